@@ -1,0 +1,86 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import type { Principal } from "./principal.js";
+
+/** How tokens are checked: a shared HS256 secret (development) or a JWKS URL (production). */
+export type TokenVerifierOptions =
+  | { kind: "hs256"; secret: string; issuer?: string; audience?: string }
+  | { kind: "jwks"; url: URL; issuer?: string; audience?: string };
+
+/**
+ * TokenVerifier turns a bearer token into a {@link Principal}. It rejects with
+ * `UNAUTHENTICATED` for a token that is malformed, badly signed, expired, or
+ * lacks `sub`, `org` or `exp`; and with `UNAVAILABLE` when the JWKS cannot be
+ * fetched. Messages say what is wrong without repeating the token.
+ */
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+// Asymmetric algorithms accepted from a JWKS; HS256 only with the dev secret,
+// so a JWKS-configured service can never be fooled by an HMAC token.
+const JWKS_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"];
+
+/** Creates a {@link TokenVerifier}. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey =
+    options.kind === "hs256" ? new TextEncoder().encode(options.secret) : createRemoteJWKSet(options.url);
+  const algorithms = options.kind === "hs256" ? ["HS256"] : JWKS_ALGORITHMS;
+  return {
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        const verifyOptions = {
+          algorithms,
+          clockTolerance: 30,
+          requiredClaims: ["sub", "exp"],
+          ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+          ...(options.audience !== undefined ? { audience: options.audience } : {}),
+        };
+        payload =
+          key instanceof Uint8Array
+            ? (await jwtVerify(token, key, verifyOptions)).payload
+            : (await jwtVerify(token, key, verifyOptions)).payload;
+      } catch (error) {
+        throw toConnectError(error);
+      }
+      return principalFromClaims(payload);
+    },
+  };
+}
+
+function principalFromClaims(payload: JWTPayload): Principal {
+  const org = payload["org"];
+  if (typeof org !== "string" || org.trim() === "") {
+    throw new ConnectError("bearer token has no org claim", Code.Unauthenticated);
+  }
+  const scope = payload["scope"];
+  if (scope !== undefined && typeof scope !== "string") {
+    throw new ConnectError("bearer token scope claim must be a space-separated string", Code.Unauthenticated);
+  }
+  return {
+    subject: payload.sub ?? "",
+    orgId: org,
+    scopes: new Set((scope ?? "").split(" ").filter((s) => s !== "")),
+  };
+}
+
+function toConnectError(error: unknown): ConnectError {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" && /fetch|network/i.test(error.message)) {
+    return new ConnectError("token keys (JWKS) are unreachable", Code.Unavailable, undefined, undefined, error);
+  }
+  if (error instanceof errors.JWTExpired) {
+    return new ConnectError("bearer token has expired", Code.Unauthenticated);
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new ConnectError(`bearer token claim "${error.claim}" is invalid: ${error.reason}`, Code.Unauthenticated);
+  }
+  if (error instanceof errors.JOSEError) {
+    return new ConnectError(`bearer token rejected (${error.code})`, Code.Unauthenticated);
+  }
+  if (error instanceof TypeError) {
+    // fetch() of the JWKS URL failed (refused, DNS, TLS).
+    return new ConnectError("token keys (JWKS) are unreachable", Code.Unavailable, undefined, undefined, error);
+  }
+  return new ConnectError("bearer token rejected", Code.Unauthenticated);
+}

@@ -1,0 +1,47 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Logger } from "@planton/logging";
+
+/** Options of {@link createDatabase}. */
+export interface DatabaseOptions {
+  /** `postgres://` connection URL. */
+  url: string;
+  /** The service's own schema; every query is qualified with it. */
+  schema: string;
+  /** Pool size. */
+  maxConnections?: number;
+  logger: Logger;
+}
+
+/** A service's database handle. */
+export interface Database<DB> {
+  /** Kysely bound to the service's schema. */
+  readonly db: Kysely<DB>;
+  /** Closes every connection. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * createDatabase opens a pg pool and a Kysely instance whose queries all run
+ * in `schema` (the WithSchema plugin), so a service cannot touch another
+ * service's tables by accident. Connections are opened lazily: an unreachable
+ * server fails queries (see {@link isDatabaseUnavailable}), not startup, and
+ * the pool reconnects by itself when the server returns.
+ */
+export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: `planton-${options.schema}`,
+  });
+  // An idle client's connection dying (server restart, network) is reported
+  // here; without a listener Node would crash the process.
+  pool.on("error", (error) => options.logger.warn({ error }, "idle database connection lost"));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);
+  return {
+    db,
+    destroy: () => db.destroy(),
+  };
+}

@@ -1,0 +1,199 @@
+import { once } from "node:events";
+import { fromBinary, toBinary, type DescMessage, type DescMethod, type MessageShape } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createHandlerContext,
+  createMethodImplSpec,
+  type Interceptor,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
+import { createAsyncIterable, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import type {
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  StatusObject,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from "@grpc/grpc-js";
+import { headersToMetadata, metadataToHeaders } from "./grpc-metadata.js";
+import type { ServiceRegistration } from "./service-registration.js";
+
+/** Options shared by every adapted service. */
+export interface GrpcAdapterOptions {
+  /** The same interceptors the connect-node listener runs, in the same order. */
+  readonly interceptors: Interceptor[];
+  /** Aborts every handler's signal when the server shuts down. */
+  readonly shutdownSignal: AbortSignal;
+}
+
+/** A service ready for `grpc.Server.addService`. */
+export interface AdaptedService {
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+/**
+ * adaptService mounts a connect-es `ServiceImpl` on grpc-js, so one
+ * implementation serves both listeners. It reuses connect's own invocation
+ * path (`invokeUnaryImplementation` / `transformInvokeImplementation`, pinned
+ * with the exact connect version) so interceptors, context values, deadlines
+ * (`ctx.signal`, `ctx.timeoutMs()`), cancellation, response headers and
+ * trailers, and error details behave as they do under connect-node. Messages
+ * are (de)serialized with protobuf-es; a request that does not parse gets
+ * `INVALID_ARGUMENT`, as under connect-node.
+ */
+export function adaptService(registration: ServiceRegistration, options: GrpcAdapterOptions): AdaptedService {
+  const definition: Record<string, ServiceDefinition[string]> = {};
+  const implementation: UntypedServiceImplementation = {};
+  for (const method of registration.service.methods) {
+    const impl = (registration.impl as Record<string, unknown>)[method.localName];
+    const spec = createMethodImplSpec(method, impl as never);
+    const path = `/${registration.service.typeName}/${method.name}`;
+    definition[method.localName] = {
+      path,
+      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+      // Parsing happens in the handler, where a failure can become
+      // INVALID_ARGUMENT instead of grpc-js's generic INTERNAL.
+      requestSerialize: (message: Buffer) => message,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.output, message)),
+      responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
+      originalName: method.localName,
+    };
+    implementation[method.localName] = handlerFor(spec, path, options);
+  }
+  return { definition: definition as ServiceDefinition, implementation };
+}
+
+function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOptions): UntypedHandleCall {
+  const { method } = spec;
+  switch (spec.kind) {
+    case "unary":
+      return async (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
+        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        try {
+          const output = await invokeUnaryImplementation(spec, ctx, parse(method.input, call.request), options.interceptors);
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
+          callback(null, output, headersToMetadata(ctx.responseTrailer));
+        } catch (error) {
+          callback(toStatus(error, ctx.responseTrailer));
+        } finally {
+          ctx.abort();
+        }
+      };
+    case "client_streaming":
+      return async (call: ServerReadableStream<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
+        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        try {
+          const transform = transformInvokeImplementation(spec, ctx, options.interceptors);
+          let output: unknown;
+          for await (const message of transform(parseAll(method.input, call))) output = message;
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
+          callback(null, output, headersToMetadata(ctx.responseTrailer));
+        } catch (error) {
+          callback(toStatus(error, ctx.responseTrailer));
+        } finally {
+          ctx.abort();
+        }
+      };
+    case "server_streaming":
+      return async (call: ServerWritableStream<Buffer, unknown>) => {
+        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        const input = createAsyncIterable([call.request]);
+        await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, input)));
+      };
+    case "bidi_streaming":
+      return async (call: ServerDuplexStream<Buffer, unknown>) => {
+        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, call)));
+      };
+  }
+}
+
+type HandlerContextController = ReturnType<typeof createHandlerContext>;
+
+async function streamOut(
+  call: ServerWritableStream<Buffer, unknown> | ServerDuplexStream<Buffer, unknown>,
+  ctx: HandlerContextController,
+  output: AsyncIterable<unknown>,
+): Promise<void> {
+  let headersSent = false;
+  const sendHeaders = () => {
+    if (headersSent) return;
+    headersSent = true;
+    call.sendMetadata(headersToMetadata(ctx.responseHeader));
+  };
+  try {
+    for await (const message of output) {
+      sendHeaders();
+      if (!call.write(message)) await once(call, "drain", { signal: ctx.signal });
+    }
+    sendHeaders();
+    call.end(headersToMetadata(ctx.responseTrailer));
+  } catch (error) {
+    call.emit("error", toStatus(error, ctx.responseTrailer));
+  } finally {
+    ctx.abort();
+  }
+}
+
+interface CallLike {
+  readonly metadata: Metadata;
+  getDeadline(): Date | number;
+  on(event: "cancelled", listener: () => void): unknown;
+}
+
+function contextFor(call: CallLike, method: DescMethod, path: string, shutdownSignal: AbortSignal): HandlerContextController {
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  const cancelled = new AbortController();
+  call.on("cancelled", () => cancelled.abort(new ConnectError("operation was cancelled by the client", Code.Canceled)));
+  const requestHeader = metadataToHeaders(call.metadata);
+  requestHeader.set("content-type", "application/grpc+proto");
+  return createHandlerContext({
+    service: method.parent,
+    method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: path,
+    timeoutMs: Number.isFinite(deadlineMs) ? Math.max(deadlineMs - Date.now(), 1) : undefined,
+    shutdownSignal,
+    requestSignal: cancelled.signal,
+    requestHeader,
+    contextValues: createContextValues(),
+  });
+}
+
+function parse<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (error) {
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
+  }
+}
+
+async function* parseAll<Desc extends DescMessage>(schema: Desc, chunks: AsyncIterable<Uint8Array>): AsyncIterable<MessageShape<Desc>> {
+  for await (const chunk of chunks) yield parse(schema, chunk);
+}
+
+/** The status grpc-js sends for a failure, with connect's error details and metadata in the trailers. */
+function toStatus(error: unknown, responseTrailer: Headers): Partial<StatusObject> & { message: string } {
+  const connectError = ConnectError.from(error);
+  const trailer = new Headers(responseTrailer);
+  setTrailerStatus(trailer, connectError);
+  return {
+    code: connectError.code as number,
+    details: connectError.rawMessage,
+    message: connectError.rawMessage,
+    metadata: headersToMetadata(trailer),
+  };
+}

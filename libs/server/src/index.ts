@@ -1,0 +1,17 @@
+export { adaptService } from "./grpc-adapter.js";
+export type { AdaptedService, GrpcAdapterOptions } from "./grpc-adapter.js";
+export { createCorsHandler } from "./cors.js";
+export { createErrorInterceptor } from "./error-interceptor.js";
+export type { ErrorMapper } from "./error-interceptor.js";
+export { createHealthStatus, ServingStatus } from "./health-service.js";
+export type { HealthStatus } from "./health-service.js";
+export type { HttpRoute } from "./http-route.js";
+export { createLoggingInterceptor } from "./logging-interceptor.js";
+export { createReflectionServices } from "./reflection-service.js";
+export { startServer } from "./server.js";
+export type { RunningServer, ServerOptions } from "./server.js";
+export { registerService } from "./service-registration.js";
+export type { ServiceRegistration } from "./service-registration.js";
+export { onShutdownSignal } from "./shutdown-signals.js";
+export { badRequest } from "./bad-request.js";
+export type { FieldViolation } from "./bad-request.js";

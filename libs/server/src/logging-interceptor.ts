@@ -1,0 +1,70 @@
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { principalKey } from "@planton/auth";
+import type { Logger } from "@planton/logging";
+
+/**
+ * createLoggingInterceptor writes one line per RPC when it ends: procedure,
+ * protocol, code, duration, caller (subject and org from the verified token)
+ * and request id (`x-request-id` or a generated one, echoed in the response
+ * header). Only message-free metadata is logged: request and response messages
+ * never are. Server faults log their cause at error level; caller mistakes at
+ * info; everything passes the logger's redaction.
+ */
+export function createLoggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (request) => {
+    const started = performance.now();
+    const requestId = request.header.get("x-request-id") ?? randomUUID();
+    const procedure = `/${request.service.typeName}/${request.method.name}`;
+    const protocol = protocolOf(request.header.get("content-type"));
+    const done = (error: unknown) => {
+      const principal = request.contextValues.get(principalKey);
+      const connectError = error === undefined ? undefined : ConnectError.from(error);
+      const fields = {
+        procedure,
+        protocol,
+        code: connectError ? Code[connectError.code] : "OK",
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        caller: principal ? { sub: principal.subject, org: principal.orgId } : undefined,
+        request_id: requestId,
+        ...(connectError ? { error: connectError.rawMessage } : {}),
+        ...(connectError?.cause !== undefined ? { cause: connectError.cause } : {}),
+      };
+      if (connectError && isServerFault(connectError.code)) logger.error(fields, "rpc failed");
+      else logger.info(fields, "rpc");
+    };
+    try {
+      const response = await next(request);
+      response.header.set("x-request-id", requestId);
+      if (!response.stream) {
+        done(undefined);
+        return response;
+      }
+      return { ...response, message: observeStream(response.message, done) };
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+  };
+}
+
+async function* observeStream<T>(messages: AsyncIterable<T>, done: (error: unknown) => void): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    done(error);
+    throw error;
+  }
+  done(undefined);
+}
+
+function isServerFault(code: Code): boolean {
+  return code === Code.Internal || code === Code.Unknown || code === Code.DataLoss || code === Code.Unavailable;
+}
+
+function protocolOf(contentType: string | null): string {
+  if (contentType === null) return "connect";
+  if (contentType.startsWith("application/grpc-web")) return "grpc-web";
+  if (contentType.startsWith("application/grpc")) return "grpc";
+  return "connect";
+}

@@ -1,0 +1,112 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { Interceptor } from "@connectrpc/connect";
+import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@planton/auth";
+import type { Logger } from "@planton/logging";
+import { startConnectListener } from "./connect-listener.js";
+import { createErrorInterceptor, type ErrorMapper } from "./error-interceptor.js";
+import { startGrpcListener } from "./grpc-listener.js";
+import { createHealthStatus, type HealthStatus } from "./health-service.js";
+import type { HttpRoute } from "./http-route.js";
+import type { Listener } from "./listener.js";
+import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { createReflectionServices } from "./reflection-service.js";
+import type { ServiceRegistration } from "./service-registration.js";
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** Interface to bind, e.g. `0.0.0.0` or `127.0.0.1`. */
+  host: string;
+  /** connect-node listener port (`PORT`); 0 picks a free one. */
+  port: number;
+  /** grpc-js listener port (`GRPC_PORT`); 0 picks a free one. */
+  grpcPort: number;
+  services: readonly ServiceRegistration[];
+  verifier: TokenVerifier;
+  /** Maps the services' domain errors to `ConnectError`s. */
+  mapError: ErrorMapper;
+  logger: Logger;
+  corsOrigins?: readonly string[];
+  httpRoutes?: readonly HttpRoute[];
+}
+
+/** A running server with both listeners. */
+export interface RunningServer {
+  /** Base URL of the connect-node listener, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  /** `host:port` of the grpc-js listener. */
+  readonly grpcAddress: string;
+  readonly grpcPort: number;
+  readonly health: HealthStatus;
+  /**
+   * Graceful shutdown: health turns NOT_SERVING, both listeners stop
+   * accepting, in-flight calls get up to `graceMs` to finish, then whatever
+   * is left is cancelled and the connections closed.
+   */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * startServer mounts the given services, plus `grpc.health.v1.Health` and
+ * server reflection, on two listeners with the same interceptor chain:
+ * logging (outermost, sees the final code), error mapping, authentication and
+ * access rules. It resolves once both listeners are bound.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const health = createHealthStatus(options.services.map((s) => s.service.typeName));
+  const reflection = createReflectionServices([
+    ...options.services.map((s) => s.service),
+    health.registration.service,
+  ]);
+  const services = [...options.services, health.registration, ...reflection];
+  const interceptors: Interceptor[] = [
+    createLoggingInterceptor(options.logger),
+    createErrorInterceptor(options.mapError),
+    createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
+  ];
+  const shutdownController = new AbortController();
+  const common = { host: options.host, services, interceptors, shutdownSignal: shutdownController.signal };
+
+  let connect: Listener | undefined;
+  let grpc: Listener | undefined;
+  try {
+    connect = await startConnectListener({
+      ...common,
+      port: options.port,
+      httpRoutes: options.httpRoutes ?? [],
+      corsOrigins: options.corsOrigins ?? [],
+      logger: options.logger,
+    });
+    grpc = await startGrpcListener({ ...common, port: options.grpcPort });
+  } catch (error) {
+    await connect?.close(0);
+    throw error;
+  }
+  const displayHost = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
+  const connectListener = connect;
+  const grpcListener = grpc;
+  return {
+    url: `http://${displayHost}:${connectListener.port}`,
+    port: connectListener.port,
+    grpcAddress: `${displayHost}:${grpcListener.port}`,
+    grpcPort: grpcListener.port,
+    health,
+    async shutdown(graceMs) {
+      health.shutdown();
+      const timer = setTimeout(() => shutdownController.abort(), graceMs);
+      timer.unref();
+      await Promise.all([connectListener.close(graceMs), grpcListener.close(graceMs)]);
+      clearTimeout(timer);
+      shutdownController.abort();
+    },
+  };
+}
+
+function accessPolicy(services: readonly ServiceRegistration[]): (method: DescMethod) => AccessRule | undefined {
+  const byService = new Map(services.map((s) => [s.service.typeName, s.access]));
+  return (method) => {
+    const access = byService.get(method.parent.typeName);
+    if (access === undefined) return undefined;
+    return access.methods?.[method.name] ?? access.default;
+  };
+}
