@@ -7,3 +7,4 @@ export { principalKey, requirePrincipal, Scopes } from "./principal.js";
 export type { Principal } from "./principal.js";
 export { createTokenVerifier } from "./token-verifier.js";
 export type { TokenVerifier, TokenVerifierOptions } from "./token-verifier.js";
+export { loadOrCreateDevSecret } from "./dev-secret.js";

@@ -1,3 +1,6 @@
 export { ConfigError } from "./config-error.js";
 export { createEnvReader } from "./env-reader.js";
 export type { Env, EnvReader } from "./env-reader.js";
+export { readServiceConfig } from "./service-config.js";
+export type { AuthConfig, ServiceConfig } from "./service-config.js";
+export type { LogLevelName } from "./log-levels.js";

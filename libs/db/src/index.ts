@@ -4,3 +4,5 @@ export { startEmbeddedPostgres } from "./embedded-postgres.js";
 export type { EmbeddedPostgres } from "./embedded-postgres.js";
 export { migrateToLatest } from "./migrate.js";
 export { isDatabaseUnavailable } from "./unavailable.js";
+export { resolveDatabase } from "./database-url.js";
+export type { DatabaseLocation } from "./database-url.js";

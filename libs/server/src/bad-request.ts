@@ -28,3 +28,22 @@ export function badRequest(violations: readonly FieldViolation[]): ConnectError 
     },
   ]);
 }
+
+/**
+ * Violations collects every broken rule of a request, so the caller learns
+ * them all in one answer instead of one per attempt.
+ */
+export class Violations {
+  private readonly list: FieldViolation[] = [];
+
+  /** Records a violation when `ok` is false. */
+  check(ok: boolean, field: string, reason: string, description: string): this {
+    if (!ok) this.list.push({ field, reason, description });
+    return this;
+  }
+
+  /** Throws the `INVALID_ARGUMENT` error from {@link badRequest} if anything was recorded. */
+  throwIfAny(): void {
+    if (this.list.length > 0) throw badRequest(this.list);
+  }
+}

@@ -13,5 +13,7 @@ export type { RunningServer, ServerOptions } from "./server.js";
 export { registerService } from "./service-registration.js";
 export type { ServiceRegistration } from "./service-registration.js";
 export { onShutdownSignal } from "./shutdown-signals.js";
-export { badRequest } from "./bad-request.js";
+export { badRequest, Violations } from "./bad-request.js";
 export type { FieldViolation } from "./bad-request.js";
+export { setupAuth } from "./auth-setup.js";
+export type { AuthSetup } from "./auth-setup.js";

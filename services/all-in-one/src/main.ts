@@ -1,0 +1,72 @@
+/**
+ * The embedded default (`npm start`): every service in one process on one
+ * pair of ports, with no outside servers: an embedded PostgreSQL (unless
+ * DATABASE_URL is set), the local key provider (unless KMS_KEY_ID is set) and
+ * a generated development secret (unless AUTH_* is set). Prints the endpoints
+ * and a development token.
+ */
+import { ConfigError } from "@planton/config";
+import { Scopes, signDevToken } from "@planton/auth";
+import { resolveDatabase } from "@planton/db";
+import { createLogger, scrubText } from "@planton/logging";
+import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { buildVault, loadVaultConfig } from "@planton/vault";
+
+async function main(): Promise<void> {
+  const vaultConfig = loadVaultConfig(process.env);
+  const config = vaultConfig.service;
+  const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
+  const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
+  const auth = await setupAuth(config.auth, config.dataDir);
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    grpcPort: config.grpcPort,
+    services: [vault.registration],
+    verifier: auth.verifier,
+    mapError: (error) => vault.mapError(error),
+    logger,
+    corsOrigins: config.corsOrigins,
+  });
+  const token =
+    auth.devSecret === undefined
+      ? undefined
+      : await signDevToken(auth.devSecret, {
+          subject: "dev-user",
+          orgId: "dev-org",
+          scopes: Object.values(Scopes),
+          expiresIn: "7d",
+        });
+  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token });
+
+  onShutdownSignal(async () => {
+    await server.shutdown(config.shutdownGraceMs);
+    await vault.close();
+    await database.release();
+  });
+}
+
+function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined }): void {
+  // The banner goes to stderr as plain text for the person at the terminal;
+  // the JSON logs stay on stdout. The token is printed on purpose: it is the
+  // development token the user asked the process to mint.
+  const lines = [
+    "",
+    "planton connect is running",
+    `  Connect / gRPC-Web / gRPC  ${info.url}`,
+    `  native gRPC               ${info.grpc}`,
+    `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
+    "  services                  planton.connect.v1.VaultService, grpc.health.v1.Health, reflection",
+  ];
+  if (info.token !== undefined) {
+    lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");
+    lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);
+  }
+  process.stderr.write(`${lines.join("\n")}\n\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : scrubText(`failed to start: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+/**
+ * The vault's composition root: the only place that reads the environment
+ * and builds the logger, database, key provider and server.
+ */
+import { ConfigError } from "@planton/config";
+import { createLogger, scrubText } from "@planton/logging";
+import { resolveDatabase } from "@planton/db";
+import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { loadVaultConfig } from "./config.js";
+import { buildVault } from "./vault-components.js";
+
+async function main(): Promise<void> {
+  const config = loadVaultConfig(process.env);
+  const logger = createLogger({ level: config.service.logLevel, base: { service: "vault" } });
+  const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
+  const vault = await buildVault({ config, databaseUrl: database.url, logger });
+  const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const server = await startServer({
+    host: config.service.host,
+    port: config.service.port,
+    grpcPort: config.service.grpcPort,
+    services: [vault.registration],
+    verifier: auth.verifier,
+    mapError: vault.mapError,
+    logger,
+    corsOrigins: config.service.corsOrigins,
+  });
+  logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, "shutting down");
+    await server.shutdown(config.service.shutdownGraceMs);
+    await vault.close();
+    await database.release();
+    logger.info({}, "stopped");
+  });
+}
+
+main().catch((error: unknown) => {
+  // Config errors name the variable and never echo its value.
+  console.error(error instanceof ConfigError ? error.message : scrubText(`vault failed to start: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(1);
+});

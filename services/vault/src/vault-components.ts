@@ -1,0 +1,78 @@
+import type { Logger } from "@planton/logging";
+import { createDatabase, migrateToLatest } from "@planton/db";
+import type { Kysely } from "kysely";
+import type { ServiceRegistration } from "@planton/server";
+import { migrations } from "../migrations/index.js";
+import type { KeyProviderConfig, VaultConfig } from "./config.js";
+import { mapVaultError } from "./errors.js";
+import { createAwsKmsKeyProvider } from "./keys/aws-kms-key-provider.js";
+import { createDataKeyCache, type DataKeyCache } from "./keys/data-key-cache.js";
+import type { KeyProvider } from "./keys/key-provider.js";
+import { createLocalKeyProvider } from "./keys/local-key-provider.js";
+import { createVaultRoutes } from "./routes.js";
+import type { VaultDatabase } from "./schema.js";
+import { createVault, type Vault } from "./vault.js";
+
+/** The vault's schema in PostgreSQL. */
+export const VAULT_SCHEMA = "vault";
+
+/** A built vault: what a server mounts, plus handles for tests and shutdown. */
+export interface VaultComponents {
+  readonly registration: ServiceRegistration;
+  readonly mapError: typeof mapVaultError;
+  readonly vault: Vault;
+  readonly keys: KeyProvider;
+  readonly cache: DataKeyCache;
+  readonly db: Kysely<VaultDatabase>;
+  close(): Promise<void>;
+}
+
+/**
+ * buildVault wires the vault from its configuration: database (migrated to
+ * the latest version), key provider, data-key cache and routes. Used by the
+ * vault's own `main.ts` and by the all-in-one process.
+ */
+export async function buildVault(options: {
+  config: VaultConfig;
+  databaseUrl: string;
+  logger: Logger;
+  /** Replaces the configured key provider (tests). */
+  keys?: KeyProvider;
+}): Promise<VaultComponents> {
+  const logger = options.logger.child({ service: "vault" });
+  const database = createDatabase<VaultDatabase>({ url: options.databaseUrl, schema: VAULT_SCHEMA, logger });
+  try {
+    const applied = await migrateToLatest(database.db as Kysely<unknown>, VAULT_SCHEMA, migrations);
+    if (applied.length > 0) logger.info({ migrations: applied }, "vault schema migrated");
+    const keys = options.keys ?? (await createKeyProvider(options.config.keyProvider));
+    const cache = createDataKeyCache(options.config.cache);
+    const vault = createVault({ db: database.db, keys, cache, logger });
+    logger.info({ key_provider: keys.name, key_id: keys.defaultKeyId }, "vault ready");
+    return {
+      registration: createVaultRoutes(vault),
+      mapError: mapVaultError,
+      vault,
+      keys,
+      cache,
+      db: database.db,
+      async close() {
+        cache.clear();
+        await database.destroy();
+      },
+    };
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+}
+
+async function createKeyProvider(config: KeyProviderConfig): Promise<KeyProvider> {
+  if (config.kind === "local") return createLocalKeyProvider({ keyDir: config.keyDir, keyId: config.keyId });
+  return createAwsKmsKeyProvider({
+    keyId: config.keyId,
+    region: config.region,
+    maxAttempts: config.maxAttempts,
+    requestTimeoutMs: config.requestTimeoutMs,
+    ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
+  });
+}
