@@ -23,6 +23,10 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     // Keep idle connections from platform services healthy behind load balancers.
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_permit_without_calls": 1,
+    // Kubernetes Services balance connections, not calls: recycling each
+    // connection after a while lets clients spread onto new replicas.
+    "grpc.max_connection_age_ms": 5 * 60_000,
+    "grpc.max_connection_age_grace_ms": 30_000,
   });
   for (const registration of options.services) {
     const { definition, implementation } = adaptService(registration, {

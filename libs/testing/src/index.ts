@@ -1,0 +1,7 @@
+export { createTestDatabase } from "./test-database.js";
+export type { TestDatabase } from "./test-database.js";
+export { dumpDatabase, markerForms } from "./database-dump.js";
+export { captureLogs } from "./log-capture.js";
+export type { LogCapture } from "./log-capture.js";
+export { startTcpProxy } from "./tcp-proxy.js";
+export type { TcpProxy } from "./tcp-proxy.js";
