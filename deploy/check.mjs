@@ -1,0 +1,775 @@
+#!/usr/bin/env node
+// Consistency checks for the deployment files, with nothing but Node's
+// standard library (the repository has no YAML library, so a small parser for
+// the YAML subset these files use is included below).
+//
+//   node deploy/check.mjs
+//
+// Checks: every file a kustomization.yaml names exists (and every manifest in a
+// kustomization folder is named); the Kubernetes objects each service needs
+// are there and agree with each other (labels, ports, probes, Secrets,
+// ConfigMaps, security settings); every environment variable a Deployment,
+// ConfigMap or docker-compose.yml sets is one of KNOWN_ENV below;
+// docker-compose.yml has every service, each with a health check or depending
+// only on healthy services; the Dockerfile and the local-kms seed agree with
+// compose. Prints one line per check; exits 1 if any failed.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// ---------------------------------------------------------------------------
+// The configuration contract: every environment variable the deployment files
+// may set, and which services read it. A variable that is not listed here is a
+// typo or a new setting: add it here (and to the service's config) first.
+const KNOWN_ENV = {
+  // every service
+  SERVICE: "all: which service the image runs (deploy/docker/start.sh)",
+  PORT: "all: Connect/gRPC-Web/gRPC over HTTP/1.1 and h2c (default 8080)",
+  GRPC_PORT: "all: native gRPC, grpc.health.v1.Health (default 9090)",
+  DATABASE_URL: "all: PostgreSQL; each service uses its own schema, migrates at start",
+  NATS_URL: "all: NATS with JetStream",
+  AUTH_JWT_SECRET: "all: HS256 secret (development)",
+  AUTH_JWKS_URL: "all: JWKS URL (production); never together with AUTH_JWT_SECRET",
+  AUTH_ISSUER: "all: expected token issuer (optional)",
+  AUTH_AUDIENCE: "all: expected token audience (optional)",
+  HOST: "all: listen address (default 0.0.0.0)",
+  DATA_DIR: "all: local state for embedded mode (default .data; read-only in the image)",
+  CORS_ORIGINS: "public services: comma-separated browser origins",
+  LOG_LEVEL: "all: pino level (info)",
+  SHUTDOWN_GRACE_MS: "all: drain time after SIGTERM (default 10000)",
+  // calls between services
+  VAULT_URL: "registry, authz, verifier: the vault's native gRPC endpoint",
+  REGISTRY_URL: "authz, verifier: the registry's native gRPC endpoint",
+  // vault
+  KEY_PROVIDER: "vault: aws-kms | local",
+  KMS_KEY_ID: "vault: KMS key id, ARN or alias",
+  AWS_REGION: "vault: AWS SDK region (or AWS_DEFAULT_REGION)",
+  AWS_DEFAULT_REGION: "vault: AWS SDK region when AWS_REGION is not set",
+  AWS_ENDPOINT_URL_KMS: "vault: AWS SDK endpoint override (compose: local-kms)",
+  KMS_ENDPOINT: "vault: KMS endpoint override, takes precedence over AWS_ENDPOINT_URL_KMS",
+  KMS_MAX_ATTEMPTS: "vault: KMS call attempts (default 3)",
+  KMS_REQUEST_TIMEOUT_MS: "vault: KMS call timeout (default 5000)",
+  LOCAL_KEY_DIR: "vault: local key provider's key folder (default DATA_DIR/vault/keys)",
+  LOCAL_KEY_ID: "vault: local key provider's key id (default master-1)",
+  AWS_ACCESS_KEY_ID: "vault: AWS SDK credentials (compose only; IRSA in Kubernetes)",
+  AWS_SECRET_ACCESS_KEY: "vault: AWS SDK credentials (compose only; IRSA in Kubernetes)",
+  DATA_KEY_CACHE_MAX_ENTRIES: "vault: decrypted data key cache size",
+  DATA_KEY_CACHE_MAX_AGE_MS: "vault: decrypted data key cache age",
+  DATA_KEY_CACHE_MAX_USES: "vault: decrypted data key cache uses per key",
+};
+
+// Services, their compose host ports [http, grpc], and who may call the vault.
+const SERVICES = {
+  registry: { ports: ["8080", "9090"], hpa: true },
+  vault: { ports: ["8081", "9091"], hpa: false },
+  authz: { ports: ["8082", "9092"], hpa: true },
+  verifier: { ports: ["8083", "9093"], hpa: false },
+};
+const VAULT_CALLERS = ["registry", "authz", "verifier"];
+const KMS_ALIAS = "alias/planton-connect";
+// Settings that Deployments take from Secrets (auth settings stay together in connect-auth).
+const FROM_SECRETS = ["DATABASE_URL", "AUTH_JWT_SECRET", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"];
+const PRESTOP_SECONDS_MAX = 10;
+
+// ---------------------------------------------------------------------------
+// A parser for the YAML these files use: block mappings and sequences, plain
+// and quoted scalars, flow sequences and mappings, block scalars (| and >),
+// comments, several documents, anchors, aliases and merge keys (<<). It throws
+// on what it does not understand rather than guessing.
+
+function parseYaml(text, file = "<yaml>") {
+  const docs = [];
+  let current = [];
+  for (const raw of text.replace(/\r\n?/g, "\n").split("\n")) {
+    if (/^---(\s|$)/.test(raw)) {
+      docs.push(current);
+      current = [];
+    } else if (/^\.\.\.(\s|$)/.test(raw)) {
+      // document end marker
+    } else {
+      current.push(raw);
+    }
+  }
+  docs.push(current);
+  return docs
+    .map((lines) => new YamlDoc(lines, file).parse())
+    .filter((doc) => doc !== undefined);
+}
+
+class YamlDoc {
+  constructor(lines, file) {
+    this.lines = lines;
+    this.file = file;
+    this.i = 0;
+    this.anchors = new Map();
+    this.override = null; // { line, indent, text } for "- key: value" items
+  }
+
+  error(message) {
+    throw new Error(`${this.file}:${this.i + 1}: ${message}`);
+  }
+
+  // The next significant line: { indent, text } with the comment removed.
+  peek() {
+    if (this.override) return this.override;
+    while (this.i < this.lines.length) {
+      const raw = this.lines[this.i];
+      const text = stripComment(raw);
+      if (text.trim() === "") {
+        this.i++;
+        continue;
+      }
+      if (/\t/.test(raw.slice(0, raw.length - raw.trimStart().length))) this.error("tab indentation");
+      const indent = raw.length - raw.trimStart().length;
+      return { indent, text: text.trim() };
+    }
+    return null;
+  }
+
+  next() {
+    if (this.override) this.override = null;
+    else this.i++;
+  }
+
+  parse() {
+    const first = this.peek();
+    if (!first) return undefined;
+    const value = this.block(first.indent);
+    const rest = this.peek();
+    if (rest) this.error(`unexpected content at indent ${rest.indent}: ${rest.text}`);
+    return value;
+  }
+
+  block(indent) {
+    const line = this.peek();
+    if (!line || line.indent < indent) return null;
+    return isSeqItem(line.text) ? this.sequence(line.indent) : this.mapping(line.indent);
+  }
+
+  sequence(indent) {
+    const out = [];
+    for (;;) {
+      const line = this.peek();
+      if (!line || line.indent !== indent || !isSeqItem(line.text)) break;
+      const rest = line.text.slice(1).trimStart();
+      const column = indent + (line.text.length - rest.length);
+      this.next();
+      if (rest === "") {
+        out.push(this.block(indent + 1));
+      } else if (isSeqItem(rest) || splitKey(rest)) {
+        // "- key: value" or "- - x": a nested block starting on this line.
+        this.override = { indent: column, text: rest };
+        out.push(this.block(column));
+      } else {
+        out.push(this.inlineValue(rest, indent));
+      }
+    }
+    return out;
+  }
+
+  mapping(indent) {
+    const explicit = {};
+    const merges = [];
+    for (;;) {
+      const line = this.peek();
+      if (!line || line.indent !== indent) break;
+      if (isSeqItem(line.text)) this.error("sequence item where a mapping key was expected");
+      const kv = splitKey(line.text);
+      if (!kv) this.error(`expected "key: value", got: ${line.text}`);
+      this.next();
+      const value = this.valueAfterKey(kv.rest, indent);
+      if (kv.key === "<<") {
+        for (const m of Array.isArray(value) ? value : [value]) {
+          if (!m || typeof m !== "object" || Array.isArray(m)) this.error("merge key needs a mapping");
+          merges.push(m);
+        }
+      } else {
+        if (Object.hasOwn(explicit, kv.key)) this.error(`duplicate key ${kv.key}`);
+        explicit[kv.key] = value;
+      }
+    }
+    return Object.assign({}, ...merges.reverse(), explicit);
+  }
+
+  // The value after "key:" (or after "- " when it is not a nested block).
+  valueAfterKey(rest, indent) {
+    let anchor = null;
+    const m = /^&([^\s,\[\]{}]+)\s*(.*)$/.exec(rest);
+    if (m) {
+      anchor = m[1];
+      rest = m[2];
+    }
+    let value;
+    if (rest === "") {
+      const line = this.peek();
+      if (line && line.indent > indent) value = this.block(line.indent);
+      else if (line && line.indent === indent && isSeqItem(line.text)) value = this.sequence(indent);
+      else value = null;
+    } else {
+      value = this.inlineValue(rest, indent);
+    }
+    if (anchor) this.anchors.set(anchor, value);
+    return value;
+  }
+
+  inlineValue(rest, indent) {
+    if (rest.startsWith("&")) return this.valueAfterKey(rest, indent);
+    if (rest.startsWith("*")) {
+      const name = rest.slice(1).trim();
+      if (!this.anchors.has(name)) this.error(`unknown alias *${name}`);
+      return structuredClone(this.anchors.get(name));
+    }
+    if (/^[|>][+-]?$/.test(rest)) return this.blockScalar(rest, indent);
+    if (rest.startsWith("[") || rest.startsWith("{")) {
+      const [value, end] = parseFlow(rest, 0, this);
+      if (rest.slice(end).trim() !== "") this.error(`text after flow collection: ${rest.slice(end)}`);
+      return value;
+    }
+    return scalar(rest, this);
+  }
+
+  blockScalar(header, indent) {
+    const lines = [];
+    let blockIndent = null;
+    while (this.i < this.lines.length) {
+      const raw = this.lines[this.i];
+      const ind = raw.length - raw.trimStart().length;
+      if (raw.trim() !== "" && ind <= indent) break;
+      if (raw.trim() !== "" && blockIndent === null) blockIndent = ind;
+      lines.push(raw.trim() === "" ? "" : raw.slice(blockIndent ?? ind));
+      this.i++;
+    }
+    while (lines.length && lines[lines.length - 1] === "") lines.pop();
+    let text = header.startsWith("|")
+      ? lines.join("\n")
+      : lines.reduce((acc, l, k) => (k === 0 ? l : l === "" ? `${acc}\n` : lines[k - 1] === "" ? acc + l : `${acc} ${l}`), "");
+    if (!header.endsWith("-")) text += "\n";
+    return text;
+  }
+}
+
+function isSeqItem(text) {
+  return text === "-" || text.startsWith("- ");
+}
+
+// Removes a trailing comment: "#" at the start or after whitespace, outside quotes.
+function stripComment(line) {
+  let quote = null;
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k];
+    if (quote) {
+      if (c === quote) {
+        if (quote === "'" && line[k + 1] === "'") k++;
+        else quote = null;
+      } else if (c === "\\" && quote === '"') k++;
+    } else if (c === '"' || c === "'") {
+      const before = line.slice(0, k).trimEnd();
+      if (before === "" || /[:\-\[{,]$/.test(before)) quote = c;
+    } else if (c === "#" && (k === 0 || /\s/.test(line[k - 1]))) {
+      return line.slice(0, k);
+    }
+  }
+  return line;
+}
+
+// "key: rest" → { key, rest }, or null when the text is not a mapping entry.
+function splitKey(text) {
+  let k = 0;
+  let key;
+  if (text[0] === '"' || text[0] === "'") {
+    const end = findQuoteEnd(text, 0);
+    if (end < 0) return null;
+    key = scalar(text.slice(0, end + 1));
+    k = end + 1;
+    if (text[k] !== ":") return null;
+  } else {
+    for (; k < text.length; k++) {
+      if (text[k] === ":" && (k + 1 === text.length || text[k + 1] === " ")) break;
+      if (k === 0 && "[{".includes(text[k])) return null;
+    }
+    if (k === text.length) return null;
+    key = text.slice(0, k).trim();
+  }
+  return { key: String(key), rest: text.slice(k + 1).trim() };
+}
+
+function findQuoteEnd(text, start) {
+  const q = text[start];
+  for (let k = start + 1; k < text.length; k++) {
+    if (q === '"' && text[k] === "\\") k++;
+    else if (text[k] === q) {
+      if (q === "'" && text[k + 1] === "'") k++;
+      else return k;
+    }
+  }
+  return -1;
+}
+
+function scalar(text, ctx) {
+  const t = text.trim();
+  if (t.startsWith('"')) {
+    if (findQuoteEnd(t, 0) !== t.length - 1) ctx?.error(`bad double-quoted string: ${t}`);
+    const escapes = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "0": "\0", e: "\x1b", " ": " ", "/": "/", '"': '"', "\\": "\\" };
+    return t.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, c) =>
+      c.length > 1 ? String.fromCharCode(parseInt(c.slice(1), 16)) : escapes[c] ?? ctx?.error(`unknown escape \\${c}`) ?? c);
+  }
+  if (t.startsWith("'")) {
+    if (findQuoteEnd(t, 0) !== t.length - 1) ctx?.error(`bad single-quoted string: ${t}`);
+    return t.slice(1, -1).replace(/''/g, "'");
+  }
+  if (t === "" || t === "~" || t === "null" || t === "Null" || t === "NULL") return null;
+  if (/^(true|True|TRUE)$/.test(t)) return true;
+  if (/^(false|False|FALSE)$/.test(t)) return false;
+  if (/^[-+]?(0|[1-9][0-9]*)$/.test(t)) return Number(t);
+  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^(yes|no|on|off|y|n)$/i.test(t)) ctx?.error(`ambiguous scalar ${t} (YAML 1.1 boolean): quote it`);
+  if (/^\d+(:\d+)+$/.test(t)) ctx?.error(`ambiguous scalar ${t} (YAML 1.1 base 60 number): quote it`);
+  return t;
+}
+
+// A flow collection starting at text[start]: returns [value, end index].
+function parseFlow(text, start, ctx) {
+  const open = text[start];
+  const close = open === "[" ? "]" : "}";
+  const out = open === "[" ? [] : {};
+  let k = start + 1;
+  const skip = () => {
+    while (k < text.length && text[k] === " ") k++;
+  };
+  const item = () => {
+    skip();
+    if (text[k] === "[" || text[k] === "{") {
+      const [v, end] = parseFlow(text, k, ctx);
+      k = end;
+      return v;
+    }
+    if (text[k] === '"' || text[k] === "'") {
+      const end = findQuoteEnd(text, k);
+      if (end < 0) ctx.error("unterminated string in flow collection");
+      const v = scalar(text.slice(k, end + 1), ctx);
+      k = end + 1;
+      return v;
+    }
+    let end = k;
+    while (end < text.length && !",]}".includes(text[end]) && !(open === "{" && text[end] === ":" && text[end + 1] === " ")) end++;
+    const v = scalar(text.slice(k, end), ctx);
+    k = end;
+    return v;
+  };
+  skip();
+  if (text[k] === close) return [out, k + 1];
+  for (;;) {
+    const v = item();
+    skip();
+    if (open === "{") {
+      if (text[k] !== ":") ctx.error("expected ':' in flow mapping");
+      k++;
+      out[String(v)] = item();
+      skip();
+    } else {
+      out.push(v);
+    }
+    if (text[k] === ",") {
+      k++;
+      skip();
+      if (text[k] === close) return [out, k + 1];
+      continue;
+    }
+    if (text[k] === close) return [out, k + 1];
+    ctx.error(`unexpected character in flow collection: ${text[k] ?? "end of line"}`);
+  }
+}
+
+// KEY=VALUE lines (kustomize `envs` files); # comments and blank lines skipped.
+function parseEnvFile(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) continue;
+    const eq = t.indexOf("=");
+    if (eq <= 0) throw new Error(`not KEY=VALUE: ${t}`);
+    out[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The checks.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const rel = (p) => relative(root, p) || ".";
+let passed = 0;
+let failed = 0;
+const notes = [];
+
+function check(ok, what, detail = "") {
+  if (ok) {
+    passed++;
+    console.log(`ok    ${what}`);
+  } else {
+    failed++;
+    console.log(`FAIL  ${what}${detail ? `: ${detail}` : ""}`);
+  }
+  return ok;
+}
+
+function readYaml(path) {
+  return parseYaml(readFileSync(path, "utf8"), rel(path));
+}
+
+const get = (obj, path) => path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
+const sameLabels = (a, b) =>
+  a && b && Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+const matches = (selector, labels) => selector && labels && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+// Kustomizations: walk from each root, collecting objects and generated ConfigMaps.
+const walked = new Set();
+function loadKustomization(dir, acc, seen = walked) {
+  if (seen.has(resolve(dir))) return acc;
+  seen.add(resolve(dir));
+  const file = ["kustomization.yaml", "kustomization.yml", "Kustomization"].map((f) => join(dir, f)).find(existsSync);
+  if (!check(Boolean(file), `${rel(dir)}: has a kustomization.yaml`)) return acc;
+  const [k] = readYaml(file);
+  const named = new Set();
+  const refer = (entry, what) => {
+    const path = join(dir, entry);
+    named.add(resolve(path));
+    check(existsSync(path), `${rel(file)}: ${what} ${entry} exists`);
+    return path;
+  };
+  for (const r of k.resources ?? []) {
+    if (/^[a-z]+:\/\//.test(r)) continue;
+    const path = refer(r, "resource");
+    if (!existsSync(path)) continue;
+    if (statSync(path).isDirectory()) loadKustomization(path, acc, seen);
+    else for (const doc of readYaml(path)) acc.objects.push({ ...doc, __file: rel(path) });
+  }
+  for (const p of k.patches ?? []) if (p.path) refer(p.path, "patch");
+  for (const p of k.patchesStrategicMerge ?? []) refer(p, "patch");
+  for (const c of k.components ?? []) refer(c, "component");
+  for (const gen of [...(k.configMapGenerator ?? []), ...(k.secretGenerator ?? [])]) {
+    const data = {};
+    for (const e of gen.envs ?? []) {
+      const path = refer(e, `${gen.name} env file`);
+      if (existsSync(path)) Object.assign(data, parseEnvFile(readFileSync(path, "utf8")));
+    }
+    for (const f of gen.files ?? []) refer(String(f).split("=").pop(), `${gen.name} file`);
+    for (const l of gen.literals ?? []) data[l.slice(0, l.indexOf("="))] = l.slice(l.indexOf("=") + 1);
+    const kind = (k.secretGenerator ?? []).includes(gen) ? "Secret" : "ConfigMap";
+    const prior = acc.generated.get(gen.name);
+    acc.generated.set(gen.name, { kind, data: { ...(gen.behavior === "merge" ? prior?.data : {}), ...data }, file: rel(file) });
+  }
+  // Every manifest in the folder is used (a forgotten file is a forgotten object).
+  for (const f of readdirSync(dir)) {
+    const path = resolve(dir, f);
+    if (/\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f) && statSync(path).isFile()) {
+      check(named.has(path), `${rel(path)}: named by ${rel(file)}`);
+    }
+  }
+  return acc;
+}
+
+function checkKubernetes(dir) {
+  const { objects, generated } = loadKustomization(dir, { objects: [], generated: new Map() });
+  const byKind = (kind) => objects.filter((o) => o.kind === kind);
+  const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  const where = rel(dir);
+
+  for (const [svc, meta] of Object.entries(SERVICES)) {
+    const name = `connect-${svc}`;
+    const dep = find("Deployment", name);
+    if (!check(Boolean(dep), `${where}: Deployment ${name}`)) continue;
+    const podLabels = get(dep, "spec.template.metadata.labels");
+    const selector = get(dep, "spec.selector.matchLabels");
+    check(matches(selector, podLabels) && podLabels?.["app.kubernetes.io/name"] === name,
+      `${name}: selector matches the pod labels, app.kubernetes.io/name=${name}`);
+    const pod = get(dep, "spec.template.spec") ?? {};
+    const containers = pod.containers ?? [];
+    check(containers.length === 1, `${name}: one container`);
+    const c = containers[0] ?? {};
+
+    // Replicas: 2 or more, or an autoscaler with at least 2.
+    const hpa = byKind("HorizontalPodAutoscaler").find((h) => get(h, "spec.scaleTargetRef.name") === name);
+    if (meta.hpa) {
+      check(hpa && get(hpa, "spec.scaleTargetRef.kind") === "Deployment" && hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas >= hpa.spec.minReplicas,
+        `${name}: HorizontalPodAutoscaler with minReplicas >= 2`);
+      check(dep.spec.replicas === undefined, `${name}: no spec.replicas (the autoscaler owns them)`);
+    } else {
+      check(!hpa && dep.spec.replicas >= 2, `${name}: replicas >= 2`, `replicas=${dep.spec.replicas}`);
+    }
+    check(get(dep, "spec.strategy.rollingUpdate.maxUnavailable") === 0, `${name}: rolling update keeps every replica until the new one is ready`);
+
+    // Ports and probes.
+    const ports = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+    check(ports.http === 8080 && ports.grpc === 9090, `${name}: container ports http 8080, grpc 9090`, JSON.stringify(ports));
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      check(get(c, `${probe}.grpc.port`) === 9090, `${name}: ${probe} is a gRPC health probe on 9090`);
+    }
+
+    // Security.
+    check(pod.securityContext?.runAsNonRoot === true && pod.securityContext?.runAsUser > 0, `${name}: pod runs as non-root`);
+    check(get(pod, "securityContext.seccompProfile.type") === "RuntimeDefault", `${name}: seccomp RuntimeDefault`);
+    const sc = c.securityContext ?? {};
+    check(sc.readOnlyRootFilesystem === true && sc.allowPrivilegeEscalation === false && (sc.capabilities?.drop ?? []).includes("ALL"),
+      `${name}: read-only root filesystem, no privilege escalation, capabilities dropped`);
+    const tmpMount = (c.volumeMounts ?? []).find((m) => m.mountPath === "/tmp");
+    const tmpVol = (pod.volumes ?? []).find((v) => v.name === tmpMount?.name);
+    check(Boolean(tmpVol && "emptyDir" in tmpVol), `${name}: /tmp is an emptyDir`);
+    check((pod.topologySpreadConstraints ?? []).length > 0 &&
+      pod.topologySpreadConstraints.every((t) => matches(t.labelSelector?.matchLabels, podLabels)),
+      `${name}: topology spread constraints select its own pods`);
+    check(Boolean(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory),
+      `${name}: cpu and memory requests, memory limit`);
+
+    // Shutdown: the grace period covers preStop and the drain.
+    const pre = get(c, "lifecycle.preStop.exec.command") ?? [];
+    const preStop = pre[0] === "sleep" ? Number(pre[1]) : 0;
+    check(preStop <= PRESTOP_SECONDS_MAX, `${name}: preStop sleep is short (${preStop} s)`);
+
+    // Environment: known names, Secrets for secret values, ConfigMaps that exist.
+    const env = {};
+    const names = [];
+    for (const ref of c.envFrom ?? []) {
+      const cmName = ref.configMapRef?.name;
+      const gen = generated.get(cmName) ?? (find("ConfigMap", cmName) && { data: find("ConfigMap", cmName).data ?? {} });
+      check(Boolean(cmName && gen), `${name}: envFrom ConfigMap ${cmName} is generated by a kustomization`);
+      check(!ref.secretRef, `${name}: no envFrom Secret (every secret variable is named)`);
+      for (const [k, v] of Object.entries(gen?.data ?? {})) {
+        env[k] = v;
+        names.push(k);
+      }
+    }
+    for (const e of c.env ?? []) {
+      names.push(e.name);
+      if (e.value !== undefined) env[e.name] = e.value;
+      if (FROM_SECRETS.includes(e.name)) {
+        check(Boolean(e.valueFrom?.secretKeyRef?.name) && e.value === undefined, `${name}: ${e.name} comes from a Secret`);
+      }
+      const cmRef = e.valueFrom?.configMapKeyRef;
+      if (cmRef) check(Boolean(generated.get(cmRef.name)?.data?.[cmRef.key] !== undefined), `${name}: ${e.name} ConfigMap key exists`);
+    }
+    const unknown = names.filter((n) => !Object.hasOwn(KNOWN_ENV, n));
+    check(unknown.length === 0, `${name}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
+    check(env.SERVICE === svc, `${name}: SERVICE=${svc}`);
+    check(names.includes("DATABASE_URL") && (names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL")),
+      `${name}: DATABASE_URL and AUTH settings are set`);
+    const grace = Number(env.SHUTDOWN_GRACE_MS ?? 10000);
+    check((pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + preStop * 1000,
+      `${name}: terminationGracePeriodSeconds exceeds preStop + SHUTDOWN_GRACE_MS`,
+      `${pod.terminationGracePeriodSeconds} s vs ${preStop} s + ${grace} ms`);
+    if (env.PORT) check(env.PORT === "8080" && env.GRPC_PORT === "9090", `${name}: PORT/GRPC_PORT match the container ports`);
+    for (const url of ["VAULT_URL", "REGISTRY_URL"]) {
+      if (!env[url]) continue;
+      const target = url === "VAULT_URL" ? "connect-vault" : "connect-registry";
+      check(new RegExp(`^http://${target}(\\.[a-z0-9.-]+)?:9090$`).test(env[url]), `${name}: ${url} points at ${target}:9090`, env[url]);
+    }
+    if (VAULT_CALLERS.includes(svc)) check(Boolean(env.VAULT_URL), `${name}: VAULT_URL is set`);
+    if (svc === "authz" || svc === "verifier") check(Boolean(env.REGISTRY_URL), `${name}: REGISTRY_URL is set`);
+    if (svc === "vault") {
+      check(["aws-kms", "local"].includes(env.KEY_PROVIDER) && Boolean(env.KMS_KEY_ID || env.KEY_PROVIDER === "local"),
+        `${name}: KEY_PROVIDER and KMS_KEY_ID`);
+      check(!names.includes("AWS_ACCESS_KEY_ID") && !names.includes("AWS_SECRET_ACCESS_KEY"), `${name}: no static AWS keys (IRSA)`);
+    } else {
+      check(!names.some((n) => n.startsWith("AWS_") || n.startsWith("KMS_")), `${name}: no AWS or KMS settings (only the vault has KMS access)`);
+    }
+
+    // ServiceAccount: exists; only the vault's has an IAM role.
+    const sa = find("ServiceAccount", pod.serviceAccountName);
+    check(Boolean(sa) && pod.serviceAccountName === name, `${name}: ServiceAccount ${name}`);
+    const role = get(sa ?? {}, "metadata.annotations")?.["eks.amazonaws.com/role-arn"];
+    if (svc === "vault") check(/^arn:aws:iam::\d{12}:role\//.test(role ?? ""), `${name}: ServiceAccount has the IRSA role annotation`);
+    else check(!role && sa?.automountServiceAccountToken === false, `${name}: ServiceAccount has no IAM role and no token`);
+
+    // Service.
+    const service = find("Service", name);
+    if (check(Boolean(service), `${name}: Service`)) {
+      check(sameLabels(service.spec.selector, podLabels), `${name}: Service selects the pods`);
+      const sp = Object.fromEntries((service.spec.ports ?? []).map((p) => [p.name, p]));
+      check(sp.http?.port === 8080 && sp.grpc?.port === 9090 && Boolean(sp.http?.appProtocol && sp.grpc?.appProtocol),
+        `${name}: Service ports http 8080 and grpc 9090 with appProtocol`);
+    }
+
+    // PodDisruptionBudget.
+    const pdb = find("PodDisruptionBudget", name);
+    check(Boolean(pdb) && sameLabels(get(pdb, "spec.selector.matchLabels"), selector), `${name}: PodDisruptionBudget selects the pods`);
+  }
+
+  // The vault's NetworkPolicy: its pods; ingress only from the callers, gRPC port.
+  const np = byKind("NetworkPolicy").find((n) => matches(get(n, "spec.podSelector.matchLabels"), get(find("Deployment", "connect-vault") ?? {}, "spec.template.metadata.labels")));
+  if (check(Boolean(np), `${where}: a NetworkPolicy selects the vault pods`)) {
+    check((np.spec.policyTypes ?? []).includes("Ingress"), "vault NetworkPolicy: restricts ingress");
+    const allowed = new Set();
+    let ok = true;
+    for (const rule of np.spec.ingress ?? []) {
+      for (const from of rule.from ?? []) {
+        const exprs = get(from, "podSelector.matchExpressions") ?? [];
+        const nameIn = exprs.find((e) => e.key === "app.kubernetes.io/name" && e.operator === "In");
+        const nameEq = get(from, "podSelector.matchLabels")?.["app.kubernetes.io/name"];
+        if (from.namespaceSelector || from.ipBlock || (!nameIn && !nameEq)) ok = false;
+        for (const v of nameIn?.values ?? [nameEq]) allowed.add(v);
+      }
+      if (!(rule.ports ?? []).length || rule.ports.some((p) => p.port !== 9090 && p.port !== "grpc")) ok = false;
+    }
+    const want = VAULT_CALLERS.map((s) => `connect-${s}`);
+    check(ok && allowed.size === want.length && want.every((w) => allowed.has(w)),
+      "vault NetworkPolicy: only registry, authz and verifier pods, only on 9090", [...allowed].join(", "));
+  }
+  const roles = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.annotations?.["eks.amazonaws.com/role-arn"]);
+  check(roles.length === 1 && roles[0].metadata.name === "connect-vault", `${where}: only the vault's ServiceAccount has an IAM role`);
+  for (const [cm, g] of generated) {
+    const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
+    check(unknown.length === 0, `${g.kind} ${cm} (${g.file}): every key is in KNOWN_ENV`, unknown.join(", "));
+    const secret = Object.keys(g.data).filter((k) => FROM_SECRETS.includes(k));
+    check(g.kind === "Secret" || secret.length === 0, `${g.kind} ${cm}: holds no secret setting (${FROM_SECRETS.join(", ")})`, secret.join(", "));
+  }
+  return objects;
+}
+
+function checkCompose() {
+  const file = join(root, "docker-compose.yml");
+  if (!check(existsSync(file), "docker-compose.yml exists")) return;
+  const [compose] = readYaml(file);
+  const services = compose.services ?? {};
+  for (const infra of ["postgres", "nats", "local-kms"]) check(Boolean(services[infra]), `compose: ${infra}`);
+  check(/^postgres:16/.test(services.postgres?.image ?? ""), "compose: postgres is postgres:16");
+  const natsCmd = [].concat(services.nats?.command ?? []).join(" ");
+  check(/^nats:2/.test(services.nats?.image ?? "") && /(^|\s)(-js|--jetstream)(\s|$)/.test(natsCmd) && /(-m|--http_port) 8222/.test(natsCmd),
+    "compose: nats:2 with JetStream and monitoring on 8222");
+  check(/8222\/healthz/.test([].concat(services.nats?.healthcheck?.test ?? []).join(" ")), "compose: nats health check is /healthz on 8222");
+
+  const secrets = new Set();
+  const hostPorts = new Map();
+  for (const [svc, meta] of Object.entries(SERVICES)) {
+    const s = services[svc];
+    if (!check(Boolean(s), `compose: service ${svc}`)) continue;
+    check(s.build?.context === "." && (s.build?.dockerfile ?? "Dockerfile") === "Dockerfile", `compose ${svc}: built from ./Dockerfile`);
+    const env = s.environment ?? {};
+    if (!check(!Array.isArray(env), `compose ${svc}: environment is a mapping`)) continue;
+    const unknown = Object.keys(env).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
+    check(unknown.length === 0, `compose ${svc}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
+    check(env.SERVICE === svc, `compose ${svc}: SERVICE=${svc}`);
+    check(Boolean(env.DATABASE_URL && env.NATS_URL && env.AUTH_JWT_SECRET), `compose ${svc}: DATABASE_URL, NATS_URL, AUTH_JWT_SECRET`);
+    secrets.add(env.AUTH_JWT_SECRET);
+    const want = meta.ports.map((host, k) => `${host}:${k === 0 ? 8080 : 9090}`);
+    check(JSON.stringify((s.ports ?? []).map(String)) === JSON.stringify(want), `compose ${svc}: ports ${want.join(", ")}`, JSON.stringify(s.ports));
+    for (const p of s.ports ?? []) hostPorts.set(String(p).split(":").slice(0, -1).join(":"), svc);
+    if (VAULT_CALLERS.includes(svc)) check(env.VAULT_URL === "http://vault:9090", `compose ${svc}: VAULT_URL=http://vault:9090`);
+    if (svc === "authz" || svc === "verifier") check(env.REGISTRY_URL === "http://registry:9090", `compose ${svc}: REGISTRY_URL=http://registry:9090`);
+    if (svc === "vault") {
+      check(env.KEY_PROVIDER === "aws-kms" && env.KMS_KEY_ID === KMS_ALIAS, `compose vault: KEY_PROVIDER=aws-kms, KMS_KEY_ID=${KMS_ALIAS}`);
+      check(/^http:\/\/local-kms:\d+$/.test(env.AWS_ENDPOINT_URL_KMS ?? "") && Boolean(env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
+        "compose vault: AWS SDK pointed at local-kms with a region and dummy keys");
+      check(!(s.profiles ?? []).length, "compose vault: starts without a profile");
+      check(String(env.KMS_KEY_ID).startsWith("alias/") && env.AWS_REGION === services["local-kms"]?.environment?.KMS_REGION,
+        "compose vault: AWS_REGION matches local-kms KMS_REGION");
+    } else {
+      check(!Object.keys(env).some((k) => k.startsWith("AWS_") || k.startsWith("KMS_") || k === "KEY_PROVIDER"),
+        `compose ${svc}: no KMS settings (only the vault has KMS access)`);
+    }
+    // A service whose code has not landed yet must not start by default.
+    const landed = existsSync(join(root, "services", svc, "package.json"));
+    if (!landed) check((s.profiles ?? []).length > 0, `compose ${svc}: behind a profile until services/${svc} exists`);
+    else if ((s.profiles ?? []).length) notes.push(`services/${svc} exists now: drop \`profiles\` from its compose entry once it runs`);
+  }
+  check(secrets.size === 1, "compose: one shared AUTH_JWT_SECRET");
+  check(hostPorts.size === Object.keys(SERVICES).length * 2, "compose: host ports are distinct");
+
+  // Health: every service has a health check, or depends only on healthy services.
+  for (const [name, s] of Object.entries(services)) {
+    const deps = Array.isArray(s.depends_on)
+      ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: "service_started" }]))
+      : s.depends_on ?? {};
+    const hasCheck = Boolean(s.healthcheck?.test) && !s.healthcheck?.disable;
+    const depsHealthy = Object.keys(deps).length > 0 && Object.values(deps).every((d) => d?.condition === "service_healthy");
+    check(hasCheck || depsHealthy, `compose ${name}: has a health check or depends only on healthy services`);
+    for (const [dep, d] of Object.entries(deps)) {
+      check(Boolean(services[dep]), `compose ${name}: depends on existing service ${dep}`);
+      if (d?.condition === "service_healthy") check(Boolean(services[dep]?.healthcheck?.test), `compose ${name}: ${dep} has the health check it waits for`);
+      const depProfiles = services[dep]?.profiles ?? [];
+      check(!depProfiles.length || depProfiles.every((p) => (s.profiles ?? []).includes(p)), `compose ${name}: ${dep} is started whenever ${name} is`);
+    }
+  }
+  const volumes = [].concat(services["local-kms"]?.volumes ?? []).map(String);
+  check(volumes.some((v) => /^\.\/deploy\/local-kms:\/init(:ro)?$/.test(v)) && services["local-kms"]?.environment?.KMS_SEED_PATH === "/init/seed.yaml",
+    "compose local-kms: deploy/local-kms mounted at /init, KMS_SEED_PATH=/init/seed.yaml");
+}
+
+function checkSeed() {
+  const file = join(root, "deploy/local-kms/seed.yaml");
+  if (!check(existsSync(file), "deploy/local-kms/seed.yaml exists")) return;
+  const [seed] = readYaml(file);
+  const keys = get(seed, "Keys.Symmetric.Aes") ?? [];
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  check(keys.length >= 1 && keys.every((k) => uuid.test(get(k, "Metadata.KeyId") ?? "") && (k.BackingKeys ?? []).length >= 1 &&
+    k.BackingKeys.every((b) => /^[0-9a-fA-F]{64}$/.test(String(b)))),
+    "local-kms seed: symmetric AES keys with a UUID KeyId and 32-byte hex backing keys");
+  const alias = (seed.Aliases ?? []).find((a) => a.AliasName === KMS_ALIAS);
+  check(Boolean(alias) && keys.some((k) => k.Metadata.KeyId === alias.TargetKeyId), `local-kms seed: ${KMS_ALIAS} targets a seeded key`);
+}
+
+function checkDockerfile() {
+  const file = join(root, "Dockerfile");
+  if (!check(existsSync(file), "Dockerfile exists")) return;
+  const text = readFileSync(file, "utf8");
+  const runtime = text.split(/^FROM\s/m).pop();
+  check(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim|^FROM node:20[\w.-]*-bookworm-slim/m.test(text) && /ARG NODE_VERSION=20\b/.test(text),
+    "Dockerfile: node:20 bookworm-slim");
+  check(/npm ci/.test(text) && /npm run build/.test(text) && /npm prune --omit=dev/.test(text), "Dockerfile: npm ci, npm run build, npm prune --omit=dev");
+  check(/^USER\s+(?!0\b|root\b)\S+/m.test(runtime), "Dockerfile: runtime stage runs as a non-root user");
+  check(/^EXPOSE\s+8080\s+9090\s*$/m.test(runtime), "Dockerfile: EXPOSE 8080 9090");
+  check(/\bSERVICE\b/.test(runtime) && /deploy\/docker\/start\.sh/.test(runtime), "Dockerfile: SERVICE selects the service (deploy/docker/start.sh)");
+  const start = readFileSync(join(root, "deploy/docker/start.sh"), "utf8");
+  check(/exec node .*services\/\$\{SERVICE\}\/dist\/src\/main\.js|exec node [^\n]*"\$main"/.test(start) && /main="services\/\$\{SERVICE\}\/dist\/src\/main\.js"/.test(start),
+    "deploy/docker/start.sh: execs node services/$SERVICE/dist/src/main.js");
+  for (const f of ["deploy/docker/start.sh", "deploy/docker/grpc-health.mjs"]) {
+    check(existsSync(join(root, f)) && text.includes(f), `Dockerfile: copies ${f}`);
+  }
+  const ignore = existsSync(join(root, ".dockerignore")) ? readFileSync(join(root, ".dockerignore"), "utf8") : "";
+  check(/^\*\*\/node_modules$/m.test(ignore) && /^!deploy\/docker$/m.test(ignore), ".dockerignore: leaves node_modules out, keeps deploy/docker");
+}
+
+function checkReadme(objects) {
+  const file = join(root, "deploy/README.md");
+  if (!check(existsSync(file), "deploy/README.md exists")) return;
+  const text = readFileSync(file, "utf8");
+  const secretNames = new Set();
+  for (const o of objects.filter((x) => x.kind === "Deployment")) {
+    for (const c of get(o, "spec.template.spec.containers") ?? []) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) secretNames.add(e.valueFrom.secretKeyRef.name);
+    }
+  }
+  for (const s of secretNames) check(text.includes(s), `deploy/README.md: explains Secret ${s}`);
+  check(/migration/i.test(text) && /additive|expand/i.test(text), "deploy/README.md: migrations at start need additive changes");
+}
+
+console.log(`Checking deployment files under ${root}\n`);
+// Each part runs even when another could not be parsed.
+function section(name, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    check(false, `${name}: could be read`, err.message);
+    return undefined;
+  }
+}
+const objects = section("deploy/base", () => checkKubernetes(join(root, "deploy/base"))) ?? [];
+section("deploy/overlays", () => {
+  const overlays = join(root, "deploy/overlays");
+  if (!existsSync(overlays)) return;
+  for (const o of readdirSync(overlays)) {
+    if (!statSync(join(overlays, o)).isDirectory()) continue;
+    // The base was checked above and is not walked again.
+    const { generated } = loadKustomization(join(overlays, o), { objects: [], generated: new Map() });
+    for (const [cm, g] of generated) {
+      const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k) || FROM_SECRETS.includes(k));
+      check(unknown.length === 0, `${g.kind} ${cm} (${g.file}): every key is a known, non-secret setting`, unknown.join(", "));
+    }
+  }
+});
+section("docker-compose.yml", checkCompose);
+section("deploy/local-kms/seed.yaml", checkSeed);
+section("Dockerfile", checkDockerfile);
+section("deploy/README.md", () => checkReadme(objects));
+for (const n of notes) console.log(`note  ${n}`);
+console.log(`\ndeploy: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
