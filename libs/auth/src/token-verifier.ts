@@ -66,7 +66,14 @@ function principalFromClaims(payload: JWTPayload): Principal {
 }
 
 function toConnectError(error: unknown): ConnectError {
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" && /fetch|network/i.test(error.message)) {
+  // jose reports a JWKS endpoint that fails, answers non-200 or sends garbage
+  // as a generic JOSEError: an identity-provider outage, not a bad token.
+  if (
+    error instanceof errors.JWKSTimeout ||
+    (error instanceof errors.JOSEError &&
+      error.code === "ERR_JOSE_GENERIC" &&
+      /fetch|network|Expected 200 OK|JSON Web Key Set/i.test(error.message))
+  ) {
     return new ConnectError("token keys (JWKS) are unreachable", Code.Unavailable, undefined, undefined, error);
   }
   if (error instanceof errors.JWTExpired) {

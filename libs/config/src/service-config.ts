@@ -63,7 +63,7 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
     dataDir: env.string("DATA_DIR", ".data"),
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS_FOR_CONFIG, "info"),
     corsOrigins: Object.freeze(env.list("CORS_ORIGINS")),
-    auth,
+    auth: Object.freeze(auth),
     shutdownGraceMs: env.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0, max: 600_000 }),
   });
 }

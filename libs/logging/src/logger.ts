@@ -42,6 +42,9 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: options.base ? (redactValue(options.base) as LogFields) : null,
       timestamp: pino.stdTimeFunctions.isoTime,
+      // redactValue already turns errors into plain objects; pino's default
+      // `err` serializer would then mislabel them.
+      serializers: { err: (value: unknown) => value },
       formatters: {
         level: (label) => ({ level: label }),
         // Runs on every record's fields, child bindings excluded (those are

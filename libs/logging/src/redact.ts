@@ -11,7 +11,7 @@
 export const REDACTED = "[REDACTED]";
 
 const SECRET_FIELD =
-  /(secret|passw(or)?d|token|authorization|cookie|private_?key|privatekey|payload|plaintext|credential|api_?key|apikey|external_?id|data_?key|wrapped|ciphertext|signature)/i;
+  /(secret|passw(or)?d|token|authorization|cookie|private[_-]?key|payload|plaintext|credential|api[_-]?key|external[_-]?id|data[_-]?key|wrapped|ciphertext|signature)/i;
 
 // Shapes of secrets that might end up inside free text (an error message from a
 // library, a URL with a token). Each is replaced in full.
@@ -21,7 +21,7 @@ const SECRET_SHAPES: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
   /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
   /\b(cfut|cfat|cfk|dop_v1|ghp)_[A-Za-z0-9_]{16,}/g,
-  /(postgres(ql)?|nats|https?):\/\/([^:@/\s]+):([^@/\s]+)@/gi,
+  /(postgres(ql)?|nats|https?):\/\/([^:@/\s]*):([^@/\s]+)@/gi,
 ];
 
 /** Replaces every known secret shape inside `text`. */
@@ -44,16 +44,22 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   if (typeof value === "string") return scrubText(value);
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return value.toISOString();
+  // `seen` holds the ancestors only: a cycle is cut, an object that merely
+  // appears twice is copied twice.
   if (depth > 8 || seen.has(value)) return "[…]";
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
-  if (value instanceof Error) return redactError(value, depth, seen);
-  if (value instanceof Date) return value.toISOString();
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = SECRET_FIELD.test(key) ? REDACTED : redactValue(inner, depth + 1, seen);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, seen));
+    if (value instanceof Error) return redactError(value, depth, seen);
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] = SECRET_FIELD.test(key) ? REDACTED : redactValue(inner, depth + 1, seen);
+    }
+    return out;
+  } finally {
+    seen.delete(value);
   }
-  return out;
 }
 
 function redactError(error: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@planton/auth";
@@ -65,6 +66,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
   ];
   const shutdownController = new AbortController();
+  // Every in-flight call links its context signal to this one; hundreds of
+  // concurrent calls are normal, not a listener leak.
+  setMaxListeners(0, shutdownController.signal);
   const common = { host: options.host, services, interceptors, shutdownSignal: shutdownController.signal };
 
   let connect: Listener | undefined;

@@ -17,6 +17,10 @@ const MAGIC = new TextEncoder().encode("planton.vault.credential");
  * encoding is length-prefixed, so no two addresses encode alike.
  */
 export function associatedData(formatVersion: number, address: RecordAddress): Uint8Array {
+  // writeUInt32BE would silently truncate 1.5 to 1: refuse what cannot be encoded exactly.
+  if (!Number.isInteger(address.version) || address.version < 0 || address.version > 0xffffffff) {
+    throw new RangeError("version must be an unsigned 32-bit integer");
+  }
   const encoder = new TextEncoder();
   const org = encoder.encode(address.orgId);
   const connection = encoder.encode(address.connectionId);

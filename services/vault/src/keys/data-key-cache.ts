@@ -46,6 +46,11 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<Uint8Array>>();
   const stats = { hits: 0, misses: 0 };
+  // Bumped by evict()/clear(): a load that started before must not put a key
+  // back that was just destroyed.
+  const generations = new Map<string, number>();
+  let epoch = 0;
+  const generationOf = (cacheKey: string) => `${epoch}:${generations.get(cacheKey) ?? 0}`;
 
   const drop = (cacheKey: string) => {
     const entry = entries.get(cacheKey);
@@ -89,21 +94,34 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
       stats.misses++;
       let pending = loading.get(cacheKey);
       if (pending === undefined) {
+        const generation = generationOf(cacheKey);
         pending = load().then((key) => {
-          store(cacheKey, key);
+          if (generationOf(cacheKey) === generation) store(cacheKey, key);
           return key;
         });
         loading.set(cacheKey, pending);
         // Success or failure, the next miss starts a fresh load: failures are not cached.
-        const clear = () => loading.delete(cacheKey);
+        const loaded = pending;
+        const clear = () => {
+          if (loading.get(cacheKey) !== loaded) return;
+          loading.delete(cacheKey);
+          generations.delete(cacheKey);
+        };
         pending.then(clear, clear);
         // Every waiter copies the key in a microtask; zero the original after.
         pending.then((key) => setImmediate(() => key.fill(0)), () => undefined);
       }
       return Uint8Array.from(await pending);
     },
-    evict: drop,
+    evict(cacheKey) {
+      if (loading.has(cacheKey)) generations.set(cacheKey, (generations.get(cacheKey) ?? 0) + 1);
+      loading.delete(cacheKey);
+      drop(cacheKey);
+    },
     clear() {
+      epoch++;
+      generations.clear();
+      loading.clear();
       for (const cacheKey of [...entries.keys()]) drop(cacheKey);
     },
     stats: () => ({ ...stats, size: entries.size }),

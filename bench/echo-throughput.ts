@@ -1,0 +1,74 @@
+/**
+ * Unary throughput of the two listeners side by side, measured as DESIGN.md
+ * did: h2load, 8 connections x 16 concurrent streams, against the same
+ * process. The RPC is grpc.health.v1.Health/Check (a near-empty unary echo
+ * through the full interceptor chain: logging, error mapping, access rules).
+ * h2load comes from Debian's nghttp2-client package.
+ *
+ *   npm run build && node bench/dist/echo-throughput.js
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTokenVerifier } from "@planton/auth";
+import { silentLogger } from "@planton/logging";
+import { startServer } from "@planton/server";
+
+const DURATION_S = Number(process.env["BENCH_DURATION_S"] ?? 10);
+const CONNECTIONS = 8;
+const STREAMS = 16;
+
+async function main(): Promise<void> {
+  if (spawnSync("h2load", ["--version"]).status !== 0) {
+    console.error("h2load not found: apt-get install nghttp2-client");
+    process.exit(2);
+  }
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    grpcPort: 0,
+    services: [],
+    verifier: createTokenVerifier({ kind: "hs256", secret: "bench-secret-0123456789-0123456789-abcdef" }),
+    mapError: () => undefined,
+    logger: silentLogger,
+  });
+  // A gRPC frame holding an empty HealthCheckRequest; an empty body for Connect.
+  const grpcBody = join(tmpdir(), "grpc-empty-frame.bin");
+  writeFileSync(grpcBody, Buffer.from([0, 0, 0, 0, 0]));
+  const connectBody = join(tmpdir(), "connect-empty.bin");
+  writeFileSync(connectBody, Buffer.alloc(0));
+  const path = "/grpc.health.v1.Health/Check";
+  const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
+  const cases = [
+    { label: "grpc-js listener (GRPC_PORT), gRPC", url: `http://127.0.0.1:${server.grpcPort}${path}`, headers: grpcHeaders, body: grpcBody },
+    { label: "connect-node listener (PORT), gRPC", url: `http://127.0.0.1:${server.port}${path}`, headers: grpcHeaders, body: grpcBody },
+    {
+      label: "connect-node listener (PORT), Connect",
+      url: `http://127.0.0.1:${server.port}${path}`,
+      headers: ["-H", "content-type: application/proto", "-H", "connect-protocol-version: 1"],
+      body: connectBody,
+    },
+  ];
+  console.log(`unary Health/Check, h2load ${CONNECTIONS} connections x ${STREAMS} streams, ${DURATION_S}s each after 2s warm-up`);
+  // Run the whole set twice, interleaved, so a noisy moment hits both listeners alike.
+  for (let round = 1; round <= 2; round++) {
+    for (const c of cases) {
+      const result = spawnSync(
+        "h2load",
+        ["-c", String(CONNECTIONS), "-m", String(STREAMS), "-D", String(DURATION_S), "--warm-up-time=2", ...c.headers, "-d", c.body, c.url],
+        { encoding: "utf8" },
+      );
+      const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(result.stdout)?.[1];
+      const ok = /status codes: (\d+) 2xx/.exec(result.stdout)?.[1];
+      const failed = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed/.exec(result.stdout)?.[1];
+      console.log(`round ${round}  ${c.label.padEnd(40)} ${Number(rps ?? 0).toFixed(0).padStart(7)} req/s  (2xx ${ok ?? "?"}, failed ${failed ?? "?"})`);
+    }
+  }
+  await server.shutdown(1000);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
