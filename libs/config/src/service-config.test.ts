@@ -218,3 +218,16 @@ describe("readServiceConfig", () => {
     expect(config.corsOrigins).toEqual(["https://a.example.com"]);
   });
 });
+
+describe("CORS_ORIGINS rules", () => {
+  it("accepts origins and * and refuses paths or non-http schemes, naming the variable", () => {
+    expect(readServiceConfig(createEnvReader({ CORS_ORIGINS: "https://app.example.com, http://localhost:5173,*" })).corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "*",
+    ]);
+    for (const bad of ["https://app.example.com/", "https://app.example.com/path", "ftp://x.example.com", "app.example.com"]) {
+      expect(() => readServiceConfig(createEnvReader({ CORS_ORIGINS: bad }))).toThrow(/CORS_ORIGINS/);
+    }
+  });
+});

@@ -52,6 +52,12 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
       : jwksUrl !== undefined
         ? { kind: "jwks", url: jwksUrl, ...claims }
         : { kind: "generated-dev-secret", ...claims };
+  const corsOrigins = env.list("CORS_ORIGINS");
+  for (const origin of corsOrigins) {
+    if (origin !== "*" && !isOrigin(origin)) {
+      throw new ConfigError("CORS_ORIGINS", "must list origins like https://app.example.com (scheme, host, optional port; no path) or *");
+    }
+  }
   const databaseUrl = env.url("DATABASE_URL", ["postgres:", "postgresql:"]);
   const natsUrl = env.url("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]);
   return Object.freeze({
@@ -62,8 +68,17 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
     natsUrl: natsUrl?.toString(),
     dataDir: env.string("DATA_DIR", ".data"),
     logLevel: env.oneOf("LOG_LEVEL", LOG_LEVELS_FOR_CONFIG, "info"),
-    corsOrigins: Object.freeze(env.list("CORS_ORIGINS")),
+    corsOrigins: Object.freeze(corsOrigins),
     auth: Object.freeze(auth),
     shutdownGraceMs: env.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0, max: 600_000 }),
   });
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value;
+  } catch {
+    return false;
+  }
 }

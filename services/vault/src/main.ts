@@ -9,11 +9,19 @@ import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { buildVault } from "./vault-components.js";
 
-async function main(): Promise<void> {
+async function main(command: string | undefined): Promise<void> {
   const config = loadVaultConfig(process.env);
-  const logger = createLogger({ level: config.service.logLevel, base: { service: "vault" } });
+  const logger = createLogger({ level: config.service.logLevel });
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
+  // buildVault migrates the schema to the latest version first.
   const vault = await buildVault({ config, databaseUrl: database.url, logger });
+  if (command === "migrate") {
+    // `main.js migrate`: run the migrations (e.g. from a deploy job) and exit.
+    await vault.close();
+    await database.release();
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const server = await startServer({
     host: config.service.host,
@@ -35,7 +43,7 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
+main(process.argv[2]).catch((error: unknown) => {
   // Config errors name the variable and never echo its value.
   console.error(error instanceof ConfigError ? error.message : scrubText(`vault failed to start: ${error instanceof Error ? error.message : String(error)}`));
   process.exit(1);
