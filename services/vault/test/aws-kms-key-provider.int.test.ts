@@ -9,7 +9,7 @@ import {
   KeyProviderUnavailableError,
   type KeyProvider,
 } from "../src/keys/key-provider.js";
-import { fakeKmsCredentials, startFakeKms, type FakeKms, type FakeKmsRequest } from "./support/fake-kms-server.js";
+import { fakeKmsCredentials, startFakeKms, type FakeKms, type FakeKmsRequest } from "@planton/testing";
 
 // Tests go through the real SDK (signing, JSON 1.1 serde, retries) against a
 // local fake, so protocol mismatches show up here rather than in production.

@@ -18,7 +18,7 @@ import { inject } from "vitest";
 import { loadVaultConfig } from "../src/config.js";
 import { createAwsKmsKeyProvider } from "../src/keys/aws-kms-key-provider.js";
 import { buildVault } from "../src/vault-components.js";
-import { fakeKmsCredentials, startFakeKms, type FakeKms } from "./support/fake-kms-server.js";
+import { fakeKmsCredentials, startFakeKms, type FakeKms } from "@planton/testing";
 import { startVault, type VaultHarness } from "./support/vault-harness.js";
 
 const secret = "test-secret-for-the-vault-service-0123456789";
