@@ -7,7 +7,7 @@
  *
  *   npm run build && node bench/dist/echo-throughput.js
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,11 +54,20 @@ async function main(): Promise<void> {
   // Run the whole set twice, interleaved, so a noisy moment hits both listeners alike.
   for (let round = 1; round <= 2; round++) {
     for (const c of cases) {
-      const result = spawnSync(
-        "h2load",
-        ["-c", String(CONNECTIONS), "-m", String(STREAMS), "-D", String(DURATION_S), "--warm-up-time=2", ...c.headers, "-d", c.body, c.url],
-        { encoding: "utf8" },
-      );
+      // Asynchronous: the server under test runs in this process's event loop.
+      const result = await run("h2load", [
+        "-c",
+        String(CONNECTIONS),
+        "-m",
+        String(STREAMS),
+        "-D",
+        String(DURATION_S),
+        "--warm-up-time=2",
+        ...c.headers,
+        "-d",
+        c.body,
+        c.url,
+      ]);
       const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(result.stdout)?.[1];
       const ok = /status codes: (\d+) 2xx/.exec(result.stdout)?.[1];
       const failed = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed/.exec(result.stdout)?.[1];
@@ -66,6 +75,16 @@ async function main(): Promise<void> {
     }
   }
   await server.shutdown(1000);
+}
+
+function run(command: string, args: string[]): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", () => resolve({ stdout }));
+  });
 }
 
 main().catch((error: unknown) => {

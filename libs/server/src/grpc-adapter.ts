@@ -1,10 +1,8 @@
 import { once } from "node:events";
-import { fromBinary, toBinary, type DescMessage, type DescMethod, type MessageShape } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
-  createContextValues,
-  createHandlerContext,
   createMethodImplSpec,
   type Interceptor,
   type MethodImplSpec,
@@ -12,7 +10,6 @@ import {
 import { createAsyncIterable, invokeUnaryImplementation, transformInvokeImplementation } from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type {
-  Metadata,
   ServerDuplexStream,
   ServerReadableStream,
   ServerUnaryCall,
@@ -23,7 +20,8 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from "@grpc/grpc-js";
-import { headersToMetadata, metadataToHeaders } from "./grpc-metadata.js";
+import { InFlightCalls, type GrpcCallContext } from "./grpc-call-context.js";
+import { headersToMetadata } from "./grpc-metadata.js";
 import type { ServiceRegistration } from "./service-registration.js";
 
 /** Options shared by every adapted service. */
@@ -53,6 +51,7 @@ export interface AdaptedService {
 export function adaptService(registration: ServiceRegistration, options: GrpcAdapterOptions): AdaptedService {
   const definition: Record<string, ServiceDefinition[string]> = {};
   const implementation: UntypedServiceImplementation = {};
+  const calls = new InFlightCalls(options.shutdownSignal);
   for (const method of registration.service.methods) {
     const impl = (registration.impl as Record<string, unknown>)[method.localName];
     const spec = createMethodImplSpec(method, impl as never);
@@ -69,17 +68,17 @@ export function adaptService(registration: ServiceRegistration, options: GrpcAda
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
       originalName: method.localName,
     };
-    implementation[method.localName] = handlerFor(spec, path, options);
+    implementation[method.localName] = handlerFor(spec, path, options, calls);
   }
   return { definition: definition as ServiceDefinition, implementation };
 }
 
-function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOptions): UntypedHandleCall {
+function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOptions, calls: InFlightCalls): UntypedHandleCall {
   const { method } = spec;
   switch (spec.kind) {
     case "unary":
       return async (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
-        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        const ctx = calls.create(call, method, path);
         try {
           const output = await invokeUnaryImplementation(spec, ctx, parse(method.input, call.request), options.interceptors);
           call.sendMetadata(headersToMetadata(ctx.responseHeader));
@@ -87,12 +86,12 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
         } catch (error) {
           callback(toStatus(error, ctx.responseTrailer));
         } finally {
-          ctx.abort();
+          ctx.finish();
         }
       };
     case "client_streaming":
       return async (call: ServerReadableStream<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
-        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        const ctx = calls.create(call, method, path);
         try {
           const transform = transformInvokeImplementation(spec, ctx, options.interceptors);
           let output: unknown;
@@ -102,28 +101,27 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
         } catch (error) {
           callback(toStatus(error, ctx.responseTrailer));
         } finally {
-          ctx.abort();
+          ctx.finish();
         }
       };
     case "server_streaming":
       return async (call: ServerWritableStream<Buffer, unknown>) => {
-        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        const ctx = calls.create(call, method, path);
         const input = createAsyncIterable([call.request]);
         await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, input)));
       };
     case "bidi_streaming":
       return async (call: ServerDuplexStream<Buffer, unknown>) => {
-        const ctx = contextFor(call, method, path, options.shutdownSignal);
+        const ctx = calls.create(call, method, path);
         await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, call)));
       };
   }
 }
 
-type HandlerContextController = ReturnType<typeof createHandlerContext>;
 
 async function streamOut(
   call: ServerWritableStream<Buffer, unknown> | ServerDuplexStream<Buffer, unknown>,
-  ctx: HandlerContextController,
+  ctx: GrpcCallContext,
   output: AsyncIterable<unknown>,
 ): Promise<void> {
   let headersSent = false;
@@ -142,35 +140,8 @@ async function streamOut(
   } catch (error) {
     call.emit("error", toStatus(error, ctx.responseTrailer));
   } finally {
-    ctx.abort();
+    ctx.finish();
   }
-}
-
-interface CallLike {
-  readonly metadata: Metadata;
-  getDeadline(): Date | number;
-  on(event: "cancelled", listener: () => void): unknown;
-}
-
-function contextFor(call: CallLike, method: DescMethod, path: string, shutdownSignal: AbortSignal): HandlerContextController {
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  const cancelled = new AbortController();
-  call.on("cancelled", () => cancelled.abort(new ConnectError("operation was cancelled by the client", Code.Canceled)));
-  const requestHeader = metadataToHeaders(call.metadata);
-  requestHeader.set("content-type", "application/grpc+proto");
-  return createHandlerContext({
-    service: method.parent,
-    method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: path,
-    timeoutMs: Number.isFinite(deadlineMs) ? Math.max(deadlineMs - Date.now(), 1) : undefined,
-    shutdownSignal,
-    requestSignal: cancelled.signal,
-    requestHeader,
-    contextValues: createContextValues(),
-  });
 }
 
 function parse<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
