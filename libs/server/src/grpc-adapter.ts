@@ -60,8 +60,8 @@ export function adaptService(registration: ServiceRegistration, options: GrpcAda
       path,
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
-      // Parsing happens in the handler, where a failure can become
-      // INVALID_ARGUMENT instead of grpc-js's generic INTERNAL.
+      // Parsing happens in the handler, so a body that is not protobuf gets the
+      // same answer as under connect-node (INTERNAL "parse binary: ...").
       requestSerialize: (message: Buffer) => message,
       requestDeserialize: (bytes: Buffer) => bytes,
       responseSerialize: (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.output, message)),
@@ -84,6 +84,8 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
           call.sendMetadata(headersToMetadata(ctx.responseHeader));
           callback(null, output, headersToMetadata(ctx.responseTrailer));
         } catch (error) {
+          // Headers the handler set before failing reach the client, as under connect-node.
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
           callback(toStatus(error, ctx.responseTrailer));
         } finally {
           ctx.finish();
@@ -95,10 +97,11 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
         try {
           const transform = transformInvokeImplementation(spec, ctx, options.interceptors);
           let output: unknown;
-          for await (const message of transform(parseAll(method.input, call))) output = message;
+          for await (const message of transform(parseAll(method.input, incoming(call)))) output = message;
           call.sendMetadata(headersToMetadata(ctx.responseHeader));
           callback(null, output, headersToMetadata(ctx.responseTrailer));
         } catch (error) {
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
           callback(toStatus(error, ctx.responseTrailer));
         } finally {
           ctx.finish();
@@ -113,7 +116,7 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
     case "bidi_streaming":
       return async (call: ServerDuplexStream<Buffer, unknown>) => {
         const ctx = calls.create(call, method, path);
-        await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, call)));
+        await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, incoming(call))));
       };
   }
 }
@@ -138,6 +141,7 @@ async function streamOut(
     sendHeaders();
     call.end(headersToMetadata(ctx.responseTrailer));
   } catch (error) {
+    sendHeaders();
     call.emit("error", toStatus(error, ctx.responseTrailer));
   } finally {
     ctx.finish();
@@ -148,8 +152,19 @@ function parse<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): Messa
   try {
     return fromBinary(schema, bytes);
   } catch (error) {
-    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
+    // connect-es (and grpc-go) answer INTERNAL for a binary body that does not
+    // parse; both listeners must agree. JSON bodies (Connect) get INVALID_ARGUMENT.
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
   }
+}
+
+/**
+ * The request messages of a streaming call. A plain `for await` over the
+ * grpc-js stream destroys it when the loop ends (the client half-closed), and
+ * the responses and status written after that would be lost.
+ */
+function incoming(call: ServerReadableStream<Buffer, unknown> | ServerDuplexStream<Buffer, unknown>): AsyncIterable<Buffer> {
+  return call.iterator({ destroyOnReturn: false });
 }
 
 async function* parseAll<Desc extends DescMessage>(schema: Desc, chunks: AsyncIterable<Uint8Array>): AsyncIterable<MessageShape<Desc>> {

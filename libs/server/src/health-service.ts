@@ -48,12 +48,15 @@ export function createHealthStatus(serviceNames: readonly string[]): HealthStatu
       },
       async *watch(request, context) {
         let last: ServingStatus | undefined;
-        while (!context.signal.aborted && !stopped.signal.aborted) {
+        for (;;) {
+          // Report a change before checking for the end, so a shutdown's
+          // NOT_SERVING reaches watchers before their stream closes.
           const current = statuses.get(request.service) ?? ServingStatus.SERVICE_UNKNOWN;
           if (current !== last) {
             last = current;
             yield { status: current };
           }
+          if (context.signal.aborted || stopped.signal.aborted) return;
           await new Promise<void>((resolve) => {
             const wake = () => {
               watchers.delete(wake);

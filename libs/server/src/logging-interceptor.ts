@@ -18,6 +18,8 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
     const procedure = `/${request.service.typeName}/${request.method.name}`;
     const protocol = protocolOf(request.header.get("content-type"));
     const done = (error: unknown) => {
+      // A stream the client cancelled ends without an error from the handler.
+      if (error === undefined && request.signal.aborted) error = request.signal.reason;
       const principal = request.contextValues.get(principalKey);
       const connectError = error === undefined ? undefined : ConnectError.from(error);
       const fields = {
@@ -43,19 +45,36 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
       return { ...response, message: observeStream(response.message, done) };
     } catch (error) {
       done(error);
-      throw error;
+      throw withRequestId(error, requestId);
     }
   };
 }
 
+/**
+ * A copy of the error with `x-request-id` in its metadata, so a failed call
+ * can be matched to its log line too. A copy, because error objects may be
+ * shared (abort reasons are).
+ */
+function withRequestId(error: unknown, requestId: string): ConnectError {
+  const original = ConnectError.from(error);
+  const metadata = new Headers(original.metadata);
+  metadata.set("x-request-id", requestId);
+  const copy = new ConnectError(original.rawMessage, original.code, metadata, undefined, original.cause);
+  copy.details.push(...original.details);
+  return copy;
+}
+
 async function* observeStream<T>(messages: AsyncIterable<T>, done: (error: unknown) => void): AsyncIterable<T> {
+  let failure: unknown;
   try {
     yield* messages;
   } catch (error) {
-    done(error);
+    failure = error;
     throw error;
+  } finally {
+    // Also runs when the consumer stops early (return()), e.g. on cancellation.
+    done(failure);
   }
-  done(undefined);
 }
 
 function isServerFault(code: Code): boolean {

@@ -17,15 +17,19 @@ const UNIMPLEMENTED = 12;
  * only contracts, never data, so it is public like the health service.
  */
 export function createReflectionServices(services: readonly DescService[]): ServiceRegistration[] {
+  const all = [...services, v1.ServerReflection, v1alpha.ServerReflection];
+  // Keyed by the .proto path (DescFile.name has no ".proto" suffix), the name
+  // file_by_filename requests and FileDescriptorProto imports use.
   const files = new Map<string, DescFile>();
   const collect = (file: DescFile) => {
-    if (files.has(file.name)) return;
-    files.set(file.name, file);
+    const path = file.proto.name;
+    if (files.has(path)) return;
+    files.set(path, file);
     file.dependencies.forEach(collect);
   };
-  services.forEach((service) => collect(service.file));
+  all.forEach((service) => collect(service.file));
   const registry = createRegistry(...files.values());
-  const serviceNames = services.map((service) => service.typeName);
+  const serviceNames = all.map((service) => service.typeName);
 
   const answer = (request: ReflectionRequest) => answerRequest(request, registry, files, serviceNames);
   const access = { default: { public: true } } as const;

@@ -3,6 +3,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@planton/auth";
 import type { Logger } from "@planton/logging";
+import { createCancellationInterceptor } from "./cancellation-interceptor.js";
 import { startConnectListener } from "./connect-listener.js";
 import { createErrorInterceptor, type ErrorMapper } from "./error-interceptor.js";
 import { startGrpcListener } from "./grpc-listener.js";
@@ -51,7 +52,7 @@ export interface RunningServer {
  * startServer mounts the given services, plus `grpc.health.v1.Health` and
  * server reflection, on two listeners with the same interceptor chain:
  * logging (outermost, sees the final code), error mapping, authentication and
- * access rules. It resolves once both listeners are bound.
+ * access rules, and cancellation of streams (innermost, next to the handler). It resolves once both listeners are bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const health = createHealthStatus(options.services.map((s) => s.service.typeName));
@@ -64,6 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
+    createCancellationInterceptor(),
   ];
   const shutdownController = new AbortController();
   // Every in-flight call links its context signal to this one; hundreds of
