@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type JWTPayload } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signDevToken } from "./dev-token.js";
 import { createTokenVerifier } from "./token-verifier.js";
 
@@ -261,5 +261,34 @@ describe("createTokenVerifier (jwks)", () => {
     } finally {
       await new Promise<void>((resolve) => failing.close(() => resolve()));
     }
+  });
+});
+
+describe("verified-token cache", () => {
+  const cacheSecret = "cache-secret-0123456789-0123456789-abcdef";
+
+  it("never serves a cached principal past the token's expiry", async () => {
+    vi.useFakeTimers({ now: new Date("2026-11-27T12:00:00Z"), toFake: ["Date"] });
+    try {
+      const verifier = createTokenVerifier({ kind: "hs256", secret: cacheSecret });
+      const token = await signDevToken(cacheSecret, { subject: "svc", orgId: "org-1", scopes: ["internal"], expiresIn: "10s" });
+      expect((await verifier.verify(token)).orgId).toBe("org-1");
+      // 45 s later: past exp plus the 30 s clock tolerance, but within the
+      // cache's one-minute lifetime, so only the expiry cap refuses it.
+      vi.setSystemTime(new Date("2026-11-27T12:00:45Z"));
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: Code.Unauthenticated });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("accepts only the exact token that verified: a changed signature is checked and refused", async () => {
+    const verifier = createTokenVerifier({ kind: "hs256", secret: cacheSecret });
+    const token = await signDevToken(cacheSecret, { subject: "svc", orgId: "org-1", scopes: ["internal"] });
+    await verifier.verify(token);
+    const [header, payload, signature] = token.split(".");
+    // Change the first signature character: every bit of it is significant.
+    const forged = `${header}.${payload}.${signature!.startsWith("A") ? "B" : "A"}${signature!.slice(1)}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: Code.Unauthenticated });
   });
 });

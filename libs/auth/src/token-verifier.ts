@@ -26,17 +26,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const key: Uint8Array | JWTVerifyGetKey =
     options.kind === "hs256" ? new TextEncoder().encode(options.secret) : createRemoteJWKSet(options.url);
   const algorithms = options.kind === "hs256" ? ["HS256"] : JWKS_ALGORITHMS;
+  const verifyOptions = {
+    algorithms,
+    clockTolerance: 30,
+    requiredClaims: ["sub", "exp"],
+    ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+    ...(options.audience !== undefined ? { audience: options.audience } : {}),
+  };
+  const verified = createVerifiedTokenCache();
   return {
     async verify(token) {
+      const cached = verified.get(token);
+      if (cached !== undefined) return cached;
       let payload: JWTPayload;
       try {
-        const verifyOptions = {
-          algorithms,
-          clockTolerance: 30,
-          requiredClaims: ["sub", "exp"],
-          ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
-          ...(options.audience !== undefined ? { audience: options.audience } : {}),
-        };
         payload =
           key instanceof Uint8Array
             ? (await jwtVerify(token, key, verifyOptions)).payload
@@ -44,7 +47,41 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         throw toConnectError(error);
       }
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      verified.set(token, principal, (payload.exp ?? 0) * 1000);
+      return principal;
+    },
+  };
+}
+
+// Platform services reuse one token for many calls; verifying its signature
+// each time (WebCrypto HMAC, async) was about a third of a cached vault open.
+// The key is the whole token, signature included, so only the exact bytes
+// that verified before are accepted; an entry lives at most a minute and
+// never past the token's own expiry.
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+
+function createVerifiedTokenCache() {
+  const entries = new Map<string, { principal: Principal; until: number }>();
+  return {
+    get(token: string): Principal | undefined {
+      const entry = entries.get(token);
+      if (entry === undefined) return undefined;
+      if (Date.now() >= entry.until) {
+        entries.delete(token);
+        return undefined;
+      }
+      return entry.principal;
+    },
+    set(token: string, principal: Principal, expiresAtMs: number): void {
+      const until = Math.min(Date.now() + VERIFIED_TTL_MS, expiresAtMs);
+      if (until <= Date.now()) return;
+      if (entries.size >= VERIFIED_MAX_ENTRIES) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(token, { principal, until });
     },
   };
 }
