@@ -1,9 +1,9 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { silentLogger } from "@planton/logging";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@planton/db";
+import { embeddedPostgresDir, startEmbeddedPostgres, type EmbeddedPostgres } from "@planton/db";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,6 +13,7 @@ declare module "vitest" {
 }
 
 let embedded: EmbeddedPostgres | undefined;
+let embeddedDataDir: string | undefined;
 
 /**
  * Tests use the PostgreSQL in DATABASE_URL (CI and the development machines
@@ -21,7 +22,8 @@ let embedded: EmbeddedPostgres | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let url = process.env["DATABASE_URL"];
   if (url === undefined || url === "") {
-    embedded = await startEmbeddedPostgres({ dataDir: await mkdtemp(join(tmpdir(), "planton-test-")), logger: silentLogger });
+    embeddedDataDir = await mkdtemp(join(tmpdir(), "planton-test-"));
+    embedded = await startEmbeddedPostgres({ dataDir: embeddedDataDir, logger: silentLogger });
     url = embedded.url;
   }
   project.provide("databaseUrl", url);
@@ -29,4 +31,8 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await embedded?.stop();
+  if (embeddedDataDir !== undefined) {
+    await rm(dirname(embeddedPostgresDir(embeddedDataDir)), { recursive: true, force: true });
+    await rm(embeddedDataDir, { recursive: true, force: true });
+  }
 }

@@ -33,11 +33,12 @@ async function main(): Promise<void> {
     mapError: () => undefined,
     logger: silentLogger,
   });
-  // A gRPC frame holding an empty HealthCheckRequest; an empty body for Connect.
+  // A gRPC frame holding an empty HealthCheckRequest; for Connect the bare
+  // message, with service = "" written out (h2load cannot send an empty file).
   const grpcBody = join(tmpdir(), "grpc-empty-frame.bin");
   writeFileSync(grpcBody, Buffer.from([0, 0, 0, 0, 0]));
-  const connectBody = join(tmpdir(), "connect-empty.bin");
-  writeFileSync(connectBody, Buffer.alloc(0));
+  const connectBody = join(tmpdir(), "connect-health-request.bin");
+  writeFileSync(connectBody, Buffer.from([0x0a, 0x00]));
   const path = "/grpc.health.v1.Health/Check";
   const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
   const cases = [

