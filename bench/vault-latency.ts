@@ -12,19 +12,14 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { resolveDatabase } from "@planton/db";
 import { silentLogger } from "@planton/logging";
-import {
-  OpenCredentialRequestSchema,
-  OpenCredentialResponseSchema,
-  SealCredentialRequestSchema,
-  SealCredentialResponseSchema,
-} from "@planton/proto/planton/connect/v1/vault_pb";
+import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { startServer } from "@planton/server";
-import { createTestDatabase, fakeKmsCredentials, startFakeKms } from "@planton/testing";
+import { bearerMetadata, createTestDatabase, fakeKmsCredentials, grpcUnary, startFakeKms } from "@planton/testing";
 import { buildVault, createAwsKmsKeyProvider, loadVaultConfig } from "@planton/vault";
 import { measure, row } from "./stats.js";
 
@@ -61,17 +56,16 @@ async function main(): Promise<void> {
           logger: silentLogger,
         });
         const client = new grpc.Client(server.grpcAddress, grpc.credentials.createInsecure());
-        const metadata = new grpc.Metadata();
-        metadata.set("authorization", `Bearer ${token}`);
+        const metadata = bearerMetadata(token);
         const cached = cacheEntries > 0 ? "cached data key" : "uncached data key";
         const connectionId = `bench_${provider.slice(0, 3)}_${cacheEntries}`;
         try {
           const seal = await measure(N, WARMUP, () =>
-            unary(client, "SealCredential", SealCredentialRequestSchema, SealCredentialResponseSchema, { orgId: "org-bench", connectionId, payload }, metadata),
+            call(client, VaultService.method.sealCredential, { orgId: "org-bench", connectionId, payload }, metadata),
           );
           const { version } = await vault.vault.seal("org-bench", connectionId, payload);
           const open = await measure(N, WARMUP, () =>
-            unary(client, "OpenCredential", OpenCredentialRequestSchema, OpenCredentialResponseSchema, { orgId: "org-bench", connectionId, version }, metadata),
+            call(client, VaultService.method.openCredential, { orgId: "org-bench", connectionId, version }, metadata),
           );
           const openInProcess = await measure(N, WARMUP, () => vault.vault.open({ orgId: "org-bench", connectionId, version }));
           if (cacheEntries > 0) console.log(row(`[${provider}] seal via grpc-js`, seal));
@@ -91,24 +85,16 @@ async function main(): Promise<void> {
   }
 }
 
-function unary<I extends DescMessage, O extends DescMessage>(
+/** One call through the stock grpc-js client; rejects on a gRPC error so a broken run cannot report numbers. */
+async function call<I extends DescMessage, O extends DescMessage>(
   client: grpc.Client,
-  method: string,
-  input: I,
-  output: O,
-  request: Partial<MessageShape<I>>,
+  method: DescMethodUnary<I, O>,
+  request: MessageInitShape<I>,
   metadata: grpc.Metadata,
 ): Promise<MessageShape<O>> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(
-      `/planton.connect.v1.VaultService/${method}`,
-      (message: Partial<MessageShape<I>>) => Buffer.from(toBinary(input, create(input, message as never))),
-      (bytes: Buffer) => fromBinary(output, bytes),
-      request,
-      metadata,
-      (error, response) => (error ? reject(error) : resolve(response as MessageShape<O>)),
-    );
-  });
+  const outcome = await grpcUnary(client, method, request, metadata);
+  if (outcome.error !== undefined || outcome.response === undefined) throw outcome.error ?? new Error("no response");
+  return outcome.response;
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { within } from "./support/fake-vault.js";
-import { startTestServer, uniqueId, type TestServer } from "./support/test-server.js";
-import { CALLERS, type Caller } from "./support/transports.js";
+import { uniqueId, useServerAndCallers } from "./support/test-server.js";
+import { CALLERS } from "./support/transports.js";
 
 // Deadlines and cancellation reach the handler's `ctx.signal` on every
 // transport and both listeners: a handler waiting on the signal must be
@@ -12,28 +12,17 @@ import { CALLERS, type Caller } from "./support/transports.js";
 const seal = VaultService.method.sealCredential;
 const DEADLINE_MS = 200;
 
-let t: TestServer;
-let callers: Caller[];
-
-beforeAll(async () => {
-  t = await startTestServer();
-  callers = CALLERS.map((factory) => factory.create(t.server));
-});
-
-afterAll(async () => {
-  for (const caller of callers ?? []) caller.close();
-  await t?.server.shutdown(1_000);
-});
+const env = useServerAndCallers();
 
 describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
-  const caller = () => callers.find((c) => c.name === name)!;
+  const caller = () => env.callers.find((c) => c.name === name)!;
 
   it(`a ${DEADLINE_MS} ms client deadline is DEADLINE_EXCEEDED and aborts the handler's signal`, async () => {
     const connectionId = uniqueId("deadline");
-    const outcome = await caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await t.auth(), timeoutMs: DEADLINE_MS });
+    const outcome = await caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await env.t.auth(), timeoutMs: DEADLINE_MS });
     expect(outcome.error?.code, outcome.error?.message).toBe(Code.DeadlineExceeded);
 
-    const probe = await t.vault.started(connectionId);
+    const probe = await env.t.vault.started(connectionId);
     // The handler learned the deadline from the wire (grpc-timeout, connect-timeout-ms).
     expect(probe.timeoutMs).toBeTypeOf("number");
     expect(probe.timeoutMs).toBeGreaterThan(0);
@@ -47,9 +36,9 @@ describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
 
   it("a call without a deadline gives the handler no timeout", async () => {
     const connectionId = uniqueId("nodeadline");
-    const outcome = await caller().unary(seal, { orgId: "echo", connectionId }, { headers: await t.auth() });
+    const outcome = await caller().unary(seal, { orgId: "echo", connectionId }, { headers: await env.t.auth() });
     expect(outcome.error).toBeUndefined();
-    const probe = await t.vault.started(connectionId);
+    const probe = await env.t.vault.started(connectionId);
     expect(probe.timeoutMs).toBeUndefined();
     expect(probe.abortedAtEnd).toBe(false);
   });
@@ -57,8 +46,8 @@ describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
   it("a client that aborts mid-call aborts the handler's signal", async () => {
     const connectionId = uniqueId("cancel");
     const controller = new AbortController();
-    const pending = caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await t.auth(), signal: controller.signal });
-    const probe = await t.vault.started(connectionId);
+    const pending = caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await env.t.auth(), signal: controller.signal });
+    const probe = await env.t.vault.started(connectionId);
     controller.abort();
     const outcome = await within(pending, 10_000, "the aborted call to settle");
     expect(outcome.error?.code).toBe(Code.Canceled);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
@@ -7,29 +7,18 @@ import * as reflectionV1 from "@planton/proto/grpc/reflection/v1/reflection_pb";
 import * as reflectionV1alpha from "@planton/proto/grpc/reflection/v1alpha/reflection_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { within } from "./support/fake-vault.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { useServerAndCallers } from "./support/test-server.js";
 import { BIDI_CALLERS, CALLERS, onEveryCaller, expectSame, type Caller } from "./support/transports.js";
 
 // Health and reflection are public (no token) and answer the same on both
 // listeners, so grpcurl-style tools and load balancers work against either port.
 
-let t: TestServer;
-let callers: Caller[];
-
-beforeAll(async () => {
-  t = await startTestServer();
-  callers = CALLERS.map((factory) => factory.create(t.server));
-});
-
-afterAll(async () => {
-  for (const caller of callers ?? []) caller.close();
-  await t?.server.shutdown(1_000);
-});
+const env = useServerAndCallers();
 
 
 describe("grpc.health.v1.Health/Check without a token", () => {
   const check = async (service: string) =>
-    onEveryCaller(callers, async (caller) => {
+    onEveryCaller(env.callers, async (caller) => {
       const outcome = await caller.unary(Health.method.check, { service });
       if (outcome.error) return { code: Code[outcome.error.code], message: outcome.error.rawMessage };
       return { status: ServingStatus[outcome.message!.status] };
@@ -48,26 +37,26 @@ describe("grpc.health.v1.Health/Check without a token", () => {
   });
 
   it("reports a status set through server.health", async () => {
-    t.server.health.set("check.toggled", ServingStatus.NOT_SERVING);
+    env.t.server.health.set("check.toggled", ServingStatus.NOT_SERVING);
     expectSame(await check("check.toggled"), { status: "NOT_SERVING" });
-    t.server.health.set("check.toggled", ServingStatus.SERVING);
+    env.t.server.health.set("check.toggled", ServingStatus.SERVING);
     expectSame(await check("check.toggled"), { status: "SERVING" });
   });
 });
 
 describe.each(CALLERS.map((c, index) => [c.name, index] as const))("grpc.health.v1.Health/Watch over %s", (name, index) => {
-  const caller = () => callers.find((c) => c.name === name)!;
+  const caller = () => env.callers.find((c) => c.name === name)!;
 
   it("sends SERVING first, then the new status after server.health.set()", async () => {
     // A name of its own per transport: the health map is shared by the server.
     const service = `watch.test.${index}`;
-    t.server.health.set(service, ServingStatus.SERVING);
+    env.t.server.health.set(service, ServingStatus.SERVING);
     const controller = new AbortController();
     const outcome = await within(
       caller().serverStream(Health.method.watch, { service }, {
         signal: controller.signal,
         onMessage(_message, i) {
-          if (i === 0) t.server.health.set(service, ServingStatus.NOT_SERVING);
+          if (i === 0) env.t.server.health.set(service, ServingStatus.NOT_SERVING);
           else controller.abort();
         },
       }),
@@ -136,7 +125,7 @@ function descriptors(response: Response | undefined): FileDescriptorProto[] {
  * stream both ways (both listeners), keyed "version over caller".
  */
 async function onEveryReflection<T>(scenario: (caller: Caller, method: ReflectionMethod) => Promise<T>): Promise<Record<string, T>> {
-  const bidiCallers = callers.filter((c) => BIDI_CALLERS.some((b) => b.name === c.name));
+  const bidiCallers = env.callers.filter((c) => BIDI_CALLERS.some((b) => b.name === c.name));
   expect(bidiCallers.map((c) => c.listener).sort()).toEqual(["connect-node", "connect-node", "grpc-js", "grpc-js"]);
   const runs = VERSIONS.flatMap(([version, method]) =>
     bidiCallers.map(async (caller) => [`${version} over ${caller.name}`, await scenario(caller, method)] as const),

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { Health } from "@planton/proto/grpc/health/v1/health_pb";
 import { ServerReflection } from "@planton/proto/grpc/reflection/v1/reflection_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { within } from "./support/fake-vault.js";
-import { startTestServer, uniqueId, type TestServer } from "./support/test-server.js";
+import { uniqueId, useServerAndCallers } from "./support/test-server.js";
 import { BIDI_CALLERS, CALLERS, onEveryCaller, expectSame, type Caller } from "./support/transports.js";
 
 // The logging interceptor writes exactly one record per RPC, on both
@@ -13,21 +13,10 @@ import { BIDI_CALLERS, CALLERS, onEveryCaller, expectSame, type Caller } from ".
 const seal = VaultService.method.sealCredential;
 const PAYLOAD_MARKER = "PAYLOAD-MARKER-c0ffee-4b1d-secret-bytes";
 
-let t: TestServer;
-let callers: Caller[];
-
-beforeAll(async () => {
-  t = await startTestServer();
-  callers = CALLERS.map((factory) => factory.create(t.server));
-});
-
-afterAll(async () => {
-  for (const caller of callers ?? []) caller.close();
-  await t?.server.shutdown(1_000);
-});
+const env = useServerAndCallers();
 
 function recordsFor(requestId: string): Record<string, unknown>[] {
-  return t.logs.records().filter((r) => r["request_id"] === requestId);
+  return env.t.logs.records().filter((r) => r["request_id"] === requestId);
 }
 
 /**
@@ -55,14 +44,14 @@ function protocolOf(caller: Caller): string {
 }
 
 describe.each(CALLERS.map((c) => [c.name] as const))("log records over %s", (name) => {
-  const caller = () => callers.find((c) => c.name === name)!;
+  const caller = () => env.callers.find((c) => c.name === name)!;
 
   it("a successful call writes exactly one record with procedure, code, duration, caller and request id", async () => {
     const requestId = uniqueId("log-ok");
     const outcome = await caller().unary(
       seal,
       { orgId: "echo", connectionId: uniqueId("c"), payload: new TextEncoder().encode(PAYLOAD_MARKER) },
-      { headers: { ...(await t.auth(["internal"], "svc-logger", "org-logger")), "x-request-id": requestId } },
+      { headers: { ...(await env.t.auth(["internal"], "svc-logger", "org-logger")), "x-request-id": requestId } },
     );
     expect(outcome.error).toBeUndefined();
     const records = recordsFor(requestId);
@@ -84,13 +73,13 @@ describe.each(CALLERS.map((c) => [c.name] as const))("log records over %s", (nam
 
   it("a call without a request id gets a generated one, logged and echoed in the response header", async () => {
     const connectionId = uniqueId("c-genid");
-    const before = t.logs.records().length;
-    const outcome = await caller().unary(seal, { orgId: "echo", connectionId }, { headers: await t.auth() });
+    const before = env.t.logs.records().length;
+    const outcome = await caller().unary(seal, { orgId: "echo", connectionId }, { headers: await env.t.auth() });
     expect(outcome.error).toBeUndefined();
     const echoed = outcome.headers.get("x-request-id");
     expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
     expect(recordsFor(echoed!)).toHaveLength(1);
-    expect(t.logs.records().length).toBe(before + 1);
+    expect(env.t.logs.records().length).toBe(before + 1);
   });
 
   it("an unauthenticated call writes one record with the code and no caller", async () => {
@@ -106,7 +95,7 @@ describe.each(CALLERS.map((c) => [c.name] as const))("log records over %s", (nam
   it("a server fault is logged once at error level with its cause; a caller mistake at info", async () => {
     const faultId = uniqueId("log-boom");
     const mistakeId = uniqueId("log-invalid");
-    const auth = await t.auth();
+    const auth = await env.t.auth();
     const [fault, mistake] = await Promise.all([
       caller().unary(seal, { orgId: "boom", connectionId: uniqueId("c") }, { headers: { ...auth, "x-request-id": faultId } }),
       caller().unary(seal, { orgId: "fail-invalid", connectionId: uniqueId("c") }, { headers: { ...auth, "x-request-id": mistakeId } }),
@@ -126,7 +115,7 @@ describe.each(CALLERS.map((c) => [c.name] as const))("log records over %s", (nam
 
 describe("streams cancelled by the client, on every transport", () => {
   it("a server stream (Health/Watch) writes exactly one record, with code Canceled", async () => {
-    const results = await onEveryCaller(callers, async (caller) => {
+    const results = await onEveryCaller(env.callers, async (caller) => {
       const requestId = uniqueId("log-watch");
       const controller = new AbortController();
       const outcome = await within(
@@ -144,11 +133,11 @@ describe("streams cancelled by the client, on every transport", () => {
     expectSame(results, { client: "Canceled", records: ["/grpc.health.v1.Health/Watch Canceled"] });
   });
 
-  // Only grpc-js callers here: connect-es sends an array of requests and
+  // Only grpc-js env.callers here: connect-es sends an array of requests and
   // half-closes at once, so the server legitimately finishes with OK before
   // the client stops reading; grpc-js keeps the request side open and cancels.
   it("a bidi stream (reflection) cancelled with its request side open writes exactly one record, with code Canceled", async () => {
-    const bidiCallers = callers.filter((c) => BIDI_CALLERS.some((b) => b.name === c.name) && c.name.startsWith("grpc-js"));
+    const bidiCallers = env.callers.filter((c) => BIDI_CALLERS.some((b) => b.name === c.name) && c.name.startsWith("grpc-js"));
     expect(bidiCallers.length).toBe(2);
     const results = await onEveryCaller(bidiCallers, async (caller) => {
       const requestId = uniqueId("log-reflect");
@@ -170,16 +159,16 @@ describe("streams cancelled by the client, on every transport", () => {
 describe("what never reaches the log", () => {
   it("no request payload, in any encoding, and no bearer token, on any transport", async () => {
     const marker = new TextEncoder().encode(PAYLOAD_MARKER);
-    const auth = await t.auth();
+    const auth = await env.t.auth();
     await Promise.all(
-      callers.map(async (caller) => {
+      env.callers.map(async (caller) => {
         const ok = await caller.unary(seal, { orgId: "echo", connectionId: uniqueId("c"), payload: marker }, { headers: auth });
         expect(ok.error, caller.name).toBeUndefined();
         const failed = await caller.unary(seal, { orgId: "fail-invalid", connectionId: uniqueId("c"), payload: marker }, { headers: auth });
         expect(failed.error?.code, caller.name).toBe(Code.InvalidArgument);
       }),
     );
-    const text = t.logs.text();
+    const text = env.t.logs.text();
     expect(text).toContain("/planton.connect.v1.VaultService/SealCredential");
     for (const form of [
       PAYLOAD_MARKER,

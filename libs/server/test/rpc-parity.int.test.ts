@@ -1,38 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, decodeBinaryHeader } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { BOOM_MARKER, INVALID_VIOLATIONS } from "./support/fake-vault.js";
-import { startTestServer, uniqueId, type TestServer } from "./support/test-server.js";
-import {
-  CALLERS,
-  onEveryCaller,
-  rawGrpcUnary,
-  expectSame,
-  type Caller,
-  type CallOptions,
-  type UnaryOutcome,
-} from "./support/transports.js";
+import { uniqueId, useServerAndCallers } from "./support/test-server.js";
+import { CALLERS, onEveryCaller, rawGrpcUnary, expectSame, type CallOptions, type UnaryOutcome } from "./support/transports.js";
 
 // One implementation behind two listeners (DESIGN.md, Services): every
 // scenario runs on every transport and the normalized results must agree.
 
 const seal = VaultService.method.sealCredential;
 
-let t: TestServer;
-let callers: Caller[];
-
-beforeAll(async () => {
-  t = await startTestServer();
-  callers = CALLERS.map((factory) => factory.create(t.server));
-});
-
-afterAll(async () => {
-  for (const caller of callers ?? []) caller.close();
-  await t?.server.shutdown(1_000);
-});
+const env = useServerAndCallers();
 
 /** What a caller can observe of a failed call, independent of the transport. */
 function normalizeError(outcome: UnaryOutcome<unknown>) {
@@ -56,13 +37,13 @@ function seen(outcome: UnaryOutcome<unknown>, name: string): string[] {
 }
 
 describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (name) => {
-  const caller = () => callers.find((c) => c.name === name)!;
+  const caller = () => env.callers.find((c) => c.name === name)!;
 
   it("reaches the handler with the verified caller and returns its message", async () => {
     const outcome = await caller().unary(
       seal,
       { orgId: "echo", connectionId: uniqueId("rt"), payload: new Uint8Array(5) },
-      { headers: await t.auth(["internal"], "svc-roundtrip", "org-roundtrip") },
+      { headers: await env.t.auth(["internal"], "svc-roundtrip", "org-roundtrip") },
     );
     expect(outcome.error).toBeUndefined();
     expect(outcome.message?.version).toBe(5);
@@ -74,7 +55,7 @@ describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (n
     const outcome = await caller().unary(
       seal,
       { orgId: "headers", connectionId: uniqueId("hdr") },
-      { headers: { ...(await t.auth()), "x-echo": "hello-metadata", "x-blob-bin": blob } },
+      { headers: { ...(await env.t.auth()), "x-echo": "hello-metadata", "x-blob-bin": blob } },
     );
     expect(outcome.error).toBeUndefined();
     expect(outcome.message?.keyId).toBe("echo:hello-metadata");
@@ -88,13 +69,13 @@ describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (n
 
   it("echoes the caller's x-request-id in the response header", async () => {
     const requestId = uniqueId("req");
-    const outcome = await caller().unary(seal, { orgId: "echo", connectionId: uniqueId("rid") }, { headers: { ...(await t.auth()), "x-request-id": requestId } });
+    const outcome = await caller().unary(seal, { orgId: "echo", connectionId: uniqueId("rid") }, { headers: { ...(await env.t.auth()), "x-request-id": requestId } });
     expect(outcome.error).toBeUndefined();
     expect(outcome.headers.get("x-request-id")).toBe(requestId);
   });
 
   it("keeps response metadata the handler set before failing", async () => {
-    const outcome = await caller().unary(seal, { orgId: "headers-fail", connectionId: uniqueId("hf") }, { headers: await t.auth() });
+    const outcome = await caller().unary(seal, { orgId: "headers-fail", connectionId: uniqueId("hf") }, { headers: await env.t.auth() });
     expect(outcome.error?.code).toBe(Code.FailedPrecondition);
     expect(outcome.error?.rawMessage).toBe("failed after setting metadata");
     expect(seen(outcome, "x-echo-back")).toContain("header-before-failure");
@@ -104,10 +85,10 @@ describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (n
 
 describe("error parity across every transport", () => {
   const run = async (input: MessageInitShape<typeof seal.input>, headers: () => Promise<CallOptions["headers"]>) =>
-    onEveryCaller(callers, async (caller) => normalizeError(await caller.unary(seal, input, { headers: await headers() })));
+    onEveryCaller(env.callers, async (caller) => normalizeError(await caller.unary(seal, input, { headers: await headers() })));
 
   it("badRequest() is INVALID_ARGUMENT with google.rpc.BadRequest field violations every client decodes", async () => {
-    const results = await run({ orgId: "fail-invalid", connectionId: "c-invalid" }, () => t.auth());
+    const results = await run({ orgId: "fail-invalid", connectionId: "c-invalid" }, () => env.t.auth());
     expectSame(results, {
       code: "InvalidArgument",
       message: "invalid request: org_id: must be set; payload: must be at most 64 KiB",
@@ -116,13 +97,13 @@ describe("error parity across every transport", () => {
   });
 
   it("a domain error known to mapError gets the mapped code and message", async () => {
-    const results = await run({ orgId: "domain", connectionId: "c-domain" }, () => t.auth());
+    const results = await run({ orgId: "domain", connectionId: "c-domain" }, () => env.t.auth());
     expectSame(results, { code: "NotFound", message: "connection c-domain not found", violations: [] });
   });
 
   it("an unexpected error is INTERNAL \"internal error\" and its message never reaches the client", async () => {
-    const outcomes = await onEveryCaller(callers, async (caller) =>
-      caller.unary(seal, { orgId: "boom", connectionId: "c-boom" }, { headers: await t.auth() }),
+    const outcomes = await onEveryCaller(env.callers, async (caller) =>
+      caller.unary(seal, { orgId: "boom", connectionId: "c-boom" }, { headers: await env.t.auth() }),
     );
     expectSame(
       Object.fromEntries(Object.entries(outcomes).map(([n, o]) => [n, normalizeError(o)])),
@@ -146,7 +127,7 @@ describe("error parity across every transport", () => {
 
   it("a token signed with another secret is UNAUTHENTICATED", async () => {
     const results = await run({ orgId: "echo", connectionId: "c-forged" }, async () => {
-      const token = await t.token();
+      const token = await env.t.token();
       const [header, payload] = token.split(".");
       return { authorization: `Bearer ${header}.${payload}.${"A".repeat(43)}` };
     });
@@ -154,24 +135,24 @@ describe("error parity across every transport", () => {
   });
 
   it("a token without the `internal` scope is PERMISSION_DENIED and the handler never runs", async () => {
-    const before = t.vault.calls();
-    const results = await run({ orgId: "echo", connectionId: "c-scope" }, () => t.auth(["connections:read"]));
+    const before = env.t.vault.calls();
+    const results = await run({ orgId: "echo", connectionId: "c-scope" }, () => env.t.auth(["connections:read"]));
     expectSame(results, { code: "PermissionDenied", message: 'missing scope "internal" for SealCredential', violations: [] });
-    expect(t.vault.calls()).toBe(before);
+    expect(env.t.vault.calls()).toBe(before);
   });
 
   it("metadata attached to a thrown ConnectError reaches every client", async () => {
-    const results = await onEveryCaller(callers, async (caller) => {
-      const outcome = await caller.unary(seal, { orgId: "fail-metadata", connectionId: "c-meta" }, { headers: await t.auth() });
+    const results = await onEveryCaller(env.callers, async (caller) => {
+      const outcome = await caller.unary(seal, { orgId: "fail-metadata", connectionId: "c-meta" }, { headers: await env.t.auth() });
       return { ...normalizeError(outcome), meta: seen(outcome, "x-error-meta")[0] ?? null };
     });
     expectSame(results, { code: "Aborted", message: "conflict with metadata", violations: [], meta: "from-the-error" });
   });
 
   it("a failed call echoes the caller's x-request-id too, so the failure can be found in the log", async () => {
-    const results = await onEveryCaller(callers, async (caller) => {
+    const results = await onEveryCaller(env.callers, async (caller) => {
       const requestId = uniqueId("req-fail");
-      const outcome = await caller.unary(seal, { orgId: "domain", connectionId: "c-rid" }, { headers: { ...(await t.auth()), "x-request-id": requestId } });
+      const outcome = await caller.unary(seal, { orgId: "domain", connectionId: "c-rid" }, { headers: { ...(await env.t.auth()), "x-request-id": requestId } });
       return { code: normalizeError(outcome).code, echoed: seen(outcome, "x-request-id").includes(requestId) };
     });
     expectSame(results, { code: "NotFound", echoed: true });
@@ -179,8 +160,8 @@ describe("error parity across every transport", () => {
 
   it("a request bigger than the 1 MiB limit is RESOURCE_EXHAUSTED on both listeners", async () => {
     const payload = new Uint8Array(1024 * 1024 + 1024);
-    const results = await onEveryCaller(callers, async (caller) => {
-      const outcome = await caller.unary(seal, { orgId: "echo", connectionId: "c-big", payload }, { headers: await t.auth() });
+    const results = await onEveryCaller(env.callers, async (caller) => {
+      const outcome = await caller.unary(seal, { orgId: "echo", connectionId: "c-big", payload }, { headers: await env.t.auth() });
       return outcome.error ? Code[outcome.error.code] : "OK";
     });
     expectSame(results, "ResourceExhausted");
@@ -194,12 +175,12 @@ describe("a request body that is not protobuf", () => {
   // connect-es answers INTERNAL for a binary body that does not parse (as
   // grpc-go does); the grpc-js listener must give the same answer.
   it("is INTERNAL on both listeners (gRPC and Connect protocols) and never reaches the handler", async () => {
-    const before = t.vault.calls();
-    const auth = await t.auth();
+    const before = env.t.vault.calls();
+    const auth = await env.t.auth();
     const [grpcJs, connectNodeGrpc, connectNodeConnect] = await Promise.all([
-      rawGrpcUnary(t.server.grpcAddress, path, garbage, auth),
-      rawGrpcUnary(`127.0.0.1:${t.server.port}`, path, garbage, auth),
-      postConnectUnary(`${t.server.url}${path}`, garbage, auth),
+      rawGrpcUnary(env.t.server.grpcAddress, path, garbage, auth),
+      rawGrpcUnary(`127.0.0.1:${env.t.server.port}`, path, garbage, auth),
+      postConnectUnary(`${env.t.server.url}${path}`, garbage, auth),
     ]);
     const results = {
       "grpc-js listener, gRPC": Code[grpcJs.code as number],
@@ -211,7 +192,7 @@ describe("a request body that is not protobuf", () => {
       "connect-node listener, gRPC": "Internal",
       "connect-node listener, Connect": "Internal",
     });
-    expect(t.vault.calls()).toBe(before);
+    expect(env.t.vault.calls()).toBe(before);
   });
 });
 

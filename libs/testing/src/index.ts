@@ -7,3 +7,5 @@ export { startTcpProxy } from "./tcp-proxy.js";
 export type { TcpProxy } from "./tcp-proxy.js";
 export { startFakeKms, fakeKmsCredentials, FAKE_KMS_ACCOUNT_ID } from "./fake-kms-server.js";
 export type { FakeKms, FakeKmsFailureKind, FakeKmsKey, FakeKmsRequest } from "./fake-kms-server.js";
+export { bearerMetadata, grpcUnary } from "./grpc-unary.js";
+export type { GrpcUnaryOutcome } from "./grpc-unary.js";

@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethodUnary, MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
-import {
-  OpenCredentialRequestSchema,
-  OpenCredentialResponseSchema,
-  SealCredentialRequestSchema,
-  SealCredentialResponseSchema,
-  VaultService,
-} from "@planton/proto/planton/connect/v1/vault_pb";
+import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { startServer, type RunningServer } from "@planton/server";
-import { captureLogs, createTestDatabase, startTcpProxy, type TcpProxy } from "@planton/testing";
+import { bearerMetadata, captureLogs, createTestDatabase, grpcUnary, startTcpProxy, type TcpProxy } from "@planton/testing";
 import { inject } from "vitest";
 import { loadVaultConfig } from "../src/config.js";
 import { createAwsKmsKeyProvider } from "../src/keys/aws-kms-key-provider.js";
@@ -69,67 +63,46 @@ function connectClient(): Client<typeof VaultService> {
   return createClient(VaultService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
 }
 
-/** A plain @grpc/grpc-js client: a gRPC implementation we did not write. */
-function grpcUnary<I extends DescMessage, O extends DescMessage>(
+/** A stock @grpc/grpc-js client (a gRPC implementation we did not write) for one call. */
+async function viaGrpcJs<I extends DescMessage, O extends DescMessage>(
   address: string,
-  method: string,
-  input: I,
-  output: O,
-  request: MessageShape<I>,
+  method: DescMethodUnary<I, O>,
+  request: MessageInitShape<I>,
   token: string | undefined,
-): Promise<{ response?: MessageShape<O>; error?: grpc.ServiceError }> {
+) {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const metadata = new grpc.Metadata();
-  if (token !== undefined) metadata.set("authorization", `Bearer ${token}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      `/planton.connect.v1.VaultService/${method}`,
-      (message: MessageShape<I>) => Buffer.from(toBinary(input, message)),
-      (bytes: Buffer) => fromBinary(output, bytes),
-      request,
-      metadata,
-      (error, response) => {
-        client.close();
-        resolve(error ? { error } : { response: response as MessageShape<O> });
-      },
-    );
-  });
+  try {
+    return await grpcUnary(client, method, request, bearerMetadata(token));
+  } finally {
+    client.close();
+  }
 }
 
 describe("VaultService over @grpc/grpc-js", () => {
   it("seals and opens through a stock grpc-js client on the native gRPC port", async () => {
-    const sealed = await grpcUnary(
+    const sealed = await viaGrpcJs(
       server.grpcAddress,
-      "SealCredential",
-      SealCredentialRequestSchema,
-      SealCredentialResponseSchema,
-      create(SealCredentialRequestSchema, { orgId: "org-wire", connectionId: "awsconn_w", payload: payload("wire secret") }),
+      VaultService.method.sealCredential,
+      { orgId: "org-wire", connectionId: "awsconn_w", payload: payload("wire secret") },
       internalToken,
     );
     expect(sealed.error).toBeUndefined();
     expect(sealed.response?.version).toBe(1);
     expect(sealed.response?.keyId).toBe(key1.arn);
-    const opened = await grpcUnary(
-      server.grpcAddress,
-      "OpenCredential",
-      OpenCredentialRequestSchema,
-      OpenCredentialResponseSchema,
-      create(OpenCredentialRequestSchema, { orgId: "org-wire", connectionId: "awsconn_w", version: 1 }),
-      internalToken,
-    );
+    const opened = await viaGrpcJs(server.grpcAddress, VaultService.method.openCredential, { orgId: "org-wire", connectionId: "awsconn_w", version: 1 }, internalToken);
     expect(new TextDecoder().decode(opened.response?.payload)).toBe("wire secret");
   });
 
   it("refuses calls without a token or without the internal scope, on both listeners", async () => {
     const userToken = await signDevToken(secret, { subject: "user-1", orgId: "org-wire", scopes: ["connections:read", "connections:write", "credentials:resolve"] });
-    const request = create(OpenCredentialRequestSchema, { orgId: "org-wire", connectionId: "awsconn_w", version: 1 });
+    const request = { orgId: "org-wire", connectionId: "awsconn_w", version: 1 };
     for (const address of [server.grpcAddress, server.url.replace("http://", "")]) {
-      const none = await grpcUnary(address, "OpenCredential", OpenCredentialRequestSchema, OpenCredentialResponseSchema, request, undefined);
+      const none = await viaGrpcJs(address, VaultService.method.openCredential, request, undefined);
       expect(none.error?.code).toBe(grpc.status.UNAUTHENTICATED);
-      const user = await grpcUnary(address, "OpenCredential", OpenCredentialRequestSchema, OpenCredentialResponseSchema, request, userToken);
+      const user = await viaGrpcJs(address, VaultService.method.openCredential, request, userToken);
       expect(user.error?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(user.error?.details).toContain("internal");
-      const bad = await grpcUnary(address, "OpenCredential", OpenCredentialRequestSchema, OpenCredentialResponseSchema, request, `${internalToken}x`);
+      const bad = await viaGrpcJs(address, VaultService.method.openCredential, request, `${internalToken}x`);
       expect(bad.error?.code).toBe(grpc.status.UNAUTHENTICATED);
     }
     await expect(connectClient().openCredential(request)).rejects.toMatchObject({ code: Code.Unauthenticated });

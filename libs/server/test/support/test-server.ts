@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import * as net from "node:net";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { registerService, startServer, type RunningServer } from "@planton/server";
 import { captureLogs, type LogCapture } from "@planton/testing";
 import { createFakeVault, mapError, type FakeVault } from "./fake-vault.js";
+import { CALLERS, type Caller } from "./transports.js";
 
 export const ALLOWED_ORIGIN = "https://app.example.com";
 
@@ -63,4 +65,28 @@ let counter = 0;
 export function uniqueId(prefix: string): string {
   counter++;
   return `${prefix}-${counter}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The shared server of a test file and one caller per transport. */
+export interface ServerAndCallers {
+  readonly t: TestServer;
+  readonly callers: Caller[];
+}
+
+/**
+ * useServerAndCallers starts a {@link TestServer} and every caller in
+ * {@link CALLERS} before the file's tests and stops them afterwards. Read the
+ * fields inside tests (they are set in beforeAll).
+ */
+export function useServerAndCallers(): ServerAndCallers {
+  const state = {} as { t: TestServer; callers: Caller[] };
+  beforeAll(async () => {
+    state.t = await startTestServer();
+    state.callers = CALLERS.map((factory) => factory.create(state.t.server));
+  });
+  afterAll(async () => {
+    for (const caller of state.callers ?? []) caller.close();
+    await state.t?.server.shutdown(1_000);
+  });
+  return state;
 }
