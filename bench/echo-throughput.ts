@@ -11,6 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import { createTokenVerifier } from "@planton/auth";
 import { silentLogger } from "@planton/logging";
 import { startServer } from "@planton/server";
@@ -40,8 +41,10 @@ async function main(): Promise<void> {
   const connectBody = join(tmpdir(), "connect-health-request.bin");
   writeFileSync(connectBody, Buffer.from([0x0a, 0x00]));
   const path = "/grpc.health.v1.Health/Check";
+  const bare = await startBareGrpcJs(path);
   const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
   const cases = [
+    { label: "bare grpc-js (reference, no stack)", url: `http://127.0.0.1:${bare.port}${path}`, headers: grpcHeaders, body: grpcBody },
     { label: "grpc-js listener (GRPC_PORT), gRPC", url: `http://127.0.0.1:${server.grpcPort}${path}`, headers: grpcHeaders, body: grpcBody },
     { label: "connect-node listener (PORT), gRPC", url: `http://127.0.0.1:${server.port}${path}`, headers: grpcHeaders, body: grpcBody },
     {
@@ -76,7 +79,29 @@ async function main(): Promise<void> {
     }
   }
   await server.shutdown(1000);
+  bare.server.forceShutdown();
 }
+
+/**
+ * A grpc-js server answering the same path with a constant, without the
+ * adapter, interceptors or protobuf-es: what the machine allows grpc-js
+ * itself, so the stack's cost can be read off beside it.
+ */
+async function startBareGrpcJs(path: string): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  const passThrough = (b: Buffer) => b;
+  server.addService(
+    { check: { path, requestStream: false, responseStream: false, requestSerialize: passThrough, requestDeserialize: passThrough, responseSerialize: passThrough, responseDeserialize: passThrough } },
+    { check: (_call: unknown, callback: (error: null, value: Buffer) => void) => callback(null, SERVING) },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { server, port };
+}
+
+// HealthCheckResponse { status: SERVING }
+const SERVING = Buffer.from([0x08, 0x01]);
 
 function run(command: string, args: string[]): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {
