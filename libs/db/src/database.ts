@@ -39,6 +39,12 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // An idle client's connection dying (server restart, network) is reported
   // here; without a listener Node would crash the process.
   pool.on("error", (error) => options.logger.warn({ error }, "idle database connection lost"));
+  // A checked-out client (e.g. between the statements of a transaction) has
+  // no pool listener; its connection dying must fail the work in progress,
+  // not crash the process with an unhandled 'error' event.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => options.logger.warn({ error }, "database connection lost"));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);
   return {
     db,
