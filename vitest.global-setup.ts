@@ -9,6 +9,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Server-level PostgreSQL URL; test files create their own databases on it. */
     databaseUrl: string;
+    /** NATS with JetStream; tests use their own stream names so they never collide. */
+    natsUrl: string;
   }
 }
 
@@ -27,6 +29,7 @@ export async function setup(project: TestProject): Promise<void> {
     url = embedded.url;
   }
   project.provide("databaseUrl", url);
+  project.provide("natsUrl", process.env["NATS_URL"] || "nats://127.0.0.1:4222");
 }
 
 export async function teardown(): Promise<void> {
