@@ -1,0 +1,57 @@
+import type { AwsSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { ViolationReason, type FieldViolation } from "./field-violation.js";
+import { validateRunner } from "./runner-rules.js";
+import { checkString, matches } from "./string-rules.js";
+
+/** AWS_DEFAULT_REGION is the region an AWS connection uses when the spec leaves `region` empty. */
+export const AWS_DEFAULT_REGION = "us-west-2";
+
+// Region codes: two-letter area, optional -gov partition marker, a name, a digit
+// (us-west-2, ap-southeast-1, us-gov-west-1).
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * validateAws appends the violations of an AWS spec found at `prefix`
+ * (e.g. `spec.aws`) to `out`: `account_id` 12 digits; `region` empty or a
+ * region code; exactly one auth method, where `inline_keys` needs an
+ * `access_key_id` of AKIA/ASIA + 16 [A-Z0-9] and a `secret_access_key` of 40
+ * [A-Za-z0-9/+], and `runner` needs a runner id.
+ */
+export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec): void {
+  checkString(out, `${prefix}.account_id`, spec.accountId, {
+    required: true,
+    exactLength: 12,
+    checks: [matches(/^\d{12}$/, "must be 12 digits")],
+  });
+  checkString(out, `${prefix}.region`, spec.region, {
+    required: false,
+    checks: [matches(REGION, "must be an AWS region code such as eu-central-1 or us-gov-west-1")],
+  });
+  switch (spec.auth.case) {
+    case "inlineKeys": {
+      const keys = spec.auth.value;
+      checkString(out, `${prefix}.inline_keys.access_key_id`, keys.accessKeyId, {
+        required: true,
+        exactLength: 20,
+        checks: [matches(/^(AKIA|ASIA)[A-Z0-9]{16}$/, "must be AKIA or ASIA followed by 16 uppercase letters or digits")],
+      });
+      checkString(out, `${prefix}.inline_keys.secret_access_key`, keys.secretAccessKey, {
+        required: true,
+        exactLength: 40,
+        checks: [matches(/^[A-Za-z0-9/+]{40}$/, "must contain only letters, digits, / and +")],
+      });
+      break;
+    }
+    case "runner":
+      validateRunner(out, `${prefix}.runner`, spec.auth.value);
+      break;
+    case undefined:
+      out.push({
+        field: `${prefix}.auth`,
+        reason: ViolationReason.ONE_OF_REQUIRED,
+        // Cross-account trust is not offered here: it is created through AwsTrustService only.
+        description: "one of inline_keys or runner is required (cross-account trust is set up through AwsTrustService)",
+      });
+      break;
+  }
+}
