@@ -1,0 +1,28 @@
+import type { Kysely, Transaction } from "kysely";
+import { assertEventEnvelope, type EventEnvelope } from "./event-envelope.js";
+import type { OutboxDatabase } from "./outbox-table.js";
+
+/**
+ * insertOutboxEvent writes `event` to the outbox. Call it with the
+ * transaction that makes the change the event describes: the event then
+ * exists if and only if the change committed. Call it after the statement
+ * that locks the changed row (e.g. the UPDATE of the connection), so that two
+ * transactions on the same ordering key get `seq` values in commit order and
+ * the relay publishes them in that order. Call the relay's `kick()` after the
+ * commit to publish without waiting for its next poll.
+ *
+ * Throws a TypeError for a malformed event (see {@link EventEnvelope}) and
+ * the database error otherwise (a reused event id is a unique violation), both
+ * failing the caller's transaction.
+ */
+export async function insertOutboxEvent<DB extends OutboxDatabase>(
+  db: Kysely<DB> | Transaction<DB>,
+  event: EventEnvelope,
+): Promise<void> {
+  assertEventEnvelope(event);
+  // Safe: DB extends OutboxDatabase; Kysely's types are invariant in DB.
+  await (db as unknown as Kysely<OutboxDatabase>)
+    .insertInto("outbox")
+    .values({ id: event.id, subject: event.subject, ordering_key: event.orderingKey, payload: event.data })
+    .execute();
+}
