@@ -1,0 +1,81 @@
+import { sql, type Kysely } from "kysely";
+
+// Frozen in time: this file must not import from src/ or from libraries whose
+// code may change; the outbox DDL is written out here for that reason.
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable("runners")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("identity_kind", "smallint", (c) => c.notNull())
+    .addColumn("identity_principal", "text", (c) => c.notNull())
+    // SHA-256 of the runner token; the token itself is shown once and never stored.
+    .addColumn("token_hash", "bytea", (c) => c.notNull())
+    .addColumn("token_hint", "text", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addUniqueConstraint("runners_org_name_unique", ["org_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("connections")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("org_id", "text", (c) => c.notNull())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("slug", "text", (c) => c.notNull())
+    .addColumn("provider", "smallint", (c) => c.notNull())
+    .addColumn("auth_mode", "smallint", (c) => c.notNull())
+    // The request spec with every secret field cleared (protobuf JSON).
+    .addColumn("public_spec", "jsonb", (c) => c.notNull())
+    // The response view: non-secret fields and masked hints (protobuf JSON).
+    .addColumn("details", "jsonb", (c) => c.notNull())
+    .addColumn("runner_id", "text", (c) => c.references("runners.id").onDelete("restrict"))
+    // Identifies the cloud account (e.g. aws:123456789012) for the one-connection-per-account advice.
+    .addColumn("account_key", "text")
+    .addColumn("credential_version", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("status", "smallint", (c) => c.notNull())
+    .addColumn("last_verification", "jsonb")
+    .addColumn("etag", "text", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn("updated_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addUniqueConstraint("connections_org_slug_unique", ["org_id", "slug"])
+    .addUniqueConstraint("connections_org_name_unique", ["org_id", "name"])
+    .execute();
+  await db.schema.createIndex("connections_org_page_idx").on("connections").columns(["org_id", "created_at", "id"]).execute();
+  await db.schema.createIndex("connections_org_account_idx").on("connections").columns(["org_id", "account_key"]).execute();
+  await db.schema.createIndex("connections_runner_idx").on("connections").column("runner_id").execute();
+
+  // Transactional outbox: events written with the change, published by the relay in seq order.
+  await db.schema
+    .createTable("outbox")
+    .addColumn("id", "uuid", (c) => c.primaryKey())
+    .addColumn("seq", "bigserial", (c) => c.notNull().unique())
+    .addColumn("subject", "text", (c) => c.notNull())
+    .addColumn("ordering_key", "text", (c) => c.notNull())
+    .addColumn("payload", "bytea", (c) => c.notNull())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn("published_at", "timestamptz")
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("last_error", "text")
+    .execute();
+  await db.schema
+    .createIndex("outbox_unpublished_idx")
+    .on("outbox")
+    .column("seq")
+    .where(sql.ref("published_at"), "is", null)
+    .execute();
+  // Published rows are deleted after a retention period; this finds them.
+  await db.schema
+    .createIndex("outbox_published_at_idx")
+    .on("outbox")
+    .column("published_at")
+    .where(sql.ref("published_at"), "is not", null)
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable("outbox").execute();
+  await db.schema.dropTable("connections").execute();
+  await db.schema.dropTable("runners").execute();
+}

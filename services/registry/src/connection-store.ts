@@ -1,0 +1,108 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { ConnectionRow, ConnectionsTable, RegistryDatabase } from "./schema.js";
+import type { Insertable, Updateable } from "kysely";
+import type { PageCursor } from "./page-token.js";
+
+type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
+
+/** Connection ids start with the provider prefix: anything else is a slug. */
+const ID_SHAPE = /^[a-z]+conn_[0-9a-z]{26}$/;
+
+/** findConnection looks a connection up by id or slug within one organization. */
+export async function findConnection(db: Db, orgId: string, reference: string): Promise<ConnectionRow | undefined> {
+  return db
+    .selectFrom("connections")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where(ID_SHAPE.test(reference) ? "id" : "slug", "=", reference)
+    .executeTakeFirst();
+}
+
+/** insertConnection stores a new connection. */
+export async function insertConnection(db: Db, row: Insertable<ConnectionsTable>): Promise<void> {
+  await db.insertInto("connections").values(row).execute();
+}
+
+/**
+ * updateConnectionIfEtag applies `changes` only while the row still has
+ * `etag`; returns false when another writer got there first.
+ */
+export async function updateConnectionIfEtag(
+  db: Db,
+  orgId: string,
+  id: string,
+  etag: string,
+  changes: Updateable<ConnectionsTable>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("connections")
+    .set(changes)
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("etag", "=", etag)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/** deleteConnectionIfEtag deletes while the row still has `etag`; false otherwise. */
+export async function deleteConnectionIfEtag(db: Db, orgId: string, id: string, etag: string): Promise<boolean> {
+  const result = await db.deleteFrom("connections").where("org_id", "=", orgId).where("id", "=", id).where("etag", "=", etag).executeTakeFirst();
+  return result.numDeletedRows === 1n;
+}
+
+/** Filters of {@link listConnections}. */
+export interface ConnectionFilter {
+  readonly provider?: number;
+  readonly status?: number;
+}
+
+/**
+ * listConnections returns up to `limit` connections after `cursor`, ordered
+ * by (created_at, id): stable while rows are added or removed.
+ */
+export async function listConnections(
+  db: Db,
+  orgId: string,
+  filter: ConnectionFilter,
+  cursor: PageCursor | undefined,
+  limit: number,
+): Promise<ConnectionRow[]> {
+  let query = db.selectFrom("connections").selectAll().where("org_id", "=", orgId);
+  if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
+  if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+  if (cursor !== undefined) {
+    query = query.where(sql<boolean>`(created_at, id) > (${cursor.createdAt}, ${cursor.id})`);
+  }
+  return query.orderBy("created_at").orderBy("id").limit(limit).execute();
+}
+
+/** slugsWithAccount lists other connections of the org that reach the same cloud account. */
+export async function slugsWithAccount(db: Db, orgId: string, accountKey: string, exceptId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("connections")
+    .select("slug")
+    .where("org_id", "=", orgId)
+    .where("account_key", "=", accountKey)
+    .where("id", "<>", exceptId)
+    .orderBy("created_at")
+    .limit(5)
+    .execute();
+  return rows.map((r) => r.slug);
+}
+
+/** nameOrSlugTaken tells whether another connection of the org has this name or slug. */
+export async function nameOrSlugTaken(db: Db, orgId: string, name: string, slug: string | undefined, exceptId?: string): Promise<boolean> {
+  let query = db
+    .selectFrom("connections")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where((eb) => (slug !== undefined ? eb.or([eb("name", "=", name), eb("slug", "=", slug)]) : eb("name", "=", name)));
+  if (exceptId !== undefined) query = query.where("id", "<>", exceptId);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** connectionSlugsUsingRunner lists connections that reference a runner. */
+export async function connectionSlugsUsingRunner(db: Db, orgId: string, runnerId: string): Promise<string[]> {
+  const rows = await db.selectFrom("connections").select("slug").where("org_id", "=", orgId).where("runner_id", "=", runnerId).execute();
+  return rows.map((r) => r.slug);
+}

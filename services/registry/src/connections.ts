@@ -1,0 +1,392 @@
+import { create, fromBinary, fromJson, toBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Kysely } from "kysely";
+import { insertOutboxEvent } from "@planton/events";
+import type { Logger } from "@planton/logging";
+import { ConnectionDetailsSchema, ConnectionSchema, VerificationSchema, type Connection, type Verification, type Warning } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import {
+  accountKeyOf,
+  applyUpdateMask,
+  authModeOf,
+  detailsOf,
+  idPrefixOf,
+  mergeSecrets,
+  normalizeSpec,
+  providerOf,
+  runnerIdOf,
+  splitSecrets,
+  validateSpec,
+} from "@planton/providers";
+import { badRequest, Violations, type FieldViolation } from "@planton/server";
+import type { Caller } from "./caller.js";
+import {
+  deleteConnectionIfEtag,
+  findConnection,
+  insertConnection,
+  listConnections,
+  nameOrSlugTaken,
+  slugsWithAccount,
+  updateConnectionIfEtag,
+  type ConnectionFilter,
+} from "./connection-store.js";
+import { ConnectionNotFoundError, NameTakenError, StaleEtagError } from "./errors.js";
+import { newId, slugify } from "./ids.js";
+import { duplicateAccountWarning, nameWarnings } from "./naming-advice.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import { connectionEvent, verifiedEvent } from "./registry-events.js";
+import { checkName, isUniqueViolation, pageSizeOf } from "./request-rules.js";
+import type { ConnectionRow, RegistryDatabase } from "./schema.js";
+import type { VaultClient } from "./vault-client.js";
+import { randomUUID } from "node:crypto";
+
+/** Dependencies of {@link createConnections}. */
+export interface ConnectionsDeps {
+  readonly db: Kysely<RegistryDatabase>;
+  readonly vault: VaultClient;
+  readonly logger: Logger;
+  /** Whether a runner id belongs to the org. */
+  readonly runnerExists: (orgId: string, runnerId: string) => Promise<boolean>;
+  /** Called after a commit that wrote events (kicks the outbox relay). */
+  readonly onCommit: () => void;
+}
+
+/** A connection and the advice that goes with a write. */
+export interface ConnectionWithWarnings {
+  readonly connection: Connection;
+  readonly warnings: Warning[];
+}
+
+/** Inputs of {@link Connections.update}. */
+export interface UpdateInput {
+  readonly reference: string;
+  readonly etag: string;
+  readonly name: string;
+  readonly spec: ConnectionSpec | undefined;
+  readonly paths: readonly string[];
+}
+
+/** The ConnectionService use cases, always scoped to the caller's organization. */
+export interface Connections {
+  create(caller: Caller, name: string, spec: ConnectionSpec | undefined, signal?: AbortSignal): Promise<ConnectionWithWarnings>;
+  get(caller: Caller, reference: string): Promise<Connection>;
+  list(caller: Caller, filter: { provider: number; status: number; pageSize: number; pageToken: string }): Promise<{ connections: Connection[]; nextPageToken: string }>;
+  update(caller: Caller, input: UpdateInput, signal?: AbortSignal): Promise<ConnectionWithWarnings & { rotated: boolean }>;
+  remove(caller: Caller, reference: string, etag: string, signal?: AbortSignal): Promise<void>;
+  recordVerification(actor: Caller, orgId: string, connectionId: string, verification: Verification): Promise<{ applied: boolean; connection: Connection }>;
+}
+
+/** Creates the {@link Connections} use cases. */
+export function createConnections(deps: ConnectionsDeps): Connections {
+  /** Spec rules plus the runner's existence in the org; throws INVALID_ARGUMENT with every violation. */
+  const checkSpec = async (orgId: string, spec: ConnectionSpec | undefined, extra: FieldViolation[]) => {
+    const violations = [...extra, ...validateSpec(spec, "spec")];
+    const runnerId = spec ? runnerIdOf(spec) : undefined;
+    if (spec && runnerId !== undefined && !violations.some((v) => v.field.endsWith("runner.runner_id"))) {
+      if (!(await deps.runnerExists(orgId, runnerId))) {
+        violations.push({ field: `spec.${spec.provider.case ?? ""}.runner.runner_id`, reason: "NOT_FOUND", description: "no runner with this id in your organization" });
+      }
+    }
+    if (violations.length > 0) throw badRequest(violations);
+  };
+
+  const stored = (spec: ConnectionSpec) => {
+    const { publicSpec, secretSpec } = splitSecrets(spec);
+    return {
+      provider: providerOf(spec),
+      authMode: authModeOf(spec),
+      publicSpec,
+      secretPayload: secretSpec ? toBinary(ConnectionSpecSchema, secretSpec) : undefined,
+      details: detailsOf(spec),
+      accountKey: accountKeyOf(spec) ?? null,
+      runnerId: runnerIdOf(spec) ?? null,
+    };
+  };
+
+  const warningsFor = async (orgId: string, id: string, name: string, provider: Provider, accountKey: string | null) => {
+    const warnings = nameWarnings(name);
+    if (accountKey !== null) {
+      const others = await slugsWithAccount(deps.db, orgId, accountKey, id);
+      if (others.length > 0) warnings.push(duplicateAccountWarning(accountFieldOf(provider), others));
+    }
+    return warnings;
+  };
+
+  const load = async (caller: Caller, reference: string) => {
+    const row = reference === "" ? undefined : await findConnection(deps.db, caller.orgId, reference);
+    if (row === undefined) throw new ConnectionNotFoundError(reference);
+    return row;
+  };
+
+  return {
+    async create(caller, name, spec, signal) {
+      const nameViolations = checkName(new Violations(), "name", name);
+      const slug = slugify(name);
+      await checkSpec(caller.orgId, spec, collect(nameViolations));
+      const full = normalizeSpec(spec!);
+      if (await nameOrSlugTaken(deps.db, caller.orgId, name, slug)) throw new NameTakenError("connection", name);
+      const parts = stored(full);
+      const id = newId(idPrefixOf(parts.provider));
+      // Seal first: the vault call must not hold a database transaction open.
+      const version = parts.secretPayload ? await deps.vault.seal(caller.orgId, id, parts.secretPayload, signal) : 0;
+      const now = new Date();
+      try {
+        await deps.db.transaction().execute(async (trx) => {
+          await insertConnection(trx, {
+            id,
+            org_id: caller.orgId,
+            name,
+            slug,
+            provider: parts.provider,
+            auth_mode: parts.authMode,
+            public_spec: JSON.stringify(toJson(ConnectionSpecSchema, parts.publicSpec)),
+            details: JSON.stringify(toJson(ConnectionDetailsSchema, parts.details)),
+            runner_id: parts.runnerId,
+            account_key: parts.accountKey,
+            credential_version: version,
+            status: initialStatus(parts.authMode),
+            last_verification: null,
+            etag: newEtag(),
+            created_at: now,
+            updated_at: now,
+          });
+          await insertOutboxEvent(
+            trx,
+            connectionEvent("connection.created", caller, { connectionId: id, slug, provider: parts.provider, authMode: parts.authMode, credentialVersion: version }),
+          );
+        });
+      } catch (error) {
+        if (version > 0) await bestEffort(deps.logger, "destroy orphaned credential", () => deps.vault.destroy(caller.orgId, id, 0));
+        if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
+        throw error;
+      }
+      deps.onCommit();
+      const row = await load(caller, id);
+      return { connection: toConnection(row), warnings: await warningsFor(caller.orgId, id, name, parts.provider, parts.accountKey) };
+    },
+
+    async get(caller, reference) {
+      return toConnection(await load(caller, reference));
+    },
+
+    async list(caller, request) {
+      const v = new Violations()
+        .check(request.provider === 0 || Provider[request.provider] !== undefined, "provider", "ENUM", "must be a known provider or unset")
+        .check(request.status === 0 || ConnectionStatus[request.status] !== undefined, "status", "ENUM", "must be a known status or unset");
+      v.throwIfAny();
+      const filter: ConnectionFilter = {
+        ...(request.provider !== 0 ? { provider: request.provider } : {}),
+        ...(request.status !== 0 ? { status: request.status } : {}),
+      };
+      const fingerprint = { org: caller.orgId, ...filter };
+      const cursor = request.pageToken === "" ? undefined : decodePageToken(request.pageToken, fingerprint);
+      const limit = pageSizeOf(request.pageSize);
+      const rows = await listConnections(deps.db, caller.orgId, filter, cursor, limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        connections: page.map(toConnection),
+        nextPageToken: rows.length > limit && last ? encodePageToken({ createdAt: last.created_at, id: last.id }, fingerprint) : "",
+      };
+    },
+
+    async update(caller, input, signal) {
+      const v = new Violations()
+        .check(input.reference !== "", "connection", "REQUIRED", "is required")
+        .check(input.etag !== "", "etag", "REQUIRED", "is required (read the connection first)")
+        .check(input.paths.length > 0, "update_mask", "REQUIRED", "must name at least one field")
+        .check(
+          input.paths.every((p) => p === "name" || p.startsWith("spec.")),
+          "update_mask",
+          "UNKNOWN_FIELD",
+          'paths must be "name" or start with "spec."',
+        );
+      v.throwIfAny();
+      const row = await load(caller, input.reference);
+      if (row.etag !== input.etag) throw new StaleEtagError();
+      const renaming = input.paths.includes("name");
+      const name = renaming ? input.name : row.name;
+      const nameViolations = renaming ? collect(checkName(new Violations(), "name", name)) : [];
+      const specPaths = input.paths.filter((p) => p.startsWith("spec."));
+
+      let parts: ReturnType<typeof stored> | undefined;
+      let rotated = false;
+      let version = row.credential_version;
+      if (specPaths.length > 0) {
+        const current = mergeSecrets(
+          fromJson(ConnectionSpecSchema, row.public_spec as JsonValue),
+          row.credential_version > 0 ? fromBinary(ConnectionSpecSchema, await deps.vault.open(caller.orgId, row.id, row.credential_version, signal)) : undefined,
+        );
+        const masked = applyUpdateMask(current, input.spec, specPaths);
+        if (masked.violations.length > 0) throw badRequest([...nameViolations, ...masked.violations]);
+        await checkSpec(caller.orgId, masked.spec, nameViolations);
+        parts = stored(normalizeSpec(masked.spec));
+        if (masked.secretsChanged || parts.authMode !== row.auth_mode) {
+          version = parts.secretPayload ? await deps.vault.seal(caller.orgId, row.id, parts.secretPayload, signal) : 0;
+          rotated = version !== row.credential_version;
+        }
+      } else if (nameViolations.length > 0) {
+        throw badRequest(nameViolations);
+      }
+      if (renaming && name !== row.name && (await nameOrSlugTaken(deps.db, caller.orgId, name, undefined, row.id))) {
+        throw new NameTakenError("connection", name);
+      }
+      const newVersionSealed = rotated && version > 0;
+      let updated = false;
+      try {
+        await deps.db.transaction().execute(async (trx) => {
+          updated = await updateConnectionIfEtag(trx, caller.orgId, row.id, row.etag, {
+            name,
+            ...(parts
+              ? {
+                  auth_mode: parts.authMode,
+                  public_spec: JSON.stringify(toJson(ConnectionSpecSchema, parts.publicSpec)),
+                  details: JSON.stringify(toJson(ConnectionDetailsSchema, parts.details)),
+                  runner_id: parts.runnerId,
+                  account_key: parts.accountKey,
+                }
+              : {}),
+            ...(rotated ? { credential_version: version, status: initialStatus(parts!.authMode), last_verification: null } : {}),
+            etag: newEtag(),
+            updated_at: new Date(),
+          });
+          if (!updated) return;
+          await insertOutboxEvent(
+            trx,
+            connectionEvent(rotated ? "connection.rotated" : "connection.updated", caller, {
+              connectionId: row.id,
+              slug: row.slug,
+              provider: row.provider,
+              authMode: parts?.authMode ?? row.auth_mode,
+              credentialVersion: version,
+              previousCredentialVersion: row.credential_version,
+            }),
+          );
+        });
+      } catch (error) {
+        if (newVersionSealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
+        if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
+        throw error;
+      }
+      if (!updated) {
+        if (newVersionSealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
+        throw new StaleEtagError();
+      }
+      deps.onCommit();
+      const after = await load(caller, row.id);
+      const warnings = renaming || parts ? await warningsFor(caller.orgId, row.id, name, row.provider, after.account_key) : [];
+      return { connection: toConnection(after), warnings, rotated };
+    },
+
+    async remove(caller, reference, etag, signal) {
+      new Violations()
+        .check(reference !== "", "connection", "REQUIRED", "is required")
+        .check(etag !== "", "etag", "REQUIRED", "is required (read the connection first)")
+        .throwIfAny();
+      const row = await load(caller, reference);
+      if (row.etag !== etag) throw new StaleEtagError();
+      // The row goes and the vault shreds every version in one unit: the
+      // transaction commits only after the vault confirmed, so a vault outage
+      // leaves the connection (and its secrets) intact and the call retryable.
+      await deps.db.transaction().execute(async (trx) => {
+        if (!(await deleteConnectionIfEtag(trx, caller.orgId, row.id, etag))) throw new StaleEtagError();
+        await insertOutboxEvent(
+          trx,
+          connectionEvent("connection.deleted", caller, {
+            connectionId: row.id,
+            slug: row.slug,
+            provider: row.provider,
+            authMode: row.auth_mode,
+            credentialVersion: row.credential_version,
+          }),
+        );
+        await deps.vault.destroy(caller.orgId, row.id, 0, signal);
+      });
+      deps.onCommit();
+    },
+
+    async recordVerification(actor, orgId, connectionId, verification) {
+      new Violations()
+        .check(orgId !== "", "org_id", "REQUIRED", "is required")
+        .check(connectionId !== "", "connection_id", "REQUIRED", "is required")
+        .check(verification.credentialVersion >= 1, "verification.credential_version", "MIN", "must be at least 1")
+        .throwIfAny();
+      const owner = { orgId, subject: actor.subject };
+      const row = await load(owner, connectionId);
+      // A result for an older version must never overwrite a newer one.
+      if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
+      let applied = false;
+      await deps.db.transaction().execute(async (trx) => {
+        applied = await updateConnectionIfEtag(trx, orgId, row.id, row.etag, {
+          status: verification.ok ? ConnectionStatus.VERIFIED : ConnectionStatus.VERIFICATION_FAILED,
+          last_verification: JSON.stringify(toJson(VerificationSchema, verification)),
+          etag: newEtag(),
+          updated_at: new Date(),
+        });
+        if (applied) {
+          await insertOutboxEvent(
+            trx,
+            verifiedEvent(owner, { connectionId: row.id, credentialVersion: verification.credentialVersion, ok: verification.ok, reason: verification.reason }),
+          );
+        }
+      });
+      if (applied) deps.onCommit();
+      return { applied, connection: toConnection(await load(owner, row.id)) };
+    },
+  };
+}
+
+/** toConnection maps a row to the response message: details and hints only, by construction. */
+export function toConnection(row: ConnectionRow): Connection {
+  return create(ConnectionSchema, {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    slug: row.slug,
+    provider: row.provider,
+    authMode: row.auth_mode,
+    details: fromJson(ConnectionDetailsSchema, row.details as JsonValue),
+    credentialVersion: row.credential_version,
+    status: row.status,
+    ...(row.last_verification ? { lastVerification: fromJson(VerificationSchema, row.last_verification as JsonValue) } : {}),
+    etag: row.etag,
+    createTime: timestampFromDate(row.created_at),
+    updateTime: timestampFromDate(row.updated_at),
+  });
+}
+
+function initialStatus(authMode: AuthMode): ConnectionStatus {
+  return authMode === AuthMode.RUNNER ? ConnectionStatus.VERIFIED_BY_RUNNER : ConnectionStatus.PENDING_VERIFICATION;
+}
+
+function newEtag(): string {
+  return randomUUID().replace(/-/g, "").slice(0, 16);
+}
+
+function accountFieldOf(provider: Provider): string {
+  switch (provider) {
+    case Provider.AWS:
+      return "spec.aws.account_id";
+    case Provider.GCP:
+      return "spec.gcp.project_id";
+    case Provider.AZURE:
+      return "spec.azure.subscription_id";
+    case Provider.CLOUDFLARE:
+      return "spec.cloudflare.account_id";
+    default:
+      return "spec";
+  }
+}
+
+function collect(v: Violations): FieldViolation[] {
+  return v.list();
+}
+
+async function bestEffort(logger: Logger, what: string, action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    logger.warn({ error }, `could not ${what}`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The registry's composition root: reads the environment once and builds the
+ * logger, database, vault client, event publisher and server.
+ */
+import { ConfigError } from "@planton/config";
+import { resolveDatabase } from "@planton/db";
+import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
+import { createLogger, scrubText } from "@planton/logging";
+import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { loadRegistryConfig } from "./config.js";
+import { buildRegistry } from "./registry-components.js";
+import { createServiceTokenSource } from "./service-token.js";
+import { createRpcVaultClient } from "./vault-client.js";
+
+async function main(command: string | undefined): Promise<void> {
+  const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
+  const logger = createLogger({ level: config.service.logLevel });
+  const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
+  const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const tokens = createServiceTokenSource({
+    subject: "svc-registry",
+    tokenFile: config.serviceTokenFile,
+    token: config.serviceToken,
+    devSecret: auth.devSecret,
+  });
+  const publisher: EventPublisher =
+    config.service.natsUrl !== undefined ? await connectJetStream({ url: config.service.natsUrl, logger }) : createInProcessBus(logger);
+  const registry = await buildRegistry({
+    config,
+    databaseUrl: database.url,
+    logger,
+    vault: createRpcVaultClient({ baseUrl: config.vaultUrl ?? "http://127.0.0.1:9090", tokens }),
+    publisher,
+  });
+  if (command === "migrate") {
+    await registry.close();
+    await publisher.close();
+    await database.release();
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
+  const server = await startServer({
+    host: config.service.host,
+    port: config.service.port,
+    grpcPort: config.service.grpcPort,
+    services: registry.registrations,
+    verifier: auth.verifier,
+    mapError: registry.mapError,
+    logger,
+    corsOrigins: config.service.corsOrigins,
+  });
+  logger.info({ url: server.url, grpc: server.grpcAddress }, "registry listening");
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, "shutting down");
+    await server.shutdown(config.service.shutdownGraceMs);
+    await registry.close();
+    await publisher.close();
+    await database.release();
+  });
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : scrubText(`registry failed to start: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import type { Kysely } from "kysely";
+import { createDatabase, migrateToLatest } from "@planton/db";
+import { startOutboxRelay, type EventPublisher, type OutboxRelay } from "@planton/events";
+import type { Logger } from "@planton/logging";
+import type { ServiceRegistration } from "@planton/server";
+import { migrations } from "../migrations/index.js";
+import type { RegistryConfig } from "./config.js";
+import { createConnectionRoutes } from "./connection-routes.js";
+import { createConnections, type Connections } from "./connections.js";
+import { mapRegistryError } from "./errors.js";
+import { createRunnerRoutes } from "./runner-routes.js";
+import { createRunners, type Runners } from "./runners.js";
+import type { RegistryDatabase } from "./schema.js";
+import type { VaultClient } from "./vault-client.js";
+
+/** The registry's PostgreSQL schema. */
+export const REGISTRY_SCHEMA = "registry";
+// pg advisory lock key of the registry's outbox relay ("REG1"): one publisher at a time across replicas.
+const OUTBOX_LOCK_ID = 0x52454731;
+
+/** A built registry: what a server mounts, plus handles for tests and shutdown. */
+export interface RegistryComponents {
+  readonly registrations: ServiceRegistration[];
+  readonly mapError: typeof mapRegistryError;
+  readonly connections: Connections;
+  readonly runners: Runners;
+  readonly relay: OutboxRelay;
+  readonly db: Kysely<RegistryDatabase>;
+  close(): Promise<void>;
+}
+
+/**
+ * buildRegistry wires the registry: database (migrated), connection and
+ * runner use cases, routes, and the outbox relay that publishes events to
+ * `publisher` (JetStream, or the in-process bus in the embedded default).
+ */
+export async function buildRegistry(options: {
+  config: RegistryConfig;
+  databaseUrl: string;
+  logger: Logger;
+  vault: VaultClient;
+  publisher: EventPublisher;
+}): Promise<RegistryComponents> {
+  const logger = options.logger.child({ service: "registry" });
+  const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger });
+  try {
+    const applied = await migrateToLatest(database.db as Kysely<unknown>, REGISTRY_SCHEMA, migrations);
+    if (applied.length > 0) logger.info({ migrations: applied }, "registry schema migrated");
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+  const relay = startOutboxRelay({
+    db: database.db,
+    publisher: options.publisher,
+    logger: logger.child({ component: "outbox-relay" }),
+    lockId: OUTBOX_LOCK_ID,
+    pollIntervalMs: options.config.outboxPollMs,
+  });
+  const onCommit = () => relay.kick();
+  const runners = createRunners({ db: database.db, onCommit });
+  const connections = createConnections({
+    db: database.db,
+    vault: options.vault,
+    logger,
+    runnerExists: (orgId, runnerId) => runners.exists(orgId, runnerId),
+    onCommit,
+  });
+  return {
+    registrations: [createConnectionRoutes(connections), createRunnerRoutes(runners)],
+    mapError: mapRegistryError,
+    connections,
+    runners,
+    relay,
+    db: database.db,
+    async close() {
+      await relay.stop();
+      await database.destroy();
+    },
+  };
+}
