@@ -10,6 +10,8 @@ import { Scopes, signDevToken } from "@planton/auth";
 import { resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
+import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
 
 async function main(): Promise<void> {
@@ -18,14 +20,26 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
   const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
+  // Events go to JetStream when NATS_URL is set, else to the in-process bus
+  // that the services in this process subscribe to.
+  const publisher: EventPublisher =
+    config.natsUrl !== undefined ? await connectJetStream({ url: config.natsUrl, logger }) : createInProcessBus(logger);
+  const registry = await buildRegistry({
+    config: loadRegistryConfig(process.env, { requireVaultUrl: false }),
+    databaseUrl: database.url,
+    logger,
+    // In one process the registry calls the vault directly, not over the network.
+    vault: createLocalVaultClient(vault.vault),
+    publisher,
+  });
   const auth = await setupAuth(config.auth, config.dataDir);
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
-    services: [vault.registration],
+    services: [vault.registration, ...registry.registrations],
     verifier: auth.verifier,
-    mapError: (error) => vault.mapError(error),
+    mapError: (error) => registry.mapError(error) ?? vault.mapError(error),
     logger,
     corsOrigins: config.corsOrigins,
   });
@@ -42,6 +56,9 @@ async function main(): Promise<void> {
 
   onShutdownSignal(async () => {
     await server.shutdown(config.shutdownGraceMs);
+    await registry.relay.drain(2_000);
+    await registry.close();
+    await publisher.close();
     await vault.close();
     await database.release();
   });
@@ -57,7 +74,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
-    "  services                  planton.connect.v1.VaultService, grpc.health.v1.Health, reflection",
+    "  services                  ConnectionService, RunnerService, VaultService (planton.connect.v1), health, reflection",
   ];
   if (info.token !== undefined) {
     lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");

@@ -83,7 +83,7 @@ function healthCheck(address: string): Promise<HealthCheckResponse_ServingStatus
 
 describe("npm start (the embedded default)", () => {
   it(
-    "answers the gRPC health check on both ports, serves the vault with its dev token, and exits 0 on SIGTERM",
+    "answers the gRPC health check on both ports, serves the vault and the registry with its dev token, and exits 0 on SIGTERM",
     async () => {
       const started = await startAllInOne();
       expect(await healthCheck(started.grpcAddress)).toBe(HealthCheckResponse_ServingStatus.SERVING);
@@ -97,6 +97,19 @@ describe("npm start (the embedded default)", () => {
       });
       expect(seal.status).toBe(200);
       expect(await seal.json()).toMatchObject({ version: 1 });
+
+      // The registry runs beside the vault: a connection created with the
+      // same token is sealed by the in-process vault and readable back.
+      const created = await fetch(`http://${started.httpAddress}/planton.connect.v1.ConnectionService/CreateConnection`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${started.token}` },
+        body: JSON.stringify({ name: "dev-civo-london", spec: { civo: { apiToken: "civo-api-token-0123456789abcdef", defaultRegion: "LON1" } } }),
+      });
+      expect(created.status).toBe(200);
+      const body = (await created.json()) as { connection: { slug: string; credentialVersion: number; details: unknown } };
+      expect(body.connection.slug).toBe("dev-civo-london");
+      expect(body.connection.credentialVersion).toBe(1);
+      expect(JSON.stringify(body)).not.toContain("civo-api-token-0123456789abcdef");
 
       const exited = new Promise<number | null>((resolveExit) => started.child.once("exit", (code) => resolveExit(code)));
       started.child.kill("SIGTERM");
