@@ -40,6 +40,10 @@ const KNOWN_ENV = {
   // calls between services
   VAULT_URL: "registry, authz, verifier: the vault's native gRPC endpoint",
   REGISTRY_URL: "authz, verifier: the registry's native gRPC endpoint",
+  SERVICE_TOKEN: "registry, authz, verifier: bearer token (internal scope) for calls to other services",
+  SERVICE_TOKEN_FILE: "registry, authz, verifier: file holding that token, re-read (projected tokens rotate)",
+  // registry
+  OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   // vault
   KEY_PROVIDER: "vault: aws-kms | local",
   KMS_KEY_ID: "vault: KMS key id, ARN or alias",
