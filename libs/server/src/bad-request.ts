@@ -34,16 +34,21 @@ export function badRequest(violations: readonly FieldViolation[]): ConnectError 
  * them all in one answer instead of one per attempt.
  */
 export class Violations {
-  private readonly list: FieldViolation[] = [];
+  private readonly list_: FieldViolation[] = [];
 
   /** Records a violation when `ok` is false. */
   check(ok: boolean, field: string, reason: string, description: string): this {
-    if (!ok) this.list.push({ field, reason, description });
+    if (!ok) this.list_.push({ field, reason, description });
     return this;
+  }
+
+  /** The violations recorded so far. */
+  list(): FieldViolation[] {
+    return [...this.list_];
   }
 
   /** Throws the `INVALID_ARGUMENT` error from {@link badRequest} if anything was recorded. */
   throwIfAny(): void {
-    if (this.list.length > 0) throw badRequest(this.list);
+    if (this.list_.length > 0) throw badRequest(this.list_);
   }
 }
