@@ -159,6 +159,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
       } catch (error) {
         if (version > 0) await bestEffort(deps.logger, "destroy orphaned credential", () => deps.vault.destroy(caller.orgId, id, 0));
         if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
+        // The runner was deleted between the check and the insert (foreign key).
+        if (isForeignKeyViolation(error)) throw runnerGone(full);
         throw error;
       }
       deps.onCommit();
@@ -209,6 +211,10 @@ export function createConnections(deps: ConnectionsDeps): Connections {
       const name = renaming ? input.name : row.name;
       const nameViolations = renaming ? collect(checkName(new Violations(), "name", name)) : [];
       const specPaths = input.paths.filter((p) => p.startsWith("spec."));
+      // Before any vault call: a refused rename must not leave a sealed version behind.
+      if (renaming && nameViolations.length === 0 && name !== row.name && (await nameOrSlugTaken(deps.db, caller.orgId, name, undefined, row.id))) {
+        throw new NameTakenError("connection", name);
+      }
 
       let parts: ReturnType<typeof stored> | undefined;
       let rotated = false;
@@ -228,9 +234,6 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         }
       } else if (nameViolations.length > 0) {
         throw badRequest(nameViolations);
-      }
-      if (renaming && name !== row.name && (await nameOrSlugTaken(deps.db, caller.orgId, name, undefined, row.id))) {
-        throw new NameTakenError("connection", name);
       }
       const newVersionSealed = rotated && version > 0;
       let updated = false;
@@ -267,6 +270,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
       } catch (error) {
         if (newVersionSealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
         if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
+        if (isForeignKeyViolation(error) && parts) throw runnerGone(parts.publicSpec);
         throw error;
       }
       if (!updated) {
@@ -377,6 +381,14 @@ function accountFieldOf(provider: Provider): string {
     default:
       return "spec";
   }
+}
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23503";
+}
+
+function runnerGone(spec: ConnectionSpec) {
+  return badRequest([{ field: `spec.${spec.provider.case ?? ""}.runner.runner_id`, reason: "NOT_FOUND", description: "no runner with this id in your organization" }]);
 }
 
 function collect(v: Violations): FieldViolation[] {

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isDatabaseUnavailable } from "@planton/db";
+import { badRequest } from "@planton/server";
 import { InvalidPageTokenError } from "./page-token.js";
 
 /** No connection with this id or slug in the caller's organization (another org's is the same answer). */
@@ -48,7 +49,9 @@ export function mapRegistryError(error: unknown): ConnectError | undefined {
   if (error instanceof NameTakenError) return new ConnectError(error.message, Code.AlreadyExists);
   if (error instanceof StaleEtagError) return new ConnectError(error.message, Code.Aborted);
   if (error instanceof RunnerInUseError) return new ConnectError(error.message, Code.FailedPrecondition);
-  if (error instanceof InvalidPageTokenError) return new ConnectError(`page_token: ${error.message}`, Code.InvalidArgument);
+  if (error instanceof InvalidPageTokenError) {
+    return badRequest([{ field: "page_token", reason: "FORMAT", description: "does not belong to this listing: list again without page_token" }]);
+  }
   if (isDatabaseUnavailable(error)) return new ConnectError("database unavailable, retry later", Code.Unavailable, undefined, undefined, error);
   return undefined;
 }

@@ -40,6 +40,9 @@ export const MAX_SLUG_LENGTH = 63;
 export function slugify(name: string): string {
   return name
     .normalize("NFKD")
+    // NFKD splits "É" into "E" and a combining accent; drop the accents so
+    // "Équipe" becomes "equipe", not "e-quipe".
+    .replace(/\p{M}+/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
