@@ -8,3 +8,5 @@ export type { Principal } from "./principal.js";
 export { createTokenVerifier } from "./token-verifier.js";
 export type { TokenVerifier, TokenVerifierOptions } from "./token-verifier.js";
 export { loadOrCreateDevSecret } from "./dev-secret.js";
+export { createServiceTokenSource } from "./service-token.js";
+export type { ServiceTokenSource } from "./service-token.js";

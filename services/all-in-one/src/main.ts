@@ -11,6 +11,7 @@ import { resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
 import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
+import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
 
@@ -22,8 +23,10 @@ async function main(): Promise<void> {
   const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
   // Events go to JetStream when NATS_URL is set, else to the in-process bus
   // that the services in this process subscribe to.
-  const publisher: EventPublisher =
-    config.natsUrl !== undefined ? await connectJetStream({ url: config.natsUrl, logger }) : createInProcessBus(logger);
+  const bus = config.natsUrl === undefined ? createInProcessBus(logger) : undefined;
+  const publisher: EventPublisher = bus ?? (await connectJetStream({ url: config.natsUrl!, logger }));
+  // authz is built after the registry but the registry asks it about pins: late-bound.
+  let authz: AuthzComponents | undefined;
   const registry = await buildRegistry({
     config: loadRegistryConfig(process.env, { requireVaultUrl: false }),
     databaseUrl: database.url,
@@ -31,15 +34,32 @@ async function main(): Promise<void> {
     // In one process the registry calls the vault directly, not over the network.
     vault: createLocalVaultClient(vault.vault),
     publisher,
+    countPins: (orgId, connectionId) => authz?.countPins(orgId, connectionId) ?? Promise.resolve(0),
   });
+  authz = await buildAuthz({
+    config: loadAuthzConfig(process.env, { requireUrls: false }),
+    databaseUrl: database.url,
+    logger,
+    registry: { lookup: (orgId, reference) => registry.connections.lookup(orgId, reference) },
+    vault: {
+      open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }),
+      destroy: async (orgId, connectionId, version) => {
+        await vault.vault.destroy(orgId, connectionId, version);
+      },
+    },
+  });
+  const authzComponents = authz;
+  // Registry events reach authz through the in-process bus (with NATS, run
+  // authz alone to get the durable JetStream consumer).
+  for (const subject of CONSUMED_SUBJECTS) bus?.subscribe(subject, (event) => authzComponents.onConnectionEvent(event.data));
   const auth = await setupAuth(config.auth, config.dataDir);
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
-    services: [vault.registration, ...registry.registrations],
+    services: [vault.registration, ...registry.registrations, authz.registration],
     verifier: auth.verifier,
-    mapError: (error) => registry.mapError(error) ?? vault.mapError(error),
+    mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
     corsOrigins: config.corsOrigins,
   });
@@ -58,6 +78,7 @@ async function main(): Promise<void> {
     await server.shutdown(config.shutdownGraceMs);
     await registry.relay.drain(2_000);
     await registry.close();
+    await authzComponents.close();
     await publisher.close();
     await vault.close();
     await database.release();
@@ -74,7 +95,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
-    "  services                  ConnectionService, RunnerService, VaultService (planton.connect.v1), health, reflection",
+    "  services                  ConnectionService, RunnerService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), health, reflection",
   ];
   if (info.token !== undefined) {
     lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");

@@ -9,6 +9,8 @@ export interface RegistryConfig {
   readonly serviceTokenFile: string | undefined;
   readonly serviceToken: string | undefined;
   readonly outboxPollMs: number;
+  /** Native gRPC URL of authz, for the pinned-deployments check on delete; unset: no check. */
+  readonly authzUrl: string | undefined;
 }
 
 /** loadRegistryConfig parses the registry's environment; throws ConfigError naming the variable. */
@@ -23,5 +25,6 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),
     serviceToken: env.string("SERVICE_TOKEN"),
     outboxPollMs: env.int("OUTBOX_POLL_MS", 500, { min: 10, max: 60_000 }),
+    authzUrl: env.url("AUTHZ_URL", ["http:", "https:"])?.toString().replace(/\/$/, ""),
   });
 }

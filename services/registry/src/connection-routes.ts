@@ -29,8 +29,11 @@ export function createConnectionRoutes(connections: Connections): ServiceRegistr
       );
     },
     async deleteConnection(request, ctx) {
-      await connections.remove(callerOf(ctx), request.connection, request.etag, ctx.signal);
+      await connections.remove(callerOf(ctx), request.connection, request.etag, request.force, ctx.signal);
       return {};
+    },
+    async lookupConnection(request) {
+      return connections.lookup(request.orgId, request.connection);
     },
     async recordVerification(request, ctx) {
       return connections.recordVerification(
@@ -47,6 +50,7 @@ export function createConnectionRoutes(connections: Connections): ServiceRegistr
       GetConnection: { scopes: [Scopes.connectionsRead] },
       ListConnections: { scopes: [Scopes.connectionsRead] },
       RecordVerification: { scopes: [Scopes.internal] },
+      LookupConnection: { scopes: [Scopes.internal] },
     },
   });
 }

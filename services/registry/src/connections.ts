@@ -31,7 +31,7 @@ import {
   updateConnectionIfEtag,
   type ConnectionFilter,
 } from "./connection-store.js";
-import { ConnectionNotFoundError, NameTakenError, StaleEtagError } from "./errors.js";
+import { ConnectionInUseError, ConnectionNotFoundError, NameTakenError, StaleEtagError } from "./errors.js";
 import { newId, slugify } from "./ids.js";
 import { duplicateAccountWarning, nameWarnings } from "./naming-advice.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
@@ -50,6 +50,8 @@ export interface ConnectionsDeps {
   readonly runnerExists: (orgId: string, runnerId: string) => Promise<boolean>;
   /** Called after a commit that wrote events (kicks the outbox relay). */
   readonly onCommit: () => void;
+  /** How many deployments are pinned to a connection (authz); absent: no check. */
+  readonly countPins?: (orgId: string, connectionId: string, signal?: AbortSignal) => Promise<number>;
 }
 
 /** A connection and the advice that goes with a write. */
@@ -73,8 +75,11 @@ export interface Connections {
   get(caller: Caller, reference: string): Promise<Connection>;
   list(caller: Caller, filter: { provider: number; status: number; pageSize: number; pageToken: string }): Promise<{ connections: Connection[]; nextPageToken: string }>;
   update(caller: Caller, input: UpdateInput, signal?: AbortSignal): Promise<ConnectionWithWarnings & { rotated: boolean }>;
-  remove(caller: Caller, reference: string, etag: string, signal?: AbortSignal): Promise<void>;
+  /** Deletes a connection; refused while deployments are pinned to it unless `force`. */
+  remove(caller: Caller, reference: string, etag: string, force: boolean, signal?: AbortSignal): Promise<void>;
   recordVerification(actor: Caller, orgId: string, connectionId: string, verification: Verification): Promise<{ applied: boolean; connection: Connection }>;
+  /** For platform services: a connection of `orgId` with its public spec (secrets cleared). */
+  lookup(orgId: string, reference: string): Promise<{ connection: Connection; publicSpec: ConnectionSpec }>;
 }
 
 /** Creates the {@link Connections} use cases. */
@@ -283,13 +288,17 @@ export function createConnections(deps: ConnectionsDeps): Connections {
       return { connection: toConnection(after), warnings, rotated };
     },
 
-    async remove(caller, reference, etag, signal) {
+    async remove(caller, reference, etag, force, signal) {
       new Violations()
         .check(reference !== "", "connection", "REQUIRED", "is required")
         .check(etag !== "", "etag", "REQUIRED", "is required (read the connection first)")
         .throwIfAny();
       const row = await load(caller, reference);
       if (row.etag !== etag) throw new StaleEtagError();
+      if (!force && deps.countPins) {
+        const pinned = await deps.countPins(caller.orgId, row.id, signal);
+        if (pinned > 0) throw new ConnectionInUseError(row.slug, pinned);
+      }
       // The row goes and the vault shreds every version in one unit: the
       // transaction commits only after the vault confirmed, so a vault outage
       // leaves the connection (and its secrets) intact and the call retryable.
@@ -308,6 +317,15 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         await deps.vault.destroy(caller.orgId, row.id, 0, signal);
       });
       deps.onCommit();
+    },
+
+    async lookup(orgId, reference) {
+      new Violations()
+        .check(orgId !== "", "org_id", "REQUIRED", "is required")
+        .check(reference !== "", "connection", "REQUIRED", "is required")
+        .throwIfAny();
+      const row = await load({ orgId, subject: "" }, reference);
+      return { connection: toConnection(row), publicSpec: fromJson(ConnectionSpecSchema, row.public_spec as JsonValue) };
     },
 
     async recordVerification(actor, orgId, connectionId, verification) {

@@ -43,12 +43,20 @@ export class RunnerInUseError extends Error {
   }
 }
 
+/** Deployments are pinned to the connection; deleting it would break them. */
+export class ConnectionInUseError extends Error {
+  override readonly name = "ConnectionInUseError";
+  constructor(slug: string, readonly pinned: number) {
+    super(`connection ${slug} is pinned by ${pinned} running deployment(s): release them, or delete with force`);
+  }
+}
+
 /** mapRegistryError maps the registry's domain errors to the codes callers see. */
 export function mapRegistryError(error: unknown): ConnectError | undefined {
   if (error instanceof ConnectionNotFoundError || error instanceof RunnerNotFoundError) return new ConnectError(error.message, Code.NotFound);
   if (error instanceof NameTakenError) return new ConnectError(error.message, Code.AlreadyExists);
   if (error instanceof StaleEtagError) return new ConnectError(error.message, Code.Aborted);
-  if (error instanceof RunnerInUseError) return new ConnectError(error.message, Code.FailedPrecondition);
+  if (error instanceof RunnerInUseError || error instanceof ConnectionInUseError) return new ConnectError(error.message, Code.FailedPrecondition);
   if (error instanceof InvalidPageTokenError) {
     return badRequest([{ field: "page_token", reason: "FORMAT", description: "does not belong to this listing: list again without page_token" }]);
   }

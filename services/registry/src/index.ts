@@ -4,4 +4,4 @@ export { buildRegistry, REGISTRY_SCHEMA } from "./registry-components.js";
 export type { RegistryComponents } from "./registry-components.js";
 export { createLocalVaultClient, createRpcVaultClient } from "./vault-client.js";
 export type { LocalVault, VaultClient } from "./vault-client.js";
-export { createServiceTokenSource } from "./service-token.js";
+

@@ -9,8 +9,8 @@ import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
 import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
-import { createServiceTokenSource } from "./service-token.js";
-import { createRpcVaultClient } from "./vault-client.js";
+import { createServiceTokenSource } from "@planton/auth";
+import { createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";
 
 async function main(command: string | undefined): Promise<void> {
   const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
@@ -31,7 +31,9 @@ async function main(command: string | undefined): Promise<void> {
     logger,
     vault: createRpcVaultClient({ baseUrl: config.vaultUrl ?? "http://127.0.0.1:9090", tokens }),
     publisher,
+    ...(config.authzUrl !== undefined ? { countPins: createRpcPinCounter({ baseUrl: config.authzUrl, tokens }) } : {}),
   });
+  if (config.authzUrl === undefined) logger.warn({}, "AUTHZ_URL is not set: DeleteConnection cannot check for pinned deployments");
   if (command === "migrate") {
     await registry.close();
     await publisher.close();

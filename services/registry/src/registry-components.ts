@@ -40,6 +40,8 @@ export async function buildRegistry(options: {
   logger: Logger;
   vault: VaultClient;
   publisher: EventPublisher;
+  /** Counts deployments pinned to a connection (authz); DeleteConnection refuses while any are. */
+  countPins?: (orgId: string, connectionId: string, signal?: AbortSignal) => Promise<number>;
 }): Promise<RegistryComponents> {
   const logger = options.logger.child({ service: "registry" });
   const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger });
@@ -65,6 +67,7 @@ export async function buildRegistry(options: {
     logger,
     runnerExists: (orgId, runnerId) => runners.exists(orgId, runnerId),
     onCommit,
+    ...(options.countPins ? { countPins: options.countPins } : {}),
   });
   return {
     registrations: [createConnectionRoutes(connections), createRunnerRoutes(runners)],

@@ -1,7 +1,8 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
-import type { ServiceTokenSource } from "./service-token.js";
+import type { ServiceTokenSource } from "@planton/auth";
 
 /**
  * VaultClient is what the registry needs from the vault: seal a connection's
@@ -57,4 +58,19 @@ export function createLocalVaultClient(vault: LocalVault): VaultClient {
       await vault.destroy(orgId, connectionId, version);
     },
   };
+}
+
+/**
+ * createRpcPinCounter asks authz (CountDeploymentPins, `internal`) how many
+ * deployments are pinned to a connection.
+ */
+export function createRpcPinCounter(options: { baseUrl: string; tokens: ServiceTokenSource }) {
+  const client = createClient(EnvironmentAuthorizationService, createGrpcTransport({ baseUrl: options.baseUrl }));
+  return async (orgId: string, connectionId: string, signal?: AbortSignal): Promise<number> =>
+    (
+      await client.countDeploymentPins(
+        { orgId, connectionId },
+        { headers: { authorization: `Bearer ${await options.tokens.token()}` }, timeoutMs: 10_000, ...(signal ? { signal } : {}) },
+      )
+    ).count;
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { signDevToken } from "@planton/auth";
+import { signDevToken } from "./dev-token.js";
 
 /** Supplies the bearer token this service presents to other platform services. */
 export interface ServiceTokenSource {

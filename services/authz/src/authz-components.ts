@@ -1,0 +1,89 @@
+import type { Kysely } from "kysely";
+import { createDatabase, migrateToLatest } from "@planton/db";
+import type { Logger } from "@planton/logging";
+import type { ServiceRegistration } from "@planton/server";
+import { migrations } from "../migrations/index.js";
+import { createAuditLog, type AuditLog } from "./audit-log.js";
+import { createAuthorizations, type Authorizations } from "./authorizations.js";
+import type { AuthzConfig } from "./config.js";
+import { applyConnectionEvent } from "./connection-events.js";
+import { mapAuthzError } from "./errors.js";
+import type { CredentialOpener, RegistryLookup } from "./ports.js";
+import { createResolver, type Resolver } from "./resolver.js";
+import { startRetentionJob, type RetentionJob, type VersionDestroyer } from "./retention-job.js";
+import { createAuthzRoutes } from "./routes.js";
+import type { AuthzDatabase } from "./schema.js";
+
+/** authz's PostgreSQL schema. */
+export const AUTHZ_SCHEMA = "authz";
+
+/** A built authz service. */
+export interface AuthzComponents {
+  readonly registration: ServiceRegistration;
+  readonly mapError: typeof mapAuthzError;
+  readonly authorizations: Authorizations;
+  readonly resolver: Resolver;
+  readonly audit: AuditLog;
+  readonly retention: RetentionJob;
+  readonly db: Kysely<AuthzDatabase>;
+  /** Applies a registry event (connection.rotated / .deleted); idempotent. */
+  onConnectionEvent(data: Uint8Array): Promise<void>;
+  /** How many live pins hold a connection (the registry refuses deletes while any do). */
+  countPins(orgId: string, connectionId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** buildAuthz wires authz: database (migrated), authorizations, resolver, audit, retention job, routes. */
+export async function buildAuthz(options: {
+  config: AuthzConfig;
+  databaseUrl: string;
+  logger: Logger;
+  registry: RegistryLookup;
+  vault: CredentialOpener & VersionDestroyer;
+}): Promise<AuthzComponents> {
+  const logger = options.logger.child({ service: "authz" });
+  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger });
+  try {
+    const applied = await migrateToLatest(database.db as Kysely<unknown>, AUTHZ_SCHEMA, migrations);
+    if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+  const db = database.db;
+  const audit = createAuditLog(db);
+  const authorizations = createAuthorizations({ db, registry: options.registry });
+  const resolver = createResolver({ db, registry: options.registry, vault: options.vault, authorizations, audit, pinTtlMs: options.config.pinTtlMs, logger });
+  const retention = startRetentionJob({
+    db,
+    vault: options.vault,
+    logger: logger.child({ component: "retention" }),
+    retentionMs: options.config.retentionMs,
+    intervalMs: options.config.retentionIntervalMs,
+  });
+  const countPins = async (orgId: string, connectionId: string) => {
+    const row = await db
+      .selectFrom("deployment_pins")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("org_id", "=", orgId)
+      .where("connection_id", "=", connectionId)
+      .where("expires_at", ">", new Date())
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  return {
+    registration: createAuthzRoutes({ authorizations, resolver, audit, countPins }),
+    mapError: mapAuthzError,
+    authorizations,
+    resolver,
+    audit,
+    retention,
+    db,
+    onConnectionEvent: (data) => applyConnectionEvent(db, data, logger),
+    countPins,
+    async close() {
+      await retention.stop();
+      await database.destroy();
+    },
+  };
+}

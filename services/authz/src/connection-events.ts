@@ -1,0 +1,37 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import type { Kysely } from "kysely";
+import type { Logger } from "@planton/logging";
+import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import type { AuthzDatabase } from "./schema.js";
+
+/** Subjects authz consumes. */
+export const CONSUMED_SUBJECTS = ["connect.connection.rotated", "connect.connection.deleted"] as const;
+
+/**
+ * applyConnectionEvent keeps authz in step with the registry. Idempotent, so
+ * a redelivered event does no harm:
+ * - `connection.rotated`: the previous version is retired (the retention job
+ *   destroys it once no pin holds it);
+ * - `connection.deleted`: the connection's authorizations, defaults, pins and
+ *   retired versions go (the registry already shredded its versions).
+ */
+export async function applyConnectionEvent(db: Kysely<AuthzDatabase>, data: Uint8Array, logger: Logger): Promise<void> {
+  const event = fromBinary(EventSchema, data);
+  if (event.payload.case !== "connection") return;
+  const change = event.payload.value;
+  const orgId = event.orgId;
+  if (event.kind === "connection.rotated" && change.previousCredentialVersion > 0) {
+    await db
+      .insertInto("retired_versions")
+      .values({ org_id: orgId, connection_id: change.connectionId, version: change.previousCredentialVersion, retired_at: event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date() })
+      .onConflict((oc) => oc.columns(["org_id", "connection_id", "version"]).doNothing())
+      .execute();
+  } else if (event.kind === "connection.deleted") {
+    await db.transaction().execute(async (trx) => {
+      for (const table of ["authorizations", "default_connections", "deployment_pins", "retired_versions"] as const) {
+        await trx.deleteFrom(table).where("org_id", "=", orgId).where("connection_id", "=", change.connectionId).execute();
+      }
+    });
+    logger.info({ org_id: orgId, connection_id: change.connectionId }, "authorizations of deleted connection removed");
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * authz's composition root: reads the environment once and builds the
+ * logger, database, registry and vault clients, the event consumer and the
+ * server.
+ */
+import { ConfigError } from "@planton/config";
+import { resolveDatabase } from "@planton/db";
+import { createLogger, scrubText } from "@planton/logging";
+import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { createServiceTokenSource } from "@planton/auth";
+import { buildAuthz } from "./authz-components.js";
+import { loadAuthzConfig } from "./config.js";
+import { startConnectionEventConsumer } from "./event-consumer.js";
+import { createRpcRegistryLookup, createRpcVault } from "./rpc-clients.js";
+
+async function main(command: string | undefined): Promise<void> {
+  const config = loadAuthzConfig(process.env, { requireUrls: command !== "migrate" });
+  const logger = createLogger({ level: config.service.logLevel });
+  const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
+  const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const tokens = createServiceTokenSource({ subject: "svc-authz", tokenFile: config.serviceTokenFile, token: config.serviceToken, devSecret: auth.devSecret });
+  const authz = await buildAuthz({
+    config,
+    databaseUrl: database.url,
+    logger,
+    registry: createRpcRegistryLookup(config.registryUrl ?? "http://127.0.0.1:9090", tokens),
+    vault: createRpcVault(config.vaultUrl ?? "http://127.0.0.1:9090", tokens),
+  });
+  if (command === "migrate") {
+    await authz.close();
+    await database.release();
+    return;
+  }
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
+  const consumer =
+    config.service.natsUrl !== undefined
+      ? await startConnectionEventConsumer({ url: config.service.natsUrl, logger, handle: (data) => authz.onConnectionEvent(data) })
+      : undefined;
+  if (consumer === undefined) logger.warn({}, "NATS_URL is not set: rotations and deletions in the registry are not seen");
+  const server = await startServer({
+    host: config.service.host,
+    port: config.service.port,
+    grpcPort: config.service.grpcPort,
+    services: [authz.registration],
+    verifier: auth.verifier,
+    mapError: authz.mapError,
+    logger,
+    corsOrigins: config.service.corsOrigins,
+  });
+  logger.info({ url: server.url, grpc: server.grpcAddress }, "authz listening");
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, "shutting down");
+    await server.shutdown(config.service.shutdownGraceMs);
+    await consumer?.stop();
+    await authz.close();
+    await database.release();
+  });
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : scrubText(`authz failed to start: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(1);
+});

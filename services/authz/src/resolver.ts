@@ -1,0 +1,198 @@
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Kysely } from "kysely";
+import type { Logger } from "@planton/logging";
+import { AuditDecision, ResolveCredentialsResponseSchema, type ResolveCredentialsResponse } from "@planton/proto/planton/connect/v1/authz_service_pb";
+import type { Connection } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { mergeSecrets, runnerIdOf } from "@planton/providers";
+import { Violations } from "@planton/server";
+import type { AuditLog } from "./audit-log.js";
+import type { Authorizations, Caller } from "./authorizations.js";
+import { ALL_ENVIRONMENTS, checkEnvironment } from "./environment-rules.js";
+import { ConflictError, NoConnectionError, NotAuthorizedError } from "./errors.js";
+import type { CredentialOpener, RegistryLookup } from "./ports.js";
+import type { AuthzDatabase, PinRow } from "./schema.js";
+
+/** Dependencies of {@link createResolver}. */
+export interface ResolverDeps {
+  readonly db: Kysely<AuthzDatabase>;
+  readonly registry: RegistryLookup;
+  readonly vault: CredentialOpener;
+  readonly authorizations: Authorizations;
+  readonly audit: AuditLog;
+  /** How long a pin holds when the deployment is not released. */
+  readonly pinTtlMs: number;
+  readonly logger: Logger;
+}
+
+/** Inputs of a resolve. */
+export interface ResolveInput {
+  readonly deploymentId: string;
+  readonly environment: string;
+  readonly provider: Provider;
+  readonly connection: string;
+}
+
+/** Credential resolution for deployments, with version pinning and audit. */
+export interface Resolver {
+  resolve(caller: Caller, input: ResolveInput, signal?: AbortSignal): Promise<ResolveCredentialsResponse>;
+  release(caller: Caller, deploymentId: string): Promise<boolean>;
+}
+
+const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Creates the {@link Resolver}. */
+export function createResolver(deps: ResolverDeps): Resolver {
+  const findPin = async (orgId: string, deploymentId: string): Promise<PinRow | undefined> =>
+    deps.db
+      .selectFrom("deployment_pins")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("deployment_id", "=", deploymentId)
+      .where("expires_at", ">", new Date())
+      .executeTakeFirst();
+
+  /** Pins `version` unless a live pin exists (a concurrent first resolve); returns the pin that holds. */
+  const pin = async (orgId: string, input: ResolveInput, connectionId: string, version: number): Promise<PinRow> => {
+    const now = new Date();
+    const row = { org_id: orgId, deployment_id: input.deploymentId, connection_id: connectionId, credential_version: version, environment: input.environment, pinned_at: now, expires_at: new Date(now.getTime() + deps.pinTtlMs) };
+    await deps.db
+      .insertInto("deployment_pins")
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(["org_id", "deployment_id"])
+          .doUpdateSet({ connection_id: connectionId, credential_version: version, environment: input.environment, pinned_at: now, expires_at: row.expires_at })
+          // Only an expired pin is replaced; a live one (a concurrent first resolve) wins.
+          .where("deployment_pins.expires_at", "<=", now),
+      )
+      .execute();
+    return (await findPin(orgId, input.deploymentId)) ?? row;
+  };
+
+  const choose = async (caller: Caller, input: ResolveInput) => {
+    if (input.connection !== "") return { ...(await deps.registry.lookup(caller.orgId, input.connection)), reason: "explicit connection" };
+    for (const [environment, label] of [
+      [input.environment, "environment default"],
+      [ALL_ENVIRONMENTS, "organization default"],
+    ] as const) {
+      const row = await deps.db
+        .selectFrom("default_connections")
+        .select("connection_id")
+        .where("org_id", "=", caller.orgId)
+        .where("provider", "=", input.provider)
+        .where("environment", "=", environment)
+        .executeTakeFirst();
+      if (row !== undefined) return { ...(await deps.registry.lookup(caller.orgId, row.connection_id)), reason: label };
+    }
+    throw new NoConnectionError(
+      `no ${Provider[input.provider]} connection for environment ${input.environment}: pass "connection", or SetDefaultConnection for the environment or the organization`,
+    );
+  };
+
+  const credentialsOf = async (orgId: string, connection: Connection, publicSpec: ConnectionSpec, version: number, signal?: AbortSignal) => {
+    switch (connection.authMode) {
+      case AuthMode.RUNNER:
+        return { case: "runner" as const, value: { runnerId: runnerIdOf(publicSpec) ?? "" } };
+      case AuthMode.CROSS_ACCOUNT_TRUST: {
+        // The trust setup flow (AwsTrustService, a later issue) seals the
+        // external id; until it exists no connection has this mode.
+        const roleArn = connection.details?.provider.case === "aws" ? connection.details.provider.value.roleArn : "";
+        return { case: "awsRole" as const, value: { roleArn, externalId: "" } };
+      }
+      default: {
+        const secret = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
+        let full: ConnectionSpec;
+        try {
+          full = mergeSecrets(publicSpec, secret);
+        } catch {
+          // The connection changed auth method since this version was pinned:
+          // the pinned version's own fields are what the deployment started with.
+          full = secret;
+        }
+        return { case: "inline" as const, value: full };
+      }
+    }
+  };
+
+  return {
+    async resolve(caller, input, signal) {
+      const v = new Violations()
+        .check(DEPLOYMENT_ID.test(input.deploymentId), "deployment_id", input.deploymentId === "" ? "REQUIRED" : "PATTERN", input.deploymentId === "" ? "is required" : "must be 1-128 characters of letters, digits, '_', '.', ':' or '-'")
+        .check(input.provider !== Provider.UNSPECIFIED && Provider[input.provider] !== undefined, "provider", "ENUM", "must be a known provider");
+      checkEnvironment(v, "environment", input.environment).throwIfAny();
+
+      const base = { orgId: caller.orgId, actor: caller.subject, deploymentId: input.deploymentId, environment: input.environment, provider: input.provider };
+      let connectionId = "";
+      let version = 0;
+      try {
+        const pinned = await findPin(caller.orgId, input.deploymentId);
+        let chosen: { connection: Connection; publicSpec: ConnectionSpec; reason: string };
+        if (pinned !== undefined) {
+          chosen = { ...(await deps.registry.lookup(caller.orgId, pinned.connection_id)), reason: "pinned" };
+          connectionId = chosen.connection.id;
+          version = pinned.credential_version;
+          if (pinned.environment !== input.environment) throw new ConflictError(`deployment ${input.deploymentId} is pinned in environment ${pinned.environment}; release it first`);
+          if (input.connection !== "" && input.connection !== chosen.connection.id && input.connection !== chosen.connection.slug) {
+            throw new ConflictError(`deployment ${input.deploymentId} is pinned to connection ${chosen.connection.slug}; release it first`);
+          }
+        } else {
+          chosen = await choose(caller, input);
+          connectionId = chosen.connection.id;
+          if (!(await deps.authorizations.isAuthorized(caller.orgId, chosen.connection.id, input.environment))) {
+            throw new NotAuthorizedError(
+              `connection ${chosen.connection.slug} is not authorized for environment ${input.environment}: AuthorizeConnection for the environment or the organization`,
+            );
+          }
+          version = chosen.connection.credentialVersion;
+        }
+        if (chosen.connection.provider !== input.provider) {
+          throw new ConflictError(`connection ${chosen.connection.slug} is a ${Provider[chosen.connection.provider]} connection, not ${Provider[input.provider]}`);
+        }
+        const holding = pinned ?? (await pin(caller.orgId, input, chosen.connection.id, version));
+        version = holding.credential_version;
+        const credentials = await credentialsOf(caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
+        // Recorded before anything is handed out; if this fails, the resolve fails.
+        await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.ALLOWED, reason: chosen.reason });
+        return create(ResolveCredentialsResponseSchema, {
+          connectionId: chosen.connection.id,
+          connectionSlug: chosen.connection.slug,
+          provider: chosen.connection.provider,
+          authMode: chosen.connection.authMode,
+          credentialVersion: version,
+          credentials,
+          pinTime: timestampFromDate(holding.pinned_at),
+          pinExpireTime: timestampFromDate(holding.expires_at),
+        });
+      } catch (error) {
+        if (isRefusal(error)) {
+          await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.DENIED, reason: reasonOf(error) });
+        }
+        throw error;
+      }
+    },
+    async release(caller, deploymentId) {
+      new Violations().check(deploymentId !== "", "deployment_id", "REQUIRED", "is required").throwIfAny();
+      const result = await deps.db.deleteFrom("deployment_pins").where("org_id", "=", caller.orgId).where("deployment_id", "=", deploymentId).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
+
+// Refusals are decisions and get a DENIED record; outages are not decisions
+// (the resolve fails without one, and the caller retries).
+function isRefusal(error: unknown): boolean {
+  if (error instanceof NoConnectionError || error instanceof NotAuthorizedError || error instanceof ConflictError) return true;
+  const code = (error as { code?: unknown; name?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "ConnectionNotFoundError" || code === 5; /* ConnectError NOT_FOUND from the registry */
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof NoConnectionError) return "no connection named and no default";
+  if (error instanceof NotAuthorizedError) return "connection not authorized for the environment";
+  if (error instanceof ConflictError) return "conflicts with the deployment's pin or provider";
+  return "connection not found";
+}
