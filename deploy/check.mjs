@@ -42,6 +42,11 @@ const KNOWN_ENV = {
   REGISTRY_URL: "authz, verifier: the registry's native gRPC endpoint",
   SERVICE_TOKEN: "registry, authz, verifier: bearer token (internal scope) for calls to other services",
   SERVICE_TOKEN_FILE: "registry, authz, verifier: file holding that token, re-read (projected tokens rotate)",
+  // authz
+  PIN_TTL_MS: "authz: how long a deployment's credential pin holds without a release (default 24 h)",
+  VERSION_RETENTION_MS: "authz: how long a retired, unpinned credential version is kept before it is destroyed (default 7 days)",
+  RETENTION_INTERVAL_MS: "authz: how often the retention job runs (default 5 min)",
+  AUTHZ_URL: "registry: authz's native gRPC endpoint (refuses deletes while deployments are pinned)",
   // registry
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   // vault
