@@ -83,7 +83,7 @@ function healthCheck(address: string): Promise<HealthCheckResponse_ServingStatus
 
 describe("npm start (the embedded default)", () => {
   it(
-    "answers the gRPC health check on both ports, serves the vault and the registry with its dev token, and exits 0 on SIGTERM",
+    "answers the gRPC health check on both ports, serves the vault, the registry and authz with its dev token, and exits 0 on SIGTERM",
     async () => {
       const started = await startAllInOne();
       expect(await healthCheck(started.grpcAddress)).toBe(HealthCheckResponse_ServingStatus.SERVING);
@@ -111,10 +111,25 @@ describe("npm start (the embedded default)", () => {
       expect(body.connection.credentialVersion).toBe(1);
       expect(JSON.stringify(body)).not.toContain("civo-api-token-0123456789abcdef");
 
+      // authz runs beside them: authorize, then a deployment resolves the credentials.
+      const call = (method: string, payload: unknown) =>
+        fetch(`http://${started.httpAddress}/planton.connect.v1.EnvironmentAuthorizationService/${method}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${started.token}` },
+          body: JSON.stringify(payload),
+        });
+      expect((await call("AuthorizeConnection", { connection: "dev-civo-london", scope: "AUTHORIZATION_SCOPE_ORGANIZATION" })).status).toBe(200);
+      const resolved = await call("ResolveCredentials", { deploymentId: "deploy-1", environment: "prod", provider: "PROVIDER_CIVO", connection: "dev-civo-london" });
+      expect(resolved.status).toBe(200);
+      const credentials = (await resolved.json()) as { credentialVersion: number; inline: { civo: { apiToken: string } } };
+      expect(credentials.credentialVersion).toBe(1);
+      expect(credentials.inline.civo.apiToken).toBe("civo-api-token-0123456789abcdef");
+
       const exited = new Promise<number | null>((resolveExit) => started.child.once("exit", (code) => resolveExit(code)));
       started.child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(started.output()).not.toContain("aGVsbG8"); // the payload never reaches the logs
+      expect(started.output()).not.toContain("civo-api-token-0123456789abcdef");
     },
     90_000,
   );
