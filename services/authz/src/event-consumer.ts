@@ -1,6 +1,5 @@
 import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
 import type { Logger } from "@planton/logging";
-import { CONSUMED_SUBJECTS } from "./connection-events.js";
 
 /** A running consumer. */
 export interface EventConsumer {
@@ -22,26 +21,33 @@ export async function startConnectionEventConsumer(options: {
   url: string;
   logger: Logger;
   handle: (data: Uint8Array) => Promise<void>;
+  /** Durable consumer name shared by the replicas (default "authz"). */
+  durable?: string;
+  /** Where a new durable starts: the whole stream (default; a new deployment catches up) or only new events. */
+  startAt?: "all" | "new";
 }): Promise<EventConsumer> {
+  const durable = options.durable ?? DURABLE;
   const log = options.logger.child({ component: "event-consumer" });
   const nc: NatsConnection = await connect({ servers: options.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
   const jsm = await nc.jetstreamManager();
   await jsm.consumers
     .add(STREAM, {
-      durable_name: DURABLE,
+      durable_name: durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subjects: [...CONSUMED_SUBJECTS],
+      deliver_policy: options.startAt === "new" ? DeliverPolicy.New : DeliverPolicy.All,
+      // One subject filter (filter_subjects needs NATS 2.10; this machine runs
+      // an older server): the handler ignores the connection events it does not use.
+      filter_subject: "connect.connection.>",
       ack_wait: 30_000_000_000,
       max_deliver: 20,
     })
     .catch(async (error: unknown) => {
       // Already there (another replica made it): use it as it is.
-      await jsm.consumers.info(STREAM, DURABLE).catch(() => {
+      await jsm.consumers.info(STREAM, durable).catch(() => {
         throw error;
       });
     });
-  const consumer = await nc.jetstream().consumers.get(STREAM, DURABLE);
+  const consumer = await nc.jetstream().consumers.get(STREAM, durable);
   let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: 64 });
   const done = (async () => {
     for await (const message of messages!) {
