@@ -237,3 +237,51 @@ describe("audit", () => {
     }
   });
 });
+
+describe("audit listing", () => {
+  it("pages newest first without gaps or repeats, and filters by decision", async () => {
+    const { connections, authz } = await p.clients("org-audit-pages");
+    const c = (await connections.createConnection({ name: "pages-civo", spec: civoSpec("civo-token-audit-pages-000001") })).connection!;
+    await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod"] });
+    for (let i = 0; i < 4; i++) await authz.resolveCredentials({ deploymentId: `pages-${i}`, environment: "prod", provider: Provider.CIVO, connection: c.slug });
+    await failure(authz.resolveCredentials({ deploymentId: "pages-denied", environment: "dev", provider: Provider.CIVO, connection: c.slug }));
+    const seen: string[] = [];
+    let token = "";
+    const sizes: number[] = [];
+    do {
+      const page = await authz.listAuditEvents({ pageSize: 2, pageToken: token });
+      sizes.push(page.events.length);
+      seen.push(...page.events.map((e) => e.deploymentId));
+      token = page.nextPageToken;
+    } while (token !== "");
+    expect(sizes).toEqual([2, 2, 1]);
+    expect(seen).toEqual(["pages-denied", "pages-3", "pages-2", "pages-1", "pages-0"]);
+    const denied = await authz.listAuditEvents({ decision: AuditDecision.DENIED });
+    expect(denied.events.map((e) => e.deploymentId)).toEqual(["pages-denied"]);
+  });
+});
+
+describe("pin time limit", () => {
+  it("an expired pin is replaced by the connection's current version on the next resolve", async () => {
+    const short = await startPlatform({ logger: logs.logger, env: { PIN_TTL_MS: "1000" } });
+    try {
+      const { connections, authz } = await short.clients("org-pin-ttl");
+      const c = (await connections.createConnection({ name: "ttl-civo", spec: civoSpec("civo-token-ttl-one-00000000001") })).connection!;
+      await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ORGANIZATION });
+      const resolve = () => authz.resolveCredentials({ deploymentId: "ttl-d1", environment: "prod", provider: Provider.CIVO, connection: c.slug });
+      expect((await resolve()).credentialVersion).toBe(1);
+      await connections.updateConnection({
+        connection: c.slug,
+        etag: c.etag,
+        spec: civoSpec("civo-token-ttl-two-00000000002"),
+        updateMask: create(FieldMaskSchema, { paths: ["spec.civo.api_token"] }),
+      });
+      expect((await resolve()).credentialVersion, "still pinned").toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await resolve();
+      expect([after.credentialVersion, secretOf(after)]).toEqual([2, "civo-token-ttl-two-00000000002"]);
+    } finally {
+      await short.dispose();
+    }
+  });
+});
