@@ -2,6 +2,6 @@ export { loadRegistryConfig } from "./config.js";
 export type { RegistryConfig } from "./config.js";
 export { buildRegistry, REGISTRY_SCHEMA } from "./registry-components.js";
 export type { RegistryComponents } from "./registry-components.js";
-export { createLocalVaultClient, createRpcVaultClient } from "./vault-client.js";
+export { createLocalVaultClient, createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";
 export type { LocalVault, VaultClient } from "./vault-client.js";
 
