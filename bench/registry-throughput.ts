@@ -22,7 +22,7 @@ import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@plan
 import { startServer } from "@planton/server";
 import { createTestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { summarize, row } from "./stats.js";
+import { row, runConcurrently } from "./stats.js";
 
 const N = Number(process.env["BENCH_N"] ?? 2000);
 const CONCURRENCY = Number(process.env["BENCH_CONCURRENCY"] ?? 16);
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       );
       created.push({ id: connection!.id, slug: connection!.slug });
     };
-    const creates = await run(N, CONCURRENCY, createOne);
-    const gets = await run(N * 2, CONCURRENCY, async (i) => {
+    const creates = await runConcurrently(N, CONCURRENCY, createOne);
+    const gets = await runConcurrently(N * 2, CONCURRENCY, async (i) => {
       const target = created[i % created.length]!;
       await client.getConnection({ connection: i % 2 === 0 ? target.id : target.slug }, { headers });
     });
@@ -91,24 +91,6 @@ async function main(): Promise<void> {
     await database.drop();
     await location.release();
   }
-}
-
-/** Runs `n` calls with `concurrency` in flight; returns throughput and per-call latency. */
-async function run(n: number, concurrency: number, call: (i: number) => Promise<void>) {
-  let next = 0;
-  const durations: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        const t = performance.now();
-        await call(i);
-        durations.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { rps: n / seconds, latency: summarize(durations) };
 }
 
 main().catch((error: unknown) => {

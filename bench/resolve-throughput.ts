@@ -25,7 +25,7 @@ import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@plan
 import { startServer } from "@planton/server";
 import { createTestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { row, summarize } from "./stats.js";
+import { row, runConcurrently } from "./stats.js";
 
 const N = Number(process.env["BENCH_N"] ?? 5000);
 const CONCURRENCY = Number(process.env["BENCH_CONCURRENCY"] ?? 16);
@@ -86,10 +86,10 @@ async function main(): Promise<void> {
     for (const deploymentId of deployments) {
       await authzClient.resolveCredentials({ deploymentId, environment: "prod", provider: Provider.CIVO, connection: connection!.slug }, { headers });
     }
-    const resolve = await run(N, CONCURRENCY, (i) =>
+    const resolve = await runConcurrently(N, CONCURRENCY, (i) =>
       authzClient.resolveCredentials({ deploymentId: deployments[i % deployments.length]!, environment: "prod", provider: Provider.CIVO, connection: connection!.slug }, { headers }),
     );
-    const check = await run(N, CONCURRENCY, () => health.check({ service: "" }));
+    const check = await runConcurrently(N, CONCURRENCY, () => health.check({ service: "" }));
     console.log(`ResolveCredentials vs Health/Check, ${CONCURRENCY} in flight, native gRPC listener, client in the same process, PostgreSQL ${location.embedded ? "embedded" : "DATABASE_URL"}`);
     console.log(`ResolveCredentials (pinned, inline civo): ${resolve.rps.toFixed(0)} req/s`);
     console.log(row("  latency", resolve.latency));
@@ -104,22 +104,6 @@ async function main(): Promise<void> {
     await database.drop();
     await location.release();
   }
-}
-
-async function run(n: number, concurrency: number, call: (i: number) => Promise<unknown>) {
-  let next = 0;
-  const durations: number[] = [];
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        const t = performance.now();
-        await call(i);
-        durations.push(performance.now() - t);
-      }
-    }),
-  );
-  return { rps: n / ((performance.now() - started) / 1000), latency: summarize(durations) };
 }
 
 main().catch((error: unknown) => {

@@ -34,3 +34,20 @@ export async function measure(n: number, warmup: number, call: (i: number) => Pr
 export function row(label: string, s: LatencySummary): string {
   return `${label.padEnd(62)} n=${String(s.n).padStart(5)}  median ${s.median.toFixed(3).padStart(7)} ms  p99 ${s.p99.toFixed(3).padStart(7)} ms  mean ${s.mean.toFixed(3).padStart(7)} ms`;
 }
+
+/** Runs `n` calls with `concurrency` in flight; returns throughput and per-call latency. */
+export async function runConcurrently(n: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<{ rps: number; latency: LatencySummary }> {
+  let next = 0;
+  const durations: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t = performance.now();
+        await call(i);
+        durations.push(performance.now() - t);
+      }
+    }),
+  );
+  return { rps: n / ((performance.now() - started) / 1000), latency: summarize(durations) };
+}

@@ -9,3 +9,4 @@ export { startFakeKms, fakeKmsCredentials, FAKE_KMS_ACCOUNT_ID } from "./fake-km
 export type { FakeKms, FakeKmsFailureKind, FakeKmsKey, FakeKmsRequest } from "./fake-kms-server.js";
 export { bearerMetadata, grpcUnary } from "./grpc-unary.js";
 export type { GrpcUnaryOutcome } from "./grpc-unary.js";
+export { userTransport } from "./user-transport.js";

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { createInProcessBus, type EventEnvelope, type InProcessBus } from "@planton/events";
 import type { Logger } from "@planton/logging";
@@ -11,7 +10,7 @@ import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type RegistryComponents } from "@planton/registry";
 import { startServer, type RunningServer } from "@planton/server";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { createTestDatabase, userTransport, type TestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vault";
 import { buildAuthz, type AuthzComponents } from "../../src/authz-components.js";
 import { CONSUMED_SUBJECTS } from "../../src/connection-events.js";
@@ -86,14 +85,7 @@ export async function startPlatform(options: { logger: Logger; env?: Record<stri
     database,
     async clients(orgId, scopes = ALL_SCOPES) {
       const token = await signDevToken(SECRET, { subject: `deployer@${orgId}`, orgId, scopes });
-      const transport = createConnectTransport({
-        baseUrl: server.url,
-        httpVersion: "1.1",
-        interceptors: [(next) => (req) => {
-          req.header.set("authorization", `Bearer ${token}`);
-          return next(req);
-        }],
-      });
+      const transport = userTransport(server.url, token);
       return { connections: createClient(ConnectionService, transport), authz: createClient(EnvironmentAuthorizationService, transport) };
     },
     async dispose() {

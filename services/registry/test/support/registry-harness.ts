@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import type { EventPublisher } from "@planton/events";
 import type { Logger } from "@planton/logging";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
 import { startServer, type RunningServer } from "@planton/server";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { createTestDatabase, userTransport, type TestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vault";
 import { loadRegistryConfig } from "../../src/config.js";
 import { buildRegistry, type RegistryComponents } from "../../src/registry-components.js";
@@ -58,14 +57,7 @@ export async function startRegistry(options: { logger: Logger; publisher: EventP
     database,
     async clients(orgId, scopes = ["connections:read", "connections:write"]) {
       const token = await signDevToken(SECRET, { subject: `user@${orgId}`, orgId, scopes });
-      const transport = createConnectTransport({
-        baseUrl: server.url,
-        httpVersion: "1.1",
-        interceptors: [(next) => (req) => {
-          req.header.set("authorization", `Bearer ${token}`);
-          return next(req);
-        }],
-      });
+      const transport = userTransport(server.url, token);
       return { connections: createClient(ConnectionService, transport), runners: createClient(RunnerService, transport) };
     },
     async dispose() {
