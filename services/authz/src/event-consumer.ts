@@ -59,7 +59,11 @@ export async function startConnectionEventConsumer(options: {
         message.nak(5_000);
       }
     }
-  })();
+  })().catch((error: unknown) => {
+    // The subscription ended (consumer deleted, NATS gave up): report it
+    // instead of letting an unhandled rejection stop the whole service.
+    log.error({ error }, "event consumer stopped; restart authz to resume consuming");
+  });
   return {
     async stop() {
       await messages?.close();

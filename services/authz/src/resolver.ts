@@ -1,5 +1,6 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import { AuditDecision, ResolveCredentialsResponseSchema, type ResolveCredentialsResponse } from "@planton/proto/planton/connect/v1/authz_service_pb";
@@ -119,15 +120,21 @@ export function createResolver(deps: ResolverDeps): Resolver {
 
   return {
     async resolve(caller, input, signal) {
-      const v = new Violations()
-        .check(DEPLOYMENT_ID.test(input.deploymentId), "deployment_id", input.deploymentId === "" ? "REQUIRED" : "PATTERN", input.deploymentId === "" ? "is required" : "must be 1-128 characters of letters, digits, '_', '.', ':' or '-'")
-        .check(input.provider !== Provider.UNSPECIFIED && Provider[input.provider] !== undefined, "provider", "ENUM", "must be a known provider");
-      checkEnvironment(v, "environment", input.environment).throwIfAny();
-
-      const base = { orgId: caller.orgId, actor: caller.subject, deploymentId: input.deploymentId, environment: input.environment, provider: input.provider };
+      const base = {
+        orgId: caller.orgId,
+        actor: caller.subject,
+        // Refused requests are recorded too; keep what they sent within bounds.
+        deploymentId: input.deploymentId.slice(0, 128),
+        environment: input.environment.slice(0, 128),
+        provider: Provider[input.provider] !== undefined ? input.provider : Provider.UNSPECIFIED,
+      };
       let connectionId = "";
       let version = 0;
       try {
+        const v = new Violations()
+          .check(DEPLOYMENT_ID.test(input.deploymentId), "deployment_id", input.deploymentId === "" ? "REQUIRED" : "PATTERN", input.deploymentId === "" ? "is required" : "must be 1-128 characters of letters, digits, '_', '.', ':' or '-'")
+          .check(input.provider !== Provider.UNSPECIFIED && Provider[input.provider] !== undefined, "provider", "ENUM", "must be a known provider");
+        checkEnvironment(v, "environment", input.environment).throwIfAny();
         const pinned = await findPin(caller.orgId, input.deploymentId);
         let chosen: { connection: Connection; publicSpec: ConnectionSpec; reason: string };
         if (pinned !== undefined) {
@@ -152,6 +159,11 @@ export function createResolver(deps: ResolverDeps): Resolver {
           throw new ConflictError(`connection ${chosen.connection.slug} is a ${Provider[chosen.connection.provider]} connection, not ${Provider[input.provider]}`);
         }
         const holding = pinned ?? (await pin(caller.orgId, input, chosen.connection.id, version));
+        if (holding.connection_id !== chosen.connection.id || holding.environment !== input.environment) {
+          // A concurrent first resolve of this deployment pinned something
+          // else: never pair that pin's version with this connection.
+          throw new ConflictError(`deployment ${input.deploymentId} was pinned concurrently to another connection or environment; retry`);
+        }
         version = holding.credential_version;
         const credentials = await credentialsOf(caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
         // Recorded before anything is handed out; if this fails, the resolve fails.
@@ -185,6 +197,7 @@ export function createResolver(deps: ResolverDeps): Resolver {
 // (the resolve fails without one, and the caller retries).
 function isRefusal(error: unknown): boolean {
   if (error instanceof NoConnectionError || error instanceof NotAuthorizedError || error instanceof ConflictError) return true;
+  if (error instanceof ConnectError && error.code === Code.InvalidArgument) return true;
   const code = (error as { code?: unknown; name?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
   return name === "ConnectionNotFoundError" || code === 5; /* ConnectError NOT_FOUND from the registry */
@@ -194,5 +207,6 @@ function reasonOf(error: unknown): string {
   if (error instanceof NoConnectionError) return "no connection named and no default";
   if (error instanceof NotAuthorizedError) return "connection not authorized for the environment";
   if (error instanceof ConflictError) return "conflicts with the deployment's pin or provider";
-  return "connection not found";
+  if (error instanceof ConnectError && error.code === Code.InvalidArgument) return "invalid request";
+  return "connection or credential version not found";
 }

@@ -285,3 +285,36 @@ describe("pin time limit", () => {
     }
   });
 });
+
+describe("races and malformed requests", () => {
+  it("concurrent first resolves of one deployment for different connections: one pins, the other is refused, never a mixed pairing", async () => {
+    const { connections, authz } = await p.clients("org-race");
+    const pConn = (await connections.createConnection({ name: "race-p-civo", spec: civoSpec("civo-token-race-p-000000000001") })).connection!;
+    const qConn = (await connections.createConnection({ name: "race-q-civo", spec: civoSpec("civo-token-race-q-000000000001") })).connection!;
+    // Give Q a higher version so a mixed pairing (Q at P's version) would be visible.
+    await connections.updateConnection({ connection: qConn.slug, etag: qConn.etag, spec: civoSpec("civo-token-race-q-000000000002"), updateMask: create(FieldMaskSchema, { paths: ["spec.civo.api_token"] }) });
+    for (const c of [pConn, qConn]) await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ORGANIZATION });
+    for (let round = 0; round < 5; round++) {
+      const deploymentId = `race-${round}`;
+      const outcomes = await Promise.allSettled([
+        authz.resolveCredentials({ deploymentId, environment: "prod", provider: Provider.CIVO, connection: pConn.slug }),
+        authz.resolveCredentials({ deploymentId, environment: "dev", provider: Provider.CIVO, connection: qConn.slug }),
+      ]);
+      const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+      const lost = outcomes.flatMap((o) => (o.status === "rejected" ? [ConnectError.from(o.reason)] : []));
+      expect(won, `round ${round}`).toHaveLength(1);
+      expect(lost.map((e) => e.code)).toEqual([Code.FailedPrecondition]);
+      const winner = won[0]!;
+      const expected = winner.connectionId === pConn.id ? [1, "civo-token-race-p-000000000001"] : [2, "civo-token-race-q-000000000002"];
+      expect([winner.credentialVersion, secretOf(winner)]).toEqual(expected);
+    }
+  });
+
+  it("a malformed resolve is refused with INVALID_ARGUMENT and still audited", async () => {
+    const { authz } = await p.clients("org-malformed");
+    const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: 99 as Provider }));
+    expect(refused.code).toBe(Code.InvalidArgument);
+    const events = (await authz.listAuditEvents({})).events;
+    expect(events.map((e) => [AuditDecision[e.decision], e.reason, e.environment])).toEqual([["DENIED", "invalid request", "Prod!"]]);
+  });
+});
