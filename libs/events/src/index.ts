@@ -9,3 +9,5 @@ export type { OutboxDatabase, OutboxTable } from "./outbox-table.js";
 export { insertOutboxEvent } from "./insert-outbox-event.js";
 export { startOutboxRelay } from "./outbox-relay.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
+export { startDurableConsumer } from "./durable-consumer.js";
+export type { DurableConsumer, DurableConsumerOptions, HandleOutcome } from "./durable-consumer.js";

@@ -1,0 +1,94 @@
+import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
+import type { Logger } from "@planton/logging";
+
+/** What a handler tells the consumer about one message. */
+export type HandleOutcome = { readonly retryAfterMs?: number } | void;
+
+/** A running consumer. */
+export interface DurableConsumer {
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startDurableConsumer}. */
+export interface DurableConsumerOptions {
+  /** NATS servers, comma separated. */
+  readonly url: string;
+  readonly logger: Logger;
+  readonly stream: string;
+  /** Durable name shared by the replicas of one service: each message goes to one of them. */
+  readonly durable: string;
+  /** One subject filter (filter_subjects needs NATS 2.10; older servers are in use). */
+  readonly filterSubject: string;
+  /** Where a new durable starts: the whole stream (default) or only new messages. */
+  readonly startAt?: "all" | "new";
+  /** Messages in flight at once (bounded concurrency). */
+  readonly maxInFlight?: number;
+  /** Redeliveries before JetStream gives up on a message. */
+  readonly maxDeliver?: number;
+  /**
+   * Handles one message; must be idempotent (redeliveries happen). Resolve
+   * to ack; return `{ retryAfterMs }` to nak with that delay (transient
+   * failure); throw to nak with a default delay. A message that cannot be
+   * parsed should resolve (ack) after logging: it would fail forever.
+   */
+  readonly handle: (data: Uint8Array, subject: string) => Promise<HandleOutcome>;
+}
+
+/**
+ * startDurableConsumer consumes a JetStream stream with a durable pull
+ * consumer: explicit ack after the handler finished, nak with a delay on
+ * failure, bounded redeliveries, bounded concurrency. nats.js reconnects by
+ * itself; a subscription that ends is logged, never an unhandled rejection.
+ */
+export async function startDurableConsumer(options: DurableConsumerOptions): Promise<DurableConsumer> {
+  const log = options.logger.child({ component: "durable-consumer", durable: options.durable });
+  const nc: NatsConnection = await connect({ servers: options.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+  const jsm = await nc.jetstreamManager();
+  await jsm.consumers
+    .add(options.stream, {
+      durable_name: options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: options.startAt === "new" ? DeliverPolicy.New : DeliverPolicy.All,
+      filter_subject: options.filterSubject,
+      ack_wait: 60_000_000_000,
+      max_deliver: options.maxDeliver ?? 20,
+    })
+    .catch(async (error: unknown) => {
+      // Another replica created it first: use it as it is.
+      await jsm.consumers.info(options.stream, options.durable).catch(() => {
+        throw error;
+      });
+    });
+  const consumer = await nc.jetstream().consumers.get(options.stream, options.durable);
+  const maxInFlight = options.maxInFlight ?? 8;
+  let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: maxInFlight });
+  const inFlight = new Set<Promise<void>>();
+  const done = (async () => {
+    for await (const message of messages!) {
+      const work = (async () => {
+        try {
+          const outcome = await options.handle(message.data, message.subject);
+          if (outcome && outcome.retryAfterMs !== undefined) message.nak(outcome.retryAfterMs);
+          else message.ack();
+        } catch (error) {
+          log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
+          message.nak(5_000);
+        }
+      })();
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    }
+  })().catch((error: unknown) => {
+    log.error({ error }, "consumer stopped; restart the service to resume consuming");
+  });
+  return {
+    async stop() {
+      await messages?.close();
+      messages = undefined;
+      await done;
+      await Promise.allSettled(inFlight);
+      await nc.drain();
+    },
+  };
+}
