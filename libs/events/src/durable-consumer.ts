@@ -31,7 +31,7 @@ export interface DurableConsumerOptions {
    * failure); throw to nak with a default delay. A message that cannot be
    * parsed should resolve (ack) after logging: it would fail forever.
    */
-  readonly handle: (data: Uint8Array, subject: string) => Promise<HandleOutcome>;
+  readonly handle: (data: Uint8Array, subject: string, deliveryCount: number) => Promise<HandleOutcome>;
 }
 
 /**
@@ -67,7 +67,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     for await (const message of messages!) {
       const work = (async () => {
         try {
-          const outcome = await options.handle(message.data, message.subject);
+          const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
           if (outcome && outcome.retryAfterMs !== undefined) message.nak(outcome.retryAfterMs);
           else message.ack();
         } catch (error) {

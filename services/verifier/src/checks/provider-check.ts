@@ -1,0 +1,60 @@
+import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+
+/**
+ * The outcome of proving one credential version against its provider.
+ * - `verified`: the provider accepted the credentials; `identity` is what it
+ *   reported (AWS caller ARN, GCP service-account email, Azure
+ *   subscription display name or id, DigitalOcean account email, Civo
+ *   "civo", Cloudflare token id or user email).
+ * - `failed`: the provider refused for a reason the user must fix;
+ *   `reason` is a stable UPPER_SNAKE code (INVALID_CREDENTIALS, EXPIRED,
+ *   INSUFFICIENT_PERMISSIONS, ACCOUNT_MISMATCH, REGION_UNAVAILABLE,
+ *   ROLE_NOT_FOUND, EXTERNAL_ID_NOT_ENFORCED, ...) and `message` says what to
+ *   do, never containing a secret.
+ * - `transient`: the provider could not answer now (timeout, 429, 5xx,
+ *   malformed response, network error); `retryAfterMs` when the provider said.
+ */
+export type CheckResult =
+  | { readonly kind: "verified"; readonly identity: string }
+  | { readonly kind: "failed"; readonly reason: string; readonly message: string }
+  | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
+
+/** Base URLs of the providers' APIs: configuration, so tests point them at local servers. */
+export interface ProviderEndpoints {
+  /** AWS STS, e.g. https://sts.amazonaws.com (regional endpoints work too). */
+  readonly awsSts: string;
+  /** Azure Entra ID token host, e.g. https://login.microsoftonline.com. */
+  readonly azureLogin: string;
+  /** Azure Resource Manager, e.g. https://management.azure.com. */
+  readonly azureManagement: string;
+  /** DigitalOcean API, e.g. https://api.digitalocean.com. */
+  readonly digitalocean: string;
+  /** Civo API, e.g. https://api.civo.com. */
+  readonly civo: string;
+  /** Cloudflare API, e.g. https://api.cloudflare.com. */
+  readonly cloudflare: string;
+  /**
+   * GCP token endpoint override; when empty the key's own `token_uri` is used
+   * (Google's Node library ignores it; we honour it, see the reference).
+   */
+  readonly gcpTokenUri: string;
+}
+
+/** Options every check gets. */
+export interface CheckOptions {
+  readonly endpoints: ProviderEndpoints;
+  /** Aborts the check (deadline or shutdown). */
+  readonly signal?: AbortSignal;
+  /** Per-request timeout in ms. */
+  readonly timeoutMs: number;
+  /** The connection id (AWS AssumeRole uses it as the session name). */
+  readonly connectionId: string;
+}
+
+/**
+ * ProviderCheck proves that `spec` (the full spec: public fields merged with
+ * the opened secret half) works against the provider. It never throws for
+ * provider answers: every answer becomes a {@link CheckResult}; it throws
+ * only for programming errors (e.g. a spec without the provider's fields).
+ */
+export type ProviderCheck = (spec: ConnectionSpec, options: CheckOptions) => Promise<CheckResult>;

@@ -1,0 +1,46 @@
+import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import type { ProviderEndpoints } from "./checks/provider-check.js";
+
+/** The verifier's configuration, parsed once at start. */
+export interface VerifierConfig {
+  readonly service: ServiceConfig;
+  readonly vaultUrl: string | undefined;
+  readonly registryUrl: string | undefined;
+  readonly serviceTokenFile: string | undefined;
+  readonly serviceToken: string | undefined;
+  /** Provider API base URLs (tests point them at local servers). */
+  readonly endpoints: ProviderEndpoints;
+  /** Per-request timeout of a provider call. */
+  readonly checkTimeoutMs: number;
+  /** Deliveries of one event before a provider outage is recorded as a failure. */
+  readonly maxTransientAttempts: number;
+}
+
+/** loadVerifierConfig parses the verifier's environment; throws ConfigError naming the variable. */
+export function loadVerifierConfig(environment: Env, options: { requireUrls: boolean }): VerifierConfig {
+  const env = createEnvReader(environment);
+  const service = readServiceConfig(env);
+  const url = (name: string, fallback: string) => (env.url(name, ["https:", "http:"])?.toString() ?? fallback).replace(/\/$/, "");
+  const vaultUrl = env.url("VAULT_URL", ["http:", "https:"]);
+  const registryUrl = env.url("REGISTRY_URL", ["http:", "https:"]);
+  if (options.requireUrls && vaultUrl === undefined) throw new ConfigError("VAULT_URL", "is required (native gRPC URL of the vault)");
+  if (options.requireUrls && registryUrl === undefined) throw new ConfigError("REGISTRY_URL", "is required (native gRPC URL of the registry)");
+  return Object.freeze({
+    service,
+    vaultUrl: vaultUrl?.toString().replace(/\/$/, ""),
+    registryUrl: registryUrl?.toString().replace(/\/$/, ""),
+    serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),
+    serviceToken: env.string("SERVICE_TOKEN"),
+    endpoints: Object.freeze({
+      awsSts: url("AWS_STS_URL", "https://sts.amazonaws.com"),
+      azureLogin: url("AZURE_LOGIN_URL", "https://login.microsoftonline.com"),
+      azureManagement: url("AZURE_MANAGEMENT_URL", "https://management.azure.com"),
+      digitalocean: url("DIGITALOCEAN_API_URL", "https://api.digitalocean.com"),
+      civo: url("CIVO_API_URL", "https://api.civo.com"),
+      cloudflare: url("CLOUDFLARE_API_URL", "https://api.cloudflare.com"),
+      gcpTokenUri: env.url("GCP_TOKEN_URI", ["https:", "http:"])?.toString() ?? "",
+    }),
+    checkTimeoutMs: env.int("CHECK_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+    maxTransientAttempts: env.int("VERIFY_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
+  });
+}

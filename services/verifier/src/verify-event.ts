@@ -1,0 +1,111 @@
+import { create, fromBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandleOutcome } from "@planton/events";
+import type { Logger } from "@planton/logging";
+import { VerificationSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { mergeSecrets } from "@planton/providers";
+import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
+import type { VerifierRegistry, VerifierVault } from "./ports.js";
+
+/** Subjects the verifier consumes. */
+export const VERIFIED_KINDS = ["connection.created", "connection.rotated"] as const;
+
+/** Dependencies of {@link createEventVerifier}. */
+export interface EventVerifierDeps {
+  readonly registry: VerifierRegistry;
+  readonly vault: VerifierVault;
+  readonly checks: Partial<Record<Provider, ProviderCheck>>;
+  readonly endpoints: ProviderEndpoints;
+  readonly timeoutMs: number;
+  /** After this many deliveries a transient failure is recorded as a failure the user sees. */
+  readonly maxTransientAttempts: number;
+  readonly logger: Logger;
+}
+
+/**
+ * createEventVerifier returns the handler of one registry event: for
+ * connection.created and .rotated it opens the named credential version,
+ * proves it against the provider and records the result in the registry.
+ * Idempotent and safe to redeliver: a connection that is gone, a version
+ * that is no longer current or was destroyed, and runner-mode connections
+ * are acknowledged without a check. A transient provider failure asks for a
+ * redelivery (`retryAfterMs`) until `maxTransientAttempts`, then is recorded.
+ */
+export function createEventVerifier(deps: EventVerifierDeps) {
+  return async (data: Uint8Array, deliveryCount = 1): Promise<HandleOutcome> => {
+    let event;
+    try {
+      event = fromBinary(EventSchema, data);
+    } catch (error) {
+      deps.logger.warn({ error }, "unreadable event skipped");
+      return;
+    }
+    if (event.payload.case !== "connection" || !(VERIFIED_KINDS as readonly string[]).includes(event.kind)) return;
+    const orgId = event.orgId;
+    const { connectionId, credentialVersion } = event.payload.value;
+    if (credentialVersion === 0) return;
+    const found = await deps.registry.lookup(orgId, connectionId).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    // Deleted since, rotated again since (that event verifies the newer version), or nothing to prove here.
+    if (found === undefined || found.connection.credentialVersion !== credentialVersion) return;
+    if (found.connection.authMode === AuthMode.RUNNER) return;
+    const check = deps.checks[found.connection.provider];
+    let result: CheckResult;
+    if (check === undefined) {
+      result = { kind: "failed", reason: "UNSUPPORTED", message: `verification of ${Provider[found.connection.provider]} connections in this mode is not available yet` };
+    } else {
+      const secret = await deps.vault.open(orgId, connectionId, credentialVersion).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      if (secret === undefined) return;
+      result = await check(fullSpec(found.publicSpec, fromBinary(ConnectionSpecSchema, secret)), {
+        endpoints: deps.endpoints,
+        timeoutMs: deps.timeoutMs,
+        connectionId,
+      });
+    }
+    if (result.kind === "transient" && deliveryCount < deps.maxTransientAttempts) {
+      deps.logger.info({ org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount }, "provider unavailable; verification will be retried");
+      // Exponential backoff with the provider's own hint as the floor.
+      return { retryAfterMs: Math.max(result.retryAfterMs ?? 0, Math.min(1000 * 2 ** (deliveryCount - 1), 60_000)) };
+    }
+    await deps.registry.recordVerification(
+      orgId,
+      connectionId,
+      create(VerificationSchema, {
+        verifyTime: timestampFromDate(new Date()),
+        credentialVersion,
+        ok: result.kind === "verified",
+        identity: result.kind === "verified" ? result.identity : "",
+        reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
+        message:
+          result.kind === "verified"
+            ? ""
+            : result.kind === "transient"
+              ? `The provider could not be reached after ${deliveryCount} attempts (${result.message}). Verification will run again later.`
+              : result.message,
+      }),
+    );
+    deps.logger.info({ org_id: orgId, connection_id: connectionId, version: credentialVersion, result: result.kind }, "connection verified");
+    return;
+  };
+}
+
+function fullSpec(publicSpec: ConnectionSpec, secret: ConnectionSpec): ConnectionSpec {
+  try {
+    return mergeSecrets(publicSpec, secret);
+  } catch {
+    return secret;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  return e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError";
+}
