@@ -47,6 +47,16 @@ const KNOWN_ENV = {
   VERSION_RETENTION_MS: "authz: how long a retired, unpinned credential version is kept before it is destroyed (default 7 days)",
   RETENTION_INTERVAL_MS: "authz: how often the retention job runs (default 5 min)",
   AUTHZ_URL: "registry: authz's native gRPC endpoint (refuses deletes while deployments are pinned)",
+  // verifier
+  AWS_STS_URL: "verifier: AWS STS endpoint (default https://sts.amazonaws.com)",
+  AZURE_LOGIN_URL: "verifier: Entra ID token host (default https://login.microsoftonline.com)",
+  AZURE_MANAGEMENT_URL: "verifier: Azure Resource Manager (default https://management.azure.com)",
+  DIGITALOCEAN_API_URL: "verifier: DigitalOcean API (default https://api.digitalocean.com)",
+  CIVO_API_URL: "verifier: Civo API (default https://api.civo.com)",
+  CLOUDFLARE_API_URL: "verifier: Cloudflare API (default https://api.cloudflare.com)",
+  GCP_TOKEN_URI: "verifier: overrides the service-account key's token_uri (tests only)",
+  CHECK_TIMEOUT_MS: "verifier: per-request timeout of a provider call (default 10000)",
+  VERIFY_MAX_ATTEMPTS: "verifier: deliveries before a provider outage is recorded as a failure (default 10)",
   // registry
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   // vault
