@@ -6,3 +6,4 @@ export type { VerifierComponents } from "./verifier-components.js";
 export type { VerifierRegistry, VerifierVault } from "./ports.js";
 export { VERIFIED_KINDS } from "./verify-event.js";
 export { subscribeInProcess } from "./in-process-subscription.js";
+export { providerChecks } from "./checks/all-checks.js";

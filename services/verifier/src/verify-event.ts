@@ -53,8 +53,9 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     });
     // Deleted since, rotated again since (that event verifies the newer version), or nothing to prove here.
     if (found === undefined || found.connection.credentialVersion !== credentialVersion) return;
+    // Runner mode is proven by the runner when it runs (its status says so).
     if (found.connection.authMode === AuthMode.RUNNER) return;
-    const check = deps.checks[found.connection.provider];
+    const check = found.connection.authMode === AuthMode.INLINE ? deps.checks[found.connection.provider] : undefined;
     let result: CheckResult;
     if (check === undefined) {
       result = { kind: "failed", reason: "UNSUPPORTED", message: `verification of ${Provider[found.connection.provider]} connections in this mode is not available yet` };

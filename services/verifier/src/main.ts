@@ -1,0 +1,58 @@
+/**
+ * The verifier's composition root: reads the environment once and builds
+ * the logger, the registry and vault clients, the provider checks, the
+ * durable JetStream consumer and the health server.
+ */
+import { createServiceTokenSource } from "@planton/auth";
+import { ConfigError } from "@planton/config";
+import { startDurableConsumer } from "@planton/events";
+import { createLogger, scrubText } from "@planton/logging";
+import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { providerChecks } from "./checks/all-checks.js";
+import { loadVerifierConfig } from "./config.js";
+import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
+import { buildVerifier } from "./verifier-components.js";
+
+async function main(): Promise<void> {
+  const config = loadVerifierConfig(process.env, { requireUrls: true });
+  const logger = createLogger({ level: config.service.logLevel });
+  if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
+  const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const tokens = createServiceTokenSource({ subject: "svc-verifier", tokenFile: config.serviceTokenFile, token: config.serviceToken, devSecret: auth.devSecret });
+  const verifier = buildVerifier({
+    config,
+    logger,
+    registry: createRpcRegistry(config.registryUrl!, tokens),
+    vault: createRpcVault(config.vaultUrl!, tokens),
+    checks: providerChecks,
+  });
+  const consumer = await startDurableConsumer({
+    url: config.service.natsUrl,
+    logger,
+    stream: "CONNECT",
+    durable: "verifier",
+    filterSubject: "connect.connection.>",
+    handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
+  });
+  // No public API: health (and reflection) only, for probes.
+  const server = await startServer({
+    host: config.service.host,
+    port: config.service.port,
+    grpcPort: config.service.grpcPort,
+    services: [],
+    verifier: auth.verifier,
+    mapError: () => undefined,
+    logger,
+  });
+  logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, "shutting down");
+    await server.shutdown(config.service.shutdownGraceMs);
+    await consumer.stop();
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : scrubText(`verifier failed to start: ${error instanceof Error ? error.message : String(error)}`));
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { ServiceTokenSource } from "@planton/auth";
+import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
+import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
+import type { VerifierRegistry, VerifierVault } from "./ports.js";
+
+const TIMEOUT_MS = 10_000;
+
+/** createRpcRegistry reads connections (LookupConnection) and reports results (RecordVerification) over native gRPC. */
+export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource): VerifierRegistry {
+  const client = createClient(ConnectionService, createGrpcTransport({ baseUrl }));
+  const options = async () => ({ headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs: TIMEOUT_MS });
+  return {
+    async lookup(orgId, connectionId) {
+      const response = await client.lookupConnection({ orgId, connection: connectionId }, await options());
+      return { connection: response.connection!, publicSpec: response.publicSpec ?? create(ConnectionSpecSchema) };
+    },
+    async recordVerification(orgId, connectionId, verification) {
+      await client.recordVerification({ orgId, connectionId, verification }, await options());
+    },
+  };
+}
+
+/** createRpcVault opens credential versions through VaultService over native gRPC. */
+export function createRpcVault(baseUrl: string, tokens: ServiceTokenSource): VerifierVault {
+  const client = createClient(VaultService, createGrpcTransport({ baseUrl }));
+  return {
+    async open(orgId, connectionId, version) {
+      const response = await client.openCredential(
+        { orgId, connectionId, version },
+        { headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs: TIMEOUT_MS },
+      );
+      return response.payload;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { create } from "@bufbuild/protobuf";
+import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkAws } from "../src/checks/aws-check.js";
+import type { CheckOptions, CheckResult, ProviderEndpoints } from "../src/checks/provider-check.js";
+import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
+
+// The secret carries a marker so any leak into a message is easy to spot.
+const MARKER = "LEAKMARKER";
+const SECRET = `wJalrXUtnFEMI/K7MDENG+${MARKER}/EXAMPLEKEY`.slice(0, 40);
+const ACCOUNT = "123456789012";
+const ARN = `arn:aws:iam::${ACCOUNT}:user/ci-verifier`;
+const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+const EXPIRED_KEY_ID = "ASIAIOSFODNN7EXPIRED";
+
+let sts: FakeSts;
+const results: CheckResult[] = [];
+
+beforeAll(async () => {
+  sts = await startFakeSts();
+  sts.addKey(KEY_ID, SECRET, { account: ACCOUNT, arn: ARN });
+  sts.addKey(EXPIRED_KEY_ID, SECRET, { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/demo/s` });
+  sts.expireKey(EXPIRED_KEY_ID);
+});
+
+afterAll(async () => {
+  await sts.close();
+});
+
+function endpoints(awsSts: string): ProviderEndpoints {
+  return { awsSts, azureLogin: "", azureManagement: "", digitalocean: "", civo: "", cloudflare: "", gcpTokenUri: "" };
+}
+
+function spec(accessKeyId: string, secretAccessKey: string, accountId = ACCOUNT): ConnectionSpec {
+  return create(ConnectionSpecSchema, {
+    provider: {
+      case: "aws",
+      value: { accountId, region: "us-west-2", auth: { case: "inlineKeys", value: { accessKeyId, secretAccessKey } } },
+    },
+  });
+}
+
+async function check(s: ConnectionSpec, overrides: Partial<CheckOptions> = {}): Promise<CheckResult> {
+  const result = await checkAws(s, { endpoints: endpoints(sts.url), timeoutMs: 2000, connectionId: "conn-1", ...overrides });
+  results.push(result);
+  return result;
+}
+
+describe("checkAws against a fake STS", () => {
+  it("verifies a good key pair and reports the caller ARN", async () => {
+    expect(await check(spec(KEY_ID, SECRET))).toEqual({ kind: "verified", identity: ARN });
+  });
+
+  it("reports a wrong secret as INVALID_CREDENTIALS (SignatureDoesNotMatch)", async () => {
+    const r = await check(spec(KEY_ID, SECRET.replace(/.$/, "Z") + ""));
+    expect(r).toMatchObject({ kind: "failed", reason: "INVALID_CREDENTIALS" });
+    expect(r.kind === "failed" && r.message).toMatch(/secret access key does not match/);
+  });
+
+  it("reports an unknown access key id as INVALID_CREDENTIALS (InvalidClientTokenId)", async () => {
+    const r = await check(spec("AKIAUNKNOWNUNKNOWN00", SECRET));
+    expect(r).toMatchObject({ kind: "failed", reason: "INVALID_CREDENTIALS" });
+    expect(r.kind === "failed" && r.message).toMatch(/does not recognise access key ID AKIAUNKNOWNUNKNOWN00/);
+  });
+
+  it("reports expired credentials as EXPIRED", async () => {
+    expect(await check(spec(EXPIRED_KEY_ID, SECRET))).toMatchObject({ kind: "failed", reason: "EXPIRED" });
+  });
+
+  it("reports a key from another account as ACCOUNT_MISMATCH naming both accounts", async () => {
+    const r = await check(spec(KEY_ID, SECRET, "210987654321"));
+    expect(r).toMatchObject({ kind: "failed", reason: "ACCOUNT_MISMATCH" });
+    expect(r.kind === "failed" && r.message).toContain("123456789012");
+    expect(r.kind === "failed" && r.message).toContain("210987654321");
+  });
+
+  it("reports STS Throttling (400, no Retry-After) as transient THROTTLED", async () => {
+    sts.failNext("throttle");
+    const r = await check(spec(KEY_ID, SECRET));
+    expect(r).toMatchObject({ kind: "transient", reason: "THROTTLED" });
+    expect(r.kind === "transient" && r.retryAfterMs).toBeUndefined();
+  });
+
+  it("reports 429 with Retry-After as transient THROTTLED with retryAfterMs", async () => {
+    sts.failNext("429");
+    expect(await check(spec(KEY_ID, SECRET))).toMatchObject({ kind: "transient", reason: "THROTTLED", retryAfterMs: 7000 });
+  });
+
+  it("reports a 500 InternalFailure as transient PROVIDER_UNAVAILABLE", async () => {
+    sts.failNext("500");
+    expect(await check(spec(KEY_ID, SECRET))).toMatchObject({ kind: "transient", reason: "PROVIDER_UNAVAILABLE" });
+  });
+
+  it("reports a hanging server as transient TIMEOUT within about timeoutMs", async () => {
+    sts.failNext("timeout");
+    const started = Date.now();
+    expect(await check(spec(KEY_ID, SECRET), { timeoutMs: 150 })).toMatchObject({ kind: "transient", reason: "TIMEOUT" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("reports a truncated XML body as transient MALFORMED_RESPONSE", async () => {
+    sts.failNext("malformed");
+    expect(await check(spec(KEY_ID, SECRET))).toMatchObject({ kind: "transient", reason: "MALFORMED_RESPONSE" });
+  });
+
+  it("serves normally again after injected failures", async () => {
+    expect(await check(spec(KEY_ID, SECRET))).toEqual({ kind: "verified", identity: ARN });
+  });
+
+  it("reports an unreachable endpoint as transient NETWORK_ERROR", async () => {
+    const dead = await startFakeSts();
+    const url = dead.url;
+    await dead.close();
+    const r = await checkAws(spec(KEY_ID, SECRET), { endpoints: endpoints(url), timeoutMs: 2000, connectionId: "c" });
+    results.push(r);
+    expect(r).toMatchObject({ kind: "transient", reason: "NETWORK_ERROR" });
+  });
+
+  it("reports a cancelled check as transient ABORTED", async () => {
+    sts.failNext("timeout");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    expect(await check(spec(KEY_ID, SECRET), { signal: controller.signal, timeoutMs: 5000 })).toMatchObject({
+      kind: "transient",
+      reason: "ABORTED",
+    });
+  });
+
+  it("returns NOT_APPLICABLE for runner auth without calling STS", async () => {
+    const before = sts.requests;
+    const runnerSpec = create(ConnectionSpecSchema, {
+      provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "runner", value: { runnerId: "r1" } } } },
+    });
+    expect(await check(runnerSpec)).toMatchObject({ kind: "failed", reason: "NOT_APPLICABLE" });
+    expect(sts.requests).toBe(before);
+  });
+
+  it("throws for a spec that is not AWS (programming error)", async () => {
+    const civo = create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: "x" } } });
+    await expect(checkAws(civo, { endpoints: endpoints(sts.url), timeoutMs: 100, connectionId: "c" })).rejects.toThrow(/not aws/);
+  });
+
+  it("never puts the secret in any result", () => {
+    expect(results.length).toBeGreaterThan(10);
+    for (const r of results) {
+      const text = JSON.stringify(r);
+      expect(text).not.toContain(MARKER);
+      expect(text).not.toContain(SECRET);
+    }
+  });
+});
