@@ -10,10 +10,11 @@ import { Scopes, signDevToken } from "@planton/auth";
 import { resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
-import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
-import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, type AuthzComponents } from "@planton/authz";
+import { connectJetStream, createInProcessBus, startDurableConsumer, type EventPublisher } from "@planton/events";
+import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
+import { buildVerifier, loadVerifierConfig, providerChecks, subscribeInProcess } from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
@@ -49,9 +50,39 @@ async function main(): Promise<void> {
     },
   });
   const authzComponents = authz;
-  // Registry events reach authz through the in-process bus (with NATS, run
-  // authz alone to get the durable JetStream consumer).
+  // Registry events reach authz and the verifier (below) through the in-process bus.
   for (const subject of CONSUMED_SUBJECTS) bus?.subscribe(subject, (event) => authzComponents.onConnectionEvent(event.data));
+  // The verifier proves new and rotated credentials against the providers.
+  const verifier = buildVerifier({
+    config: loadVerifierConfig(process.env, { requireUrls: false }),
+    logger,
+    registry: {
+      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
+      recordVerification: async (orgId, connectionId, verification) => {
+        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
+      },
+    },
+    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    checks: providerChecks,
+  });
+  // Without NATS the in-process bus feeds authz and the verifier; with NATS
+  // they read the CONNECT stream through their durable consumers, exactly as
+  // when they are deployed alone.
+  const stopVerifier = bus ? subscribeInProcess(bus, verifier, logger) : () => undefined;
+  const consumers =
+    config.natsUrl === undefined
+      ? []
+      : [
+          await startConnectionEventConsumer({ url: config.natsUrl, logger, handle: (data) => authzComponents.onConnectionEvent(data) }),
+          await startDurableConsumer({
+            url: config.natsUrl,
+            logger,
+            stream: "CONNECT",
+            durable: "verifier",
+            filterSubject: "connect.connection.>",
+            handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
+          }),
+        ];
   const auth = await setupAuth(config.auth, config.dataDir);
   const server = await startServer({
     host: config.host,
@@ -76,6 +107,8 @@ async function main(): Promise<void> {
 
   onShutdownSignal(async () => {
     await server.shutdown(config.shutdownGraceMs);
+    stopVerifier();
+    for (const consumer of consumers) await consumer.stop();
     await registry.relay.drain(2_000);
     await registry.close();
     await authzComponents.close();
@@ -95,7 +128,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
-    "  services                  ConnectionService, RunnerService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), health, reflection",
+    "  services                  ConnectionService, RunnerService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];
   if (info.token !== undefined) {
     lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");
