@@ -6,7 +6,14 @@ export type HandleOutcome = { readonly retryAfterMs?: number } | void;
 
 /** A running consumer. */
 export interface DurableConsumer {
+  /** Stops taking messages and waits for the ones in flight to be acknowledged. */
   stop(): Promise<void>;
+  /**
+   * Drops the connection at once, as a crash would: messages in flight are
+   * neither acknowledged nor refused, and JetStream redelivers them after
+   * the ack wait. For forced shutdowns (and the tests that prove nothing is lost).
+   */
+  kill(): Promise<void>;
 }
 
 /** Options of {@link startDurableConsumer}. */
@@ -25,6 +32,8 @@ export interface DurableConsumerOptions {
   readonly maxInFlight?: number;
   /** Redeliveries before JetStream gives up on a message. */
   readonly maxDeliver?: number;
+  /** How long a delivered, unacknowledged message waits before redelivery (a crashed worker's). Default 60 s. */
+  readonly ackWaitMs?: number;
   /**
    * Handles one message; must be idempotent (redeliveries happen). Resolve
    * to ack; return `{ retryAfterMs }` to nak with that delay (transient
@@ -50,7 +59,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       ack_policy: AckPolicy.Explicit,
       deliver_policy: options.startAt === "new" ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: options.filterSubject,
-      ack_wait: 60_000_000_000,
+      ack_wait: (options.ackWaitMs ?? 60_000) * 1_000_000,
       max_deliver: options.maxDeliver ?? 20,
     })
     .catch(async (error: unknown) => {
@@ -72,7 +81,11 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
           else message.ack();
         } catch (error) {
           log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
-          message.nak(5_000);
+          try {
+            message.nak(5_000);
+          } catch {
+            // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
+          }
         }
       })();
       inFlight.add(work);
@@ -89,6 +102,10 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       await done;
       await Promise.allSettled(inFlight);
       await nc.drain();
+    },
+    async kill() {
+      messages = undefined;
+      await nc.close();
     },
   };
 }
