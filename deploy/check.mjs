@@ -58,6 +58,8 @@ const KNOWN_ENV = {
   CHECK_TIMEOUT_MS: "verifier: per-request timeout of a provider call (default 10000)",
   VERIFY_MAX_ATTEMPTS: "verifier: deliveries before a provider outage is recorded as a failure (default 10)",
   // registry
+  REVERIFY_INTERVAL_MS: "registry: periodic re-verification of every connection (default 24 h, spread +-10%)",
+  REVERIFY_TICK_MS: "registry: how often due re-verifications are queued (default 60000)",
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   // vault
   KEY_PROVIDER: "vault: aws-kms | local",

@@ -9,6 +9,9 @@ export interface RegistryConfig {
   readonly serviceTokenFile: string | undefined;
   readonly serviceToken: string | undefined;
   readonly outboxPollMs: number;
+  /** Periodic re-verification of every connection (default 24 h) and how often due ones are looked for. */
+  readonly reverifyIntervalMs: number;
+  readonly reverifyTickMs: number;
   /** Native gRPC URL of authz, for the pinned-deployments check on delete; unset: no check. */
   readonly authzUrl: string | undefined;
 }
@@ -25,6 +28,8 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),
     serviceToken: env.string("SERVICE_TOKEN"),
     outboxPollMs: env.int("OUTBOX_POLL_MS", 500, { min: 10, max: 60_000 }),
+    reverifyIntervalMs: env.int("REVERIFY_INTERVAL_MS", 86_400_000, { min: 1_000, max: 30 * 86_400_000 }),
+    reverifyTickMs: env.int("REVERIFY_TICK_MS", 60_000, { min: 10, max: 3_600_000 }),
     authzUrl: env.url("AUTHZ_URL", ["http:", "https:"])?.toString().replace(/\/$/, ""),
   });
 }

@@ -50,6 +50,8 @@ export interface ConnectionsDeps {
   readonly runnerExists: (orgId: string, runnerId: string) => Promise<boolean>;
   /** Called after a commit that wrote events (kicks the outbox relay). */
   readonly onCommit: () => void;
+  /** Periodic re-verification interval; the next run is set when a result is recorded. */
+  readonly reverifyIntervalMs: number;
   /** How many deployments are pinned to a connection (authz); absent: no check. */
   readonly countPins?: (orgId: string, connectionId: string, signal?: AbortSignal) => Promise<number>;
 }
@@ -255,7 +257,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
                   account_key: parts.accountKey,
                 }
               : {}),
-            ...(rotated ? { credential_version: version, status: initialStatus(parts!.authMode), last_verification: null } : {}),
+            ...(rotated ? { credential_version: version, status: initialStatus(parts!.authMode), last_verification: null, next_verification_at: null } : {}),
             etag: newEtag(),
             updated_at: new Date(),
           });
@@ -343,6 +345,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         applied = await updateConnectionIfEtag(trx, orgId, row.id, row.etag, {
           status: verification.ok ? ConnectionStatus.VERIFIED : ConnectionStatus.VERIFICATION_FAILED,
           last_verification: JSON.stringify(toJson(VerificationSchema, verification)),
+          // Spread re-verifications: each connection is due interval x [0.9, 1.1) later.
+          next_verification_at: new Date(Date.now() + deps.reverifyIntervalMs * (0.9 + Math.random() * 0.2)),
           etag: newEtag(),
           updated_at: new Date(),
         });

@@ -8,6 +8,7 @@ import type { RegistryConfig } from "./config.js";
 import { createConnectionRoutes } from "./connection-routes.js";
 import { createConnections, type Connections } from "./connections.js";
 import { mapRegistryError } from "./errors.js";
+import { startReverificationScheduler, type ReverificationScheduler } from "./reverification-scheduler.js";
 import { createRunnerRoutes } from "./runner-routes.js";
 import { createRunners, type Runners } from "./runners.js";
 import type { RegistryDatabase } from "./schema.js";
@@ -25,6 +26,7 @@ export interface RegistryComponents {
   readonly connections: Connections;
   readonly runners: Runners;
   readonly relay: OutboxRelay;
+  readonly reverification: ReverificationScheduler;
   readonly db: Kysely<RegistryDatabase>;
   close(): Promise<void>;
 }
@@ -67,7 +69,15 @@ export async function buildRegistry(options: {
     logger,
     runnerExists: (orgId, runnerId) => runners.exists(orgId, runnerId),
     onCommit,
+    reverifyIntervalMs: options.config.reverifyIntervalMs,
     ...(options.countPins ? { countPins: options.countPins } : {}),
+  });
+  const reverification = startReverificationScheduler({
+    db: database.db,
+    logger: logger.child({ component: "reverification" }),
+    intervalMs: options.config.reverifyIntervalMs,
+    tickMs: options.config.reverifyTickMs,
+    onCommit,
   });
   return {
     registrations: [createConnectionRoutes(connections), createRunnerRoutes(runners)],
@@ -76,7 +86,9 @@ export async function buildRegistry(options: {
     runners,
     relay,
     db: database.db,
+    reverification,
     async close() {
+      await reverification.stop();
       await relay.stop();
       await database.destroy();
     },

@@ -7,7 +7,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ConnectionChangedSchema, ConnectionVerifiedSchema, RunnerChangedSchema } from "@planton/proto/planton/connect/v1/events_pb";
 
 /** Kinds of connection events (subject `connect.<kind>`). */
-export type ConnectionEventKind = "connection.created" | "connection.updated" | "connection.rotated" | "connection.deleted";
+export type ConnectionEventKind = "connection.created" | "connection.updated" | "connection.rotated" | "connection.deleted" | "connection.reverify";
 /** verifiedEvent builds the envelope of connection.verified. */
 export function verifiedEvent(actor: EventActor, payload: MessageInitShape<typeof ConnectionVerifiedSchema>): EventEnvelope {
   const event = create(EventSchema, {

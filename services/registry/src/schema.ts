@@ -32,6 +32,7 @@ export interface ConnectionsTable {
   status: number;
   last_verification: ColumnType<unknown, string | null, string | null>;
   etag: string;
+  next_verification_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

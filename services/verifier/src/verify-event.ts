@@ -11,7 +11,7 @@ import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/pro
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 
 /** Subjects the verifier consumes. */
-export const VERIFIED_KINDS = ["connection.created", "connection.rotated"] as const;
+export const VERIFIED_KINDS = ["connection.created", "connection.rotated", "connection.reverify"] as const;
 
 /** Dependencies of {@link createEventVerifier}. */
 export interface EventVerifierDeps {
@@ -27,7 +27,8 @@ export interface EventVerifierDeps {
 
 /**
  * createEventVerifier returns the handler of one registry event: for
- * connection.created and .rotated it opens the named credential version,
+ * connection.created, .rotated and .reverify (the registry's periodic
+ * re-verification) it opens the named credential version,
  * proves it against the provider and records the result in the registry.
  * Idempotent and safe to redeliver: a connection that is gone, a version
  * that is no longer current or was destroyed, and runner-mode connections

@@ -163,3 +163,27 @@ function fromVerified(data: Uint8Array) {
   const event = fromBinary(EventSchema, data);
   return event.payload.case === "verified" ? event.payload.value : { connectionId: "", credentialVersion: 0, ok: false };
 }
+
+describe("periodic re-verification", () => {
+  it("re-verifies a connection when it is due, without a rotation, and spreads the next due time", async () => {
+    script = () => ({ kind: "verified", identity: "civo account" });
+    const { connection } = await registry.connections.create(caller, "verify-periodic-civo", civo("civo-token-periodic-000000001"));
+    await eventually(() => statusOf(connection.id), (s) => s.status === ConnectionStatus.VERIFIED);
+    const first = await registry.db.selectFrom("connections").select(["next_verification_at", "last_verification"]).where("id", "=", connection.id).executeTakeFirstOrThrow();
+    // Due in about 24 h (spread over +-10%), not now.
+    const dueInMs = first.next_verification_at!.getTime() - Date.now();
+    expect(dueInMs).toBeGreaterThan(0.85 * 86_400_000);
+    expect(dueInMs).toBeLessThan(1.15 * 86_400_000);
+
+    await registry.db.updateTable("connections").set({ next_verification_at: new Date(Date.now() - 1000) }).where("id", "=", connection.id).execute();
+    expect(await registry.reverification.runOnce()).toBe(1);
+    expect(await registry.reverification.runOnce(), "not queued twice before its result").toBe(0);
+    await eventually(async () => seen.filter((s) => s.connectionId === connection.id).length, (n) => n >= 2);
+    expect(seen.filter((s) => s.connectionId === connection.id).map((s) => s.token)).toEqual(["civo-token-periodic-000000001", "civo-token-periodic-000000001"]);
+    const after = await eventually(
+      () => registry.db.selectFrom("connections").select(["next_verification_at", "last_verification"]).where("id", "=", connection.id).executeTakeFirstOrThrow(),
+      (r) => JSON.stringify(r.last_verification) !== JSON.stringify(first.last_verification),
+    );
+    expect(after.next_verification_at!.getTime()).toBeGreaterThan(Date.now() + 0.85 * 86_400_000);
+  });
+});
