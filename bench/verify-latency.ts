@@ -1,0 +1,113 @@
+/**
+ * Event-to-verified latency: the time from CreateConnection returning to the
+ * verifier's result being recorded on the connection, over 200 connections
+ * created 8 at a time. The registry publishes through its outbox relay to
+ * JetStream (NATS_URL, default the machine's 127.0.0.1:4222) and the
+ * verifier consumes with its durable consumer and runs the real Civo check
+ * against a local HTTP server that answers as Civo's GET /v2/regions does.
+ *
+ *   npm run build && node bench/dist/verify-latency.js
+ */
+import { createServer } from "node:http";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { connect } from "nats";
+import { resolveDatabase } from "@planton/db";
+import { connectJetStream, startDurableConsumer } from "@planton/events";
+import { silentLogger } from "@planton/logging";
+import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
+import { createTestDatabase } from "@planton/testing";
+import { buildVault, loadVaultConfig } from "@planton/vault";
+import { buildVerifier, loadVerifierConfig, providerChecks } from "@planton/verifier";
+import { row, runConcurrently, summarize } from "./stats.js";
+
+const N = Number(process.env["BENCH_N"] ?? 200);
+const CONCURRENCY = 8;
+const TOKEN = "civo-bench-token-0123456789abcdef";
+
+async function main(): Promise<void> {
+  const natsUrl = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
+  const civo = createServer((req, res) => {
+    const ok = req.headers.authorization === `Bearer ${TOKEN}` && req.url?.startsWith("/v2/regions");
+    res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+    res.end(ok ? JSON.stringify([{ code: "LON1", name: "London 1", type: "civostack", default: true }]) : JSON.stringify({ code: "authentication_invalid_key", reason: "invalid key" }));
+  });
+  await new Promise<void>((resolve) => civo.listen(0, "127.0.0.1", resolve));
+  const civoPort = (civo.address() as { port: number }).port;
+  const dataDir = await mkdtemp(join(tmpdir(), "verify-bench-"));
+  const location = await resolveDatabase({ databaseUrl: process.env["DATABASE_URL"], dataDir, logger: silentLogger });
+  const database = await createTestDatabase(location.url, "bench_verify");
+  const publisher = await connectJetStream({ url: natsUrl, logger: silentLogger });
+  await publisher.ready();
+  const vault = await buildVault({ config: loadVaultConfig({ DATA_DIR: dataDir }), databaseUrl: database.url, logger: silentLogger });
+  const registry = await buildRegistry({
+    config: loadRegistryConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: "100" }, { requireVaultUrl: false }),
+    databaseUrl: database.url,
+    logger: silentLogger,
+    vault: createLocalVaultClient(vault.vault),
+    publisher,
+  });
+  const recorded = new Map<string, number>();
+  const verifier = buildVerifier({
+    config: loadVerifierConfig({ DATA_DIR: dataDir, CIVO_API_URL: `http://127.0.0.1:${civoPort}` }, { requireUrls: false }),
+    logger: silentLogger,
+    registry: {
+      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
+      recordVerification: async (orgId, connectionId, verification) => {
+        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
+        recorded.set(connectionId, performance.now());
+      },
+    },
+    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    checks: providerChecks,
+  });
+  const durable = `verifier_bench_${Date.now()}`;
+  const consumer = await startDurableConsumer({
+    url: natsUrl,
+    logger: silentLogger,
+    stream: "CONNECT",
+    durable,
+    filterSubject: "connect.connection.>",
+    startAt: "new",
+    handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
+  });
+  const createdAt = new Map<string, number>();
+  const caller = { orgId: "org-bench", subject: "bench" };
+  try {
+    const started = performance.now();
+    await runConcurrently(N, CONCURRENCY, async (i) => {
+      const { connection } = await registry.connections.create(
+        caller,
+        `bench-${i}-prod-civo`,
+        create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: TOKEN, defaultRegion: "LON1" } } }),
+      );
+      createdAt.set(connection.id, performance.now());
+    });
+    const deadline = Date.now() + 120_000;
+    while (recorded.size < N && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const total = (performance.now() - started) / 1000;
+    const latencies = [...createdAt].flatMap(([id, t]) => (recorded.has(id) ? [recorded.get(id)! - t] : []));
+    console.log(`event-to-verified latency: ${N} Civo connections created ${CONCURRENCY} at a time, outbox -> JetStream -> durable consumer -> check -> RecordVerification`);
+    console.log(row("  create returned -> result recorded", summarize(latencies)));
+    console.log(`  verified ${latencies.length}/${N} in ${total.toFixed(1)} s (${(latencies.length / total).toFixed(0)} connections/s end to end)`);
+  } finally {
+    await consumer.stop();
+    const nc = await connect({ servers: natsUrl });
+    await (await nc.jetstreamManager()).consumers.delete("CONNECT", durable).catch(() => false);
+    await nc.close();
+    await registry.close();
+    await vault.close();
+    await publisher.close();
+    await database.drop();
+    await location.release();
+    civo.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
