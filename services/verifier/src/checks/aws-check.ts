@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { httpCall, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 import { signFormPost, stsRegionOf } from "./sigv4.js";
 
@@ -172,40 +173,16 @@ type Exchange =
   | { readonly kind: "response"; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
   | Extract<CheckResult, { kind: "transient" }>;
 
-// One request under both the caller's signal and a per-request timeout; the
-// timeout also covers reading the body, since a server can stall mid-body.
-async function send(url: string, init: RequestInit, options: CheckOptions): Promise<Exchange> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  try {
-    const res = await fetch(url, { ...init, signal, redirect: "manual" });
-    const body = await res.text();
-    return { kind: "response", status: res.status, body, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
-  } catch {
-    // The error text is not forwarded: it adds nothing for the user and
-    // could echo request details.
-    if (options.signal?.aborted) return transient("ABORTED", "The check was cancelled before AWS STS answered.");
-    if (timeout.aborted) return transient("TIMEOUT", `AWS STS did not answer within ${options.timeoutMs} ms. Try again later.`);
-    return transient("NETWORK_ERROR", `Could not reach AWS STS at ${safeHost(url)}. Try again later.`);
-  }
+// One request through the shared HTTP helper (timeout covering the body,
+// the caller's signal, error texts that never echo request details).
+async function send(url: string, init: { method: "POST"; headers: Record<string, string>; body: string }, options: CheckOptions): Promise<Exchange> {
+  const outcome = await httpCall("AWS STS", { url, ...init }, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  if (!outcome.ok) return outcome.transient;
+  const { answer } = outcome;
+  return { kind: "response", status: answer.status, body: answer.text, retryAfterMs: parseRetryAfter(answer.headers.get("retry-after")) };
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "the configured endpoint";
-  }
-}
 
-/** Retry-After as delta-seconds or HTTP-date → ms (never negative); undefined when absent or invalid. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 // STS bodies are small, flat and namespace-default, so a tag regex is enough;
 // the first occurrence is the one inside the Result/Error element.

@@ -1,6 +1,7 @@
 import { sign } from "node:crypto";
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { parseServiceAccountKey, type ServiceAccountKey } from "@planton/providers";
+import { httpCall, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 
 const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
@@ -207,39 +208,16 @@ type Exchange =
   | { readonly kind: "response"; readonly status: number; readonly text: string; readonly retryAfterMs: number | undefined }
   | Extract<CheckResult, { kind: "transient" }>;
 
-// One request under the caller's signal and a per-request timeout that also
-// covers reading the body. Kept separate from aws-check's copy because only
-// the listed files may be created here; the two are deliberately identical in behaviour.
-async function send(url: string, init: RequestInit, options: CheckOptions): Promise<Exchange> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  try {
-    const res = await fetch(url, { ...init, signal, redirect: "manual" });
-    const text = await res.text();
-    return { kind: "response", status: res.status, text, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
-  } catch {
-    if (options.signal?.aborted) return transient("ABORTED", "The check was cancelled before Google answered.");
-    if (timeout.aborted) return transient("TIMEOUT", `Google's token endpoint did not answer within ${options.timeoutMs} ms. Try again later.`);
-    return transient("NETWORK_ERROR", `Could not reach Google's token endpoint at ${safeHost(url)}. Try again later.`);
-  }
+// One request through the shared HTTP helper (timeout covering the body,
+// the caller's signal, error texts that never echo request details).
+async function send(url: string, init: { method: "POST"; headers: Record<string, string>; body: string }, options: CheckOptions): Promise<Exchange> {
+  const outcome = await httpCall("Google's token endpoint", { url, ...init }, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  if (!outcome.ok) return outcome.transient;
+  const { answer } = outcome;
+  return { kind: "response", status: answer.status, text: answer.text, retryAfterMs: parseRetryAfter(answer.headers.get("retry-after")) };
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "the configured endpoint";
-  }
-}
 
-/** Retry-After as delta-seconds or HTTP-date → ms (never negative); undefined when absent or invalid. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
 
 function failed(reason: string, message: string): CheckResult {
   return { kind: "failed", reason, message };
