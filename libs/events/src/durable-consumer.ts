@@ -1,5 +1,6 @@
 import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
 import type { Logger } from "@planton/logging";
+import { ensureStream } from "./ensure-stream.js";
 
 /** What a handler tells the consumer about one message. */
 export type HandleOutcome = { readonly retryAfterMs?: number } | void;
@@ -26,6 +27,11 @@ export interface DurableConsumerOptions {
   readonly durable: string;
   /** One subject filter (filter_subjects needs NATS 2.10; older servers are in use). */
   readonly filterSubject: string;
+  /**
+   * The stream's subjects, to create it when a consumer starts before any
+   * producer did (default: the filter subject).
+   */
+  readonly streamSubjects?: readonly string[];
   /** Where a new durable starts: the whole stream (default) or only new messages. */
   readonly startAt?: "all" | "new";
   /** Messages in flight at once (bounded concurrency). */
@@ -53,6 +59,9 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
   const log = options.logger.child({ component: "durable-consumer", durable: options.durable });
   const nc: NatsConnection = await connect({ servers: options.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
   const jsm = await nc.jetstreamManager();
+  // A consumer may start before the producer ever published (fresh cluster,
+  // services started in any order): make sure the stream exists.
+  await ensureStream(jsm, { name: options.stream, subjects: options.streamSubjects ?? [options.filterSubject], duplicateWindowMs: 120_000 }, log);
   await jsm.consumers
     .add(options.stream, {
       durable_name: options.durable,

@@ -25,6 +25,7 @@ export async function startConnectionEventConsumer(options: {
     stream: "CONNECT",
     durable: options.durable ?? "authz",
     filterSubject: "connect.connection.>",
+    streamSubjects: ["connect.>"],
     ...(options.startAt ? { startAt: options.startAt } : {}),
     handle: async (data) => {
       await options.handle(data);

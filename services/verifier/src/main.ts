@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     stream: "CONNECT",
     durable: "verifier",
     filterSubject: "connect.connection.>",
+    streamSubjects: ["connect.>"],
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });
   // No public API: health (and reflection) only, for probes.
