@@ -7,69 +7,22 @@
  *
  *   npm run build && node bench/dist/resolve-throughput.js
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createTokenVerifier, signDevToken } from "@planton/auth";
-import { buildAuthz, loadAuthzConfig } from "@planton/authz";
-import { resolveDatabase } from "@planton/db";
-import { createInProcessBus } from "@planton/events";
-import { silentLogger } from "@planton/logging";
 import { Health } from "@planton/proto/grpc/health/v1/health_pb";
 import { AuthorizationScope, EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
-import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
-import { startServer } from "@planton/server";
-import { createTestDatabase } from "@planton/testing";
-import { buildVault, loadVaultConfig } from "@planton/vault";
+import { startBenchPlatform } from "./platform.js";
 import { row, runConcurrently } from "./stats.js";
 
 const N = Number(process.env["BENCH_N"] ?? 5000);
 const CONCURRENCY = Number(process.env["BENCH_CONCURRENCY"] ?? 16);
-const secret = "bench-secret-0123456789-0123456789-abcdef";
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), "resolve-bench-"));
-  const location = await resolveDatabase({ databaseUrl: process.env["DATABASE_URL"], dataDir, logger: silentLogger });
-  const database = await createTestDatabase(location.url, "bench_resolve");
-  const bus = createInProcessBus(silentLogger);
-  const vault = await buildVault({ config: loadVaultConfig({ DATA_DIR: dataDir }), databaseUrl: database.url, logger: silentLogger });
-  const registry = await buildRegistry({
-    config: loadRegistryConfig({ DATA_DIR: dataDir }, { requireVaultUrl: false }),
-    databaseUrl: database.url,
-    logger: silentLogger,
-    vault: createLocalVaultClient(vault.vault),
-    publisher: bus,
-  });
-  const authz = await buildAuthz({
-    config: loadAuthzConfig({ DATA_DIR: dataDir }, { requireUrls: false }),
-    databaseUrl: database.url,
-    logger: silentLogger,
-    registry: { lookup: (orgId, reference) => registry.connections.lookup(orgId, reference) },
-    vault: {
-      open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }),
-      destroy: async (orgId, connectionId, version) => {
-        await vault.vault.destroy(orgId, connectionId, version);
-      },
-    },
-  });
-  const server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    grpcPort: 0,
-    services: [vault.registration, ...registry.registrations, authz.registration],
-    verifier: createTokenVerifier({ kind: "hs256", secret }),
-    mapError: (error) => registry.mapError(error) ?? authz.mapError(error) ?? vault.mapError(error),
-    logger: silentLogger,
-  });
-  const token = await signDevToken(secret, {
-    subject: "bench",
-    orgId: "org-bench",
-    scopes: ["connections:read", "connections:write", "environments:admin", "credentials:resolve"],
-  });
+  const platform = await startBenchPlatform("resolve", { authz: true });
+  const { server, location } = platform;
+  const token = await platform.token();
   const headers = { authorization: `Bearer ${token}` };
   const transport = createGrpcTransport({ baseUrl: `http://${server.grpcAddress}` });
   const connections = createClient(ConnectionService, transport);
@@ -96,13 +49,7 @@ async function main(): Promise<void> {
     console.log(`Health/Check (same server):             ${check.rps.toFixed(0)} req/s`);
     console.log(row("  latency", check.latency));
   } finally {
-    await server.shutdown(1000);
-    await authz.close();
-    await registry.close();
-    await vault.close();
-    await bus.close();
-    await database.drop();
-    await location.release();
+    await platform.dispose();
   }
 }
 

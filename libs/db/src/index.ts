@@ -6,3 +6,5 @@ export { migrateToLatest } from "./migrate.js";
 export { isDatabaseUnavailable } from "./unavailable.js";
 export { resolveDatabase } from "./database-url.js";
 export type { DatabaseLocation } from "./database-url.js";
+export { startPeriodicPass } from "./periodic-pass.js";
+export type { PeriodicPass } from "./periodic-pass.js";

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { startPeriodicPass, type PeriodicPass } from "@planton/db";
 import type { Logger } from "@planton/logging";
 import type { AuthzDatabase } from "./schema.js";
 
@@ -7,12 +8,8 @@ export interface VersionDestroyer {
   destroy(orgId: string, connectionId: string, version: number): Promise<void>;
 }
 
-/** A running retention job. */
-export interface RetentionJob {
-  /** One pass now; resolves with the number of versions destroyed. */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** A running sweep: `runOnce()` for one pass now, `stop()`. */
+export type RetentionJob = PeriodicPass;
 
 /**
  * startRetentionJob destroys, in the vault, credential versions that are no
@@ -30,7 +27,6 @@ export function startRetentionJob(options: {
   batchSize?: number;
 }): RetentionJob {
   const batch = options.batchSize ?? 100;
-  let running: Promise<number> | undefined;
   const pass = async (): Promise<number> => {
     let destroyed = 0;
     const cutoff = new Date(Date.now() - options.retentionMs);
@@ -70,21 +66,5 @@ export function startRetentionJob(options: {
     if (destroyed > 0) options.logger.info({ destroyed }, "retired credential versions destroyed");
     return destroyed;
   };
-  const runOnce = () => {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    runOnce().catch((error: unknown) => options.logger.warn({ error }, "retention pass failed; will retry"));
-  }, options.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicPass({ pass, intervalMs: options.intervalMs, logger: options.logger, what: "retention pass" });
 }

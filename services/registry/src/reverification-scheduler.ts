@@ -1,15 +1,12 @@
 import { sql, type Kysely } from "kysely";
 import { insertOutboxEvent } from "@planton/events";
+import { startPeriodicPass, type PeriodicPass } from "@planton/db";
 import type { Logger } from "@planton/logging";
 import { connectionEvent } from "./registry-events.js";
 import type { RegistryDatabase } from "./schema.js";
 
-/** A running scheduler. */
-export interface ReverificationScheduler {
-  /** One pass now; resolves with the number of connections queued. */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** A running sweep: `runOnce()` for one pass now, `stop()`. */
+export type ReverificationScheduler = PeriodicPass;
 
 /**
  * startReverificationScheduler queues connections whose next periodic
@@ -30,7 +27,6 @@ export function startReverificationScheduler(options: {
   onCommit: () => void;
 }): ReverificationScheduler {
   const batch = options.batchSize ?? 100;
-  let running: Promise<number> | undefined;
   const pass = async () => {
     const queued = await options.db.transaction().execute(async (trx) => {
       const due = await trx
@@ -67,21 +63,5 @@ export function startReverificationScheduler(options: {
     }
     return queued;
   };
-  const runOnce = () => {
-    running ??= pass().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    runOnce().catch((error: unknown) => options.logger.warn({ error }, "re-verification pass failed; will retry"));
-  }, options.tickMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicPass({ pass, intervalMs: options.tickMs, logger: options.logger, what: "re-verification pass" });
 }
