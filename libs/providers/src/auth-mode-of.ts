@@ -6,8 +6,8 @@ import { AuthMode } from "@planton/proto/planton/connect/v1/provider_pb";
  * `AUTH_MODE_RUNNER` when an AWS, GCP or Azure spec selects `runner`,
  * `AUTH_MODE_INLINE` when it selects stored credentials (DigitalOcean, Civo
  * and Cloudflare are always inline), and `AUTH_MODE_UNSPECIFIED` when no
- * provider or no auth method is set. Never `AUTH_MODE_CROSS_ACCOUNT_TRUST`:
- * a ConnectionSpec cannot express it (AwsTrustService creates those).
+ * provider or no auth method is set, and `AUTH_MODE_CROSS_ACCOUNT_TRUST` for
+ * an AWS spec with `cross_account_trust` (which only AwsTrustService writes).
  */
 export function authModeOf(spec: ConnectionSpec | undefined): AuthMode {
   const provider = spec?.provider ?? { case: undefined };
@@ -17,6 +17,7 @@ export function authModeOf(spec: ConnectionSpec | undefined): AuthMode {
     case "azure": {
       const authCase = provider.value.auth.case;
       if (authCase === undefined) return AuthMode.UNSPECIFIED;
+      if (authCase === "crossAccountTrust") return AuthMode.CROSS_ACCOUNT_TRUST;
       return authCase === "runner" ? AuthMode.RUNNER : AuthMode.INLINE;
     }
     case "digitalocean":

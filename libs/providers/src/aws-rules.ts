@@ -6,6 +6,31 @@ import { checkString, matches } from "./string-rules.js";
 /** AWS_DEFAULT_REGION is the region an AWS connection uses when the spec leaves `region` empty. */
 export const AWS_DEFAULT_REGION = "us-west-2";
 
+/**
+ * AWS_ROLE_ARN matches an IAM role ARN: partition, 12-digit account, an
+ * optional path of printable segments, and a role name of 1-64 of
+ * `[\w+=,.@-]` (IAM's CreateRole limits). Groups: 1 partition, 2 account.
+ */
+export const AWS_ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[!-.0-~]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** STS's ExternalId rule: 2-1224 characters of `[\w+=,.@:/-]`. */
+export const AWS_EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** roleArnAccount returns the account id of a well-formed IAM role ARN, else undefined. */
+export function roleArnAccount(arn: string): string | undefined {
+  if (arn.length > 2048) return undefined;
+  return AWS_ROLE_ARN.exec(arn)?.[2];
+}
+
+/** Options of {@link validateAws}. */
+export interface AwsRuleOptions {
+  /**
+   * Whether `cross_account_trust` may be set. Only AwsTrustService writes it
+   * (and an update that leaves it as it is); everywhere else it is refused.
+   */
+  readonly allowCrossAccountTrust?: boolean;
+}
+
 // Region codes: two-letter area, optional -gov partition marker, a name, a digit
 // (us-west-2, ap-southeast-1, us-gov-west-1).
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -15,9 +40,11 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
  * (e.g. `spec.aws`) to `out`: `account_id` 12 digits; `region` empty or a
  * region code; exactly one auth method, where `inline_keys` needs an
  * `access_key_id` of AKIA/ASIA + 16 [A-Z0-9] and a `secret_access_key` of 40
- * [A-Za-z0-9/+], and `runner` needs a runner id.
+ * [A-Za-z0-9/+], and `runner` needs a runner id. `cross_account_trust` is
+ * refused unless `options.allowCrossAccountTrust`; then its `role_arn` must
+ * be a role of `account_id` and its `external_id` must follow STS's rule.
  */
-export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec): void {
+export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec, options: AwsRuleOptions = {}): void {
   checkString(out, `${prefix}.account_id`, spec.accountId, {
     required: true,
     exactLength: 12,
@@ -45,6 +72,27 @@ export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec
     case "runner":
       validateRunner(out, `${prefix}.runner`, spec.auth.value);
       break;
+    case "crossAccountTrust": {
+      if (options.allowCrossAccountTrust !== true) {
+        out.push({
+          field: `${prefix}.cross_account_trust`,
+          reason: ViolationReason.CONFLICT,
+          description: "cannot be set here: cross-account trust is set up through AwsTrustService.StartSetup (a CloudFormation link)",
+        });
+        break;
+      }
+      const trust = spec.auth.value;
+      const account = roleArnAccount(trust.roleArn);
+      if (trust.roleArn !== "" && account === undefined) {
+        out.push({ field: `${prefix}.cross_account_trust.role_arn`, reason: ViolationReason.PATTERN, description: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>" });
+      } else if (account !== undefined && account !== spec.accountId) {
+        out.push({ field: `${prefix}.cross_account_trust.role_arn`, reason: ViolationReason.MISMATCH, description: "must be a role of the connection's account_id" });
+      }
+      if (!AWS_EXTERNAL_ID.test(trust.externalId)) {
+        out.push({ field: `${prefix}.cross_account_trust.external_id`, reason: ViolationReason.PATTERN, description: "must be 2-1224 characters of letters, digits and +=,.@:/-" });
+      }
+      break;
+    }
     case undefined:
       out.push({
         field: `${prefix}.auth`,

@@ -71,6 +71,9 @@ function awsDetails(spec: AwsSpec): AwsDetails {
     region: spec.region === "" ? AWS_DEFAULT_REGION : spec.region,
     accessKeyIdHint: auth.case === "inlineKeys" ? maskIdentifier(auth.value.accessKeyId) : "",
     runnerId: auth.case === "runner" ? auth.value.runnerId : "",
+    roleArn: auth.case === "crossAccountTrust" ? auth.value.roleArn : "",
+    capabilities: auth.case === "crossAccountTrust" ? [...auth.value.capabilities] : [],
+    stackId: auth.case === "crossAccountTrust" ? auth.value.stackId : "",
   });
 }
 

@@ -11,7 +11,7 @@ import { resolveFieldPath, type FieldPath } from "./field-path.js";
  *
  * | provider | secret fields |
  * |---|---|
- * | AWS | `inline_keys.access_key_id`, `inline_keys.secret_access_key` (the pair travels together; responses show a masked hint of the id) |
+ * | AWS | `inline_keys.access_key_id`, `inline_keys.secret_access_key` (the pair travels together; responses show a masked hint of the id); `cross_account_trust.external_id` (not a secret to AWS, but kept sealed so that only the vault and resolves hand it out) |
  * | GCP | `service_account_key.key_base64` |
  * | Azure | `service_principal.client_secret` |
  * | DigitalOcean | `api_token`, `spaces_secret_key` |
@@ -24,6 +24,7 @@ import { resolveFieldPath, type FieldPath } from "./field-path.js";
 export const SECRET_PATHS: readonly string[] = Object.freeze([
   "aws.inline_keys.access_key_id",
   "aws.inline_keys.secret_access_key",
+  "aws.cross_account_trust.external_id",
   "gcp.service_account_key.key_base64",
   "azure.service_principal.client_secret",
   "digitalocean.api_token",

@@ -20,6 +20,7 @@ describe("SECRET_PATHS", () => {
     expect(SECRET_PATHS).toEqual([
       "aws.inline_keys.access_key_id",
       "aws.inline_keys.secret_access_key",
+      "aws.cross_account_trust.external_id",
       "gcp.service_account_key.key_base64",
       "azure.service_principal.client_secret",
       "digitalocean.api_token",

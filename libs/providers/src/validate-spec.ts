@@ -1,5 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import { validateAws } from "./aws-rules.js";
+import { validateAws, type AwsRuleOptions } from "./aws-rules.js";
 import { validateAzure } from "./azure-rules.js";
 import { validateCivo } from "./civo-rules.js";
 import { validateCloudflare } from "./cloudflare-rules.js";
@@ -14,13 +14,14 @@ import { validateGcp } from "./gcp-rules.js";
  * A missing spec or provider is one `ONE_OF_REQUIRED` violation on `prefix`.
  * Each field gets at most one violation (its first broken rule). Pure: no
  * I/O and no lookups, so whether a runner exists is the caller's check.
+ * AWS `cross_account_trust` is refused unless `options` allow it.
  */
-export function validateSpec(spec: ConnectionSpec | undefined, prefix = "spec"): FieldViolation[] {
+export function validateSpec(spec: ConnectionSpec | undefined, prefix = "spec", options: AwsRuleOptions = {}): FieldViolation[] {
   const out: FieldViolation[] = [];
   const provider = spec?.provider ?? { case: undefined };
   switch (provider.case) {
     case "aws":
-      validateAws(out, `${prefix}.aws`, provider.value);
+      validateAws(out, `${prefix}.aws`, provider.value, options);
       break;
     case "gcp":
       validateGcp(out, `${prefix}.gcp`, provider.value);

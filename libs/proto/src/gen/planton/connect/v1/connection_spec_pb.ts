@@ -4,13 +4,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AwsCapability } from "./provider_pb.js";
+import { file_planton_connect_v1_provider } from "./provider_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file planton/connect/v1/connection_spec.proto.
  */
 export const file_planton_connect_v1_connection_spec: GenFile = /*@__PURE__*/
-  fileDesc("CihwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbl9zcGVjLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEiygIKDkNvbm5lY3Rpb25TcGVjEioKA2F3cxgBIAEoCzIbLnBsYW50b24uY29ubmVjdC52MS5Bd3NTcGVjSAASKgoDZ2NwGAIgASgLMhsucGxhbnRvbi5jb25uZWN0LnYxLkdjcFNwZWNIABIuCgVhenVyZRgDIAEoCzIdLnBsYW50b24uY29ubmVjdC52MS5BenVyZVNwZWNIABI8CgxkaWdpdGFsb2NlYW4YBCABKAsyJC5wbGFudG9uLmNvbm5lY3QudjEuRGlnaXRhbE9jZWFuU3BlY0gAEiwKBGNpdm8YBSABKAsyHC5wbGFudG9uLmNvbm5lY3QudjEuQ2l2b1NwZWNIABI4CgpjbG91ZGZsYXJlGAYgASgLMiIucGxhbnRvbi5jb25uZWN0LnYxLkNsb3VkZmxhcmVTcGVjSABCCgoIcHJvdmlkZXIioQEKB0F3c1NwZWMSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZyZWdpb24YAiABKAkSOAoLaW5saW5lX2tleXMYAyABKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXdzSW5saW5lS2V5c0gAEjAKBnJ1bm5lchgEIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJBdXRoSABCBgoEYXV0aCJBCg1Bd3NJbmxpbmVLZXlzEhUKDWFjY2Vzc19rZXlfaWQYASABKAkSGQoRc2VjcmV0X2FjY2Vzc19rZXkYAiABKAkiHwoKUnVubmVyQXV0aBIRCglydW5uZXJfaWQYASABKAkioAEKB0djcFNwZWMSRwoTc2VydmljZV9hY2NvdW50X2tleRgBIAEoCzIoLnBsYW50b24uY29ubmVjdC52MS5HY3BTZXJ2aWNlQWNjb3VudEtleUgAEjAKBnJ1bm5lchgCIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJBdXRoSAASEgoKcHJvamVjdF9pZBgDIAEoCUIGCgRhdXRoIioKFEdjcFNlcnZpY2VBY2NvdW50S2V5EhIKCmtleV9iYXNlNjQYASABKAkiuQEKCUF6dXJlU3BlYxIRCgl0ZW5hbnRfaWQYASABKAkSFwoPc3Vic2NyaXB0aW9uX2lkGAIgASgJEkYKEXNlcnZpY2VfcHJpbmNpcGFsGAMgASgLMikucGxhbnRvbi5jb25uZWN0LnYxLkF6dXJlU2VydmljZVByaW5jaXBhbEgAEjAKBnJ1bm5lchgEIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJBdXRoSABCBgoEYXV0aCJBChVBenVyZVNlcnZpY2VQcmluY2lwYWwSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkicgoQRGlnaXRhbE9jZWFuU3BlYxIRCglhcGlfdG9rZW4YASABKAkSFgoOZGVmYXVsdF9yZWdpb24YAiABKAkSGAoQc3BhY2VzX2FjY2Vzc19pZBgDIAEoCRIZChFzcGFjZXNfc2VjcmV0X2tleRgEIAEoCSJ2CghDaXZvU3BlYxIRCglhcGlfdG9rZW4YASABKAkSFgoOZGVmYXVsdF9yZWdpb24YAiABKAkSHgoWb2JqZWN0X3N0b3JlX2FjY2Vzc19pZBgDIAEoCRIfChdvYmplY3Rfc3RvcmVfc2VjcmV0X2tleRgEIAEoCSKeAQoOQ2xvdWRmbGFyZVNwZWMSEQoJYXBpX3Rva2VuGAEgASgJEjcKBmxlZ2FjeRgCIAEoCzInLnBsYW50b24uY29ubmVjdC52MS5DbG91ZGZsYXJlTGVnYWN5S2V5EhIKCmFjY291bnRfaWQYAyABKAkSLAoCcjIYBCABKAsyIC5wbGFudG9uLmNvbm5lY3QudjEuQ2xvdWRmbGFyZVIyIjUKE0Nsb3VkZmxhcmVMZWdhY3lLZXkSDwoHYXBpX2tleRgBIAEoCRINCgVlbWFpbBgCIAEoCSJSCgxDbG91ZGZsYXJlUjISFQoNYWNjZXNzX2tleV9pZBgBIAEoCRIZChFzZWNyZXRfYWNjZXNzX2tleRgCIAEoCRIQCghlbmRwb2ludBgDIAEoCWIGcHJvdG8z");
+  fileDesc("CihwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbl9zcGVjLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEiygIKDkNvbm5lY3Rpb25TcGVjEioKA2F3cxgBIAEoCzIbLnBsYW50b24uY29ubmVjdC52MS5Bd3NTcGVjSAASKgoDZ2NwGAIgASgLMhsucGxhbnRvbi5jb25uZWN0LnYxLkdjcFNwZWNIABIuCgVhenVyZRgDIAEoCzIdLnBsYW50b24uY29ubmVjdC52MS5BenVyZVNwZWNIABI8CgxkaWdpdGFsb2NlYW4YBCABKAsyJC5wbGFudG9uLmNvbm5lY3QudjEuRGlnaXRhbE9jZWFuU3BlY0gAEiwKBGNpdm8YBSABKAsyHC5wbGFudG9uLmNvbm5lY3QudjEuQ2l2b1NwZWNIABI4CgpjbG91ZGZsYXJlGAYgASgLMiIucGxhbnRvbi5jb25uZWN0LnYxLkNsb3VkZmxhcmVTcGVjSABCCgoIcHJvdmlkZXIi6gEKB0F3c1NwZWMSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZyZWdpb24YAiABKAkSOAoLaW5saW5lX2tleXMYAyABKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXdzSW5saW5lS2V5c0gAEjAKBnJ1bm5lchgEIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJBdXRoSAASRwoTY3Jvc3NfYWNjb3VudF90cnVzdBgFIAEoCzIoLnBsYW50b24uY29ubmVjdC52MS5Bd3NDcm9zc0FjY291bnRUcnVzdEgAQgYKBGF1dGgiiAEKFEF3c0Nyb3NzQWNjb3VudFRydXN0EhAKCHJvbGVfYXJuGAEgASgJEhMKC2V4dGVybmFsX2lkGAIgASgJEjcKDGNhcGFiaWxpdGllcxgDIAMoDjIhLnBsYW50b24uY29ubmVjdC52MS5Bd3NDYXBhYmlsaXR5EhAKCHN0YWNrX2lkGAQgASgJIkEKDUF3c0lubGluZUtleXMSFQoNYWNjZXNzX2tleV9pZBgBIAEoCRIZChFzZWNyZXRfYWNjZXNzX2tleRgCIAEoCSIfCgpSdW5uZXJBdXRoEhEKCXJ1bm5lcl9pZBgBIAEoCSKgAQoHR2NwU3BlYxJHChNzZXJ2aWNlX2FjY291bnRfa2V5GAEgASgLMigucGxhbnRvbi5jb25uZWN0LnYxLkdjcFNlcnZpY2VBY2NvdW50S2V5SAASMAoGcnVubmVyGAIgASgLMh4ucGxhbnRvbi5jb25uZWN0LnYxLlJ1bm5lckF1dGhIABISCgpwcm9qZWN0X2lkGAMgASgJQgYKBGF1dGgiKgoUR2NwU2VydmljZUFjY291bnRLZXkSEgoKa2V5X2Jhc2U2NBgBIAEoCSK5AQoJQXp1cmVTcGVjEhEKCXRlbmFudF9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkSRgoRc2VydmljZV9wcmluY2lwYWwYAyABKAsyKS5wbGFudG9uLmNvbm5lY3QudjEuQXp1cmVTZXJ2aWNlUHJpbmNpcGFsSAASMAoGcnVubmVyGAQgASgLMh4ucGxhbnRvbi5jb25uZWN0LnYxLlJ1bm5lckF1dGhIAEIGCgRhdXRoIkEKFUF6dXJlU2VydmljZVByaW5jaXBhbBIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCSJyChBEaWdpdGFsT2NlYW5TcGVjEhEKCWFwaV90b2tlbhgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIYChBzcGFjZXNfYWNjZXNzX2lkGAMgASgJEhkKEXNwYWNlc19zZWNyZXRfa2V5GAQgASgJInYKCENpdm9TcGVjEhEKCWFwaV90b2tlbhgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIeChZvYmplY3Rfc3RvcmVfYWNjZXNzX2lkGAMgASgJEh8KF29iamVjdF9zdG9yZV9zZWNyZXRfa2V5GAQgASgJIp4BCg5DbG91ZGZsYXJlU3BlYxIRCglhcGlfdG9rZW4YASABKAkSNwoGbGVnYWN5GAIgASgLMicucGxhbnRvbi5jb25uZWN0LnYxLkNsb3VkZmxhcmVMZWdhY3lLZXkSEgoKYWNjb3VudF9pZBgDIAEoCRIsCgJyMhgEIAEoCzIgLnBsYW50b24uY29ubmVjdC52MS5DbG91ZGZsYXJlUjIiNQoTQ2xvdWRmbGFyZUxlZ2FjeUtleRIPCgdhcGlfa2V5GAEgASgJEg0KBWVtYWlsGAIgASgJIlIKDENsb3VkZmxhcmVSMhIVCg1hY2Nlc3Nfa2V5X2lkGAEgASgJEhkKEXNlY3JldF9hY2Nlc3Nfa2V5GAIgASgJEhAKCGVuZHBvaW50GAMgASgJYgZwcm90bzM", [file_planton_connect_v1_provider]);
 
 /**
  * ConnectionSpec is the request side of a connection: the provider's fields,
@@ -92,7 +94,8 @@ export type AwsSpec = Message<"planton.connect.v1.AwsSpec"> & {
 
   /**
    * How deployments authenticate; exactly one. Cross-account trust is set up
-   * through AwsTrustService.
+   * through AwsTrustService only: CreateConnection and UpdateConnection refuse
+   * to set it.
    *
    * @generated from oneof planton.connect.v1.AwsSpec.auth
    */
@@ -108,6 +111,12 @@ export type AwsSpec = Message<"planton.connect.v1.AwsSpec"> & {
      */
     value: RunnerAuth;
     case: "runner";
+  } | {
+    /**
+     * @generated from field: planton.connect.v1.AwsCrossAccountTrust cross_account_trust = 5;
+     */
+    value: AwsCrossAccountTrust;
+    case: "crossAccountTrust";
   } | { case: undefined; value?: undefined };
 };
 
@@ -117,6 +126,51 @@ export type AwsSpec = Message<"planton.connect.v1.AwsSpec"> & {
  */
 export const AwsSpecSchema: GenMessage<AwsSpec> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_connection_spec, 1);
+
+/**
+ * AwsCrossAccountTrust: an IAM role in the customer's account that trusts the
+ * platform's runner principal on condition of the external id. Written by
+ * AwsTrustService when the CloudFormation stack reports the role.
+ *
+ * @generated from message planton.connect.v1.AwsCrossAccountTrust
+ */
+export type AwsCrossAccountTrust = Message<"planton.connect.v1.AwsCrossAccountTrust"> & {
+  /**
+   * arn:aws:iam::<account_id>:role/<path><name>.
+   *
+   * @generated from field: string role_arn = 1;
+   */
+  roleArn: string;
+
+  /**
+   * Generated by the platform per setup (at least 128 bits of randomness),
+   * never chosen by the user; kept sealed in the vault like a secret.
+   *
+   * @generated from field: string external_id = 2;
+   */
+  externalId: string;
+
+  /**
+   * The capabilities the role was created with.
+   *
+   * @generated from field: repeated planton.connect.v1.AwsCapability capabilities = 3;
+   */
+  capabilities: AwsCapability[];
+
+  /**
+   * The CloudFormation stack that created the role.
+   *
+   * @generated from field: string stack_id = 4;
+   */
+  stackId: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.AwsCrossAccountTrust.
+ * Use `create(AwsCrossAccountTrustSchema)` to create a new message.
+ */
+export const AwsCrossAccountTrustSchema: GenMessage<AwsCrossAccountTrust> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_connection_spec, 2);
 
 /**
  * AwsInlineKeys: a long-lived IAM access key pair (secret).
@@ -144,7 +198,7 @@ export type AwsInlineKeys = Message<"planton.connect.v1.AwsInlineKeys"> & {
  * Use `create(AwsInlineKeysSchema)` to create a new message.
  */
 export const AwsInlineKeysSchema: GenMessage<AwsInlineKeys> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 2);
+  messageDesc(file_planton_connect_v1_connection_spec, 3);
 
 /**
  * RunnerAuth names a runner of the same organization.
@@ -163,7 +217,7 @@ export type RunnerAuth = Message<"planton.connect.v1.RunnerAuth"> & {
  * Use `create(RunnerAuthSchema)` to create a new message.
  */
 export const RunnerAuthSchema: GenMessage<RunnerAuth> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 3);
+  messageDesc(file_planton_connect_v1_connection_spec, 4);
 
 /**
  * GcpSpec: a GCP project.
@@ -202,7 +256,7 @@ export type GcpSpec = Message<"planton.connect.v1.GcpSpec"> & {
  * Use `create(GcpSpecSchema)` to create a new message.
  */
 export const GcpSpecSchema: GenMessage<GcpSpec> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 4);
+  messageDesc(file_planton_connect_v1_connection_spec, 5);
 
 /**
  * GcpServiceAccountKey: a service-account JSON key (secret).
@@ -224,7 +278,7 @@ export type GcpServiceAccountKey = Message<"planton.connect.v1.GcpServiceAccount
  * Use `create(GcpServiceAccountKeySchema)` to create a new message.
  */
 export const GcpServiceAccountKeySchema: GenMessage<GcpServiceAccountKey> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 5);
+  messageDesc(file_planton_connect_v1_connection_spec, 6);
 
 /**
  * AzureSpec: an Azure subscription.
@@ -269,7 +323,7 @@ export type AzureSpec = Message<"planton.connect.v1.AzureSpec"> & {
  * Use `create(AzureSpecSchema)` to create a new message.
  */
 export const AzureSpecSchema: GenMessage<AzureSpec> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 6);
+  messageDesc(file_planton_connect_v1_connection_spec, 7);
 
 /**
  * AzureServicePrincipal: an app registration's client credentials.
@@ -297,7 +351,7 @@ export type AzureServicePrincipal = Message<"planton.connect.v1.AzureServicePrin
  * Use `create(AzureServicePrincipalSchema)` to create a new message.
  */
 export const AzureServicePrincipalSchema: GenMessage<AzureServicePrincipal> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 7);
+  messageDesc(file_planton_connect_v1_connection_spec, 8);
 
 /**
  * DigitalOceanSpec: a DigitalOcean team.
@@ -339,7 +393,7 @@ export type DigitalOceanSpec = Message<"planton.connect.v1.DigitalOceanSpec"> & 
  * Use `create(DigitalOceanSpecSchema)` to create a new message.
  */
 export const DigitalOceanSpecSchema: GenMessage<DigitalOceanSpec> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 8);
+  messageDesc(file_planton_connect_v1_connection_spec, 9);
 
 /**
  * CivoSpec: a Civo account.
@@ -381,7 +435,7 @@ export type CivoSpec = Message<"planton.connect.v1.CivoSpec"> & {
  * Use `create(CivoSpecSchema)` to create a new message.
  */
 export const CivoSpecSchema: GenMessage<CivoSpec> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 9);
+  messageDesc(file_planton_connect_v1_connection_spec, 10);
 
 /**
  * CloudflareSpec: a Cloudflare account. Exactly one of api_token (recommended)
@@ -424,7 +478,7 @@ export type CloudflareSpec = Message<"planton.connect.v1.CloudflareSpec"> & {
  * Use `create(CloudflareSpecSchema)` to create a new message.
  */
 export const CloudflareSpecSchema: GenMessage<CloudflareSpec> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 10);
+  messageDesc(file_planton_connect_v1_connection_spec, 11);
 
 /**
  * CloudflareLegacyKey: the global API key.
@@ -452,7 +506,7 @@ export type CloudflareLegacyKey = Message<"planton.connect.v1.CloudflareLegacyKe
  * Use `create(CloudflareLegacyKeySchema)` to create a new message.
  */
 export const CloudflareLegacyKeySchema: GenMessage<CloudflareLegacyKey> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 11);
+  messageDesc(file_planton_connect_v1_connection_spec, 12);
 
 /**
  * CloudflareR2: R2 S3-compatible credentials.
@@ -487,5 +541,5 @@ export type CloudflareR2 = Message<"planton.connect.v1.CloudflareR2"> & {
  * Use `create(CloudflareR2Schema)` to create a new message.
  */
 export const CloudflareR2Schema: GenMessage<CloudflareR2> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection_spec, 12);
+  messageDesc(file_planton_connect_v1_connection_spec, 13);
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/events.proto.
  */
 export const file_planton_connect_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEiqQIKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEjsKCmNvbm5lY3Rpb24YCiABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkNoYW5nZWRIABI6Cgh2ZXJpZmllZBgLIAEoCzImLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uVmVyaWZpZWRIABIzCgZydW5uZXIYDCABKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVyQ2hhbmdlZEgAQgkKB3BheWxvYWQi2gEKEUNvbm5lY3Rpb25DaGFuZ2VkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgGIAEoDSJjChJDb25uZWN0aW9uVmVyaWZpZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIaChJjcmVkZW50aWFsX3ZlcnNpb24YAiABKA0SCgoCb2sYAyABKAgSDgoGcmVhc29uGAQgASgJImEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
+  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEi5QIKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEjsKCmNvbm5lY3Rpb24YCiABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkNoYW5nZWRIABI6Cgh2ZXJpZmllZBgLIAEoCzImLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uVmVyaWZpZWRIABIzCgZydW5uZXIYDCABKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVyQ2hhbmdlZEgAEjoKCWF3c190cnVzdBgNIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5Bd3NUcnVzdENvbXBsZXRlZEgAQgkKB3BheWxvYWQi2gEKEUNvbm5lY3Rpb25DaGFuZ2VkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgGIAEoDSJjChJDb25uZWN0aW9uVmVyaWZpZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIaChJjcmVkZW50aWFsX3ZlcnNpb24YAiABKA0SCgoCb2sYAyABKAgSDgoGcmVhc29uGAQgASgJImEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kIsMBChFBd3NUcnVzdENvbXBsZXRlZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSEAoIc2V0dXBfaWQYAyABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAQgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRIQCghyb2xlX2FybhgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhAKCHN0YWNrX2lkGAggASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
 
 /**
  * Events on the JetStream stream CONNECT, subject connect.<kind> (e.g.
@@ -77,6 +77,12 @@ export type Event = Message<"planton.connect.v1.Event"> & {
      */
     value: RunnerChanged;
     case: "runner";
+  } | {
+    /**
+     * @generated from field: planton.connect.v1.AwsTrustCompleted aws_trust = 13;
+     */
+    value: AwsTrustCompleted;
+    case: "awsTrust";
   } | { case: undefined; value?: undefined };
 };
 
@@ -194,4 +200,64 @@ export type RunnerChanged = Message<"planton.connect.v1.RunnerChanged"> & {
  */
 export const RunnerChangedSchema: GenMessage<RunnerChanged> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_events, 3);
+
+/**
+ * AwsTrustCompleted is the payload of aws_trust.completed: a CloudFormation
+ * stack reported the role of a cross-account trust setup, and the connection
+ * now uses it (credential_version seals the role ARN and the external id).
+ *
+ * @generated from message planton.connect.v1.AwsTrustCompleted
+ */
+export type AwsTrustCompleted = Message<"planton.connect.v1.AwsTrustCompleted"> & {
+  /**
+   * @generated from field: string connection_id = 1;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: string slug = 2;
+   */
+  slug: string;
+
+  /**
+   * @generated from field: string setup_id = 3;
+   */
+  setupId: string;
+
+  /**
+   * The version to verify (role ARN and external id).
+   *
+   * @generated from field: uint32 credential_version = 4;
+   */
+  credentialVersion: number;
+
+  /**
+   * The version it replaced on a reconnect; 0 for a new connection.
+   *
+   * @generated from field: uint32 previous_credential_version = 5;
+   */
+  previousCredentialVersion: number;
+
+  /**
+   * @generated from field: string role_arn = 6;
+   */
+  roleArn: string;
+
+  /**
+   * @generated from field: string account_id = 7;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string stack_id = 8;
+   */
+  stackId: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.AwsTrustCompleted.
+ * Use `create(AwsTrustCompletedSchema)` to create a new message.
+ */
+export const AwsTrustCompletedSchema: GenMessage<AwsTrustCompleted> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_events, 4);
 

@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file planton/connect/v1/provider.proto.
  */
 export const file_planton_connect_v1_provider: GenFile = /*@__PURE__*/
-  fileDesc("CiFwbGFudG9uL2Nvbm5lY3QvdjEvcHJvdmlkZXIucHJvdG8SEnBsYW50b24uY29ubmVjdC52MSqjAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABIQCgxQUk9WSURFUl9BV1MQARIQCgxQUk9WSURFUl9HQ1AQAhISCg5QUk9WSURFUl9BWlVSRRADEhkKFVBST1ZJREVSX0RJR0lUQUxPQ0VBThAEEhEKDVBST1ZJREVSX0NJVk8QBRIXChNQUk9WSURFUl9DTE9VREZMQVJFEAYqdAoIQXV0aE1vZGUSGQoVQVVUSF9NT0RFX1VOU1BFQ0lGSUVEEAASFAoQQVVUSF9NT0RFX0lOTElORRABEhQKEEFVVEhfTU9ERV9SVU5ORVIQAhIhCh1BVVRIX01PREVfQ1JPU1NfQUNDT1VOVF9UUlVTVBADKoICChBDb25uZWN0aW9uU3RhdHVzEiEKHUNPTk5FQ1RJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASKgomQ09OTkVDVElPTl9TVEFUVVNfUEVORElOR19WRVJJRklDQVRJT04QARIeChpDT05ORUNUSU9OX1NUQVRVU19WRVJJRklFRBACEikKJUNPTk5FQ1RJT05fU1RBVFVTX1ZFUklGSUNBVElPTl9GQUlMRUQQAxIqCiZDT05ORUNUSU9OX1NUQVRVU19BV0FJVElOR19UUlVTVF9TRVRVUBAEEigKJENPTk5FQ1RJT05fU1RBVFVTX1ZFUklGSUVEX0JZX1JVTk5FUhAFKr4BChJSdW5uZXJJZGVudGl0eUtpbmQSJAogUlVOTkVSX0lERU5USVRZX0tJTkRfVU5TUEVDSUZJRUQQABIhCh1SVU5ORVJfSURFTlRJVFlfS0lORF9BV1NfSVJTQRABEi4KKlJVTk5FUl9JREVOVElUWV9LSU5EX0dDUF9XT1JLTE9BRF9JREVOVElUWRACEi8KK1JVTk5FUl9JREVOVElUWV9LSU5EX0FaVVJFX01BTkFHRURfSURFTlRJVFkQA2IGcHJvdG8z");
+  fileDesc("CiFwbGFudG9uL2Nvbm5lY3QvdjEvcHJvdmlkZXIucHJvdG8SEnBsYW50b24uY29ubmVjdC52MSqjAQoIUHJvdmlkZXISGAoUUFJPVklERVJfVU5TUEVDSUZJRUQQABIQCgxQUk9WSURFUl9BV1MQARIQCgxQUk9WSURFUl9HQ1AQAhISCg5QUk9WSURFUl9BWlVSRRADEhkKFVBST1ZJREVSX0RJR0lUQUxPQ0VBThAEEhEKDVBST1ZJREVSX0NJVk8QBRIXChNQUk9WSURFUl9DTE9VREZMQVJFEAYqdAoIQXV0aE1vZGUSGQoVQVVUSF9NT0RFX1VOU1BFQ0lGSUVEEAASFAoQQVVUSF9NT0RFX0lOTElORRABEhQKEEFVVEhfTU9ERV9SVU5ORVIQAhIhCh1BVVRIX01PREVfQ1JPU1NfQUNDT1VOVF9UUlVTVBADKoICChBDb25uZWN0aW9uU3RhdHVzEiEKHUNPTk5FQ1RJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASKgomQ09OTkVDVElPTl9TVEFUVVNfUEVORElOR19WRVJJRklDQVRJT04QARIeChpDT05ORUNUSU9OX1NUQVRVU19WRVJJRklFRBACEikKJUNPTk5FQ1RJT05fU1RBVFVTX1ZFUklGSUNBVElPTl9GQUlMRUQQAxIqCiZDT05ORUNUSU9OX1NUQVRVU19BV0FJVElOR19UUlVTVF9TRVRVUBAEEigKJENPTk5FQ1RJT05fU1RBVFVTX1ZFUklGSUVEX0JZX1JVTk5FUhAFKr4BChJSdW5uZXJJZGVudGl0eUtpbmQSJAogUlVOTkVSX0lERU5USVRZX0tJTkRfVU5TUEVDSUZJRUQQABIhCh1SVU5ORVJfSURFTlRJVFlfS0lORF9BV1NfSVJTQRABEi4KKlJVTk5FUl9JREVOVElUWV9LSU5EX0dDUF9XT1JLTE9BRF9JREVOVElUWRACEi8KK1JVTk5FUl9JREVOVElUWV9LSU5EX0FaVVJFX01BTkFHRURfSURFTlRJVFkQAyq/AgoNQXdzQ2FwYWJpbGl0eRIeChpBV1NfQ0FQQUJJTElUWV9VTlNQRUNJRklFRBAAEhYKEkFXU19DQVBBQklMSVRZX0VLUxABEhYKEkFXU19DQVBBQklMSVRZX0VDUxACEiEKHUFXU19DQVBBQklMSVRZX1ZQQ19ORVRXT1JLSU5HEAMSHQoZQVdTX0NBUEFCSUxJVFlfUzNfU1RPUkFHRRAEEhYKEkFXU19DQVBBQklMSVRZX1JEUxAFEhkKFUFXU19DQVBBQklMSVRZX0xBTUJEQRAGEhoKFkFXU19DQVBBQklMSVRZX1JPVVRFNTMQBxIdChlBV1NfQ0FQQUJJTElUWV9DTE9VRFdBVENIEAgSFgoSQVdTX0NBUEFCSUxJVFlfRUNSEAkSFgoSQVdTX0NBUEFCSUxJVFlfS01TEApiBnByb3RvMw");
 
 /**
  * Provider is the cloud a connection reaches. The connection id prefix
@@ -192,4 +192,97 @@ export enum RunnerIdentityKind {
  */
 export const RunnerIdentityKindSchema: GenEnum<RunnerIdentityKind> = /*@__PURE__*/
   enumDesc(file_planton_connect_v1_provider, 3);
+
+/**
+ * AwsCapability is a kind of AWS resource the platform may deploy through a
+ * cross-account trust role. Each one is a switch parameter of the
+ * CloudFormation template and adds one least-privilege IAM policy to the
+ * role. The CLI and documentation name them by the suffix in lower case
+ * (eks, ecs, vpc_networking, s3_storage, rds, lambda, route53, cloudwatch,
+ * ecr, kms).
+ *
+ * @generated from enum planton.connect.v1.AwsCapability
+ */
+export enum AwsCapability {
+  /**
+   * @generated from enum value: AWS_CAPABILITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Amazon EKS clusters and node groups.
+   *
+   * @generated from enum value: AWS_CAPABILITY_EKS = 1;
+   */
+  EKS = 1,
+
+  /**
+   * Amazon ECS clusters, services and task definitions.
+   *
+   * @generated from enum value: AWS_CAPABILITY_ECS = 2;
+   */
+  ECS = 2,
+
+  /**
+   * VPCs, subnets, gateways, route tables and security groups.
+   *
+   * @generated from enum value: AWS_CAPABILITY_VPC_NETWORKING = 3;
+   */
+  VPC_NETWORKING = 3,
+
+  /**
+   * S3 buckets.
+   *
+   * @generated from enum value: AWS_CAPABILITY_S3_STORAGE = 4;
+   */
+  S3_STORAGE = 4,
+
+  /**
+   * RDS and Aurora databases.
+   *
+   * @generated from enum value: AWS_CAPABILITY_RDS = 5;
+   */
+  RDS = 5,
+
+  /**
+   * Lambda functions.
+   *
+   * @generated from enum value: AWS_CAPABILITY_LAMBDA = 6;
+   */
+  LAMBDA = 6,
+
+  /**
+   * Route 53 hosted zones and records.
+   *
+   * @generated from enum value: AWS_CAPABILITY_ROUTE53 = 7;
+   */
+  ROUTE53 = 7,
+
+  /**
+   * CloudWatch alarms, dashboards and log groups.
+   *
+   * @generated from enum value: AWS_CAPABILITY_CLOUDWATCH = 8;
+   */
+  CLOUDWATCH = 8,
+
+  /**
+   * ECR repositories.
+   *
+   * @generated from enum value: AWS_CAPABILITY_ECR = 9;
+   */
+  ECR = 9,
+
+  /**
+   * KMS keys and aliases.
+   *
+   * @generated from enum value: AWS_CAPABILITY_KMS = 10;
+   */
+  KMS = 10,
+}
+
+/**
+ * Describes the enum planton.connect.v1.AwsCapability.
+ */
+export const AwsCapabilitySchema: GenEnum<AwsCapability> = /*@__PURE__*/
+  enumDesc(file_planton_connect_v1_provider, 4);
 
