@@ -72,10 +72,20 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       max_deliver: options.maxDeliver ?? 20,
     })
     .catch(async (error: unknown) => {
-      // Another replica created it first: use it as it is.
-      await jsm.consumers.info(options.stream, options.durable).catch(() => {
+      // It exists already (another replica, or an earlier version of this service).
+      const info = await jsm.consumers.info(options.stream, options.durable).catch(() => {
         throw error;
       });
+      if (info.config.filter_subject !== options.filterSubject) {
+        // A newer release consumes more subjects: widen the filter (NATS 2.10+
+        // allows it; older servers refuse, and the durable must be recreated).
+        await jsm.consumers.update(options.stream, options.durable, { filter_subject: options.filterSubject }).catch((updateError: unknown) => {
+          log.error(
+            { error: updateError, has: info.config.filter_subject, wants: options.filterSubject },
+            "durable consumer has another subject filter and the server refused to change it: delete the consumer to let it be recreated",
+          );
+        });
+      }
     });
   const consumer = await nc.jetstream().consumers.get(options.stream, options.durable);
   const maxInFlight = options.maxInFlight ?? 8;

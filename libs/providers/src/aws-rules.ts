@@ -31,9 +31,12 @@ export interface AwsRuleOptions {
   readonly allowCrossAccountTrust?: boolean;
 }
 
-// Region codes: two-letter area, optional -gov partition marker, a name, a digit
-// (us-west-2, ap-southeast-1, us-gov-west-1).
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/**
+ * AWS_REGION matches region codes: two-letter area, optional -gov partition
+ * marker, a name, a digit (us-west-2, ap-southeast-1, us-gov-west-1).
+ */
+export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const REGION = AWS_REGION;
 
 /**
  * validateAws appends the violations of an AWS spec found at `prefix`

@@ -16,7 +16,7 @@ export { maskIdentifier, maskSecret } from "./masking.js";
 export { accountKeyOf } from "./account-key.js";
 export { applyUpdateMask, type MaskedUpdate } from "./update-mask.js";
 export { parseServiceAccountKey, type ServiceAccountKey, type ServiceAccountKeyResult } from "./service-account-key.js";
-export { AWS_DEFAULT_REGION, AWS_ROLE_ARN, AWS_EXTERNAL_ID, roleArnAccount, type AwsRuleOptions } from "./aws-rules.js";
+export { AWS_DEFAULT_REGION, AWS_REGION, AWS_ROLE_ARN, AWS_EXTERNAL_ID, roleArnAccount, type AwsRuleOptions } from "./aws-rules.js";
 export { DIGITALOCEAN_REGIONS } from "./digitalocean-rules.js";
 export { CIVO_REGIONS } from "./civo-rules.js";
 export { RUNNER_ID_PATTERN } from "./runner-rules.js";

@@ -14,7 +14,7 @@ import { connectJetStream, createInProcessBus, startDurableConsumer, type EventP
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, loadVerifierConfig, providerChecks, subscribeInProcess } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess } from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     },
     vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
     checks: providerChecks,
+    trustCheck: checkAwsTrust,
+    platformAwsCredentials: createPlatformAwsCredentials(),
   });
   // Without NATS the in-process bus feeds authz and the verifier; with NATS
   // they read the CONNECT stream through their durable consumers, exactly as
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
             logger,
             stream: "CONNECT",
             durable: "verifier",
-            filterSubject: "connect.connection.>",
+            filterSubject: "connect.>",
             streamSubjects: ["connect.>"],
             handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
           }),
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     port: config.port,
     grpcPort: config.grpcPort,
     services: [vault.registration, ...registry.registrations, authz.registration],
+    httpRoutes: registry.httpRoutes,
     verifier: auth.verifier,
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
@@ -129,7 +132,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
-    "  services                  ConnectionService, RunnerService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
+    "  services                  ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];
   if (info.token !== undefined) {
     lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");

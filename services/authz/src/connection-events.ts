@@ -5,27 +5,38 @@ import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import type { AuthzDatabase } from "./schema.js";
 
 /** Subjects authz consumes. */
-export const CONSUMED_SUBJECTS = ["connect.connection.rotated", "connect.connection.deleted"] as const;
+export const CONSUMED_SUBJECTS = ["connect.connection.rotated", "connect.connection.deleted", "connect.aws_trust.completed"] as const;
 
 /**
  * applyConnectionEvent keeps authz in step with the registry. Idempotent, so
  * a redelivered event does no harm:
- * - `connection.rotated`: the previous version is retired (the retention job
- *   destroys it once no pin holds it);
+ * - `connection.rotated`, and `aws_trust.completed` on a reconnect: the
+ *   previous version is retired (the retention job destroys it once no pin
+ *   holds it);
  * - `connection.deleted`: the connection's authorizations, defaults, pins and
  *   retired versions go (the registry already shredded its versions).
  */
 export async function applyConnectionEvent(db: Kysely<AuthzDatabase>, data: Uint8Array, logger: Logger): Promise<void> {
   const event = fromBinary(EventSchema, data);
-  if (event.payload.case !== "connection") return;
-  const change = event.payload.value;
   const orgId = event.orgId;
-  if (event.kind === "connection.rotated" && change.previousCredentialVersion > 0) {
+  const retiredAt = event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date();
+  const retire = async (connectionId: string, version: number) => {
     await db
       .insertInto("retired_versions")
-      .values({ org_id: orgId, connection_id: change.connectionId, version: change.previousCredentialVersion, retired_at: event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date() })
+      .values({ org_id: orgId, connection_id: connectionId, version, retired_at: retiredAt })
       .onConflict((oc) => oc.columns(["org_id", "connection_id", "version"]).doNothing())
       .execute();
+  };
+  if (event.payload.case === "awsTrust") {
+    if (event.kind === "aws_trust.completed" && event.payload.value.previousCredentialVersion > 0) {
+      await retire(event.payload.value.connectionId, event.payload.value.previousCredentialVersion);
+    }
+    return;
+  }
+  if (event.payload.case !== "connection") return;
+  const change = event.payload.value;
+  if (event.kind === "connection.rotated" && change.previousCredentialVersion > 0) {
+    await retire(change.connectionId, change.previousCredentialVersion);
   } else if (event.kind === "connection.deleted") {
     await db.transaction().execute(async (trx) => {
       for (const table of ["authorizations", "default_connections", "deployment_pins", "retired_versions"] as const) {

@@ -6,7 +6,8 @@ export type EventConsumer = DurableConsumer;
 
 /**
  * startConnectionEventConsumer consumes the registry's connection events for
- * authz (rotated: retire the old version; deleted: drop authorizations) with
+ * authz (rotated and aws_trust.completed: retire the old version; deleted:
+ * drop authorizations) with
  * a durable JetStream consumer shared by every authz replica. The handler is
  * idempotent; kinds authz does not use are acknowledged and ignored.
  */
@@ -24,7 +25,7 @@ export async function startConnectionEventConsumer(options: {
     logger: options.logger,
     stream: "CONNECT",
     durable: options.durable ?? "authz",
-    filterSubject: "connect.connection.>",
+    filterSubject: "connect.>",
     streamSubjects: ["connect.>"],
     ...(options.startAt ? { startAt: options.startAt } : {}),
     handle: async (data) => {

@@ -98,10 +98,15 @@ export function createResolver(deps: ResolverDeps): Resolver {
       case AuthMode.RUNNER:
         return { case: "runner" as const, value: { runnerId: runnerIdOf(publicSpec) ?? "" } };
       case AuthMode.CROSS_ACCOUNT_TRUST: {
-        // The trust setup flow (AwsTrustService, a later issue) seals the
-        // external id; until it exists no connection has this mode.
-        const roleArn = connection.details?.provider.case === "aws" ? connection.details.provider.value.roleArn : "";
-        return { case: "awsRole" as const, value: { roleArn, externalId: "" } };
+        if (version === 0) {
+          throw new ConflictError(`connection ${connection.slug} has no role yet: its AWS trust setup has not completed (open the setup link, or start a new setup)`);
+        }
+        // The version seals the role ARN together with its external id, so a
+        // deployment pinned before a reconnect keeps the role it started with.
+        const sealed = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
+        const trust = sealed.provider.case === "aws" && sealed.provider.value.auth.case === "crossAccountTrust" ? sealed.provider.value.auth.value : undefined;
+        if (trust === undefined || trust.roleArn === "") throw new Error(`connection ${connection.id} version ${version} does not seal a cross-account role`);
+        return { case: "awsRole" as const, value: { roleArn: trust.roleArn, externalId: trust.externalId } };
       }
       default: {
         const secret = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));

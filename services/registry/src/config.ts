@@ -14,7 +14,36 @@ export interface RegistryConfig {
   readonly reverifyTickMs: number;
   /** Native gRPC URL of authz, for the pinned-deployments check on delete; unset: no check. */
   readonly authzUrl: string | undefined;
+  /** AWS cross-account trust (AwsTrustService). */
+  readonly trust: TrustConfig;
 }
+
+/** Configuration of the AWS cross-account trust flow. */
+export interface TrustConfig {
+  /** PUBLIC_URL: the registry's address as AWS Lambda reaches it (the callback goes there). */
+  readonly publicUrl: string;
+  /** The callback the template's custom resource posts to: CompleteSetup over the Connect protocol. */
+  readonly callbackUrl: string;
+  /** AWS_TRUST_PRINCIPAL_ARN: the runner principal roles trust; a placeholder when unset (development). */
+  readonly principalArn: string;
+  readonly principalConfigured: boolean;
+  /** AWS_TRUST_TEMPLATE_URL: the published template (S3); default: the registry's own development route. */
+  readonly templateUrl: string;
+  /** AWS_TRUST_CALLBACK_KEY(_FILE): HMAC key of callback tokens, shared by replicas; else generated in DATA_DIR. */
+  readonly callbackKey: string | undefined;
+  readonly callbackKeyFile: string | undefined;
+  /** AWS_TRUST_SETUP_TTL_MS: how long a setup link works (default 10 minutes). */
+  readonly setupTtlMs: number;
+  /** AWS_TRUST_WATCH_POLL_MS: how often WatchSetup looks for changes. */
+  readonly watchPollMs: number;
+}
+
+/** Where the registry serves the template for development (and the default template URL). */
+export const TEMPLATE_ROUTE_PREFIX = "/aws-trust";
+/** The placeholder principal of a development setup without AWS_TRUST_PRINCIPAL_ARN. */
+export const PLACEHOLDER_PRINCIPAL_ARN = "arn:aws:iam::000000000000:role/planton-runner";
+// IAM role or user ARN, or an account root (what a trust policy Principal may name).
+const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]{1,512})$/;
 
 /** loadRegistryConfig parses the registry's environment; throws ConfigError naming the variable. */
 export function loadRegistryConfig(environment: Env, options: { requireVaultUrl: boolean }): RegistryConfig {
@@ -31,5 +60,30 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
     reverifyIntervalMs: env.int("REVERIFY_INTERVAL_MS", 86_400_000, { min: 1_000, max: 30 * 86_400_000 }),
     reverifyTickMs: env.int("REVERIFY_TICK_MS", 60_000, { min: 10, max: 3_600_000 }),
     authzUrl: env.url("AUTHZ_URL", ["http:", "https:"])?.toString().replace(/\/$/, ""),
+    trust: readTrustConfig(env, service),
+  });
+}
+
+function readTrustConfig(env: ReturnType<typeof createEnvReader>, service: ServiceConfig): TrustConfig {
+  const publicUrl = (env.url("PUBLIC_URL", ["http:", "https:"])?.toString() ?? `http://localhost:${service.port}`).replace(/\/$/, "");
+  const principal = env.string("AWS_TRUST_PRINCIPAL_ARN");
+  if (principal !== undefined && !PRINCIPAL_ARN.test(principal)) {
+    throw new ConfigError("AWS_TRUST_PRINCIPAL_ARN", "must be an IAM role, user or account-root ARN (arn:aws:iam::<account>:role/<name>)");
+  }
+  const templateUrl = env.url("AWS_TRUST_TEMPLATE_URL", ["https:", "http:"])?.toString() ?? `${publicUrl}${TEMPLATE_ROUTE_PREFIX}/template.json`;
+  // The console refuses longer templateURL values (CloudFormation user guide).
+  if (templateUrl.length > 1024) throw new ConfigError("AWS_TRUST_TEMPLATE_URL", "must be at most 1024 characters (CloudFormation Quick Create limit)");
+  const callbackKey = env.string("AWS_TRUST_CALLBACK_KEY");
+  if (callbackKey !== undefined && Buffer.byteLength(callbackKey) < 32) throw new ConfigError("AWS_TRUST_CALLBACK_KEY", "must be at least 32 bytes");
+  return Object.freeze({
+    publicUrl,
+    callbackUrl: `${publicUrl}/planton.connect.v1.AwsTrustService/CompleteSetup`,
+    principalArn: principal ?? PLACEHOLDER_PRINCIPAL_ARN,
+    principalConfigured: principal !== undefined,
+    templateUrl,
+    callbackKey,
+    callbackKeyFile: env.string("AWS_TRUST_CALLBACK_KEY_FILE"),
+    setupTtlMs: env.int("AWS_TRUST_SETUP_TTL_MS", 600_000, { min: 1_000, max: 86_400_000 }),
+    watchPollMs: env.int("AWS_TRUST_WATCH_POLL_MS", 1_000, { min: 20, max: 60_000 }),
   });
 }

@@ -1,10 +1,10 @@
-import { create, fromBinary, fromJson, toBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, equals, fromBinary, fromJson, toBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Kysely } from "kysely";
 import { insertOutboxEvent } from "@planton/events";
 import type { Logger } from "@planton/logging";
 import { ConnectionDetailsSchema, ConnectionSchema, VerificationSchema, type Connection, type Verification, type Warning } from "@planton/proto/planton/connect/v1/connection_pb";
-import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { AwsCrossAccountTrustSchema, ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import {
   accountKeyOf,
@@ -18,6 +18,7 @@ import {
   runnerIdOf,
   splitSecrets,
   validateSpec,
+  type AwsRuleOptions,
 } from "@planton/providers";
 import { badRequest, Violations, type FieldViolation } from "@planton/server";
 import type { Caller } from "./caller.js";
@@ -27,19 +28,18 @@ import {
   insertConnection,
   listConnections,
   nameOrSlugTaken,
-  slugsWithAccount,
   updateConnectionIfEtag,
   type ConnectionFilter,
 } from "./connection-store.js";
 import { ConnectionInUseError, ConnectionNotFoundError, NameTakenError, StaleEtagError } from "./errors.js";
-import { newId, slugify } from "./ids.js";
-import { duplicateAccountWarning, nameWarnings } from "./naming-advice.js";
+import { newEtag, newId, slugify } from "./ids.js";
+import { bestEffort } from "./best-effort.js";
+import { connectionWarnings } from "./connection-warnings.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { connectionEvent, verifiedEvent } from "./registry-events.js";
 import { checkName, isUniqueViolation, pageSizeOf } from "./request-rules.js";
 import type { ConnectionRow, RegistryDatabase } from "./schema.js";
 import type { VaultClient } from "./vault-client.js";
-import { randomUUID } from "node:crypto";
 
 /** Dependencies of {@link createConnections}. */
 export interface ConnectionsDeps {
@@ -87,8 +87,8 @@ export interface Connections {
 /** Creates the {@link Connections} use cases. */
 export function createConnections(deps: ConnectionsDeps): Connections {
   /** Spec rules plus the runner's existence in the org; throws INVALID_ARGUMENT with every violation. */
-  const checkSpec = async (orgId: string, spec: ConnectionSpec | undefined, extra: FieldViolation[]) => {
-    const violations = [...extra, ...validateSpec(spec, "spec")];
+  const checkSpec = async (orgId: string, spec: ConnectionSpec | undefined, extra: FieldViolation[], options: AwsRuleOptions = {}) => {
+    const violations = [...extra, ...validateSpec(spec, "spec", options)];
     const runnerId = spec ? runnerIdOf(spec) : undefined;
     if (spec && runnerId !== undefined && !violations.some((v) => v.field.endsWith("runner.runner_id"))) {
       if (!(await deps.runnerExists(orgId, runnerId))) {
@@ -111,14 +111,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
     };
   };
 
-  const warningsFor = async (orgId: string, id: string, name: string, provider: Provider, accountKey: string | null) => {
-    const warnings = nameWarnings(name);
-    if (accountKey !== null) {
-      const others = await slugsWithAccount(deps.db, orgId, accountKey, id);
-      if (others.length > 0) warnings.push(duplicateAccountWarning(accountFieldOf(provider), others));
-    }
-    return warnings;
-  };
+  const warningsFor = (orgId: string, id: string, name: string, provider: Provider, accountKey: string | null) =>
+    connectionWarnings(deps.db, { orgId, id, name, provider, accountKey });
 
   const load = async (caller: Caller, reference: string) => {
     const row = reference === "" ? undefined : await findConnection(deps.db, caller.orgId, reference);
@@ -233,7 +227,9 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         );
         const masked = applyUpdateMask(current, input.spec, specPaths);
         if (masked.violations.length > 0) throw badRequest([...nameViolations, ...masked.violations]);
-        await checkSpec(caller.orgId, masked.spec, nameViolations);
+        // A cross-account role is only ever written by AwsTrustService: an
+        // update may keep it exactly as it is, never set or edit it.
+        await checkSpec(caller.orgId, masked.spec, nameViolations, { allowCrossAccountTrust: sameTrust(current, masked.spec) });
         parts = stored(normalizeSpec(masked.spec));
         if (masked.secretsChanged || parts.authMode !== row.auth_mode) {
           version = parts.secretPayload ? await deps.vault.seal(caller.orgId, row.id, parts.secretPayload, signal) : 0;
@@ -386,23 +382,14 @@ function initialStatus(authMode: AuthMode): ConnectionStatus {
   return authMode === AuthMode.RUNNER ? ConnectionStatus.VERIFIED_BY_RUNNER : ConnectionStatus.PENDING_VERIFICATION;
 }
 
-function newEtag(): string {
-  return randomUUID().replace(/-/g, "").slice(0, 16);
-}
 
-function accountFieldOf(provider: Provider): string {
-  switch (provider) {
-    case Provider.AWS:
-      return "spec.aws.account_id";
-    case Provider.GCP:
-      return "spec.gcp.project_id";
-    case Provider.AZURE:
-      return "spec.azure.subscription_id";
-    case Provider.CLOUDFLARE:
-      return "spec.cloudflare.account_id";
-    default:
-      return "spec";
-  }
+
+// Whether both specs carry the same cross-account trust (role, external id,
+// capabilities, stack): the update left it untouched.
+function sameTrust(current: ConnectionSpec, updated: ConnectionSpec): boolean {
+  const a = current.provider.case === "aws" && current.provider.value.auth.case === "crossAccountTrust" ? current.provider.value.auth.value : undefined;
+  const b = updated.provider.case === "aws" && updated.provider.value.auth.case === "crossAccountTrust" ? updated.provider.value.auth.value : undefined;
+  return a !== undefined && b !== undefined && equals(AwsCrossAccountTrustSchema, a, b);
 }
 
 function isForeignKeyViolation(error: unknown): boolean {
@@ -417,10 +404,3 @@ function collect(v: Violations): FieldViolation[] {
   return v.list();
 }
 
-async function bestEffort(logger: Logger, what: string, action: () => Promise<unknown>): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    logger.warn({ error }, `could not ${what}`);
-  }
-}

@@ -53,7 +53,10 @@ export class ConnectionInUseError extends Error {
 
 /** mapRegistryError maps the registry's domain errors to the codes callers see. */
 export function mapRegistryError(error: unknown): ConnectError | undefined {
-  if (error instanceof ConnectionNotFoundError || error instanceof RunnerNotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof ConnectionNotFoundError || error instanceof RunnerNotFoundError || error instanceof SetupNotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof SetupTokenInvalidError) return new ConnectError(error.message, Code.Unauthenticated);
+  if (error instanceof SetupClosedError) return new ConnectError(error.message, Code.FailedPrecondition);
+  if (error instanceof SetupAlreadyCompletedError) return new ConnectError(error.message, Code.AlreadyExists);
   if (error instanceof NameTakenError) return new ConnectError(error.message, Code.AlreadyExists);
   if (error instanceof StaleEtagError) return new ConnectError(error.message, Code.Aborted);
   if (error instanceof RunnerInUseError || error instanceof ConnectionInUseError) return new ConnectError(error.message, Code.FailedPrecondition);
@@ -62,4 +65,36 @@ export function mapRegistryError(error: unknown): ConnectError | undefined {
   }
   if (isDatabaseUnavailable(error)) return new ConnectError("database unavailable, retry later", Code.Unavailable, undefined, undefined, error);
   return undefined;
+}
+
+/** No setup with this id in the caller's organization. */
+export class SetupNotFoundError extends Error {
+  override readonly name = "SetupNotFoundError";
+  constructor(setupId: string) {
+    super(`AWS trust setup "${setupId}" not found`);
+  }
+}
+
+/**
+ * The callback's setup id and token do not match (forged, mistyped, or a
+ * setup that does not exist: the same answer, so ids cannot be probed).
+ */
+export class SetupTokenInvalidError extends Error {
+  override readonly name = "SetupTokenInvalidError";
+  constructor() {
+    super("invalid setup token");
+  }
+}
+
+/** The setup cannot complete any more: expired or replaced by a newer setup. */
+export class SetupClosedError extends Error {
+  override readonly name = "SetupClosedError";
+}
+
+/** The setup was already completed: its token is single-use. */
+export class SetupAlreadyCompletedError extends Error {
+  override readonly name = "SetupAlreadyCompletedError";
+  constructor() {
+    super("this setup was already completed: its token is single-use. Start a new setup to replace the role");
+  }
 }

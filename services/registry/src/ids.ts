@@ -49,3 +49,8 @@ export function slugify(name: string): string {
     .slice(0, MAX_SLUG_LENGTH)
     .replace(/-+$/g, "");
 }
+
+/** newEtag returns a fresh opaque etag (64 random bits, hex). */
+export function newEtag(): string {
+  return randomBytes(8).toString("hex");
+}

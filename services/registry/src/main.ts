@@ -11,8 +11,15 @@ import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
 import { createServiceTokenSource } from "@planton/auth";
 import { createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";
+import { loadPublishConfig, publishTemplate } from "./trust/publish-template.js";
 
 async function main(command: string | undefined): Promise<void> {
+  if (command === "publish-template") {
+    // Needs only S3 access: no database, vault or events.
+    const result = await publishTemplate(loadPublishConfig(process.env));
+    process.stdout.write(`${result.alreadyPublished ? "already published" : "published"}: ${result.url}\nset AWS_TRUST_TEMPLATE_URL=${result.url}\n`);
+    return;
+  }
   const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
   const logger = createLogger({ level: config.service.logLevel });
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
@@ -40,12 +47,13 @@ async function main(command: string | undefined): Promise<void> {
     await database.release();
     return;
   }
-  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "publish-template")`);
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
     grpcPort: config.service.grpcPort,
     services: registry.registrations,
+    httpRoutes: registry.httpRoutes,
     verifier: auth.verifier,
     mapError: registry.mapError,
     logger,

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import { createDatabase, migrateToLatest } from "@planton/db";
 import { startOutboxRelay, type EventPublisher, type OutboxRelay } from "@planton/events";
 import type { Logger } from "@planton/logging";
-import type { ServiceRegistration } from "@planton/server";
+import type { HttpRoute, ServiceRegistration } from "@planton/server";
+import { startPeriodicPass, type PeriodicPass } from "@planton/db";
 import { migrations } from "../migrations/index.js";
 import type { RegistryConfig } from "./config.js";
 import { createConnectionRoutes } from "./connection-routes.js";
@@ -13,6 +14,11 @@ import { createRunnerRoutes } from "./runner-routes.js";
 import { createRunners, type Runners } from "./runners.js";
 import type { RegistryDatabase } from "./schema.js";
 import type { VaultClient } from "./vault-client.js";
+import { createAwsTrust, type AwsTrust } from "./trust/aws-trust.js";
+import { createAwsTrustRoutes } from "./trust/aws-trust-routes.js";
+import { loadCallbackKey } from "./trust/callback-key.js";
+import { createSetupTokens } from "./trust/setup-tokens.js";
+import { templateRoutes } from "./trust/template-routes.js";
 
 /** The registry's PostgreSQL schema. */
 export const REGISTRY_SCHEMA = "registry";
@@ -22,11 +28,16 @@ const OUTBOX_LOCK_ID = 0x52454731;
 /** A built registry: what a server mounts, plus handles for tests and shutdown. */
 export interface RegistryComponents {
   readonly registrations: ServiceRegistration[];
+  /** Plain HTTP routes for the PORT listener (the trust template). */
+  readonly httpRoutes: HttpRoute[];
   readonly mapError: typeof mapRegistryError;
   readonly connections: Connections;
   readonly runners: Runners;
   readonly relay: OutboxRelay;
   readonly reverification: ReverificationScheduler;
+  readonly trust: AwsTrust;
+  /** Sweep that expires AWS trust setups whose link ran out. */
+  readonly trustExpiry: PeriodicPass;
   readonly db: Kysely<RegistryDatabase>;
   close(): Promise<void>;
 }
@@ -46,6 +57,8 @@ export async function buildRegistry(options: {
   countPins?: (orgId: string, connectionId: string, signal?: AbortSignal) => Promise<number>;
 }): Promise<RegistryComponents> {
   const logger = options.logger.child({ service: "registry" });
+  // Read before anything is started, so a bad key file leaks no connection.
+  const callbackKey = await loadCallbackKey(options.config.trust, options.config.service.dataDir);
   const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger });
   try {
     const applied = await migrateToLatest(database.db as Kysely<unknown>, REGISTRY_SCHEMA, migrations);
@@ -72,6 +85,23 @@ export async function buildRegistry(options: {
     reverifyIntervalMs: options.config.reverifyIntervalMs,
     ...(options.countPins ? { countPins: options.countPins } : {}),
   });
+  const trust = createAwsTrust({
+    db: database.db,
+    vault: options.vault,
+    logger: logger.child({ component: "aws-trust" }),
+    tokens: createSetupTokens(callbackKey),
+    config: options.config.trust,
+    onCommit,
+  });
+  if (!options.config.trust.principalConfigured) {
+    logger.warn({}, "AWS_TRUST_PRINCIPAL_ARN is not set: AWS trust setups name a placeholder principal and cannot work against real AWS");
+  }
+  const trustExpiry = startPeriodicPass({
+    pass: () => trust.expirePass(),
+    intervalMs: Math.min(60_000, options.config.trust.setupTtlMs),
+    logger: logger.child({ component: "aws-trust-expiry" }),
+    what: "AWS trust setup expiry",
+  });
   const reverification = startReverificationScheduler({
     db: database.db,
     logger: logger.child({ component: "reverification" }),
@@ -80,14 +110,18 @@ export async function buildRegistry(options: {
     onCommit,
   });
   return {
-    registrations: [createConnectionRoutes(connections), createRunnerRoutes(runners)],
+    registrations: [createConnectionRoutes(connections), createRunnerRoutes(runners), createAwsTrustRoutes(trust, options.config.trust.templateUrl)],
+    httpRoutes: templateRoutes(),
     mapError: mapRegistryError,
     connections,
     runners,
     relay,
     db: database.db,
     reverification,
+    trust,
+    trustExpiry,
     async close() {
+      await trustExpiry.stop();
       await reverification.stop();
       await relay.stop();
       await database.destroy();

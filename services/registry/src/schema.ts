@@ -37,12 +37,35 @@ export interface ConnectionsTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** `registry.aws_trust_setups`: runs of the AWS cross-account trust flow. */
+export interface AwsTrustSetupsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  state: number;
+  account_id: string;
+  region: string;
+  capabilities: number[];
+  reconnect: boolean;
+  stack_name: string;
+  pending_version: number;
+  created_by: string;
+  expires_at: Date;
+  created_at: Generated<Date>;
+  completed_at: Date | null;
+  role_arn: string | null;
+  stack_id: string | null;
+  completed_version: number | null;
+}
+
 /** The registry schema as Kysely sees it. */
 export interface RegistryDatabase {
   runners: RunnersTable;
   connections: ConnectionsTable;
+  aws_trust_setups: AwsTrustSetupsTable;
   outbox: OutboxTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type RunnerRow = Selectable<RunnersTable>;
+export type AwsTrustSetupRow = Selectable<AwsTrustSetupsTable>;

@@ -14,6 +14,8 @@ export interface VerifierConfig {
   readonly checkTimeoutMs: number;
   /** Deliveries of one event before a provider outage is recorded as a failure. */
   readonly maxTransientAttempts: number;
+  /** AWS_TRUST_PROPAGATION_MS: how long a new cross-account role that cannot be assumed is retried (IAM propagation). */
+  readonly trustPropagationMs: number;
 }
 
 /** loadVerifierConfig parses the verifier's environment; throws ConfigError naming the variable. */
@@ -42,5 +44,6 @@ export function loadVerifierConfig(environment: Env, options: { requireUrls: boo
     }),
     checkTimeoutMs: env.int("CHECK_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     maxTransientAttempts: env.int("VERIFY_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
+    trustPropagationMs: env.int("AWS_TRUST_PROPAGATION_MS", 300_000, { min: 0, max: 3_600_000 }),
   });
 }

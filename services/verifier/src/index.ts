@@ -7,3 +7,6 @@ export type { VerifierRegistry, VerifierVault } from "./ports.js";
 export { VERIFIED_KINDS } from "./verify-event.js";
 export { subscribeInProcess } from "./in-process-subscription.js";
 export { providerChecks } from "./checks/all-checks.js";
+export { checkAwsTrust } from "./checks/aws-trust-check.js";
+export { createPlatformAwsCredentials } from "./platform-credentials.js";
+export type { SigV4Credentials } from "./checks/sigv4.js";

@@ -9,6 +9,8 @@ import { startDurableConsumer } from "@planton/events";
 import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
+import { checkAwsTrust } from "./checks/aws-trust-check.js";
+import { createPlatformAwsCredentials } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
 import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
 import { buildVerifier } from "./verifier-components.js";
@@ -25,13 +27,16 @@ async function main(): Promise<void> {
     registry: createRpcRegistry(config.registryUrl!, tokens),
     vault: createRpcVault(config.vaultUrl!, tokens),
     checks: providerChecks,
+    trustCheck: checkAwsTrust,
+    platformAwsCredentials: createPlatformAwsCredentials(),
   });
   const consumer = await startDurableConsumer({
     url: config.service.natsUrl,
     logger,
     stream: "CONNECT",
     durable: "verifier",
-    filterSubject: "connect.connection.>",
+    // connection.* and aws_trust.completed (NATS 2.9 has one filter per consumer).
+    filterSubject: "connect.>",
     streamSubjects: ["connect.>"],
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });

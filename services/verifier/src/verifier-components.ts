@@ -2,13 +2,14 @@ import type { HandleOutcome } from "@planton/events";
 import type { Logger } from "@planton/logging";
 import type { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import type { ProviderCheck } from "./checks/provider-check.js";
+import type { SigV4Credentials } from "./checks/sigv4.js";
 import type { VerifierConfig } from "./config.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import { createEventVerifier } from "./verify-event.js";
 
 /** A built verifier: the event handler the consumers call. */
 export interface VerifierComponents {
-  /** Handles one registry event (connection.created / .rotated); idempotent. */
+  /** Handles one registry event (connection.created / .rotated / .reverify, aws_trust.completed); idempotent. */
   handle(data: Uint8Array, deliveryCount?: number): Promise<HandleOutcome>;
 }
 
@@ -24,6 +25,10 @@ export function buildVerifier(options: {
   registry: VerifierRegistry;
   vault: VerifierVault;
   checks: Partial<Record<Provider, ProviderCheck>>;
+  /** The AWS cross-account trust check; absent: such connections are recorded UNSUPPORTED. */
+  trustCheck?: ProviderCheck;
+  /** The platform's own AWS identity (the runner principal customer roles trust). */
+  platformAwsCredentials?: () => Promise<SigV4Credentials>;
 }): VerifierComponents {
   const logger = options.logger.child({ service: "verifier" });
   return {
@@ -34,6 +39,9 @@ export function buildVerifier(options: {
       endpoints: options.config.endpoints,
       timeoutMs: options.config.checkTimeoutMs,
       maxTransientAttempts: options.config.maxTransientAttempts,
+      trustPropagationMs: options.config.trustPropagationMs,
+      ...(options.trustCheck ? { trustCheck: options.trustCheck } : {}),
+      ...(options.platformAwsCredentials ? { platformAwsCredentials: options.platformAwsCredentials } : {}),
       logger,
     }),
   };

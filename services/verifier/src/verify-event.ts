@@ -9,15 +9,29 @@ import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_p
 import { mergeSecrets } from "@planton/providers";
 import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
+import type { SigV4Credentials } from "./checks/sigv4.js";
 
 /** Subjects the verifier consumes. */
-export const VERIFIED_KINDS = ["connection.created", "connection.rotated", "connection.reverify"] as const;
+export const VERIFIED_KINDS = ["connection.created", "connection.rotated", "connection.reverify", "aws_trust.completed"] as const;
+
+// A role that cannot be assumed right after its stack reported it is most
+// likely IAM's eventual consistency: retried with this backoff while the
+// propagation window lasts.
+const PROPAGATION_RETRY_FIRST_MS = 2_000;
+const PROPAGATION_RETRY_MAX_MS = 30_000;
 
 /** Dependencies of {@link createEventVerifier}. */
 export interface EventVerifierDeps {
   readonly registry: VerifierRegistry;
   readonly vault: VerifierVault;
+  /** Checks of inline credentials, per provider. */
   readonly checks: Partial<Record<Provider, ProviderCheck>>;
+  /** The AWS cross-account trust check (AssumeRole with and without the external id); absent: UNSUPPORTED. */
+  readonly trustCheck?: ProviderCheck;
+  /** The platform's own AWS identity, which customer roles trust (for `trustCheck`). */
+  readonly platformAwsCredentials?: () => Promise<SigV4Credentials>;
+  /** How long after aws_trust.completed a role that cannot be assumed is retried (IAM propagation). */
+  readonly trustPropagationMs: number;
   readonly endpoints: ProviderEndpoints;
   readonly timeoutMs: number;
   /** After this many deliveries a transient failure is recorded as a failure the user sees. */
@@ -28,7 +42,7 @@ export interface EventVerifierDeps {
 /**
  * createEventVerifier returns the handler of one registry event: for
  * connection.created, .rotated and .reverify (the registry's periodic
- * re-verification) it opens the named credential version,
+ * re-verification) and aws_trust.completed it opens the named credential version,
  * proves it against the provider and records the result in the registry.
  * Idempotent and safe to redeliver: a connection that is gone, a version
  * that is no longer current or was destroyed, and runner-mode connections
@@ -44,9 +58,11 @@ export function createEventVerifier(deps: EventVerifierDeps) {
       deps.logger.warn({ error }, "unreadable event skipped");
       return;
     }
-    if (event.payload.case !== "connection" || !(VERIFIED_KINDS as readonly string[]).includes(event.kind)) return;
+    if ((event.payload.case !== "connection" && event.payload.case !== "awsTrust") || !(VERIFIED_KINDS as readonly string[]).includes(event.kind)) return;
     const orgId = event.orgId;
     const { connectionId, credentialVersion } = event.payload.value;
+    // Only the event that announced a new role opens the propagation window.
+    const propagating = event.kind === "aws_trust.completed" && event.occurTime !== undefined && Date.now() - Number(event.occurTime.seconds) * 1000 < deps.trustPropagationMs;
     if (credentialVersion === 0) return;
     const found = await deps.registry.lookup(orgId, connectionId).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
@@ -56,7 +72,8 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     if (found === undefined || found.connection.credentialVersion !== credentialVersion) return;
     // Runner mode is proven by the runner when it runs (its status says so).
     if (found.connection.authMode === AuthMode.RUNNER) return;
-    const check = found.connection.authMode === AuthMode.INLINE ? deps.checks[found.connection.provider] : undefined;
+    const trust = found.connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST && found.connection.provider === Provider.AWS;
+    const check = found.connection.authMode === AuthMode.INLINE ? deps.checks[found.connection.provider] : trust ? deps.trustCheck : undefined;
     let result: CheckResult;
     if (check === undefined) {
       result = { kind: "failed", reason: "UNSUPPORTED", message: `verification of ${Provider[found.connection.provider]} connections in this mode is not available yet` };
@@ -66,11 +83,18 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         throw error;
       });
       if (secret === undefined) return;
-      result = await check(fullSpec(found.publicSpec, fromBinary(ConnectionSpecSchema, secret)), {
+      const sealed = fromBinary(ConnectionSpecSchema, secret);
+      // A trust version seals the whole role (ARN and external id): it is the spec to prove.
+      result = await check(trust ? sealed : fullSpec(found.publicSpec, sealed), {
         endpoints: deps.endpoints,
         timeoutMs: deps.timeoutMs,
         connectionId,
+        ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
       });
+    }
+    if (propagating && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
+      deps.logger.info({ org_id: orgId, connection_id: connectionId, attempt: deliveryCount }, "role not assumable yet (IAM propagation); verification will be retried");
+      return { retryAfterMs: Math.min(PROPAGATION_RETRY_FIRST_MS * 2 ** (deliveryCount - 1), PROPAGATION_RETRY_MAX_MS) };
     }
     if (result.kind === "transient" && deliveryCount < deps.maxTransientAttempts) {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount }, "provider unavailable; verification will be retried");

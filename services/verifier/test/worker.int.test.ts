@@ -57,7 +57,7 @@ const startConsumer = () =>
     logger: logs.logger,
     stream: "CONNECT",
     durable,
-    filterSubject: "connect.connection.>",
+    filterSubject: "connect.>",
     startAt: "new",
     ackWaitMs: 2_000,
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),

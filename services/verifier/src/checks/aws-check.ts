@@ -1,28 +1,21 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import { httpCall, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
-import { signFormPost, stsRegionOf } from "./sigv4.js";
+import {
+  failed,
+  isStsServerFaultCode,
+  otherStsAnswer,
+  scrub,
+  stsError,
+  stsPost,
+  stsQueryBody,
+  stsServerFault,
+  transient,
+  xmlText,
+} from "./sts-call.js";
 
 // GetCallerIdentity needs no IAM permission and cannot be blocked by an
 // explicit Deny, so it proves the key pair itself and nothing else.
-const GET_CALLER_IDENTITY = "Action=GetCallerIdentity&Version=2011-06-15";
-
-// Codes the JS SDK classifies as throttling (@smithy/service-error-classification).
-const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "SlowDown",
-  "PriorRequestNotComplete",
-  "BandwidthLimitExceeded",
-  "ProvisionedThroughputExceededException",
-  "TransactionInProgressException",
-  "EC2ThrottledException",
-]);
+const GET_CALLER_IDENTITY = stsQueryBody("GetCallerIdentity");
 
 /**
  * checkAws proves an AWS spec's inline access key pair by calling STS
@@ -62,7 +55,7 @@ export const checkAws: ProviderCheck = async (spec: ConnectionSpec, options: Che
   if (aws.auth.case !== "inlineKeys") throw new Error("checkAws: AWS spec has no auth set");
   const { accessKeyId, secretAccessKey } = aws.auth.value;
   const result = await callerIdentity(aws.accountId, accessKeyId, secretAccessKey, options);
-  return scrub(result, secretAccessKey);
+  return scrub(result, [secretAccessKey]);
 };
 
 async function callerIdentity(
@@ -71,15 +64,7 @@ async function callerIdentity(
   secretAccessKey: string,
   options: CheckOptions,
 ): Promise<CheckResult> {
-  const url = options.endpoints.awsSts;
-  const headers = signFormPost({
-    url,
-    body: GET_CALLER_IDENTITY,
-    region: stsRegionOf(url),
-    service: "sts",
-    credentials: { accessKeyId, secretAccessKey },
-  });
-  const response = await send(url, { method: "POST", headers, body: GET_CALLER_IDENTITY }, options);
+  const response = await stsPost(GET_CALLER_IDENTITY, { accessKeyId, secretAccessKey }, options);
   if (response.kind === "transient") return response;
   const { status, body, retryAfterMs } = response;
 
@@ -101,26 +86,12 @@ async function callerIdentity(
     return { kind: "verified", identity: arn };
   }
 
-  const code = xmlText(body, "Code");
-  const errorMessage = xmlText(body, "Message") ?? "";
+  const { code, message: errorMessage } = stsError(body);
   if (code !== undefined) {
     const mapped = mapErrorCode(code, errorMessage, accessKeyId, retryAfterMs);
     if (mapped !== undefined) return mapped;
   }
-  if (status === 429 || (code !== undefined && THROTTLING_CODES.has(code))) {
-    return transient("THROTTLED", "AWS is rate-limiting requests. Try again shortly.", retryAfterMs);
-  }
-  if (status >= 500) {
-    return transient("PROVIDER_UNAVAILABLE", `AWS STS is having problems (HTTP ${status}${code ? `, ${code}` : ""}). This does not mean the key is bad; try again later.`, retryAfterMs);
-  }
-  if (code === undefined) {
-    return transient("MALFORMED_RESPONSE", `AWS STS answered HTTP ${status} without a readable error. Try again later.`, retryAfterMs);
-  }
-  return {
-    kind: "failed",
-    reason: "PROVIDER_REJECTED",
-    message: `AWS STS rejected the request with ${code} (HTTP ${status}).`,
-  };
+  return otherStsAnswer(status, code, retryAfterMs, "the key");
 }
 
 // Branches on the machine-readable Code, as the reference advises; the free
@@ -160,57 +131,7 @@ function mapErrorCode(code: string, awsMessage: string, accessKeyId: string, ret
       );
     case "OptInRequired":
       return failed("INSUFFICIENT_PERMISSIONS", "The AWS account is not subscribed to this service (OptInRequired).");
-    case "InternalFailure":
-    case "ServiceUnavailable":
-      return transient("PROVIDER_UNAVAILABLE", `AWS STS is having problems (${code}). This does not mean the key is bad; try again later.`, retryAfterMs);
     default:
-      return undefined;
+      return isStsServerFaultCode(code) ? stsServerFault(code, retryAfterMs, "the key") : undefined;
   }
-}
-
-/** Outcome of one HTTP exchange: a status and full body, or a transient failure. */
-type Exchange =
-  | { readonly kind: "response"; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
-  | Extract<CheckResult, { kind: "transient" }>;
-
-// One request through the shared HTTP helper (timeout covering the body,
-// the caller's signal, error texts that never echo request details).
-async function send(url: string, init: { method: "POST"; headers: Record<string, string>; body: string }, options: CheckOptions): Promise<Exchange> {
-  const outcome = await httpCall("AWS STS", { url, ...init }, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-  if (!outcome.ok) return outcome.transient;
-  const { answer } = outcome;
-  return { kind: "response", status: answer.status, body: answer.text, retryAfterMs: parseRetryAfter(answer.headers.get("retry-after")) };
-}
-
-
-
-// STS bodies are small, flat and namespace-default, so a tag regex is enough;
-// the first occurrence is the one inside the Result/Error element.
-function xmlText(xml: string, tag: string): string | undefined {
-  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-  return match?.[1] === undefined ? undefined : decodeXmlEntities(match[1].trim());
-}
-
-function decodeXmlEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, "&");
-}
-
-function failed(reason: string, message: string): CheckResult {
-  return { kind: "failed", reason, message };
-}
-
-function transient(reason: string, message: string, retryAfterMs?: number): Extract<CheckResult, { kind: "transient" }> {
-  return retryAfterMs === undefined ? { kind: "transient", reason, message } : { kind: "transient", reason, message, retryAfterMs };
-}
-
-// Defence in depth: no message built above includes the secret, but if a
-// future edit (or an echoing server) ever puts it there, it is cut out.
-function scrub(result: CheckResult, secret: string): CheckResult {
-  if (result.kind === "verified" || secret === "" || !result.message.includes(secret)) return result;
-  return { ...result, message: result.message.split(secret).join("[redacted]") };
 }

@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { SigV4Credentials } from "./sigv4.js";
 
 /**
  * The outcome of proving one credential version against its provider.
@@ -49,6 +50,15 @@ export interface CheckOptions {
   readonly timeoutMs: number;
   /** The connection id (AWS AssumeRole uses it as the session name). */
   readonly connectionId: string;
+  /**
+   * The platform's own AWS identity: the runner principal that customers'
+   * cross-account roles trust. In production it comes from the standard AWS
+   * credential chain (and may be temporary, with a session token); undefined
+   * when the verifier has no AWS identity, in which case cross-account trust
+   * cannot be verified. Called once per check; it may throw when the chain
+   * cannot produce credentials.
+   */
+  readonly platformAwsCredentials?: () => Promise<SigV4Credentials>;
 }
 
 /**

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { AuthorizationScope, type ResolveCredentialsResponse } from "@planton/proto/planton/connect/v1/authz_service_pb";
+import { CompleteSetupRequestSchema, StartSetupRequestSchema, type StartSetupResponse } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
+import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { captureLogs } from "@planton/testing";
+import { startPlatform, type PlatformHarness } from "./support/platform-harness.js";
+
+// Resolving AWS cross-account trust connections: deployments get the role and
+// its external id from the sealed version they are pinned to, so a reconnect
+// replaces the role without breaking deployments already running.
+
+const logs = captureLogs();
+let p: PlatformHarness;
+const ACCOUNT = "123456789012";
+const org = "org-trust-resolve";
+const caller = { orgId: org, subject: `deployer@${org}` };
+
+beforeAll(async () => {
+  p = await startPlatform({ logger: logs.logger });
+});
+afterAll(async () => {
+  await p?.dispose();
+});
+
+async function failure(promise: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await promise;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("expected the call to fail");
+}
+
+function linkValues(started: StartSetupResponse) {
+  const params = new URLSearchParams(started.quickCreateUrl.slice(started.quickCreateUrl.indexOf("?", started.quickCreateUrl.indexOf("#")) + 1));
+  return { token: params.get("param_CallbackToken")!, externalId: params.get("param_ExternalId")! };
+}
+
+async function completeWith(started: StartSetupResponse, roleName: string) {
+  await p.registry.trust.complete(
+    create(CompleteSetupRequestSchema, {
+      setupId: started.setupId,
+      token: linkValues(started).token,
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
+      accountId: ACCOUNT,
+      stackId: `arn:aws:cloudformation:us-west-2:${ACCOUNT}:stack/${started.setup!.stackName}/5b6c7d8e-1234-11ef-9a1b-0a1b2c3d4e5f`,
+    }),
+  );
+}
+
+const role = (r: ResolveCredentialsResponse) => (r.credentials.case === "awsRole" ? r.credentials.value : undefined);
+
+describe("cross-account trust resolution", () => {
+  it("refuses until the role is captured, then hands out the role and its external id, and keeps pinned deployments on the old role through a reconnect", async () => {
+    const { authz } = await p.clients(org);
+    const first = await p.registry.trust.start(caller, create(StartSetupRequestSchema, { name: "deploy-prod-aws", accountId: ACCOUNT }));
+    const slug = first.connection!.slug;
+    await authz.authorizeConnection({ connection: slug, scope: AuthorizationScope.ORGANIZATION });
+    const resolve = (deploymentId: string) => authz.resolveCredentials({ deploymentId, environment: "prod", provider: Provider.AWS, connection: slug });
+
+    const early = await failure(resolve("trust-d0"));
+    expect(early.code).toBe(Code.FailedPrecondition);
+    expect(early.rawMessage).toMatch(/trust setup has not completed/);
+
+    await completeWith(first, "RoleA");
+    const a = await resolve("trust-d1");
+    expect(a.authMode).toBe(AuthMode.CROSS_ACCOUNT_TRUST);
+    expect(role(a)).toMatchObject({ roleArn: `arn:aws:iam::${ACCOUNT}:role/RoleA`, externalId: linkValues(first).externalId });
+
+    // A reconnect in progress changes nothing for anyone.
+    const second = await p.registry.trust.start(caller, create(StartSetupRequestSchema, { reconnect: slug }));
+    expect(role(await resolve("trust-d2"))?.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/RoleA`);
+
+    await completeWith(second, "RoleB");
+    const fresh = await resolve("trust-d3");
+    expect(role(fresh)).toMatchObject({ roleArn: `arn:aws:iam::${ACCOUNT}:role/RoleB`, externalId: linkValues(second).externalId });
+    expect(fresh.credentialVersion).toBeGreaterThan(a.credentialVersion);
+    // Deployments pinned before the new role was captured keep the old role and external id.
+    const pinned = await resolve("trust-d1");
+    expect(pinned.credentialVersion).toBe(a.credentialVersion);
+    expect(role(pinned)).toMatchObject({ roleArn: `arn:aws:iam::${ACCOUNT}:role/RoleA`, externalId: linkValues(first).externalId });
+
+    // authz retired the replaced version for the retention job.
+    await p.registry.relay.drain(5_000);
+    await p.bus.idle();
+    const retired = await p.authz.db.selectFrom("retired_versions").select("version").where("connection_id", "=", first.connection!.id).execute();
+    expect(retired.map((r) => r.version)).toEqual([a.credentialVersion]);
+  });
+});
