@@ -61,6 +61,17 @@ const KNOWN_ENV = {
   REVERIFY_INTERVAL_MS: "registry: periodic re-verification of every connection (default 24 h, spread +-10%)",
   REVERIFY_TICK_MS: "registry: how often due re-verifications are queued (default 60000)",
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
+  PUBLIC_URL: "registry: its address as AWS Lambda reaches it; the trust callback goes to PUBLIC_URL/planton.connect.v1.AwsTrustService/CompleteSetup",
+  AWS_TRUST_PRINCIPAL_ARN: "registry: the runner principal AWS trust roles trust (the verifier's IRSA role)",
+  AWS_TRUST_TEMPLATE_URL: "registry: the published CloudFormation template (S3) that Quick Create links point at",
+  AWS_TRUST_CALLBACK_KEY: "registry: HMAC key of setup callback tokens, shared by the replicas (Secret)",
+  AWS_TRUST_CALLBACK_KEY_FILE: "registry: file holding that key (alternative to AWS_TRUST_CALLBACK_KEY)",
+  AWS_TRUST_SETUP_TTL_MS: "registry: how long a trust setup link works (default 600000)",
+  AWS_TRUST_WATCH_POLL_MS: "registry: how often WatchSetup looks for changes (default 1000)",
+  AWS_TRUST_TEMPLATE_BUCKET: "registry publish-template: the S3 bucket hosting the template",
+  AWS_TRUST_TEMPLATE_KEY: "registry publish-template: the object key (default aws-trust/<version>/template.json)",
+  AWS_TRUST_TEMPLATE_S3_ENDPOINT: "registry publish-template: an S3-compatible endpoint (path style)",
+  AWS_TRUST_PROPAGATION_MS: "verifier: how long a new trust role that cannot be assumed is retried (IAM propagation, default 300000)",
   // vault
   KEY_PROVIDER: "vault: aws-kms | local",
   KMS_KEY_ID: "vault: KMS key id, ARN or alias",
@@ -89,7 +100,12 @@ const SERVICES = {
 const VAULT_CALLERS = ["registry", "authz", "verifier"];
 const KMS_ALIAS = "alias/planton-connect";
 // Settings that Deployments take from Secrets (auth settings stay together in connect-auth).
-const FROM_SECRETS = ["DATABASE_URL", "AUTH_JWT_SECRET", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"];
+const FROM_SECRETS = ["DATABASE_URL", "AUTH_JWT_SECRET", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "AWS_TRUST_CALLBACK_KEY"];
+// AWS settings that are not KMS access: the trust flow's (registry, verifier).
+const TRUST_SETTING = /^(AWS_TRUST_|AWS_STS_URL$)/;
+// Services whose ServiceAccount names an IAM role: the vault (KMS) and the
+// verifier (the runner principal customer trust roles name).
+const IRSA_SERVICES = ["vault", "verifier"];
 const PRESTOP_SECONDS_MAX = 10;
 
 // ---------------------------------------------------------------------------
@@ -495,6 +511,8 @@ function checkKubernetes(dir) {
   const byKind = (kind) => objects.filter((o) => o.kind === kind);
   const find = (kind, name) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
   const where = rel(dir);
+  let trustPrincipal;
+  let verifierRole;
 
   for (const [svc, meta] of Object.entries(SERVICES)) {
     const name = `connect-${svc}`;
@@ -591,15 +609,22 @@ function checkKubernetes(dir) {
         `${name}: KEY_PROVIDER and KMS_KEY_ID`);
       check(!names.includes("AWS_ACCESS_KEY_ID") && !names.includes("AWS_SECRET_ACCESS_KEY"), `${name}: no static AWS keys (IRSA)`);
     } else {
-      check(!names.some((n) => n.startsWith("AWS_") || n.startsWith("KMS_")), `${name}: no AWS or KMS settings (only the vault has KMS access)`);
+      check(!names.some((n) => (n.startsWith("AWS_") && !TRUST_SETTING.test(n)) || n.startsWith("KMS_")), `${name}: no AWS or KMS settings beyond the trust flow's (only the vault has KMS access)`);
+    }
+    if (svc === "registry") {
+      // Replicas must share the callback key, or a callback reaching another replica fails.
+      check(names.includes("AWS_TRUST_CALLBACK_KEY") || names.includes("AWS_TRUST_CALLBACK_KEY_FILE"), `${name}: AWS_TRUST_CALLBACK_KEY is set (shared by the replicas)`);
+      check(/^https:\/\//.test(env.PUBLIC_URL ?? ""), `${name}: PUBLIC_URL is an https URL (AWS Lambda calls back there)`, env.PUBLIC_URL);
+      trustPrincipal = env.AWS_TRUST_PRINCIPAL_ARN;
     }
 
     // ServiceAccount: exists; only the vault's has an IAM role.
     const sa = find("ServiceAccount", pod.serviceAccountName);
     check(Boolean(sa) && pod.serviceAccountName === name, `${name}: ServiceAccount ${name}`);
     const role = get(sa ?? {}, "metadata.annotations")?.["eks.amazonaws.com/role-arn"];
-    if (svc === "vault") check(/^arn:aws:iam::\d{12}:role\//.test(role ?? ""), `${name}: ServiceAccount has the IRSA role annotation`);
+    if (IRSA_SERVICES.includes(svc)) check(/^arn:aws:iam::\d{12}:role\//.test(role ?? "") && sa?.automountServiceAccountToken !== false, `${name}: ServiceAccount has the IRSA role annotation`);
     else check(!role && sa?.automountServiceAccountToken === false, `${name}: ServiceAccount has no IAM role and no token`);
+    if (svc === "verifier") verifierRole = role;
 
     // Service.
     const service = find("Service", name);
@@ -636,7 +661,10 @@ function checkKubernetes(dir) {
       "vault NetworkPolicy: only registry, authz and verifier pods, only on 9090", [...allowed].join(", "));
   }
   const roles = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.annotations?.["eks.amazonaws.com/role-arn"]);
-  check(roles.length === 1 && roles[0].metadata.name === "connect-vault", `${where}: only the vault's ServiceAccount has an IAM role`);
+  check(roles.length === IRSA_SERVICES.length && roles.every((r) => IRSA_SERVICES.map((s) => `connect-${s}`).includes(r.metadata.name)),
+    `${where}: only the vault's and the verifier's ServiceAccounts have an IAM role`, roles.map((r) => r.metadata.name).join(", "));
+  // The verifier proves roles as the principal they trust: the same ARN.
+  check(Boolean(trustPrincipal) && trustPrincipal === verifierRole, `${where}: registry AWS_TRUST_PRINCIPAL_ARN is the verifier's IRSA role`, `${trustPrincipal} vs ${verifierRole}`);
   for (const [cm, g] of generated) {
     const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
     check(unknown.length === 0, `${g.kind} ${cm} (${g.file}): every key is in KNOWN_ENV`, unknown.join(", "));
@@ -684,7 +712,7 @@ function checkCompose() {
       check(String(env.KMS_KEY_ID).startsWith("alias/") && env.AWS_REGION === services["local-kms"]?.environment?.KMS_REGION,
         "compose vault: AWS_REGION matches local-kms KMS_REGION");
     } else {
-      check(!Object.keys(env).some((k) => k.startsWith("AWS_") || k.startsWith("KMS_") || k === "KEY_PROVIDER"),
+      check(!Object.keys(env).some((k) => (k.startsWith("AWS_") && !TRUST_SETTING.test(k)) || k.startsWith("KMS_") || k === "KEY_PROVIDER"),
         `compose ${svc}: no KMS settings (only the vault has KMS access)`);
     }
     // A service whose code has not landed yet must not start by default.

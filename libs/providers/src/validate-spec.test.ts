@@ -280,3 +280,26 @@ describe("validateSpec", () => {
     expect(validateSpec(cloudflare({ apiToken: `cfat_${"A".repeat(48)}` }))).toEqual([]);
   });
 });
+
+describe("AWS cross-account trust", () => {
+  const trust = (roleArn: string, externalId = "planton-abcdefghijklmnop", accountId = "123456789012") =>
+    create(ConnectionSpecSchema, { provider: { case: "aws", value: { accountId, auth: { case: "crossAccountTrust", value: { roleArn, externalId } } } } });
+
+  it("is refused unless the caller is the trust flow", () => {
+    expect(validateSpec(trust("arn:aws:iam::123456789012:role/R"))).toEqual([
+      expect.objectContaining({ field: "spec.aws.cross_account_trust", reason: "CONFLICT" }),
+    ]);
+    expect(validateSpec(trust("arn:aws:iam::123456789012:role/R"), "spec", { allowCrossAccountTrust: true })).toEqual([]);
+  });
+
+  it("checks the role is one of the account and the external id follows STS's rule", () => {
+    const allow = { allowCrossAccountTrust: true };
+    const fieldsOf = (spec: ReturnType<typeof trust>) => validateSpec(spec, "spec", allow).map((v) => `${v.field}:${v.reason}`);
+    expect(fieldsOf(trust("arn:aws:iam::210987654321:role/R"))).toEqual(["spec.aws.cross_account_trust.role_arn:MISMATCH"]);
+    expect(fieldsOf(trust("arn:aws:iam::123456789012:user/R"))).toEqual(["spec.aws.cross_account_trust.role_arn:PATTERN"]);
+    expect(fieldsOf(trust("arn:aws:iam::123456789012:role/path/R", "x"))).toEqual(["spec.aws.cross_account_trust.external_id:PATTERN"]);
+    expect(fieldsOf(trust("arn:aws:iam::123456789012:role/R", "has space"))).toEqual(["spec.aws.cross_account_trust.external_id:PATTERN"]);
+    // A setup in progress has no role yet.
+    expect(fieldsOf(trust(""))).toEqual([]);
+  });
+});

@@ -10,6 +10,10 @@ import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, AwsCapability, ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { captureLogs, dumpDatabase } from "@planton/testing";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { runInNewContext } from "node:vm";
+import { CALLBACK_LAMBDA_SOURCE } from "../src/trust/callback-lambda.js";
 import { parseQuickCreateUrl } from "../src/trust/quick-create-url.js";
 import { awsSecret } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
@@ -345,6 +349,60 @@ describe("WatchSetup", () => {
     expect(seen[0]).toEqual([AwsTrustSetupState.PENDING, ConnectionStatus.AWAITING_TRUST_SETUP]);
     expect(seen).toContainEqual([AwsTrustSetupState.COMPLETED, ConnectionStatus.PENDING_VERIFICATION]);
     expect(seen.at(-1)).toEqual([AwsTrustSetupState.COMPLETED, ConnectionStatus.VERIFIED]);
+  });
+});
+
+describe("the template's custom resource", () => {
+  it("completes the setup against the registry with the link's values and answers CloudFormation SUCCESS", async () => {
+    const orgId = "org-trust-lambda";
+    const started = await startNew(orgId, "lambda-prod-aws");
+    const { params } = parseQuickCreateUrl(started.quickCreateUrl);
+    const callbackPath = new URL(params.get("param_CallbackUrl")!).pathname;
+    // CloudFormation's pre-signed ResponseURL, played by a local server.
+    const responses: { contentType: string | undefined; body: Record<string, unknown> }[] = [];
+    const responseServer = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        responses.push({ contentType: req.headers["content-type"], body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => responseServer.listen(0, "127.0.0.1", resolve));
+    try {
+      const module = { exports: {} as { handler?: (event: unknown, context: unknown) => Promise<unknown> } };
+      runInNewContext(CALLBACK_LAMBDA_SOURCE, { module, exports: module.exports, require: () => ({}), console: { log() {}, error() {}, warn() {} }, fetch, setTimeout, clearTimeout, AbortSignal, URL, Buffer });
+      const role = roleArn("planton-lambda-prod-aws-TrustRole-1ABC");
+      await module.exports.handler!(
+        {
+          RequestType: "Create",
+          ResponseURL: `http://127.0.0.1:${(responseServer.address() as AddressInfo).port}/response?X-Amz-Signature=abc`,
+          StackId: stackId(started.setup!.stackName),
+          RequestId: "0f0e0d0c-1111-2222-3333-444455556666",
+          LogicalResourceId: "TrustCallback",
+          ResourceType: "Custom::PlantonTrustCallback",
+          ResourceProperties: {
+            ServiceToken: "arn:aws:lambda:us-west-2:123456789012:function:cb",
+            // The stack would call PUBLIC_URL; here the same path on the test server.
+            CallbackUrl: `${h.server.url}${callbackPath}`,
+            SetupId: params.get("param_SetupId"),
+            CallbackToken: params.get("param_CallbackToken"),
+            RoleArn: role,
+            AccountId: ACCOUNT,
+          },
+        },
+        { getRemainingTimeInMillis: () => 60_000 },
+      );
+      expect(responses).toHaveLength(1);
+      expect(responses[0]!.contentType ?? "").toBe("");
+      expect(responses[0]!.body).toMatchObject({ Status: "SUCCESS", LogicalResourceId: "TrustCallback", Data: { RoleArn: role } });
+      const { connections } = await h.clients(orgId);
+      const { connection } = await connections.getConnection({ connection: started.connection!.id });
+      expect(connection!.status).toBe(ConnectionStatus.PENDING_VERIFICATION);
+      expect(connection!.details!.provider.value).toMatchObject({ roleArn: role });
+    } finally {
+      await new Promise<void>((resolve) => responseServer.close(() => resolve()));
+    }
   });
 });
 

@@ -26,7 +26,7 @@ export type PolicyDocument = {
 
 // Why ARNs look the way they do:
 // - Partition and account come from the stack (Fn::Sub), so the template works
-//   in aws-cn and aws-us-gov and never reaches resources of another account.
+//   in aws-cn and aws-us-gov and named ARNs stay inside this account.
 // - Region is "*": the role is global and deployments may target any region of
 //   the account, not only the one the stack ran in.
 // - EC2 and a few list/create calls authorize against "*" (or AWS-owned
@@ -51,9 +51,17 @@ function serviceLinkedRoles(services: readonly string[]): PolicyStatement {
   return allow("CreateServiceLinkedRoles", ["iam:CreateServiceLinkedRole"], SERVICE_LINKED_ROLES, { StringEquals: { "iam:AWSServiceName": services } });
 }
 
-/** Encryption with a customer key: the service creates its grant through the caller. */
-function kmsGrantsForServices(): PolicyStatement {
-  return allow("UseKmsKeysForEncryption", ["kms:DescribeKey", "kms:CreateGrant"], KMS_KEYS, { Bool: { "kms:GrantIsForAWSResource": "true" } });
+/**
+ * Encryption with a customer key: the service reads the key and creates its
+ * grant with the caller's permissions. DescribeKey is a separate statement
+ * because the grant condition key is absent on it (a Bool on an absent key
+ * never matches).
+ */
+function kmsForServices(): PolicyStatement[] {
+  return [
+    allow("DescribeKmsKeys", ["kms:DescribeKey"], KMS_KEYS),
+    allow("CreateKmsGrantsForServices", ["kms:CreateGrant"], KMS_KEYS, { Bool: { "kms:GrantIsForAWSResource": "true" } }),
+  ];
 }
 
 function document(...Statement: PolicyStatement[]): PolicyDocument {
@@ -84,7 +92,7 @@ const EKS = document(
     ["iam:CreateOpenIDConnectProvider", "iam:GetOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider"],
     sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/*"),
   ),
-  kmsGrantsForServices(),
+  ...kmsForServices(),
   // Cluster, node, Fargate pod-execution and Pod Identity roles are passed to EKS.
   passRole(["eks.amazonaws.com", "pods.eks.amazonaws.com"]),
   serviceLinkedRoles(["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "eks-fargate.amazonaws.com"]),
@@ -119,16 +127,15 @@ const ECS = document(
     inAccount("elasticloadbalancing"),
   ),
   allow(
-    "ManageScalingAndLogs",
+    "ManageAutoScaling",
     [
       "application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
       "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy", "application-autoscaling:Describe*",
       "application-autoscaling:TagResource", "application-autoscaling:UntagResource", "application-autoscaling:ListTagsForResource",
-      "elasticloadbalancing:Describe*", "logs:DescribeLogGroups",
-      "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
     ],
     "*",
   ),
+  allow("ReadLoadBalancersAndNetworks", ["elasticloadbalancing:Describe*", "logs:DescribeLogGroups", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"], "*"),
   allow(
     "ManageTaskLogGroups",
     ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource"],
@@ -173,7 +180,7 @@ const S3_STORAGE = document(
   allow(
     "ManageBuckets",
     [
-      "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucket*",
+      "s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucket*", "s3:GetAccelerateConfiguration",
       "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock",
       // Permission names, not API names: PutBucketEncryption and PutBucketLifecycleConfiguration.
       "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration",
@@ -210,7 +217,7 @@ const RDS = document(
   allow("ReadRdsAndNetworks", ["rds:DescribeDBEngineVersions", "rds:DescribeOrderableDBInstanceOptions", "ec2:Describe*"], "*"),
   // Managed master passwords: RDS creates its secret (named rds!...) through the caller.
   allow("ManageMasterPasswordSecrets", ["secretsmanager:CreateSecret", "secretsmanager:RotateSecret", "secretsmanager:TagResource"], inAccount("secretsmanager", "secret:rds!*")),
-  kmsGrantsForServices(),
+  ...kmsForServices(),
   // Enhanced Monitoring role and feature roles (AddRoleToDBInstance/Cluster).
   passRole(["monitoring.rds.amazonaws.com", "rds.amazonaws.com"]),
   serviceLinkedRoles(["rds.amazonaws.com"]),
@@ -232,7 +239,7 @@ const LAMBDA = document(
   ),
   // CreateEventSourceMapping and the list calls authorize against "*".
   allow(
-    "ManageEventSourceMappings",
+    "ManageEventSourceMappingsAndRead",
     [
       "lambda:CreateEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping",
       "lambda:ListEventSourceMappings", "lambda:ListFunctions", "ec2:Describe*",
@@ -260,7 +267,7 @@ const ROUTE53 = document(
   // Infrastructure as code polls the change until it is INSYNC.
   allow("ReadChanges", ["route53:GetChange"], sub("arn:${AWS::Partition}:route53:::change/*")),
   allow(
-    "CreateAndListZones",
+    "CreateZonesAndHealthChecks",
     ["route53:CreateHostedZone", "route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:CreateHealthCheck", "route53:ListTagsForResources", "ec2:DescribeVpcs"],
     "*",
   ),
@@ -313,7 +320,7 @@ const ECR = document(
   ),
   // The login token and registry-wide settings have no repository ARN.
   allow("RegistryWide", ["ecr:GetAuthorizationToken", "ecr:DescribeRegistry", "ecr:PutReplicationConfiguration"], "*"),
-  kmsGrantsForServices(),
+  ...kmsForServices(),
   serviceLinkedRoles(["replication.ecr.amazonaws.com"]),
 );
 
