@@ -10,3 +10,4 @@ export type { FakeKms, FakeKmsFailureKind, FakeKmsKey, FakeKmsRequest } from "./
 export { bearerMetadata, grpcUnary } from "./grpc-unary.js";
 export type { GrpcUnaryOutcome } from "./grpc-unary.js";
 export { userTransport } from "./user-transport.js";
+export { rpcFailure } from "./rpc-failure.js";

@@ -4,7 +4,7 @@ import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AuditDecision, AuthorizationScope } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
-import { captureLogs, dumpDatabase, markerForms } from "@planton/testing";
+import { captureLogs, dumpDatabase, markerForms, rpcFailure } from "@planton/testing";
 import { startPlatform, type PlatformHarness } from "./support/platform-harness.js";
 
 const logs = captureLogs();
@@ -17,14 +17,7 @@ afterAll(async () => {
   await p?.dispose();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 const civoSpec = (token: string) => ({ provider: { case: "civo" as const, value: { apiToken: token, defaultRegion: "LON1" } } });
 const secretOf = (response: { credentials: { case?: string; value?: unknown } }) => {

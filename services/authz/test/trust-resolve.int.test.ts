@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { AuthorizationScope, type ResolveCredentialsResponse } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { CompleteSetupRequestSchema, StartSetupRequestSchema, type StartSetupResponse } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
-import { captureLogs } from "@planton/testing";
+import { captureLogs, rpcFailure } from "@planton/testing";
 import { startPlatform, type PlatformHarness } from "./support/platform-harness.js";
 
 // Resolving AWS cross-account trust connections: deployments get the role and
@@ -24,14 +24,7 @@ afterAll(async () => {
   await p?.dispose();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 function linkValues(started: StartSetupResponse) {
   const params = new URLSearchParams(started.quickCreateUrl.slice(started.quickCreateUrl.indexOf("?", started.quickCreateUrl.indexOf("#")) + 1));

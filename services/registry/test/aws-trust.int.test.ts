@@ -9,7 +9,7 @@ import { VerificationSchema } from "@planton/proto/planton/connect/v1/connection
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, AwsCapability, ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
-import { captureLogs, dumpDatabase } from "@planton/testing";
+import { captureLogs, dumpDatabase, rpcFailure } from "@planton/testing";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { runInNewContext } from "node:vm";
@@ -45,14 +45,7 @@ afterAll(async () => {
   await bus.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 function fields(error: ConnectError): Record<string, string> {
   const [details] = error.findDetails(BadRequestSchema);
@@ -80,7 +73,14 @@ function complete(started: StartSetupResponse, role = roleArn("planton-TrustRole
   });
 }
 
-const eventsOf = (kind: string, connectionId: string) =>
+// Events leave through the outbox relay: wait until it has published them all.
+async function eventsOf(kind: string, connectionId: string) {
+  expect(await h.registry.relay.drain(5_000)).toBe(true);
+  await bus.idle();
+  return published(kind, connectionId);
+}
+
+const published = (kind: string, connectionId: string) =>
   events.map((e) => fromBinary(EventSchema, e.data)).filter((e) => e.kind === kind && (e.payload.value as { connectionId?: string } | undefined)?.connectionId === connectionId);
 
 describe("StartSetup", () => {
@@ -97,7 +97,7 @@ describe("StartSetup", () => {
     expect(setup.capabilities).toHaveLength(10);
     expect(setup.region).toBe("us-west-2");
     expect(timestampDate(started.expiresAt!).getTime() - timestampDate(setup.createTime!).getTime()).toBe(600_000);
-    const created = eventsOf("connection.created", c.id);
+    const created = await eventsOf("connection.created", c.id);
     expect(created).toHaveLength(1);
   });
 
@@ -139,6 +139,7 @@ describe("StartSetup", () => {
     const b = await startNew("org-trust-extid", "acme-staging-aws");
     expect(linkOf(a).externalId).not.toBe(linkOf(b).externalId);
     await complete(a);
+    expect(await eventsOf("aws_trust.completed", a.connection!.id)).toHaveLength(1);
     const dump = (await dumpDatabase(h.database.url)).text;
     expect(dump).toContain("aws_trust_setups");
     for (const started of [a, b]) {
@@ -202,7 +203,7 @@ describe("CompleteSetup", () => {
       externalId: linkOf(started).externalId,
     });
 
-    const completed = eventsOf("aws_trust.completed", id);
+    const completed = await eventsOf("aws_trust.completed", id);
     expect(completed).toHaveLength(1);
     expect(completed[0]!.payload.value).toMatchObject({ roleArn: role, credentialVersion: connection!.credentialVersion, previousCredentialVersion: 0, setupId: started.setupId });
 
@@ -212,7 +213,7 @@ describe("CompleteSetup", () => {
     // The token is single-use: replaying the very same request is refused.
     const replay = await failure(complete(started, role, { stackId: stackId("planton-data-prod-aws") }));
     expect(replay.code).toBe(Code.AlreadyExists);
-    expect(eventsOf("aws_trust.completed", id)).toHaveLength(1);
+    expect(await eventsOf("aws_trust.completed", id)).toHaveLength(1);
   });
 
   it("refuses forged tokens, tokens of other setups and unknown setups alike", async () => {
@@ -291,7 +292,7 @@ describe("reconnect", () => {
     expect(after.authMode).toBe(AuthMode.CROSS_ACCOUNT_TRUST);
     expect(after.credentialVersion).toBeGreaterThan(before.credentialVersion);
     expect(after.details!.provider.value).toMatchObject({ roleArn: roleArn("legacy-TrustRole"), accessKeyIdHint: "", capabilities: [AwsCapability.ECS] });
-    const [completed] = eventsOf("aws_trust.completed", before.id);
+    const [completed] = await eventsOf("aws_trust.completed", before.id);
     expect(completed!.payload.value).toMatchObject({ previousCredentialVersion: before.credentialVersion, credentialVersion: after.credentialVersion });
     // The previous version stays readable for pinned deployments (authz retires it later).
     await expect(h.vault.vault.open({ orgId, connectionId: before.id, version: before.credentialVersion })).resolves.toBeInstanceOf(Uint8Array);

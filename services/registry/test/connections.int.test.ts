@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { createInProcessBus, type EventEnvelope } from "@planton/events";
 import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { AuthMode, ConnectionStatus, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
-import { captureLogs } from "@planton/testing";
+import { captureLogs, rpcFailure } from "@planton/testing";
 import { gcpKeyBase64, validSpecs } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
@@ -28,14 +28,7 @@ afterAll(async () => {
   await bus.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 async function runnerFor(orgId: string): Promise<string> {
   const { runners } = await h.clients(orgId);

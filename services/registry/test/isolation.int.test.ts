@@ -15,7 +15,7 @@ import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { ConnectionStatus, Provider, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
-import { captureLogs } from "@planton/testing";
+import { captureLogs, rpcFailure } from "@planton/testing";
 import { awsSecret } from "./support/fixtures.js";
 import { SECRET, startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
@@ -38,14 +38,7 @@ afterAll(async () => {
 // Helpers
 // ---------------------------------------------------------------------------
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 async function expectCode(promise: Promise<unknown>, code: Code, label = ""): Promise<ConnectError> {
   const error = await failure(promise);

@@ -16,7 +16,7 @@ import type { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/con
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, ConnectionStatus, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import { RunnerSchema, type Runner, type RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
-import { captureLogs, dumpDatabase, markerForms } from "@planton/testing";
+import { captureLogs, dumpDatabase, markerForms, rpcFailure } from "@planton/testing";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
 type SpecInit = MessageInitShape<typeof ConnectionSpecSchema>;
@@ -42,14 +42,7 @@ afterAll(async () => {
 // Helpers
 // ---------------------------------------------------------------------------
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 async function expectCode(promise: Promise<unknown>, code: Code, label = ""): Promise<ConnectError> {
   const error = await failure(promise);

@@ -7,14 +7,14 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, toJsonString, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { Code, type Client } from "@connectrpc/connect";
 import { createInProcessBus } from "@planton/events";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import type { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { ConnectionStatus, Provider, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import type { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
-import { captureLogs, markerForms } from "@planton/testing";
+import { captureLogs, markerForms, rpcFailure } from "@planton/testing";
 import { awsSecret, gcpKeyBase64 } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
@@ -81,14 +81,7 @@ async function snapshot(): Promise<Snapshot> {
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = rpcFailure;
 
 function mask(...paths: string[]) {
   return create(FieldMaskSchema, { paths });
