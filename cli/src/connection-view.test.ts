@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { AuthMode, AwsCapability, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { connectionFields, connectionRow, CONNECTION_COLUMNS } from "./connection-view.js";
+
+const trust = create(ConnectionSchema, {
+  id: "awsconn_1",
+  name: "Payments prod AWS",
+  slug: "payments-prod-aws",
+  provider: Provider.AWS,
+  authMode: AuthMode.CROSS_ACCOUNT_TRUST,
+  status: ConnectionStatus.VERIFICATION_FAILED,
+  credentialVersion: 3,
+  details: {
+    provider: {
+      case: "aws",
+      value: { accountId: "123456789012", region: "us-west-2", roleArn: "arn:aws:iam::123456789012:role/r", capabilities: [AwsCapability.EKS, AwsCapability.S3_STORAGE] },
+    },
+  },
+  lastVerification: { verifyTime: timestampFromDate(new Date("2026-05-01T10:00:00.123Z")), credentialVersion: 3, ok: false, reason: "ROLE_NOT_ASSUMABLE", message: "Check the trust policy." },
+  createTime: timestampFromDate(new Date("2026-04-30T09:00:00Z")),
+});
+
+describe("connectionRow", () => {
+  it("shows slug, provider, auth, status, version and id, enums in lower case", () => {
+    expect(CONNECTION_COLUMNS).toEqual(["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "ID"]);
+    expect(connectionRow(trust)).toEqual(["payments-prod-aws", "aws", "cross_account_trust", "verification_failed", "3", "awsconn_1"]);
+  });
+});
+
+describe("connectionFields", () => {
+  it("lists identity, every set detail field and the last verification", () => {
+    const fields = Object.fromEntries(connectionFields(trust));
+    expect(fields).toMatchObject({
+      NAME: "Payments prod AWS",
+      SLUG: "payments-prod-aws",
+      AUTH: "cross_account_trust",
+      STATUS: "verification_failed",
+      "CREDENTIAL VERSION": "3",
+      "ACCOUNT ID": "123456789012",
+      REGION: "us-west-2",
+      "ROLE ARN": "arn:aws:iam::123456789012:role/r",
+      CAPABILITIES: "eks, s3_storage",
+      "LAST VERIFICATION": "2026-05-01T10:00:00Z",
+      "VERIFIED VERSION": "3",
+      "VERIFIED OK": "no",
+      REASON: "ROLE_NOT_ASSUMABLE",
+      MESSAGE: "Check the trust policy.",
+      CREATED: "2026-04-30T09:00:00Z",
+      UPDATED: "-",
+    });
+    // Fields of other auth modes are empty and left out.
+    expect(fields).not.toHaveProperty("RUNNER ID");
+    expect(fields).not.toHaveProperty("ACCESS KEY ID");
+  });
+
+  it("drops the _hint suffix of masked values and shows booleans as yes/no", () => {
+    const doConnection = create(ConnectionSchema, {
+      provider: Provider.DIGITALOCEAN,
+      details: { provider: { case: "digitalocean", value: { apiTokenHint: "dop_****abcd", defaultRegion: "nyc3", spacesConfigured: false } } },
+    });
+    const fields = Object.fromEntries(connectionFields(doConnection));
+    expect(fields["API TOKEN"]).toBe("dop_****abcd");
+    expect(fields["SPACES CONFIGURED"]).toBe("no");
+    expect(fields["LAST VERIFICATION"]).toBe("none yet");
+  });
+});
