@@ -5,6 +5,10 @@
  * JetStream (NATS_URL, default the machine's 127.0.0.1:4222) and the
  * verifier consumes with its durable consumer and runs the real Civo check
  * against a local HTTP server that answers as Civo's GET /v2/regions does.
+ * Then the same for 200 AWS cross-account trust setups: from CompleteSetup
+ * (the stack's callback) returning to the result of the real trust check
+ * (AssumeRole with the external id, GetCallerIdentity, AssumeRole without)
+ * against a local STS imitation.
  *
  *   npm run build && node bench/dist/verify-latency.js
  */
@@ -21,7 +25,9 @@ import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connecti
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { createTestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, loadVerifierConfig, providerChecks } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, loadVerifierConfig, providerChecks } from "@planton/verifier";
+import { CompleteSetupRequestSchema, StartSetupRequestSchema } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
+import { startStsImitation } from "./sts-imitation.js";
 import { row, runConcurrently, summarize } from "./stats.js";
 
 const N = Number(process.env["BENCH_N"] ?? 200);
@@ -37,6 +43,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => civo.listen(0, "127.0.0.1", resolve));
   const civoPort = (civo.address() as { port: number }).port;
+  const sts = await startStsImitation();
   const dataDir = await mkdtemp(join(tmpdir(), "verify-bench-"));
   const location = await resolveDatabase({ databaseUrl: process.env["DATABASE_URL"], dataDir, logger: silentLogger });
   const database = await createTestDatabase(location.url, "bench_verify");
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
   });
   const recorded = new Map<string, number>();
   const verifier = buildVerifier({
-    config: loadVerifierConfig({ DATA_DIR: dataDir, CIVO_API_URL: `http://127.0.0.1:${civoPort}` }, { requireUrls: false }),
+    config: loadVerifierConfig({ DATA_DIR: dataDir, CIVO_API_URL: `http://127.0.0.1:${civoPort}`, AWS_STS_URL: sts.url }, { requireUrls: false }),
     logger: silentLogger,
     registry: {
       lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
@@ -63,6 +70,8 @@ async function main(): Promise<void> {
     },
     vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
     checks: providerChecks,
+    trustCheck: checkAwsTrust,
+    platformAwsCredentials: async () => ({ accessKeyId: "AKIABENCHPLATFORM001", secretAccessKey: "benchPlatformSecret000000000000000000000" }),
   });
   const durable = `verifier_bench_${Date.now()}`;
   const consumer = await startDurableConsumer({
@@ -70,7 +79,7 @@ async function main(): Promise<void> {
     logger: silentLogger,
     stream: "CONNECT",
     durable,
-    filterSubject: "connect.connection.>",
+    filterSubject: "connect.>",
     startAt: "new",
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });
@@ -93,6 +102,30 @@ async function main(): Promise<void> {
     console.log(`event-to-verified latency: ${N} Civo connections created ${CONCURRENCY} at a time, outbox -> JetStream -> durable consumer -> check -> RecordVerification`);
     console.log(row("  create returned -> result recorded", summarize(latencies)));
     console.log(`  verified ${latencies.length}/${N} in ${total.toFixed(1)} s (${(latencies.length / total).toFixed(0)} connections/s end to end)`);
+
+    const completedAt = new Map<string, number>();
+    const trustStarted = performance.now();
+    await runConcurrently(N, CONCURRENCY, async (i) => {
+      const setup = await registry.trust.start(caller, create(StartSetupRequestSchema, { name: `bench-${i}-prod-aws`, accountId: "123456789012" }));
+      const params = new URLSearchParams(setup.quickCreateUrl.slice(setup.quickCreateUrl.indexOf("quickcreate?") + "quickcreate?".length));
+      await registry.trust.complete(
+        create(CompleteSetupRequestSchema, {
+          setupId: setup.setupId,
+          token: params.get("param_CallbackToken")!,
+          roleArn: `arn:aws:iam::123456789012:role/bench-${i}-TrustRole`,
+          accountId: "123456789012",
+          stackId: `arn:aws:cloudformation:us-west-2:123456789012:stack/${setup.setup!.stackName}/5b6c7d8e-1234-11ef-9a1b-0a1b2c3d4e5f`,
+        }),
+      );
+      completedAt.set(setup.connection!.id, performance.now());
+    });
+    const trustDeadline = Date.now() + 120_000;
+    while ([...completedAt.keys()].some((id) => !recorded.has(id)) && Date.now() < trustDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const trustTotal = (performance.now() - trustStarted) / 1000;
+    const trustLatencies = [...completedAt].flatMap(([id, t]) => (recorded.has(id) ? [recorded.get(id)! - t] : []));
+    console.log(`trust-to-verified latency: ${N} AWS trust setups completed ${CONCURRENCY} at a time, aws_trust.completed -> JetStream -> AssumeRole x2 + GetCallerIdentity -> RecordVerification`);
+    console.log(row("  callback returned -> result recorded", summarize(trustLatencies)));
+    console.log(`  verified ${trustLatencies.length}/${N} in ${trustTotal.toFixed(1)} s, setups included`);
   } finally {
     await consumer.stop();
     const nc = await connect({ servers: natsUrl });
@@ -104,6 +137,7 @@ async function main(): Promise<void> {
     await database.drop();
     await location.release();
     civo.close();
+    sts.close();
   }
 }
 
