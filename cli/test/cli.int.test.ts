@@ -115,6 +115,12 @@ describe("help and usage", () => {
     expect(capability.stderr).toContain("warp_drive");
   });
 
+  it("speaks gRPC as well as the Connect protocol to the same port", async () => {
+    const viaConnect = json<{ connections?: { id: string }[] }>(await stack.run(["connection", "list", "-o", "json"]));
+    const viaGrpc = json<{ connections?: { id: string }[] }>(await stack.run(["connection", "list", "-o", "json"], { env: { PLANTON_PROTOCOL: "grpc" } }));
+    expect(viaGrpc).toEqual(viaConnect);
+  });
+
   it("exits 3 when the API cannot be reached, and 1 without a usable token", async () => {
     const down = await stack.run(["connection", "list"], { env: { PLANTON_API_URL: "http://127.0.0.1:9" } });
     expect(down.code).toBe(3);
