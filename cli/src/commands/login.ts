@@ -26,13 +26,13 @@ export function addLoginCommand(program: Command, ctx: CliContext): void {
   const command = program
     .command("login")
     .description("check an API token and save it in the config file for later commands")
-    .option("--token <token>", "the API token")
-    .option("--token-stdin", "read the API token from stdin")
+    .option("--token <token>", "the API token (a flag value lands in shell history and the process list: prefer --token-stdin)")
+    .option("--token-stdin", "read the API token from stdin (recommended)")
     .option("--api-url <url>", "the planton API address to use from now on (default: PLANTON_API_URL, else the saved one, else http://127.0.0.1:8080)")
     .addOption(outputOption());
   withExamples(command, [
-    "planton login --token eyJhbGciOi...",
     "pass show planton/token | planton login --token-stdin --api-url https://connect.example.com",
+    'planton login --token "$PLANTON_DEV_TOKEN"',
   ]);
   defineAction(command, async (options: LoginOptions) => {
     if ((options.token !== undefined) === (options.tokenStdin === true)) throw new UsageError("give the token with exactly one of --token <token> or --token-stdin");

@@ -14,7 +14,7 @@ import { connectJetStream, createInProcessBus, startDurableConsumer, type EventP
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_MAX_DELIVER } from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     checks: providerChecks,
     trustCheck: checkAwsTrust,
     platformAwsCredentials: createPlatformAwsCredentials(),
+    ...(config.natsUrl !== undefined ? { deliveryLimit: VERIFIER_MAX_DELIVER } : {}),
   });
   // Without NATS the in-process bus feeds authz and the verifier; with NATS
   // they read the CONNECT stream through their durable consumers, exactly as
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
             durable: "verifier",
             filterSubject: "connect.>",
             streamSubjects: ["connect.>"],
+            maxDeliver: VERIFIER_MAX_DELIVER,
             handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
           }),
         ];

@@ -93,34 +93,38 @@ export function createResolver(deps: ResolverDeps): Resolver {
     );
   };
 
+  /**
+   * What the pinned `version` hands out. The sealed version decides, not the
+   * connection's current auth mode: a deployment pinned before a change of
+   * mode (keys to a trust role by a reconnect, a role to keys by a rotation)
+   * keeps what it started with. Version 0 seals nothing: runner mode.
+   */
   const credentialsOf = async (orgId: string, connection: Connection, publicSpec: ConnectionSpec, version: number, signal?: AbortSignal) => {
-    switch (connection.authMode) {
-      case AuthMode.RUNNER:
-        return { case: "runner" as const, value: { runnerId: runnerIdOf(publicSpec) ?? "" } };
-      case AuthMode.CROSS_ACCOUNT_TRUST: {
-        if (version === 0) {
-          throw new ConflictError(`connection ${connection.slug} has no role yet: its AWS trust setup has not completed (open the setup link, or start a new setup)`);
-        }
-        // The version seals the role ARN together with its external id, so a
-        // deployment pinned before a reconnect keeps the role it started with.
-        const sealed = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
-        const trust = sealed.provider.case === "aws" && sealed.provider.value.auth.case === "crossAccountTrust" ? sealed.provider.value.auth.value : undefined;
-        if (trust === undefined || trust.roleArn === "") throw new Error(`connection ${connection.id} version ${version} does not seal a cross-account role`);
-        return { case: "awsRole" as const, value: { roleArn: trust.roleArn, externalId: trust.externalId } };
+    if (version === 0) {
+      const runnerId = runnerIdOf(publicSpec);
+      if (connection.authMode === AuthMode.RUNNER && runnerId !== undefined) {
+        return { authMode: AuthMode.RUNNER, credentials: { case: "runner" as const, value: { runnerId } } };
       }
-      default: {
-        const secret = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
-        let full: ConnectionSpec;
-        try {
-          full = mergeSecrets(publicSpec, secret);
-        } catch {
-          // The connection changed auth method since this version was pinned:
-          // the pinned version's own fields are what the deployment started with.
-          full = secret;
-        }
-        return { case: "inline" as const, value: full };
-      }
+      if (connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST) throw noRoleYet(connection);
+      throw new ConflictError(`connection ${connection.slug} no longer uses the runner this deployment was pinned to: release the deployment and resolve again`);
     }
+    const sealed = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
+    const trust = sealed.provider.case === "aws" && sealed.provider.value.auth.case === "crossAccountTrust" ? sealed.provider.value.auth.value : undefined;
+    if (trust !== undefined) {
+      // The role ARN is sealed with its external id, so a deployment pinned
+      // before a reconnect keeps the role it started with.
+      if (trust.roleArn === "") throw new Error(`connection ${connection.id} version ${version} seals no role`);
+      return { authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentials: { case: "awsRole" as const, value: { roleArn: trust.roleArn, externalId: trust.externalId } } };
+    }
+    let full: ConnectionSpec;
+    try {
+      full = mergeSecrets(publicSpec, sealed);
+    } catch {
+      // The connection changed auth method since this version was pinned:
+      // the pinned version's own fields are what the deployment started with.
+      full = sealed;
+    }
+    return { authMode: AuthMode.INLINE, credentials: { case: "inline" as const, value: full } };
   };
 
   return {
@@ -163,6 +167,8 @@ export function createResolver(deps: ResolverDeps): Resolver {
         if (chosen.connection.provider !== input.provider) {
           throw new ConflictError(`connection ${chosen.connection.slug} is a ${Provider[chosen.connection.provider]} connection, not ${Provider[input.provider]}`);
         }
+        // Refused before pinning: a pin to "no role yet" would outlive the setup's completion.
+        if (pinned === undefined && chosen.connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST && version === 0) throw noRoleYet(chosen.connection);
         const holding = pinned ?? (await pin(caller.orgId, input, chosen.connection.id, version));
         if (holding.connection_id !== chosen.connection.id || holding.environment !== input.environment) {
           // A concurrent first resolve of this deployment pinned something
@@ -170,14 +176,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
           throw new ConflictError(`deployment ${input.deploymentId} was pinned concurrently to another connection or environment; retry`);
         }
         version = holding.credential_version;
-        const credentials = await credentialsOf(caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
+        const { authMode, credentials } = await credentialsOf(caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
         // Recorded before anything is handed out; if this fails, the resolve fails.
         await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.ALLOWED, reason: chosen.reason });
         return create(ResolveCredentialsResponseSchema, {
           connectionId: chosen.connection.id,
           connectionSlug: chosen.connection.slug,
           provider: chosen.connection.provider,
-          authMode: chosen.connection.authMode,
+          authMode,
           credentialVersion: version,
           credentials,
           pinTime: timestampFromDate(holding.pinned_at),
@@ -196,6 +202,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
       return result.numDeletedRows > 0n;
     },
   };
+}
+
+function noRoleYet(connection: Connection): ConflictError {
+  return new ConflictError(`connection ${connection.slug} has no role yet: its AWS trust setup has not completed (open the setup link, or start a new setup)`);
 }
 
 // Refusals are decisions and get a DENIED record; outages are not decisions

@@ -58,6 +58,8 @@ describe("cross-account trust resolution", () => {
     expect(early.rawMessage).toMatch(/trust setup has not completed/);
 
     await completeWith(first, "RoleA");
+    // The refused resolve pinned nothing: the same deployment works now.
+    expect(role(await resolve("trust-d0"))?.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/RoleA`);
     const a = await resolve("trust-d1");
     expect(a.authMode).toBe(AuthMode.CROSS_ACCOUNT_TRUST);
     expect(role(a)).toMatchObject({ roleArn: `arn:aws:iam::${ACCOUNT}:role/RoleA`, externalId: linkValues(first).externalId });
@@ -80,5 +82,40 @@ describe("cross-account trust resolution", () => {
     await p.bus.idle();
     const retired = await p.authz.db.selectFrom("retired_versions").select("version").where("connection_id", "=", first.connection!.id).execute();
     expect(retired.map((r) => r.version)).toEqual([a.credentialVersion]);
+  });
+
+  it("keeps a pinned deployment on what its version seals when the connection changes auth mode", async () => {
+    const { authz, connections } = await p.clients(org);
+    const created = await connections.createConnection({
+      name: "mode-prod-aws",
+      spec: { provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000001", secretAccessKey: "modeChangeSecret0000000000000000000000aa" } } } } },
+    });
+    const slug = created.connection!.slug;
+    await authz.authorizeConnection({ connection: slug, scope: AuthorizationScope.ORGANIZATION });
+    const resolve = (deploymentId: string) => authz.resolveCredentials({ deploymentId, environment: "prod", provider: Provider.AWS, connection: slug });
+    const keys = await resolve("mode-d1");
+    expect(keys.authMode).toBe(AuthMode.INLINE);
+
+    // Keys -> role: the deployment pinned to the keys keeps the keys.
+    await completeWith(await p.registry.trust.start(caller, create(StartSetupRequestSchema, { reconnect: slug })), "ModeRole");
+    const stillKeys = await resolve("mode-d1");
+    expect(stillKeys.authMode).toBe(AuthMode.INLINE);
+    expect(stillKeys.credentials.case).toBe("inline");
+    const roleNow = await resolve("mode-d2");
+    expect(roleNow.authMode).toBe(AuthMode.CROSS_ACCOUNT_TRUST);
+    expect(role(roleNow)?.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/ModeRole`);
+
+    // Role -> keys: the deployment pinned to the role keeps the role.
+    const current = (await connections.getConnection({ connection: slug })).connection!;
+    await connections.updateConnection({
+      connection: slug,
+      etag: current.etag,
+      spec: { provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000002", secretAccessKey: "modeChangeSecret0000000000000000000000bb" } } } } },
+      updateMask: { paths: ["spec.aws.inline_keys"] },
+    });
+    const stillRole = await resolve("mode-d2");
+    expect(stillRole.authMode).toBe(AuthMode.CROSS_ACCOUNT_TRUST);
+    expect(role(stillRole)?.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/ModeRole`);
+    expect((await resolve("mode-d3")).authMode).toBe(AuthMode.INLINE);
   });
 });

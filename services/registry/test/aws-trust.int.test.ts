@@ -316,6 +316,30 @@ describe("reconnect", () => {
     await complete(second);
   });
 
+  it("leaves exactly one pending setup when reconnects race", async () => {
+    const orgId = "org-trust-race";
+    const first = await startNew(orgId, "race-prod-aws");
+    const { trust } = await h.clients(orgId);
+    const raced = await Promise.all([1, 2, 3, 4].map(() => trust.startSetup({ reconnect: first.connection!.id })));
+    const pending = await h.registry.db
+      .selectFrom("aws_trust_setups")
+      .select("id")
+      .where("connection_id", "=", first.connection!.id)
+      .where("state", "=", AwsTrustSetupState.PENDING)
+      .execute();
+    expect(pending).toHaveLength(1);
+    expect(raced.map((r) => r.setupId)).toContain(pending[0]!.id);
+  });
+
+  it("answers FAILED_PRECONDITION, not INTERNAL, when the setup's sealed external id was shredded meanwhile", async () => {
+    const orgId = "org-trust-shredded";
+    const started = await startNew(orgId, "shred-prod-aws");
+    const row = await h.registry.db.selectFrom("aws_trust_setups").select("pending_version").where("id", "=", started.setupId).executeTakeFirstOrThrow();
+    await h.vault.vault.destroy(orgId, started.connection!.id, row.pending_version);
+    const error = await failure(complete(started));
+    expect(error.code).toBe(Code.FailedPrecondition);
+  });
+
   it("refuses a name or account that differs from the connection's", async () => {
     const started = await startNew("org-trust-reconnect-input", "fixed-prod-aws");
     const { trust } = await h.clients("org-trust-reconnect-input");

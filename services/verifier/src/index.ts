@@ -4,7 +4,7 @@ export type { VerifierConfig } from "./config.js";
 export { buildVerifier } from "./verifier-components.js";
 export type { VerifierComponents } from "./verifier-components.js";
 export type { VerifierRegistry, VerifierVault } from "./ports.js";
-export { VERIFIED_KINDS } from "./verify-event.js";
+export { VERIFIED_KINDS, VERIFIER_MAX_DELIVER } from "./verify-event.js";
 export { subscribeInProcess } from "./in-process-subscription.js";
 export { providerChecks } from "./checks/all-checks.js";
 export { checkAwsTrust } from "./checks/aws-trust-check.js";

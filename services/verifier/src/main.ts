@@ -14,6 +14,7 @@ import { createPlatformAwsCredentials } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
 import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
 import { buildVerifier } from "./verifier-components.js";
+import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
 async function main(): Promise<void> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     checks: providerChecks,
     trustCheck: checkAwsTrust,
     platformAwsCredentials: createPlatformAwsCredentials(),
+    deliveryLimit: VERIFIER_MAX_DELIVER,
   });
   const consumer = await startDurableConsumer({
     url: config.service.natsUrl,
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     // connection.* and aws_trust.completed (NATS 2.9 has one filter per consumer).
     filterSubject: "connect.>",
     streamSubjects: ["connect.>"],
+    maxDeliver: VERIFIER_MAX_DELIVER,
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });
   // No public API: health (and reflection) only, for probes.

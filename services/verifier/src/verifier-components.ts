@@ -29,6 +29,8 @@ export function buildVerifier(options: {
   trustCheck?: ProviderCheck;
   /** The platform's own AWS identity (the runner principal customer roles trust). */
   platformAwsCredentials?: () => Promise<SigV4Credentials>;
+  /** The consumer's max_deliver, when a JetStream consumer feeds the handler. */
+  deliveryLimit?: number;
 }): VerifierComponents {
   const logger = options.logger.child({ service: "verifier" });
   return {
@@ -40,6 +42,7 @@ export function buildVerifier(options: {
       timeoutMs: options.config.checkTimeoutMs,
       maxTransientAttempts: options.config.maxTransientAttempts,
       trustPropagationMs: options.config.trustPropagationMs,
+      ...(options.deliveryLimit !== undefined ? { deliveryLimit: options.deliveryLimit } : {}),
       ...(options.trustCheck ? { trustCheck: options.trustCheck } : {}),
       ...(options.platformAwsCredentials ? { platformAwsCredentials: options.platformAwsCredentials } : {}),
       logger,

@@ -11,6 +11,9 @@ import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/pro
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { SigV4Credentials } from "./checks/sigv4.js";
 
+/** max_deliver of the verifier's durable consumer; the handler records a result by the last delivery. */
+export const VERIFIER_MAX_DELIVER = 30;
+
 /** Subjects the verifier consumes. */
 export const VERIFIED_KINDS = ["connection.created", "connection.rotated", "connection.reverify", "aws_trust.completed"] as const;
 
@@ -32,6 +35,12 @@ export interface EventVerifierDeps {
   readonly platformAwsCredentials?: () => Promise<SigV4Credentials>;
   /** How long after aws_trust.completed a role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
+  /**
+   * The consumer's max_deliver: JetStream drops a message after that many
+   * deliveries, so the last one records whatever it has (absent: no limit,
+   * the in-process bus).
+   */
+  readonly deliveryLimit?: number;
   readonly endpoints: ProviderEndpoints;
   readonly timeoutMs: number;
   /** After this many deliveries a transient failure is recorded as a failure the user sees. */
@@ -92,11 +101,12 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
       });
     }
-    if (propagating && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
+    const lastDelivery = deliveryCount >= (deps.deliveryLimit ?? Number.POSITIVE_INFINITY);
+    if (propagating && !lastDelivery && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, attempt: deliveryCount }, "role not assumable yet (IAM propagation); verification will be retried");
       return { retryAfterMs: Math.min(PROPAGATION_RETRY_FIRST_MS * 2 ** (deliveryCount - 1), PROPAGATION_RETRY_MAX_MS) };
     }
-    if (result.kind === "transient" && deliveryCount < deps.maxTransientAttempts) {
+    if (result.kind === "transient" && !lastDelivery && deliveryCount < deps.maxTransientAttempts) {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount }, "provider unavailable; verification will be retried");
       // Exponential backoff with the provider's own hint as the floor.
       return { retryAfterMs: Math.max(result.retryAfterMs ?? 0, Math.min(1000 * 2 ** (deliveryCount - 1), 60_000)) };

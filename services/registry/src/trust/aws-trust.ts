@@ -165,6 +165,10 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
               connectionEvent("connection.created", caller, { connectionId, slug, provider: Provider.AWS, authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentialVersion: 0 }),
             );
           } else {
+            // Serializes setups of one connection: a concurrent reconnect
+            // waits here, then sees (and supersedes) this one's setup.
+            const locked = await trx.selectFrom("connections").select("id").where("id", "=", connectionId).forUpdate().executeTakeFirst();
+            if (locked === undefined) throw new ConnectionNotFoundError(request.reconnect);
             superseded = await supersedePending(trx, connectionId);
           }
           await insertSetup(trx, {
@@ -227,11 +231,17 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
       // Unknown setup and wrong token get the same answer: ids cannot be probed.
       const setup = SETUP_ID.test(request.setupId) ? await findSetup(deps.db, request.setupId) : undefined;
       if (setup === undefined || !deps.tokens.matches(request.token, setup.id, setup.expires_at)) throw new SetupTokenInvalidError();
-      const at = now();
-      checkOpen(setup, at);
+      checkOpen(setup, now());
       checkCompletion(request, setup);
       const connection = await loadConnection(setup.org_id, setup.connection_id);
-      const pending = fromBinary(ConnectionSpecSchema, await deps.vault.open(setup.org_id, setup.connection_id, setup.pending_version, signal));
+      const sealedPending = await deps.vault.open(setup.org_id, setup.connection_id, setup.pending_version, signal).catch(async (error: unknown) => {
+        // The expiry sweep (or a newer setup) shredded it meanwhile: say so, not INTERNAL.
+        if (!isGone(error)) throw error;
+        const latest = await findSetup(deps.db, setup.id);
+        if (latest !== undefined) checkOpen(latest, now());
+        throw new SetupClosedError("this setup expired or was replaced while completing: start a new setup");
+      });
+      const pending = fromBinary(ConnectionSpecSchema, sealedPending);
       const externalId = trustOf(pending)?.externalId ?? "";
       if (!AWS_EXTERNAL_ID.test(externalId)) throw new Error(`setup ${setup.id}: sealed external id is unreadable`);
       const capabilities = setup.capabilities as AwsCapability[];
@@ -239,6 +249,8 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
       const version = await deps.vault.seal(setup.org_id, setup.connection_id, toBinary(ConnectionSpecSchema, fullSpec), signal);
       const publicSpec = splitSecrets(fullSpec).publicSpec;
       let claimed = false;
+      // Taken after the vault calls: the claim must not land after the expiry.
+      const at = now();
       try {
         await deps.db.transaction().execute(async (trx) => {
           claimed = await claimCompletion(trx, setup.id, at, { roleArn: request.roleArn, stackId: request.stackId, completedVersion: version });
@@ -335,6 +347,12 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
       return expired.length;
     },
   };
+}
+
+// The vault's answer for a destroyed or unknown version (in process or over RPC).
+function isGone(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  return e?.code === 5 || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError";
 }
 
 // A completion is possible only while the setup is pending and unexpired.

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { silentLogger } from "@planton/logging";
+import { ConnectionSchema, type Verification } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import type { CheckResult } from "./checks/provider-check.js";
+import { createEventVerifier } from "./verify-event.js";
+
+const trustSpec = create(ConnectionSpecSchema, {
+  provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "crossAccountTrust", value: { roleArn: "arn:aws:iam::123456789012:role/R", externalId: "planton-abcdefghijklmnopqrstuvwx" } } } },
+});
+
+function setup(result: CheckResult, deliveryLimit?: number) {
+  const recorded: Verification[] = [];
+  const handle = createEventVerifier({
+    registry: {
+      lookup: async () => ({
+        connection: create(ConnectionSchema, { id: "awsconn_x", provider: Provider.AWS, authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentialVersion: 2 }),
+        publicSpec: trustSpec,
+      }),
+      recordVerification: async (_org, _id, verification) => {
+        recorded.push(verification);
+      },
+    },
+    vault: { open: async () => toBinary(ConnectionSpecSchema, trustSpec) },
+    checks: {},
+    trustCheck: async () => result,
+    endpoints: { awsSts: "", azureLogin: "", azureManagement: "", digitalocean: "", civo: "", cloudflare: "", gcpTokenUri: "" },
+    timeoutMs: 1000,
+    maxTransientAttempts: 10,
+    trustPropagationMs: 600_000,
+    ...(deliveryLimit !== undefined ? { deliveryLimit } : {}),
+    logger: silentLogger,
+  });
+  const event = toBinary(
+    EventSchema,
+    create(EventSchema, {
+      id: "e1",
+      kind: "aws_trust.completed",
+      occurTime: timestampFromDate(new Date()),
+      orgId: "org",
+      payload: { case: "awsTrust", value: { connectionId: "awsconn_x", credentialVersion: 2 } },
+    }),
+  );
+  return { recorded, handle: (delivery: number) => handle(event, delivery) };
+}
+
+describe("the verifier's handling of a new trust role", () => {
+  const notAssumable: CheckResult = { kind: "failed", reason: "ROLE_NOT_ASSUMABLE", message: "cannot assume" };
+
+  it("retries a role that cannot be assumed yet while the propagation window lasts, with growing delays", async () => {
+    const { recorded, handle } = setup(notAssumable);
+    const delays = [];
+    for (const delivery of [1, 2, 3, 4, 5, 6]) delays.push((await handle(delivery))?.retryAfterMs);
+    expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+    expect(recorded).toEqual([]);
+  });
+
+  it("records the failure on the consumer's last delivery instead of letting JetStream drop the event", async () => {
+    const { recorded, handle } = setup(notAssumable, 3);
+    expect(await handle(2)).toEqual({ retryAfterMs: 4_000 });
+    expect(await handle(3)).toBeUndefined();
+    expect(recorded.map((v) => [v.ok, v.reason, v.credentialVersion])).toEqual([[false, "ROLE_NOT_ASSUMABLE", 2]]);
+  });
+
+  it("records a transient failure on the last delivery too, even below VERIFY_MAX_ATTEMPTS", async () => {
+    const { recorded, handle } = setup({ kind: "transient", reason: "THROTTLED", message: "slow down" }, 4);
+    expect(await handle(3)).toMatchObject({ retryAfterMs: expect.any(Number) });
+    expect(await handle(4)).toBeUndefined();
+    expect(recorded.map((v) => v.reason)).toEqual(["PROVIDER_UNAVAILABLE"]);
+  });
+});
