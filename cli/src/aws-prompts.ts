@@ -7,11 +7,11 @@ import type { PromptContext } from "./prompt-input.js";
 /** Ask runs one prompt with the context it needs (see CliContext.prompt). */
 export type Ask = <T>(run: (context: PromptContext) => Promise<T>) => Promise<T>;
 
-/** NAME_SUGGESTION is the default name offered, following `<team>-<environment>-<provider>`. */
-export const NAME_SUGGESTION = "team-prod-aws";
+/** NAME_SUGGESTION is the default name offered, following the `<provider>-<purpose>` convention. */
+export const NAME_SUGGESTION = "aws-prod";
 
 /** NAME_HINT explains the naming convention before the name is asked. */
-export const NAME_HINT = "Connection names follow <team>-<environment>-<provider>, e.g. payments-prod-aws.";
+export const NAME_HINT = "Connection names follow <provider>-<purpose>, e.g. aws-prod or aws-payments-staging, so deployments and audit records say which account they use.";
 
 /** AskedAws is what the AWS questions produced: flags with the answers filled in, and the chosen capabilities. */
 export interface AskedAws {

@@ -56,7 +56,7 @@ function addAws(connect: Command, ctx: CliContext): void {
         "that trusts the platform, and the command waits until the role is reported and verified. " +
         "Without flags in a terminal, it asks its questions.",
     )
-    .option("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-aws)")
+    .option("--name <name>", "connection name, <provider>-<purpose> (e.g. aws-payments-prod)")
     .option("--account-id <id>", "12-digit AWS account id")
     .option("--region <region>", "region of the stack and default region of the connection (default: us-west-2)")
     .option("--capabilities <list>", `what the role may deploy, comma-separated (default: all): ${CAPABILITIES.map((c) => c.name).join(",")}`)
@@ -117,7 +117,7 @@ function addGcp(connect: Command, ctx: CliContext): void {
   const command = connect
     .command("gcp")
     .description("connect a GCP project with a service-account key, or through a runner's Workload Identity")
-    .requiredOption("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-gcp)")
+    .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. gcp-payments-prod)")
     .option("--key-file <path>", "the service-account JSON key file as downloaded from GCP")
     .option("--key-stdin", "read the service-account JSON key from stdin")
     .option("--runner <runner>", "authenticate as a registered runner (id or name) instead, with --project-id")
@@ -134,7 +134,7 @@ function addAzure(connect: Command, ctx: CliContext): void {
   const command = connect
     .command("azure")
     .description("connect an Azure subscription with a service principal, or through a runner's managed identity")
-    .requiredOption("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-azure)")
+    .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. azure-payments-prod)")
     .requiredOption("--tenant-id <uuid>", "Entra ID tenant")
     .requiredOption("--subscription-id <uuid>", "subscription")
     .option("--client-id <uuid>", "the service principal's application (client) id")
@@ -153,7 +153,7 @@ function addDigitalOcean(connect: Command, ctx: CliContext): void {
   const command = connect
     .command("digitalocean")
     .description("connect a DigitalOcean team with a personal access token, optionally with Spaces keys")
-    .requiredOption("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-digitalocean)")
+    .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. digitalocean-payments-prod)")
     .requiredOption("--default-region <region>", "default region: nyc1, nyc3, sfo3, ams3, sgp1, lon1, fra1, tor1, blr1, syd1, atl1, ...")
     .option("--api-token-stdin", "read the API token from stdin")
     .option("--api-token-file <path>", "read the API token from a file")
@@ -172,7 +172,7 @@ function addCivo(connect: Command, ctx: CliContext): void {
   const command = connect
     .command("civo")
     .description("connect a Civo account with an API key, optionally with object store keys")
-    .requiredOption("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-civo)")
+    .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. civo-payments-prod)")
     .requiredOption("--default-region <region>", "default region: LON1, FRA1, NYC1, PHX1, MUM1, ...")
     .option("--api-token-stdin", "read the API key from stdin")
     .option("--api-token-file <path>", "read the API key from a file")
@@ -188,7 +188,7 @@ function addCloudflare(connect: Command, ctx: CliContext): void {
   const command = connect
     .command("cloudflare")
     .description("connect a Cloudflare account with an API token (recommended) or the legacy global API key, optionally with R2 keys")
-    .requiredOption("--name <name>", "connection name, <team>-<environment>-<provider> (e.g. payments-prod-cloudflare)")
+    .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. cloudflare-payments-prod)")
     .option("--api-token-stdin", "read the API token from stdin")
     .option("--api-token-file <path>", "read the API token from a file")
     .option("--api-key-stdin", "read the legacy global API key from stdin (with --email)")

@@ -15,8 +15,8 @@ export function nameWarnings(name: string): Warning[] {
       code: "NAME_CONVENTION",
       field: "name",
       message:
-        "This name does not say which account or environment the connection reaches. Prefer <team>-<environment>-<provider>, " +
-        "e.g. payments-prod-aws, so deployments and audit records stay readable.",
+        "This name does not say which account or environment the connection reaches. Prefer <provider>-<purpose>, " +
+        "e.g. aws-payments-prod, so deployments and audit records stay readable.",
     }),
   ];
 }
