@@ -401,6 +401,255 @@ describe("capability policies", () => {
   });
 });
 
+// What the review found: statements broader than the capability they name
+// (PassRole of any role, code updates of any function, key policies of any
+// key, policies of any bucket, data sent to other accounts). These tests pin
+// the conventions of capability-policies.ts: changes reach only what Planton
+// created (tag planton:managed=true, or a planton- name where the service has
+// no tag conditions), roles only under /planton/, nothing leaves the account.
+describe("least privilege inside the customer's account", () => {
+  type Statement = JsonObject & { Sid: string };
+  const all = ALL_CAPABILITIES.flatMap((c) => statementsOf(c).map((s) => ({ capability: capabilityName(c), s: s as Statement })));
+  const resourcesOf = (s: JsonObject): Json[] => [s["Resource"] as Json].flat();
+  /** The ARN (or "*") a Resource entry stands for, `${...}` left in place. */
+  const arnOf = (r: Json): string => (typeof r === "string" ? r : String(at(r, "Fn::Sub")));
+  /** An ARN's colon-separated fields, the pseudo parameters (which hold "::") replaced. */
+  const arnFields = (arn: string): string[] => arn.replaceAll("${AWS::Partition}", "PARTITION").replaceAll("${AWS::AccountId}", "ACCOUNT").split(":");
+  /** The part of an ARN after `arn:partition:service:region:account:`. */
+  const resourcePart = (arn: string): string => arnFields(arn).slice(5).join(":");
+  const conditionText = (s: JsonObject): string => JSON.stringify(s["Condition"] ?? {});
+  const globMatches = (pattern: string, action: string): boolean =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action);
+  const grants = (s: JsonObject, action: string): boolean => actionsOf(s).some((a) => globMatches(a, action));
+  const isRead = (action: string): boolean => /^[a-z0-9-]+:(Describe|List|Get)/.test(action);
+  const MANAGED = { "aws:ResourceTag/planton:managed": "true" };
+  const CREATED = { "aws:RequestTag/planton:managed": "true" };
+  /** The value at `path` under the statement's Condition, or undefined. */
+  const condition = (s: JsonObject, ...path: string[]): Json | undefined => {
+    let current: Json | undefined = s["Condition"];
+    for (const key of path) current = isObject(current) ? current[key] : undefined;
+    return current;
+  };
+  const isManaged = (s: JsonObject): boolean => condition(s, "StringEquals", "aws:ResourceTag/planton:managed") === "true";
+  const tagConditioned = (s: JsonObject): boolean => /aws:(Resource|Request)Tag\/planton:managed/.test(conditionText(s));
+  /** Every Resource is a Planton name (planton-…, or the /planton/ path), or a condition pins a Planton name. */
+  const nameScoped = (s: JsonObject): boolean =>
+    resourcesOf(s).every((r) => r !== "*" && /(^|[/:])planton-|\/planton\//.test(resourcePart(arnOf(r)))) || /planton-/.test(conditionText(s));
+
+  // Mutating statements that are neither tag-conditioned nor scoped to
+  // Planton names, each with the reason it cannot be (per capability, by Sid).
+  const UNSCOPED_ALLOWED: Record<string, Record<string, string>> = {
+    "*": { CreateSlrs: "iam:CreateServiceLinkedRole only for the named AWS services (iam:AWSServiceName); such a role can be assumed by its service alone" },
+    ecs: { Read: "ecs:DeregisterTaskDefinition authorizes against * only (no resource-level permission); a deregistered revision keeps running" },
+    rds: { RdsSecrets: "RDS names its managed master-password secrets rds!… and calls these with the caller's permissions; no secret value is read" },
+    route53: {
+      HostedZones: "Route 53 IAM has neither tag conditions nor names in its ARNs; a zone can be deleted only when empty, and Route 53 tags authorize nothing",
+      CreateAndRead: "CreateHostedZone and CreateHealthCheck authorize against * only; they create and never change what exists",
+    },
+  };
+  const allowedReason = (capability: string, sid: string): string | undefined => UNSCOPED_ALLOWED[capability]?.[sid] ?? UNSCOPED_ALLOWED["*"]![sid];
+
+  it("passes only roles under the /planton/ path, and only to named services", () => {
+    const passing = all.filter(({ s }) => grants(s, "iam:PassRole"));
+    expect(passing.length).toBeGreaterThan(0);
+    for (const { capability, s } of passing) {
+      expect(actionsOf(s), capability).toEqual(["iam:PassRole"]);
+      expect(resourcesOf(s).map(arnOf), capability).toEqual(["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/planton/*"]);
+      expect(Object.keys(asObject(at(s, "Condition"))), capability).toEqual(["StringEquals"]);
+      expect(Object.keys(asObject(at(s, "Condition", "StringEquals"))), capability).toEqual(["iam:PassedToService"]);
+    }
+  });
+
+  it("changes KMS keys (policy, state, deletion, tags, aliases, grants) only when they are tagged planton:managed", () => {
+    const sensitive = ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DisableKeyRotation", "kms:TagResource", "kms:UntagResource", "kms:CreateGrant", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"];
+    let seen = 0;
+    for (const { capability, s } of all) {
+      if (!sensitive.some((a) => grants(s, a))) continue;
+      seen++;
+      for (const r of resourcesOf(s).map(arnOf)) {
+        expect(r, `${capability} ${s.Sid}`).not.toBe("*");
+        expect(r, `${capability} ${s.Sid}`).toMatch(/^arn:\$\{AWS::Partition\}:kms:\*:\$\{AWS::AccountId\}:(key\/\*|alias\/planton-\*)$/);
+        // A key is the customer's unless tagged; aliases are named.
+        if (r.endsWith(":key/*")) expect(isManaged(s), `${capability} ${s.Sid}`).toBe(true);
+      }
+    }
+    expect(seen).toBeGreaterThan(3);
+    // Creating a key needs the tag in the request.
+    const create = all.filter(({ s }) => grants(s, "kms:CreateKey"));
+    expect(create.length).toBe(1);
+    expect(at(create[0]!.s, "Condition", "StringEquals")).toEqual(CREATED);
+  });
+
+  it("changes Lambda code, configuration, permissions and aliases only on functions tagged planton:managed", () => {
+    const sensitive = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:AddPermission", "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:PublishVersion", "lambda:GetFunctionConfiguration", "lambda:UntagResource"];
+    const statements = all.filter(({ s }) => sensitive.some((a) => grants(s, a)));
+    expect(statements.length).toBe(1);
+    for (const { s } of statements) {
+      expect(resourcesOf(s).map(arnOf)).toEqual(["arn:${AWS::Partition}:lambda:*:${AWS::AccountId}:function:*"]);
+      expect(at(s, "Condition")).toEqual({ StringEquals: MANAGED });
+    }
+    const create = all.filter(({ s }) => grants(s, "lambda:CreateFunction"));
+    expect(create.map(({ s }) => resourcesOf(s).map(arnOf))).toEqual([["arn:${AWS::Partition}:lambda:*:${AWS::AccountId}:function:planton-*"]]);
+    expect(at(create[0]!.s, "Condition")).toEqual({ StringEquals: CREATED });
+    // ListFunctions (authorized against * only) returns every function's environment variables.
+    expect(all.filter(({ s }) => grants(s, "lambda:ListFunctions") && resourcesOf(s).includes("*"))).toEqual([]);
+  });
+
+  it("configures and reads S3 only in planton-* buckets of this account", () => {
+    const s3 = all.filter(({ s }) => actionsOf(s).some((a) => a.startsWith("s3:")));
+    expect(s3.length).toBeGreaterThan(2);
+    for (const { capability, s } of s3) {
+      const where = `${capability} ${s.Sid}`;
+      if (actionsOf(s).every((a) => a === "s3:ListAllMyBuckets")) continue;
+      for (const r of resourcesOf(s).map(arnOf)) expect(r, where).toMatch(/^arn:\$\{AWS::Partition\}:s3:::planton-\*(\/\*)?$/);
+      expect(at(s, "Condition", "StringEquals", "s3:ResourceAccount"), where).toEqual({ Ref: "AWS::AccountId" });
+    }
+    const policyOrPublic = all.filter(({ s }) => ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock"].some((a) => grants(s, a)));
+    expect(policyOrPublic.length).toBe(1);
+    expect(resourcesOf(policyOrPublic[0]!.s).map(arnOf)).toEqual(["arn:${AWS::Partition}:s3:::planton-*"]);
+  });
+
+  it("sends nothing to another account: no replication, no log destinations, no replication roles", () => {
+    const exfiltrating = [
+      "ecr:PutReplicationConfiguration", "ecr:ReplicateImage", "ecr:CreatePullThroughCacheRule",
+      "s3:PutReplicationConfiguration", "s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:PutObject", "s3:PutInventoryConfiguration",
+      "logs:PutDestination", "logs:PutDestinationPolicy", "logs:CreateLogDelivery", "logs:PutDeliveryDestination", "logs:CreateExportTask",
+      "ec2:CreateSnapshot", "ec2:ModifySnapshotAttribute", "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "rds:CopyDBSnapshot",
+    ];
+    for (const { capability, s } of all) for (const a of exfiltrating) expect(grants(s, a), `${capability} ${s.Sid} grants ${a}`).toBe(false);
+    const text = JSON.stringify(ALL_CAPABILITIES.map(capabilityPolicy));
+    expect(text).not.toContain("replication.ecr.amazonaws.com");
+    expect(text).not.toContain("batchoperations.s3.amazonaws.com");
+    expect(text).not.toContain('"s3.amazonaws.com"');
+  });
+
+  it("puts subscription filters only on /planton/ log groups, and alarm actions only on Planton's SNS topics", () => {
+    const filters = all.filter(({ s }) => grants(s, "logs:PutSubscriptionFilter"));
+    expect(filters.length).toBe(1);
+    expect(resourcesOf(filters[0]!.s).map(arnOf)).toEqual(["arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:/planton/*"]);
+    for (const { s } of all.filter(({ s }) => grants(s, "logs:CreateLogGroup"))) {
+      expect(resourcesOf(s).map(arnOf)).toEqual(["arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:/planton/*"]);
+    }
+    const alarms = all.filter(({ s }) => grants(s, "cloudwatch:PutMetricAlarm"));
+    expect(alarms.length).toBe(1);
+    expect(at(alarms[0]!.s, "Condition", "ForAllValues:ArnLike", "cloudwatch:AlarmActions")).toEqual({ "Fn::Sub": "arn:${AWS::Partition}:sns:*:${AWS::AccountId}:planton-*" });
+  });
+
+  it("changes Route 53 records only under planton names", () => {
+    const records = all.filter(({ s }) => grants(s, "route53:ChangeResourceRecordSets"));
+    expect(records.length).toBe(1);
+    const names = at(records[0]!.s, "Condition", "ForAllValues:StringLike", "route53:ChangeResourceRecordSetsNormalizedRecordNames") as string[];
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(n).toMatch(/^(\*\.)?planton[-.]\*$/);
+  });
+
+  it("tags only resources already tagged, resources being created, or planton-named ones", () => {
+    const tagging = ["TagResource", "UntagResource", "AddTags", "RemoveTags", "CreateTags", "DeleteTags", "AddTagsToResource", "RemoveTagsFromResource", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "PutBucketTagging"];
+    const createActionKeys = ["ec2:CreateAction", "ecs:CreateAction", "elasticloadbalancing:CreateAction"];
+    let seen = 0;
+    for (const { capability, s } of all) {
+      const tags = actionsOf(s).filter((a) => tagging.includes(a.split(":")[1]!));
+      if (tags.length === 0) continue;
+      seen++;
+      const where = `${capability} ${s.Sid}: ${tags.join(", ")}`;
+      const onCreate = createActionKeys.some((k) => condition(s, "Null", k) === "false") && condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true";
+      if (isManaged(s) || onCreate || allowedReason(capability, s.Sid) !== undefined) continue;
+      // Otherwise (a request tag alone would let the tag be put on any
+      // untagged resource) every ARN the tagging action can match, those of
+      // its own service, must carry a Planton name.
+      for (const action of tags) {
+        const service = action.split(":")[0];
+        const own = resourcesOf(s).map(arnOf).filter((r) => r === "*" || arnFields(r)[2] === service);
+        expect(own.length, where).toBeGreaterThan(0);
+        for (const r of own) expect(r === "*" ? "*" : resourcePart(r), where).toMatch(/(^|[/:])planton-|\/planton\//);
+      }
+    }
+    expect(seen).toBeGreaterThan(10);
+  });
+
+  it("every statement that changes something is tag-conditioned, scoped to Planton names, or allow-listed with a reason", () => {
+    const unscoped: string[] = [];
+    for (const { capability, s } of all) {
+      if (s["Effect"] !== "Allow" || actionsOf(s).every(isRead)) continue;
+      if (tagConditioned(s) || nameScoped(s)) continue;
+      const reason = allowedReason(capability, s.Sid);
+      if (reason === undefined) unscoped.push(`${capability} ${s.Sid}: ${actionsOf(s).filter((a) => !isRead(a)).join(", ")}`);
+    }
+    expect(unscoped).toEqual([]);
+    // The allow-list names only statements that exist and need it.
+    for (const [capability, entries] of Object.entries(UNSCOPED_ALLOWED)) {
+      for (const sid of Object.keys(entries)) {
+        const matching = all.filter((x) => (capability === "*" || x.capability === capability) && x.s.Sid === sid);
+        expect(matching.length, `${capability} ${sid}`).toBeGreaterThan(0);
+        for (const { s } of matching) expect(tagConditioned(s) || nameScoped(s) || actionsOf(s).every(isRead), `${capability} ${sid} is scoped`).toBe(false);
+      }
+    }
+  });
+
+  it("has no unconditioned * on a change except the allow-listed calls IAM authorizes against * only", () => {
+    for (const { capability, s } of all) {
+      if (!resourcesOf(s).includes("*") || s["Condition"] !== undefined) continue;
+      const changes = actionsOf(s).filter((a) => !isRead(a));
+      if (changes.length > 0) expect(allowedReason(capability, s.Sid), `${capability} ${s.Sid}: ${changes.join(", ")}`).toBeDefined();
+    }
+  });
+
+  it("reads account-wide only metadata, never data or secrets", () => {
+    const dataReads = [
+      "s3:GetObject", "s3:GetObjectVersion", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListFunctions",
+      "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery",
+      "secretsmanager:GetSecretValue", "kms:Decrypt", "kms:GenerateDataKey", "ssm:GetParameter", "rds:DownloadDBLogFilePortion",
+    ];
+    for (const { capability, s } of all) {
+      if (tagConditioned(s) || nameScoped(s)) continue;
+      for (const a of dataReads) expect(grants(s, a), `${capability} ${s.Sid} grants ${a}`).toBe(false);
+    }
+  });
+
+  it("creates only with the planton:managed tag in the request (or in a tagged parent)", () => {
+    const creates = [
+      "eks:CreateCluster", "ecs:CreateCluster", "ecs:CreateService", "ecs:RegisterTaskDefinition", "elasticloadbalancing:CreateLoadBalancer",
+      "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateSecurityGroup", "rds:CreateDBInstance", "rds:CreateDBCluster", "lambda:CreateFunction",
+      "ecr:CreateRepository", "kms:CreateKey", "iam:CreateOpenIDConnectProvider", "application-autoscaling:RegisterScalableTarget",
+    ];
+    for (const action of creates) {
+      const statements = all.filter(({ s }) => grants(s, action));
+      expect(statements.length, action).toBeGreaterThan(0);
+      for (const { capability, s } of statements) expect(tagConditioned(s), `${capability} ${s.Sid} ${action}`).toBe(true);
+      expect(statements.some(({ s }) => condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true"), action).toBe(true);
+    }
+  });
+
+  it("never wildcards part of an ARN's resource type (IAM does not allow it)", () => {
+    for (const { capability, s } of all) {
+      for (const arn of resourcesOf(s).map(arnOf)) {
+        if (arn === "*" || arnFields(arn)[2] === "s3") continue; // S3 ARNs hold a bucket name, no type
+        const rest = resourcePart(arn);
+        const type = rest.split(/[/:]/)[0]!;
+        expect(type === "*" ? rest : type, `${capability} ${s.Sid} ${arn}`).toMatch(/^(\*|[a-z-]+)$/);
+      }
+    }
+  });
+
+  it("never lets a create call's request tag stand in for an untagged parent (EC2)", () => {
+    // A request tag is request-wide: a statement that creates a type must not
+    // also list the types its own creates are placed in.
+    const parents: Record<string, string[]> = {
+      "ec2:CreateSubnet": ["vpc"], "ec2:CreateRouteTable": ["vpc"], "ec2:CreateSecurityGroup": ["vpc"],
+      "ec2:CreateNatGateway": ["subnet", "elastic-ip", "vpc"], "ec2:CreateVpcEndpoint": ["vpc", "subnet", "security-group", "route-table"],
+      "ec2:CreateFlowLogs": ["vpc", "subnet", "network-interface"], "ec2:AuthorizeSecurityGroupIngress": ["security-group"],
+    };
+    for (const { s } of all.filter(({ s }) => !isManaged(s) && tagConditioned(s))) {
+      const types = resourcesOf(s).map((r) => resourcePart(arnOf(r)).split("/")[0]);
+      for (const [action, parentTypes] of Object.entries(parents)) {
+        if (!grants(s, action)) continue;
+        for (const p of parentTypes) expect(types, `${s.Sid} ${action} lists its parent ${p}`).not.toContain(p);
+        expect(types, `${s.Sid} ${action}`).not.toContain("*");
+      }
+    }
+  });
+});
+
 describe("trust role", () => {
   const template = templateJson();
   const role = at(template, "Resources", "TrustRole");
