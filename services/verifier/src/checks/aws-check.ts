@@ -10,7 +10,7 @@ import {
   stsQueryBody,
   stsServerFault,
   transient,
-  xmlText,
+  callerIdentityOf,
 } from "./sts-call.js";
 
 // GetCallerIdentity needs no IAM permission and cannot be blocked by an
@@ -69,13 +69,9 @@ async function callerIdentity(
   const { status, body, retryAfterMs } = response;
 
   if (status === 200) {
-    const account = xmlText(body, "Account");
-    const arn = xmlText(body, "Arn");
-    // UserId is parsed only to confirm the body is a real GetCallerIdentityResult.
-    const userId = xmlText(body, "UserId");
-    if (account === undefined || arn === undefined || userId === undefined || !body.includes("GetCallerIdentityResult")) {
-      return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
-    }
+    const identity = callerIdentityOf(body);
+    if (identity === undefined) return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
+    const { account, arn } = identity;
     if (account !== expectedAccount) {
       return {
         kind: "failed",

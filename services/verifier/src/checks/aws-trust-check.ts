@@ -2,6 +2,7 @@ import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connectio
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 import type { SigV4Credentials } from "./sigv4.js";
 import {
+  callerIdentityOf,
   failed,
   isStsServerFaultCode,
   otherStsAnswer,
@@ -284,13 +285,9 @@ async function sessionIdentity(session: Session, options: CheckOptions): Promise
   if (response.kind === "transient") return response;
   const { status, body, retryAfterMs } = response;
   if (status === 200) {
-    const account = xmlText(body, "Account");
-    const arn = xmlText(body, "Arn");
-    const userId = xmlText(body, "UserId");
-    if (account === undefined || arn === undefined || userId === undefined || !body.includes("GetCallerIdentityResult")) {
-      return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
-    }
-    return { kind: "identity", account, arn };
+    const identity = callerIdentityOf(body);
+    if (identity === undefined) return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
+    return { kind: "identity", ...identity };
   }
   const { code, message } = stsError(body);
   switch (code) {

@@ -111,6 +111,19 @@ export function xmlText(xml: string, tag: string): string | undefined {
   return match?.[1] === undefined ? undefined : decodeXmlEntities(match[1].trim());
 }
 
+/**
+ * callerIdentityOf reads a 200 GetCallerIdentity body: the account and ARN,
+ * or undefined when the body is not a readable GetCallerIdentityResult
+ * (UserId is required only to confirm that it is one).
+ */
+export function callerIdentityOf(body: string): { account: string; arn: string } | undefined {
+  const account = xmlText(body, "Account");
+  const arn = xmlText(body, "Arn");
+  const userId = xmlText(body, "UserId");
+  if (account === undefined || arn === undefined || userId === undefined || !body.includes("GetCallerIdentityResult")) return undefined;
+  return { account, arn };
+}
+
 /** The raw inner XML of the first `<tag>…</tag>` element (children included), to scope {@link xmlText}. */
 export function xmlElement(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
