@@ -25,7 +25,7 @@ import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connecti
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { createTestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, loadVerifierConfig, providerChecks } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, loadVerifierConfig, providerChecks, inProcessPorts } from "@planton/verifier";
 import { CompleteSetupRequestSchema, StartSetupRequestSchema } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
 import { startStsImitation } from "./sts-imitation.js";
 import { row, runConcurrently, summarize } from "./stats.js";
@@ -58,17 +58,18 @@ async function main(): Promise<void> {
     publisher,
   });
   const recorded = new Map<string, number>();
+  const ports = inProcessPorts(registry, vault.vault);
   const verifier = buildVerifier({
     config: loadVerifierConfig({ DATA_DIR: dataDir, CIVO_API_URL: `http://127.0.0.1:${civoPort}`, AWS_STS_URL: sts.url }, { requireUrls: false }),
     logger: silentLogger,
     registry: {
-      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
+      ...ports.registry,
       recordVerification: async (orgId, connectionId, verification) => {
-        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
+        await ports.registry.recordVerification(orgId, connectionId, verification);
         recorded.set(connectionId, performance.now());
       },
     },
-    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    vault: ports.vault,
     checks: providerChecks,
     trustCheck: checkAwsTrust,
     platformAwsCredentials: async () => ({ accessKeyId: "AKIABENCHPLATFORM001", secretAccessKey: "benchPlatformSecret000000000000000000000" }),

@@ -14,7 +14,7 @@ import { connectJetStream, createInProcessBus, startDurableConsumer, type EventP
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_MAX_DELIVER } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_MAX_DELIVER, inProcessPorts } from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
@@ -56,13 +56,7 @@ async function main(): Promise<void> {
   const verifier = buildVerifier({
     config: loadVerifierConfig(process.env, { requireUrls: false }),
     logger,
-    registry: {
-      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
-      recordVerification: async (orgId, connectionId, verification) => {
-        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
-      },
-    },
-    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
     platformAwsCredentials: createPlatformAwsCredentials(),

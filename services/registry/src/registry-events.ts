@@ -1,25 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { EventEnvelope } from "@planton/events";
-import { EventSchema, type AwsTrustCompleted, type ConnectionChanged, type ConnectionVerified, type RunnerChanged } from "@planton/proto/planton/connect/v1/events_pb";
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { EventSchema, type Event } from "@planton/proto/planton/connect/v1/events_pb";
 import type { AwsTrustCompletedSchema, ConnectionChangedSchema, ConnectionVerifiedSchema, RunnerChangedSchema } from "@planton/proto/planton/connect/v1/events_pb";
 
 /** Kinds of connection events (subject `connect.<kind>`). */
 export type ConnectionEventKind = "connection.created" | "connection.updated" | "connection.rotated" | "connection.deleted" | "connection.reverify";
-/** verifiedEvent builds the envelope of connection.verified. */
-export function verifiedEvent(actor: EventActor, payload: MessageInitShape<typeof ConnectionVerifiedSchema>): EventEnvelope {
-  const event = create(EventSchema, {
-    id: randomUUID(),
-    kind: "connection.verified",
-    occurTime: timestampFromDate(new Date()),
-    orgId: actor.orgId,
-    actor: actor.subject,
-    payload: { case: "verified", value: payload as ConnectionVerified },
-  });
-  return { id: event.id, subject: "connect.connection.verified", data: toBinary(EventSchema, event), orderingKey: payload.connectionId ?? "" };
-}
 
 /** Kinds of runner events. */
 export type RunnerEventKind = "runner.registered" | "runner.deleted";
@@ -30,37 +17,36 @@ export interface EventActor {
   readonly subject: string;
 }
 
+// Every registry event: a fresh id (also the Nats-Msg-Id), the time, who
+// caused it, subject `connect.<kind>`, ordered per connection or runner.
+function envelope(kind: string, actor: EventActor, payload: MessageInitShape<typeof EventSchema>["payload"], orderingKey: string): EventEnvelope {
+  const event: Event = create(EventSchema, {
+    id: randomUUID(),
+    kind,
+    occurTime: timestampFromDate(new Date()),
+    orgId: actor.orgId,
+    actor: actor.subject,
+    ...(payload ? { payload } : {}),
+  });
+  return { id: event.id, subject: `connect.${kind}`, data: toBinary(EventSchema, event), orderingKey };
+}
+
+/** verifiedEvent builds the envelope of connection.verified. */
+export function verifiedEvent(actor: EventActor, payload: MessageInitShape<typeof ConnectionVerifiedSchema>): EventEnvelope {
+  return envelope("connection.verified", actor, { case: "verified", value: payload }, payload.connectionId ?? "");
+}
+
 /**
  * connectionEvent builds the envelope of a connection change: ids and
  * metadata only (events.proto), ordered per connection.
  */
-export function connectionEvent(
-  kind: ConnectionEventKind,
-  actor: EventActor,
-  payload: MessageInitShape<typeof ConnectionChangedSchema>,
-): EventEnvelope {
-  const event = create(EventSchema, {
-    id: randomUUID(),
-    kind,
-    occurTime: timestampFromDate(new Date()),
-    orgId: actor.orgId,
-    actor: actor.subject,
-    payload: { case: "connection", value: payload as ConnectionChanged },
-  });
-  return { id: event.id, subject: `connect.${kind}`, data: toBinary(EventSchema, event), orderingKey: payload.connectionId ?? "" };
+export function connectionEvent(kind: ConnectionEventKind, actor: EventActor, payload: MessageInitShape<typeof ConnectionChangedSchema>): EventEnvelope {
+  return envelope(kind, actor, { case: "connection", value: payload }, payload.connectionId ?? "");
 }
 
 /** runnerEvent builds the envelope of a runner change. */
 export function runnerEvent(kind: RunnerEventKind, actor: EventActor, payload: MessageInitShape<typeof RunnerChangedSchema>): EventEnvelope {
-  const event = create(EventSchema, {
-    id: randomUUID(),
-    kind,
-    occurTime: timestampFromDate(new Date()),
-    orgId: actor.orgId,
-    actor: actor.subject,
-    payload: { case: "runner", value: payload as RunnerChanged },
-  });
-  return { id: event.id, subject: `connect.${kind}`, data: toBinary(EventSchema, event), orderingKey: payload.runnerId ?? "" };
+  return envelope(kind, actor, { case: "runner", value: payload }, payload.runnerId ?? "");
 }
 
 /**
@@ -69,13 +55,5 @@ export function runnerEvent(kind: RunnerEventKind, actor: EventActor, payload: M
  * external id. Ordered with the connection's other events.
  */
 export function trustCompletedEvent(actor: EventActor, payload: MessageInitShape<typeof AwsTrustCompletedSchema>): EventEnvelope {
-  const event = create(EventSchema, {
-    id: randomUUID(),
-    kind: "aws_trust.completed",
-    occurTime: timestampFromDate(new Date()),
-    orgId: actor.orgId,
-    actor: actor.subject,
-    payload: { case: "awsTrust", value: payload as AwsTrustCompleted },
-  });
-  return { id: event.id, subject: "connect.aws_trust.completed", data: toBinary(EventSchema, event), orderingKey: payload.connectionId ?? "" };
+  return envelope("aws_trust.completed", actor, { case: "awsTrust", value: payload }, payload.connectionId ?? "");
 }

@@ -10,3 +10,4 @@ export { providerChecks } from "./checks/all-checks.js";
 export { checkAwsTrust } from "./checks/aws-trust-check.js";
 export { createPlatformAwsCredentials } from "./platform-credentials.js";
 export type { SigV4Credentials } from "./checks/sigv4.js";
+export { inProcessPorts, type InProcessRegistry, type InProcessVault } from "./in-process-ports.js";

@@ -13,6 +13,7 @@ import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vaul
 import { providerChecks } from "../src/checks/all-checks.js";
 import { checkAwsTrust } from "../src/checks/aws-trust-check.js";
 import { loadVerifierConfig } from "../src/config.js";
+import { inProcessPorts } from "../src/in-process-ports.js";
 import { buildVerifier, type VerifierComponents } from "../src/verifier-components.js";
 import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
 
@@ -52,13 +53,7 @@ beforeAll(async () => {
   verifier = buildVerifier({
     config: loadVerifierConfig({ DATA_DIR: dataDir, AWS_STS_URL: sts.url, CHECK_TIMEOUT_MS: "1500", AWS_TRUST_PROPAGATION_MS: "60000" }, { requireUrls: false }),
     logger: logs.logger,
-    registry: {
-      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
-      recordVerification: async (orgId, connectionId, verification) => {
-        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
-      },
-    },
-    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
     platformAwsCredentials: async () => PLATFORM_KEY,

@@ -14,6 +14,7 @@ import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vaul
 import type { CheckResult, ProviderCheck } from "../src/checks/provider-check.js";
 import { loadVerifierConfig } from "../src/config.js";
 import { subscribeInProcess } from "../src/in-process-subscription.js";
+import { inProcessPorts } from "../src/in-process-ports.js";
 import { buildVerifier } from "../src/verifier-components.js";
 
 // The verifier on the in-process bus beside the registry and the vault, with
@@ -52,13 +53,7 @@ beforeAll(async () => {
   const verifier = buildVerifier({
     config: loadVerifierConfig({ DATA_DIR: dataDir, VERIFY_MAX_ATTEMPTS: "3" }, { requireUrls: false }),
     logger: logs.logger,
-    registry: {
-      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
-      recordVerification: async (orgId, connectionId, verification) => {
-        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
-      },
-    },
-    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    ...inProcessPorts(registry, vault.vault),
     checks: { [Provider.CIVO]: civoCheck },
   });
   stop = subscribeInProcess(bus, verifier, logs.logger);

@@ -13,6 +13,7 @@ import { captureLogs, createTestDatabase, type TestDatabase } from "@planton/tes
 import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vault";
 import { providerChecks } from "../src/checks/all-checks.js";
 import { loadVerifierConfig } from "../src/config.js";
+import { inProcessPorts } from "../src/in-process-ports.js";
 import { buildVerifier, type VerifierComponents } from "../src/verifier-components.js";
 import { startFakeAzure, type FakeAzure } from "./support/fake-azure.js";
 import { startFakeCivo, type FakeCivo } from "./support/fake-civo.js";
@@ -111,13 +112,7 @@ beforeAll(async () => {
       { requireUrls: false },
     ),
     logger: logs.logger,
-    registry: {
-      lookup: (orgId, connectionId) => registry.connections.lookup(orgId, connectionId),
-      recordVerification: async (orgId, connectionId, verification) => {
-        await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, orgId, connectionId, verification);
-      },
-    },
-    vault: { open: (orgId, connectionId, version) => vault.vault.open({ orgId, connectionId, version }) },
+    ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
   });
   consumer = await startConsumer();
