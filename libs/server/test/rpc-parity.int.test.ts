@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, decodeBinaryHeader } from "@connectrpc/connect";
-import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { BOOM_MARKER, INVALID_VIOLATIONS } from "./support/fake-vault.js";
+import { postConnectUnary, postGrpcWebUnary } from "./support/raw-calls.js";
 import { uniqueId, useServerAndCallers } from "./support/test-server.js";
 import { CALLERS, onEveryCaller, rawGrpcUnary, expectSame, type CallOptions, type UnaryOutcome } from "./support/transports.js";
 
@@ -182,7 +182,7 @@ describe("a request body that is not protobuf", () => {
     const [grpcJs, connectNodeGrpc, connectNodeConnect, connectNodeGrpcWeb] = await Promise.all([
       rawGrpcUnary(env.t.server.grpcAddress, path, body, auth),
       rawGrpcUnary(`127.0.0.1:${env.t.server.port}`, path, body, auth),
-      postConnectUnary(`${env.t.server.url}${path}`, body, auth),
+      postConnectUnary(`${env.t.server.url}${path}`, body, auth).then((outcome) => outcome.code),
       postGrpcWebUnary(`${env.t.server.url}${path}`, body, auth),
     ]);
     const results = {
@@ -200,33 +200,3 @@ describe("a request body that is not protobuf", () => {
     expect(env.t.vault.calls()).toBe(before);
   });
 });
-
-/** POSTs `body` as one gRPC-Web message; resolves with the grpc-status code name from the trailer frame. */
-async function postGrpcWebUnary(url: string, body: Uint8Array, headers: Record<string, string>): Promise<string> {
-  const frame = Buffer.alloc(5 + body.length);
-  frame.writeUInt32BE(body.length, 1);
-  frame.set(body, 5);
-  const response = await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/grpc-web+proto" }, body: frame });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const headerStatus = response.headers.get("grpc-status");
-  let status = headerStatus;
-  for (let offset = 0; offset + 5 <= bytes.length; ) {
-    const length = bytes.readUInt32BE(offset + 1);
-    if ((bytes[offset]! & 0x80) !== 0) status = /grpc-status:\s*(\d+)/i.exec(bytes.subarray(offset + 5, offset + 5 + length).toString())?.[1] ?? status;
-    offset += 5 + length;
-  }
-  return status === null ? "no status" : Code[Number(status)]!;
-}
-
-/** POSTs `body` as a Connect unary `application/proto` request; resolves with the error code name ("OK" when none). */
-async function postConnectUnary(url: string, body: Uint8Array, headers: Record<string, string>): Promise<string> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/proto", "connect-protocol-version": "1" },
-    body,
-  });
-  if (response.ok) return "OK";
-  const json = (await response.json()) as { code?: string };
-  const code = codeFromString(json.code ?? "");
-  return code === undefined ? `unknown code ${String(json.code)}` : Code[code];
-}

@@ -32,6 +32,7 @@ async function main(command: string | undefined): Promise<void> {
     mapError: vault.mapError,
     logger,
     corsOrigins: config.service.corsOrigins,
+    limits: config.service.listenerLimits,
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
   onShutdownSignal(async (signal) => {
