@@ -17,6 +17,8 @@ export interface ListenerLimits {
   readonly keepAliveTimeoutMs: number;
   /** Open connections per listener; further ones are closed at once (`LISTENER_MAX_CONNECTIONS`). */
   readonly maxConnections: number;
+  /** Concurrent HTTP/2 streams (calls) per connection, announced in SETTINGS (`LISTENER_MAX_STREAMS`). */
+  readonly maxStreamsPerConnection: number;
 }
 
 /** The defaults of {@link ListenerLimits}. */
@@ -26,6 +28,7 @@ export const DEFAULT_LISTENER_LIMITS: ListenerLimits = Object.freeze({
   idleTimeoutMs: 120_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 4_096,
+  maxStreamsPerConnection: 256,
 });
 
 /** readListenerLimits parses the `LISTENER_*` settings; throws {@link ConfigError} naming the variable. */
@@ -37,6 +40,7 @@ export function readListenerLimits(env: EnvReader): ListenerLimits {
     idleTimeoutMs: env.int("LISTENER_IDLE_TIMEOUT_MS", d.idleTimeoutMs, { min: 100, max: 86_400_000 }),
     keepAliveTimeoutMs: env.int("LISTENER_KEEPALIVE_TIMEOUT_MS", d.keepAliveTimeoutMs, { min: 100, max: 600_000 }),
     maxConnections: env.int("LISTENER_MAX_CONNECTIONS", d.maxConnections, { min: 1, max: 1_000_000 }),
+    maxStreamsPerConnection: env.int("LISTENER_MAX_STREAMS", d.maxStreamsPerConnection, { min: 1, max: 65_536 }),
   });
   // Node requires the headers to arrive within the request's own time limit.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {

@@ -54,7 +54,10 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
   });
   const handler = createCorsHandler(options.corsOrigins, adapter as (req: unknown, res: unknown) => void);
   const { limits } = options;
-  const h2 = http2.createServer(handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const h2 = http2.createServer(
+    { settings: { maxConcurrentStreams: limits.maxStreamsPerConnection } },
+    handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  );
   const h1 = http.createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -65,6 +68,10 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     },
     handler as (req: http.IncomingMessage, res: http.ServerResponse) => void,
   );
+  // h1 never listens itself (sockets reach it through "connection" events), and
+  // Node starts checking headersTimeout and requestTimeout only when a server
+  // starts listening: start that check as if it had.
+  h1.emit("listening");
   // Node 20 cannot serve HTTP/1.1 and cleartext HTTP/2 from one server, so the
   // acceptor waits for the first bytes: the HTTP/2 preface starts with "PRI".
   const acceptor = createSocketAcceptor({
@@ -112,6 +119,8 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
         ]);
       }
       for (const socket of sockets) socket.destroy();
+      // Stops h1's timeout checks (it was never listening, so Node reports that; nothing to wait for).
+      h1.close(() => undefined);
       await closed;
     },
   };

@@ -49,6 +49,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     "grpc.max_connection_age_grace_ms": 30_000,
     // A connection without calls is closed (clients reconnect when they need to).
     "grpc.max_connection_idle_ms": limits.idleTimeoutMs,
+    "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
     interceptors: [requestDeadline(limits.requestTimeoutMs)],
   });
   for (const registration of options.services) {
@@ -95,8 +96,11 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
 /**
  * Ends a call whose request stream has not been half-closed within `ms` of
  * its headers: a client that sends headers and never the message would hold
- * the call (and its memory) forever. Calls with a client stream are left
- * alone; this API has none today.
+ * the call (and its memory) forever. The client gets CANCELLED at once;
+ * grpc-js cannot reset the half-open stream itself, so what is left of it
+ * counts against the connection's stream limit until the connection reaches
+ * its maximum age. Calls with a client stream are left alone; this API has
+ * none today.
  */
 function requestDeadline(ms: number): ServerInterceptor {
   return (descriptor, call) => {
