@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
+import type { CircuitBreakerOptions } from "./keys/circuit-breaker-key-provider.js";
 import type { DataKeyCacheOptions } from "./keys/data-key-cache.js";
 
 /** Which key provider wraps data keys. */
@@ -11,7 +13,10 @@ export type KeyProviderConfig =
       readonly region: string;
       readonly endpoint: string | undefined;
       readonly maxAttempts: number;
+      /** One HTTP attempt (`KMS_REQUEST_TIMEOUT_MS`). */
       readonly requestTimeoutMs: number;
+      /** One KMS call, all attempts included (`KMS_CALL_TIMEOUT_MS`). */
+      readonly callTimeoutMs: number;
     };
 
 /** The vault's configuration, parsed once at start. */
@@ -19,6 +24,10 @@ export interface VaultConfig {
   readonly service: ServiceConfig;
   readonly keyProvider: KeyProviderConfig;
   readonly cache: DataKeyCacheOptions;
+  /** The KMS circuit breaker (`KMS_CIRCUIT_*`); never used with the local provider. */
+  readonly kmsCircuit: Pick<CircuitBreakerOptions, "failureThreshold" | "cooldownMs">;
+  /** Limits on every PostgreSQL connection and statement (`DATABASE_*_TIMEOUT_MS`). */
+  readonly database: DatabaseTimeouts;
 }
 
 /**
@@ -43,6 +52,7 @@ export function loadVaultConfig(environment: Env): VaultConfig {
       endpoint: endpoint?.toString(),
       maxAttempts: env.int("KMS_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
       requestTimeoutMs: env.int("KMS_REQUEST_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+      callTimeoutMs: env.int("KMS_CALL_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     };
   } else {
     keyProvider = {
@@ -62,5 +72,10 @@ export function loadVaultConfig(environment: Env): VaultConfig {
       maxAgeMs: env.int("DATA_KEY_CACHE_MAX_AGE_MS", 300_000, { min: 0, max: 86_400_000 }),
       maxUses: env.int("DATA_KEY_CACHE_MAX_USES", 10_000, { min: 1, max: 100_000_000 }),
     }),
+    kmsCircuit: Object.freeze({
+      failureThreshold: env.int("KMS_CIRCUIT_FAILURES", 5, { min: 1, max: 1_000 }),
+      cooldownMs: env.int("KMS_CIRCUIT_COOLDOWN_MS", 10_000, { min: 100, max: 600_000 }),
+    }),
+    database: readDatabaseTimeouts(env),
   });
 }
