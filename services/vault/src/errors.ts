@@ -80,6 +80,14 @@ export function mapVaultError(error: unknown): ConnectError | undefined {
       error,
     );
   }
+  // An in-process caller (the all-in-one registry) may abort with a plain
+  // AbortSignal: its own deadline or cancellation, not a vault failure.
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return new ConnectError("the caller's deadline passed before the vault finished", Code.DeadlineExceeded, undefined, undefined, error);
+  }
+  if (error instanceof DOMException && error.name === "AbortError") {
+    return new ConnectError("the caller cancelled the call", Code.Canceled, undefined, undefined, error);
+  }
   if (isDatabaseUnavailable(error)) {
     return new ConnectError("database unavailable, retry later", Code.Unavailable, undefined, undefined, error);
   }

@@ -44,6 +44,9 @@ beforeAll(async () => {
   key2 = fake.createKey();
   h = await startVault({
     logger: logs.logger,
+    // Outage tests here must see every failure reach KMS; the circuit breaker
+    // has its own tests (kms-timeouts.int.test.ts).
+    env: { KMS_CIRCUIT_FAILURES: "1000" },
     // The real SDK path, retries included, against the local KMS imitation.
     keys: createAwsKmsKeyProvider({ keyId: key1.keyId, region: fake.region, endpoint: fake.url, credentials: fakeKmsCredentials, maxAttempts: 2 }),
   });
