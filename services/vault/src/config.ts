@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
 import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
+import { DEFAULT_KMS_CALL_TIMEOUT_MS, DEFAULT_KMS_REQUEST_TIMEOUT_MS } from "./keys/aws-kms-key-provider.js";
 import type { CircuitBreakerOptions } from "./keys/circuit-breaker-key-provider.js";
 import type { DataKeyCacheOptions } from "./keys/data-key-cache.js";
 
@@ -51,8 +52,8 @@ export function loadVaultConfig(environment: Env): VaultConfig {
       region,
       endpoint: endpoint?.toString(),
       maxAttempts: env.int("KMS_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
-      requestTimeoutMs: env.int("KMS_REQUEST_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
-      callTimeoutMs: env.int("KMS_CALL_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
+      requestTimeoutMs: env.int("KMS_REQUEST_TIMEOUT_MS", DEFAULT_KMS_REQUEST_TIMEOUT_MS, { min: 100, max: 60_000 }),
+      callTimeoutMs: env.int("KMS_CALL_TIMEOUT_MS", DEFAULT_KMS_CALL_TIMEOUT_MS, { min: 100, max: 120_000 }),
     };
   } else {
     keyProvider = {

@@ -47,7 +47,7 @@ export interface AwsKmsKeyProviderOptions {
   readonly requestTimeoutMs?: number;
   /**
    * Bound on one provider call, every SDK attempt and backoff included, in ms
-   * (default 10000). A KMS endpoint that accepts connections and never answers
+   * (default 8000). A KMS endpoint that accepts connections and never answers
    * becomes {@link KeyProviderUnavailableError} after this long, whatever the
    * caller's own deadline (which wins when it is sooner).
    */
@@ -57,7 +57,9 @@ export interface AwsKmsKeyProviderOptions {
 /** Default of {@link AwsKmsKeyProviderOptions.requestTimeoutMs}. */
 export const DEFAULT_KMS_REQUEST_TIMEOUT_MS = 5_000;
 /** Default of {@link AwsKmsKeyProviderOptions.callTimeoutMs}. */
-export const DEFAULT_KMS_CALL_TIMEOUT_MS = 10_000;
+// Below the 10 s deadline the other services put on vault calls, so a silent
+// KMS reaches them as UNAVAILABLE from the vault, not as their own timeout.
+export const DEFAULT_KMS_CALL_TIMEOUT_MS = 8_000;
 // TCP connect limit per attempt; a KMS endpoint answers a SYN in milliseconds.
 const CONNECTION_TIMEOUT_MS = 2_000;
 
