@@ -61,7 +61,7 @@ export function mapVaultError(error: unknown): ConnectError | undefined {
         reason: "UNKNOWN_KEY",
         description:
           error.providerName === "local"
-            ? "names no existing local master key; create it first with the vault's create-local-key command (README, Key rotation), then retry"
+            ? "names no existing local master key; create it first with the vault's create-local-key command (README, The vault), then retry"
             : "names no key-provider key this vault can use (missing, disabled or not accessible); check the key id or alias and the key policy",
       },
     ]);
