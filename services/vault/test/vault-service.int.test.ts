@@ -261,6 +261,18 @@ describe("RewrapDataKeys", () => {
   it("refuses a missing target key id", async () => {
     await expect(connectClient().rewrapDataKeys({ targetKeyId: "" }, auth(internalToken))).rejects.toMatchObject({ code: Code.InvalidArgument });
   });
+
+  it("refuses a KMS key that does not exist as INVALID_ARGUMENT on target_key_id, moving nothing", async () => {
+    const before = await h.db.selectFrom("credential_versions").select(["org_id", "connection_id", "version", "key_id"]).execute();
+    const error = await connectClient()
+      .rewrapDataKeys({ targetKeyId: "alias/no-such-key" }, auth(internalToken))
+      .catch((e: unknown) => ConnectError.from(e));
+    expect(error).toMatchObject({ code: Code.InvalidArgument });
+    const [detail] = (error as ConnectError).findDetails(BadRequestSchema);
+    expect(detail?.fieldViolations.map((v) => v.field)).toEqual(["target_key_id"]);
+    const after = await h.db.selectFrom("credential_versions").select(["org_id", "connection_id", "version", "key_id"]).execute();
+    expect(after).toEqual(before);
+  });
 });
 
 describe("data-key cache on the read path", () => {
