@@ -53,7 +53,8 @@ export type StsExchange =
  * of the endpoint; `x-amz-security-token` when the credentials have a session
  * token) and POSTs it once to `options.endpoints.awsSts` through the shared
  * HTTP helper (timeout covering the body, the caller's signal, error texts
- * that never echo request details).
+ * that never echo request details). The bound is `options.timeoutMs`, the
+ * verifier's `CHECK_TIMEOUT_MS` (README, Timeouts), per STS request.
  */
 export async function stsPost(body: string, credentials: SigV4Credentials, options: CheckOptions): Promise<StsExchange> {
   const url = options.endpoints.awsSts;
