@@ -40,9 +40,11 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: timeouts.connectTimeoutMs,
     // Server side: the statement is cancelled and the connection stays usable.
-    statement_timeout: timeouts.statementTimeoutMs,
     // Client side, a little later: for a server or network that went silent.
-    query_timeout: timeouts.statementTimeoutMs + CLIENT_QUERY_TIMEOUT_MARGIN_MS,
+    // 0 means no limit (migrations only).
+    ...(timeouts.statementTimeoutMs > 0
+      ? { statement_timeout: timeouts.statementTimeoutMs, query_timeout: timeouts.statementTimeoutMs + CLIENT_QUERY_TIMEOUT_MARGIN_MS }
+      : {}),
     idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: `planton-${options.schema}`,

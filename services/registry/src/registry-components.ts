@@ -61,7 +61,7 @@ export async function buildRegistry(options: {
   const callbackKey = await loadCallbackKey(options.config.trust, options.config.service.dataDir);
   const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger });
   try {
-    const applied = await migrateToLatest(database.db as Kysely<unknown>, REGISTRY_SCHEMA, migrations);
+    const applied = await migrateToLatest({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "registry schema migrated");
   } catch (error) {
     await database.destroy();

@@ -57,7 +57,7 @@ export async function buildVault(options: {
     timeouts: options.config.database,
   });
   try {
-    const applied = await migrateToLatest(database.db as Kysely<unknown>, VAULT_SCHEMA, migrations);
+    const applied = await migrateToLatest({ url: options.databaseUrl, schema: VAULT_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "vault schema migrated");
     const provider = options.keys ?? (await createKeyProvider(options.config.keyProvider));
     // A local key file is never "unavailable" in the KMS sense, so it gets no
