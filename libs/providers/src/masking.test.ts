@@ -28,8 +28,8 @@ describe("maskSecret", () => {
 
 describe("maskAccessKeyIdsIn", () => {
   it("replaces every long-term and temporary key id in free text with its hint", () => {
-    expect(maskAccessKeyIdsIn("AWS does not recognise access key ID AKIAIOSFODNN7EXAMPLE: check it (also ASIAJEXAMPLEXEG2JICEA).")).toBe(
-      "AWS does not recognise access key ID AKIA************MPLE: check it (also ASIA************ICEA).",
+    expect(maskAccessKeyIdsIn("AWS does not recognise access key ID AKIAIOSFODNN7EXAMPLE: check it (also ASIAJEXAMPLEXEG2JICE).")).toBe(
+      "AWS does not recognise access key ID AKIA************MPLE: check it (also ASIA************JICE).",
     );
   });
   it("leaves hints, other ids and longer runs alone", () => {
