@@ -29,6 +29,13 @@ export function validateRunner(out: FieldViolation[], prefix: string, runner: Ru
  * of another kind holds no identity the provider would accept, so a
  * connection bound to it could never work. Providers without a runner mode
  * are absent. The one place this mapping lives.
+ *
+ * The registry applies it wherever a connection gets a runner
+ * (CreateConnection, UpdateConnection). A runner's kind cannot change under
+ * its connections: RunnerService has no update (a runner's identity is fixed
+ * at registration; a different identity is a new runner) and DeleteRunner is
+ * refused while a connection uses the runner. Should an update ever be added,
+ * a kind change must be refused while connections use the runner.
  */
 export const RUNNER_KINDS_BY_PROVIDER: Readonly<Partial<Record<Provider, readonly RunnerIdentityKind[]>>> = Object.freeze({
   [Provider.AWS]: Object.freeze([RunnerIdentityKind.AWS_IRSA]),

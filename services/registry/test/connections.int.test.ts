@@ -5,7 +5,7 @@ import { Code } from "@connectrpc/connect";
 import { createInProcessBus, type EventEnvelope } from "@planton/events";
 import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import { AuthMode, ConnectionStatus, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
+import { AuthMode, ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
 import { captureLogs, rpcFailure } from "@planton/testing";
 import { gcpKeyBase64, registerRunners, validSpecs, type RunnerIds } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
