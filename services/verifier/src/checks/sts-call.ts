@@ -1,3 +1,4 @@
+import { maskAccessKeyIdsIn } from "@planton/providers";
 import { httpCall, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult } from "./provider-check.js";
 import { signFormPost, stsRegionOf, uriEncode, type SigV4Credentials } from "./sigv4.js";
@@ -152,8 +153,10 @@ export function transient(reason: string, message: string, retryAfterMs?: number
 
 /**
  * Defence in depth: no message the checks build includes a secret, but if a
- * future edit (or an echoing server) ever puts one there, it is cut out.
- * Empty strings are ignored; a `verified` result carries no message.
+ * future edit (or an echoing server) ever puts one there, it is cut out; any
+ * other AWS access key id (AKIA/ASIA...) left in the text is replaced by its
+ * masked hint. Empty strings are ignored; a `verified` result carries no
+ * message.
  */
 export function scrub(result: CheckResult, secrets: readonly string[]): CheckResult {
   if (result.kind === "verified") return result;
@@ -161,5 +164,6 @@ export function scrub(result: CheckResult, secrets: readonly string[]): CheckRes
   for (const secret of secrets) {
     if (secret !== "" && message.includes(secret)) message = message.split(secret).join("[redacted]");
   }
+  message = maskAccessKeyIdsIn(message);
   return message === result.message ? result : { ...result, message };
 }
