@@ -5,6 +5,7 @@ import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@pla
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from "@planton/config";
 import type { Logger } from "@planton/logging";
 import { createCancellationInterceptor } from "./cancellation-interceptor.js";
+import { createDispatchMarker } from "./dispatch-marker.js";
 import { startConnectListener } from "./connect-listener.js";
 import { createErrorInterceptor, type ErrorMapper } from "./error-interceptor.js";
 import { startGrpcListener } from "./grpc-listener.js";
@@ -68,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ]);
   const services = [...options.services, health.registration, ...reflection];
   const interceptors: Interceptor[] = [
+    createDispatchMarker(),
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
@@ -91,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       corsOrigins: options.corsOrigins ?? [],
       logger: options.logger,
     });
-    grpc = await startGrpcListener({ ...common, port: options.grpcPort });
+    grpc = await startGrpcListener({ ...common, port: options.grpcPort, logger: options.logger });
   } catch (error) {
     await connect?.close(0);
     throw error;
