@@ -166,6 +166,9 @@ function cfSpec(value: CloudflareInit): SpecInit {
   return { provider: { case: "cloudflare", value } };
 }
 const CF_TOKEN = `cfut_${MARKER}${"x".repeat(60)}`.slice(0, 53);
+// R2 keys are hex (the token id and the SHA-256 of the token): the marker goes into the secret as hex.
+const R2_KEY_ID = "fedcba9876543210fedcba9876543210";
+const R2_SECRET = `${Buffer.from(MARKER).toString("hex")}${"0".repeat(64)}`.slice(0, 64);
 
 const ecPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const notBase64 = `${MARKER}!!not*base64`;
@@ -305,17 +308,17 @@ const cases: Case[] = [
   },
   {
     label: "cloudflare: non-https R2 endpoint",
-    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: "r2accesskeyid0123456789", secretAccessKey: `${MARKER}r2secretaccesskey0123`, endpoint: "http://acct.r2.cloudflarestorage.com" } })),
+    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: R2_KEY_ID, secretAccessKey: R2_SECRET, endpoint: "http://acct.r2.cloudflarestorage.com" } })),
     violations: [bad("spec.cloudflare.r2.endpoint", "FORMAT")],
   },
   {
     label: "cloudflare: R2 endpoint with a password",
-    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: "r2accesskeyid0123456789", secretAccessKey: `${MARKER}r2secretaccesskey0123`, endpoint: `https://user:${MARKER}@acct.r2.cloudflarestorage.com` } })),
+    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: R2_KEY_ID, secretAccessKey: R2_SECRET, endpoint: `https://user:${MARKER}@acct.r2.cloudflarestorage.com` } })),
     violations: [bad("spec.cloudflare.r2.endpoint", "FORMAT")],
   },
   {
     label: "cloudflare: 5000-character R2 endpoint",
-    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: "r2accesskeyid0123456789", secretAccessKey: `${MARKER}r2secretaccesskey0123`, endpoint: `https://${big()}.example.com` } })),
+    call: create1("cf-bad", cfSpec({ apiToken: CF_TOKEN, r2: { accessKeyId: R2_KEY_ID, secretAccessKey: R2_SECRET, endpoint: `https://${big()}.example.com` } })),
     violations: [bad("spec.cloudflare.r2.endpoint", "MAX_LENGTH")],
   },
   // Several problems at once: all in one answer.
@@ -422,8 +425,8 @@ describe("bad requests are INVALID_ARGUMENT with the field path and reason, and 
       ["azure", azureSpec()],
       ["do", doSpec({ spacesAccessId: "DO00EXAMPLEACCESSID12", spacesSecretKey: `${MARKER}spacessecret0123456789` })],
       ["civo", civoSpec({ objectStoreAccessId: "civoobjectstoreid0001", objectStoreSecretKey: `${MARKER}objectstoresecret0123` })],
-      ["cf", cfSpec({ apiToken: CF_TOKEN, accountId: CF_ACCOUNT, r2: { accessKeyId: "r2accesskeyid0123456789", secretAccessKey: `${MARKER}r2secretaccesskey0123`, endpoint: "https://acct.r2.cloudflarestorage.com" } })],
-      ["cf-legacy", cfSpec({ legacy: { apiKey: `${MARKER}${"k".repeat(37)}`, email: "ops@example.com" } })],
+      ["cf", cfSpec({ apiToken: CF_TOKEN, accountId: CF_ACCOUNT, r2: { accessKeyId: R2_KEY_ID, secretAccessKey: R2_SECRET, endpoint: `https://${CF_ACCOUNT}.r2.cloudflarestorage.com` } })],
+      ["cf-legacy", cfSpec({ legacy: { apiKey: `cfk_${MARKER}${"k".repeat(48)}`.slice(0, 52), email: "ops@example.com" } })],
     ];
     for (const [label, spec] of bases) {
       const { connection } = await a.connections.createConnection({ name: `validation-base-${label}`, spec });
