@@ -14,8 +14,8 @@ export function nearMatches(value: string, known: readonly string[], limit = 5):
   const scored = known.map((candidate, index) => {
     const lower = candidate.toLowerCase();
     const distance = editDistance(wanted, lower);
-    const extends_ = wanted.length >= 2 && lower.startsWith(wanted);
-    return { candidate, index, distance, close: distance <= budget || extends_ };
+    const completes = wanted.length >= 2 && lower.startsWith(wanted);
+    return { candidate, index, distance, close: distance <= budget || completes };
   });
   const close = scored.filter((s) => s.close);
   if (close.length === 0) return [];

@@ -308,12 +308,12 @@ describe("validateSpec", () => {
     for (const region of ["us-east-1", "eu-central-2", "ap-southeast-5", "us-gov-east-1", "cn-northwest-1"]) {
       expect(validateSpec(aws({ ...valid.awsInline(), region })), region).toEqual([]);
     }
-    const describe_ = (region: string) => validateSpec(aws({ ...valid.awsInline(), region }))[0]?.description;
-    expect(describe_("us-west-9")).toBe("must be a known AWS region; did you mean us-west-1, us-west-2?");
-    expect(describe_("US-WEST-2")).toBe("must be a known AWS region; did you mean us-west-2?");
-    expect(describe_("eu-cental-1")).toBe("must be a known AWS region; did you mean eu-central-1?");
-    expect(describe_("us-gov-west")).toBe("must be a known AWS region; did you mean us-gov-west-1?");
-    expect(describe_("xx-fake-1")).toBe(
+    const regionMessage = (region: string) => validateSpec(aws({ ...valid.awsInline(), region }))[0]?.description;
+    expect(regionMessage("us-west-9")).toBe("must be a known AWS region; did you mean us-west-1, us-west-2?");
+    expect(regionMessage("US-WEST-2")).toBe("must be a known AWS region; did you mean us-west-2?");
+    expect(regionMessage("eu-cental-1")).toBe("must be a known AWS region; did you mean eu-central-1?");
+    expect(regionMessage("us-gov-west")).toBe("must be a known AWS region; did you mean us-gov-west-1?");
+    expect(regionMessage("xx-fake-1")).toBe(
       "must be a known AWS region (commercial, GovCloud or China), such as us-east-1, eu-central-1 or us-gov-west-1",
     );
   });

@@ -41,6 +41,8 @@ const SETUP_ID = /^awstrust_[0-9a-z]{26}$/;
 // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>
 // Groups: 1 partition, 2 region, 3 account.
 const STACK_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f-]{36}$/;
+// The enum names as the wire spells them (AWS_CAPABILITY_EKS, ...).
+const CAPABILITY_RULE = `must be one of: ${ALL_CAPABILITIES.map((c) => `AWS_CAPABILITY_${capabilityName(c).toUpperCase()}`).join(", ")}`;
 // Who the outbox records as the actor of a completion (no user token is involved).
 const CALLBACK_ACTOR = "aws-trust-callback";
 
@@ -123,7 +125,7 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
       // Each entry must be one of the ten: an unknown or UNSPECIFIED entry is refused, never
       // dropped, so "every capability" can only come from a list the caller sent empty.
       request.capabilities.forEach((c, i) =>
-        v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", `must be one of: ${ALL_CAPABILITIES.map(capabilityName).join(", ")}`),
+        v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE),
       );
       v.throwIfAny();
       const capabilities = request.capabilities.length === 0 ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.filter((c) => request.capabilities.includes(c));
