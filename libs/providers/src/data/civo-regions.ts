@@ -3,8 +3,8 @@
  * case as Civo's API spells them.
  *
  * Source: the codes in civo/civogo's fixtures and Civo's API documentation
- * (https://www.civo.com/api, `GET /v2/regions`), as collected in
- * provider-apis.md §5.2, checked 2026-12-07. The set is open on Civo's side
+ * (https://www.civo.com/api, `GET /v2/regions`), as collected in the team's
+ * provider API reference (provider-apis.md §5.2); recorded 2026-12-07. The set is open on Civo's side
  * (it adds regions, and SVG1 was retired), but a default region must be one
  * Civo serves, and a typo must not be stored: the list is closed here and
  * grows by adding a code to this one place when Civo opens a region.
