@@ -14,7 +14,7 @@ import {
 import { ConnectionDetailsSchema, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { AuthMode, AwsCapability, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
-import { accountKeyOf, AWS_DEFAULT_REGION, AWS_EXTERNAL_ID, AWS_REGION, detailsOf, idPrefixOf, roleArnAccount, splitSecrets } from "@planton/providers";
+import { accountKeyOf, AWS_DEFAULT_REGION, AWS_EXTERNAL_ID, awsPartitionOf, awsRegionProblem, detailsOf, idPrefixOf, roleArnAccount, splitSecrets } from "@planton/providers";
 import { Violations } from "@planton/server";
 import { bestEffort } from "../best-effort.js";
 import type { Caller } from "../caller.js";
@@ -28,7 +28,7 @@ import { connectionEvent, trustCompletedEvent } from "../registry-events.js";
 import { checkName, isUniqueViolation } from "../request-rules.js";
 import type { AwsTrustSetupRow, ConnectionRow, RegistryDatabase } from "../schema.js";
 import type { VaultClient } from "../vault-client.js";
-import { ALL_CAPABILITIES } from "./capabilities.js";
+import { ALL_CAPABILITIES, capabilityName, isKnownCapability } from "./capabilities.js";
 import { newExternalId } from "./external-id.js";
 import { quickCreateUrl } from "./quick-create-url.js";
 import { claimCompletion, expireDue, findSetup, insertSetup, supersedePending } from "./setup-store.js";
@@ -39,7 +39,10 @@ import { effectiveState, toSetup } from "./setup-view.js";
 const SETUP_PREFIX = "awstrust_";
 const SETUP_ID = /^awstrust_[0-9a-z]{26}$/;
 // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>
-const STACK_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:[a-z]{2}(-gov)?-[a-z]+-\d:(\d{12}):stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f-]{36}$/;
+// Groups: 1 partition, 2 region, 3 account.
+const STACK_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f-]{36}$/;
+// The enum names as the wire spells them (AWS_CAPABILITY_EKS, ...).
+const CAPABILITY_RULE = `must be one of: ${ALL_CAPABILITIES.map((c) => `AWS_CAPABILITY_${capabilityName(c).toUpperCase()}`).join(", ")}`;
 // Who the outbox records as the actor of a completion (no user token is involved).
 const CALLBACK_ACTOR = "aws-trust-callback";
 
@@ -116,9 +119,13 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
         v.check(/^\d{12}$/.test(request.accountId), "account_id", request.accountId === "" ? "REQUIRED" : "PATTERN", "must be a 12-digit AWS account id");
       }
       const region = request.region !== "" ? request.region : current?.region || AWS_DEFAULT_REGION;
-      v.check(AWS_REGION.test(region), "region", "PATTERN", "must be an AWS region code such as eu-central-1");
+      // The known regions, not the shape: the link opens the console in this region, and a made-up one is a dead link.
+      const regionProblem = awsRegionProblem(region);
+      if (regionProblem !== undefined) v.check(false, "region", regionProblem.reason, regionProblem.description);
+      // Each entry must be one of the ten: an unknown or UNSPECIFIED entry is refused, never
+      // dropped, so "every capability" can only come from a list the caller sent empty.
       request.capabilities.forEach((c, i) =>
-        v.check(c !== AwsCapability.UNSPECIFIED && AwsCapability[c] !== undefined, `capabilities[${i}]`, "ENUM", "must be a known capability"),
+        v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE),
       );
       v.throwIfAny();
       const capabilities = request.capabilities.length === 0 ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.filter((c) => request.capabilities.includes(c));
@@ -386,6 +393,8 @@ function checkCompletion(request: CompleteSetupRequest, setup: AwsTrustSetupRow)
   const stack = STACK_ARN.exec(request.stackId);
   if (request.stackId === "") v.check(false, "stack_id", "REQUIRED", "is required");
   else if (stack === null) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN");
+  // A stack lives in a real region of its ARN's partition.
+  else if (awsPartitionOf(stack[2]!) !== stack[1]) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN of a known region of its partition");
   else v.check(stack[3] === setup.account_id, "stack_id", "MISMATCH", `must be a stack of account ${setup.account_id}`);
   v.throwIfAny();
 }
