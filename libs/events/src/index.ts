@@ -11,3 +11,5 @@ export { startOutboxRelay } from "./outbox-relay.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { startDurableConsumer } from "./durable-consumer.js";
 export type { DurableConsumer, DurableConsumerOptions, HandleOutcome } from "./durable-consumer.js";
+export { createNatsProbe } from "./nats-probe.js";
+export type { NatsProbe } from "./nats-probe.js";

@@ -5,20 +5,21 @@
  * a generated development secret (unless AUTH_* is set). Prints the endpoints
  * and a development token.
  */
-import { ConfigError } from "@planton/config";
+import { ConfigError, createEnvReader } from "@planton/config";
 import { Scopes, signDevToken } from "@planton/auth";
-import { resolveDatabase } from "@planton/db";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
-import { connectJetStream, createInProcessBus, startDurableConsumer, type EventPublisher } from "@planton/events";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
+import { connectJetStream, createInProcessBus, createNatsProbe, startDurableConsumer, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_MAX_DELIVER, inProcessPorts } from "@planton/verifier";
+import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_HEALTH_NAME, VERIFIER_MAX_DELIVER, inProcessPorts } from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
   const config = vaultConfig.service;
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
   const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
@@ -83,16 +84,24 @@ async function main(): Promise<void> {
           }),
         ];
   const auth = await setupAuth(config.auth, config.dataDir);
+  const services = [vault.registration, ...registry.registrations, authz.registration];
+  // One process, every service's dependencies: PostgreSQL behind all of
+  // them; NATS, when used, behind the consumers (authz and the verifier).
+  const probes: (ReadinessProbe & { close(): Promise<void> })[] = [
+    createPostgresProbe({ url: database.url, services: services.map((s) => s.service.typeName) }),
+    ...(config.natsUrl !== undefined ? [createNatsProbe({ url: config.natsUrl, services: [authz.registration.service.typeName, VERIFIER_HEALTH_NAME] })] : []),
+  ];
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
-    services: [vault.registration, ...registry.registrations, authz.registration],
+    services,
     httpRoutes: registry.httpRoutes,
     verifier: auth.verifier,
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
     corsOrigins: config.corsOrigins,
+    readiness: { ...readinessTiming, probes },
   });
   const token =
     auth.devSecret === undefined
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
     await server.shutdown(config.shutdownGraceMs);
     stopVerifier();
     for (const consumer of consumers) await consumer.stop();
+    for (const probe of probes) await probe.close();
     await registry.relay.drain(2_000);
     await registry.close();
     await authzComponents.close();

@@ -2,15 +2,16 @@
  * The vault's composition root: the only place that reads the environment
  * and builds the logger, database, key provider and server.
  */
-import { ConfigError } from "@planton/config";
+import { ConfigError, createEnvReader } from "@planton/config";
 import { createLogger, scrubText } from "@planton/logging";
-import { resolveDatabase } from "@planton/db";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { buildVault } from "./vault-components.js";
 
 async function main(command: string | undefined): Promise<void> {
   const config = loadVaultConfig(process.env);
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   // buildVault migrates the schema to the latest version first.
@@ -23,6 +24,7 @@ async function main(command: string | undefined): Promise<void> {
   }
   if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const postgres = createPostgresProbe({ url: database.url, services: [vault.registration.service.typeName] });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -32,11 +34,13 @@ async function main(command: string | undefined): Promise<void> {
     mapError: vault.mapError,
     logger,
     corsOrigins: config.service.corsOrigins,
+    readiness: { ...readinessTiming, probes: [postgres] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
+    await postgres.close();
     await vault.close();
     await database.release();
     logger.info({}, "stopped");

@@ -11,3 +11,4 @@ export { checkAwsTrust } from "./checks/aws-trust-check.js";
 export { createPlatformAwsCredentials } from "./platform-credentials.js";
 export type { SigV4Credentials } from "./checks/sigv4.js";
 export { inProcessPorts, type InProcessRegistry, type InProcessVault } from "./in-process-ports.js";
+export { VERIFIER_HEALTH_NAME } from "./health-name.js";

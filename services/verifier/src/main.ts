@@ -4,11 +4,12 @@
  * durable JetStream consumer and the health server.
  */
 import { createServiceTokenSource } from "@planton/auth";
-import { ConfigError } from "@planton/config";
-import { startDurableConsumer } from "@planton/events";
+import { ConfigError, createEnvReader } from "@planton/config";
+import { createNatsProbe, startDurableConsumer } from "@planton/events";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
+import { VERIFIER_HEALTH_NAME } from "./health-name.js";
 import { checkAwsTrust } from "./checks/aws-trust-check.js";
 import { createPlatformAwsCredentials } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
@@ -18,6 +19,7 @@ import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
 async function main(): Promise<void> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     maxDeliver: VERIFIER_MAX_DELIVER,
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });
+  // No database: the verifier is ready while NATS, where its work comes from, answers.
+  const nats = createNatsProbe({ url: config.service.natsUrl, services: [VERIFIER_HEALTH_NAME] });
   // No public API: health (and reflection) only, for probes.
   const server = await startServer({
     host: config.service.host,
@@ -52,12 +56,14 @@ async function main(): Promise<void> {
     verifier: auth.verifier,
     mapError: () => undefined,
     logger,
+    readiness: { ...readinessTiming, probes: [nats] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
     await consumer.stop();
+    await nats.close();
   });
 }
 
