@@ -1,5 +1,8 @@
 import pg from "pg";
 
+// A connection attempt that outlives its check is given up after this long.
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** A readiness probe of PostgreSQL (the shape of `ReadinessProbe` in @planton/server), plus its close. */
 export interface PostgresProbe {
   readonly name: "postgresql";
@@ -54,8 +57,8 @@ export function createPostgresProbe(options: { url: string; services: readonly s
     name: "postgresql",
     services: options.services,
     async check(signal) {
-      // The connect timeout only bounds a fresh connection; the signal bounds the whole check.
-      const current = await (connected ?? open(5_000));
+      // The connect timeout bounds a fresh connection; the signal bounds the whole check.
+      const current = await untilAborted(connected ?? open(CONNECT_TIMEOUT_MS), signal);
       const onAbort = () => drop(current);
       signal.addEventListener("abort", onAbort, { once: true });
       try {
@@ -75,4 +78,14 @@ export function createPostgresProbe(options: { url: string; services: readonly s
       await current?.end().catch(() => undefined);
     },
   };
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (the work behind `promise` goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error("no connection within the probe timeout"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

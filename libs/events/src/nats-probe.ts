@@ -49,7 +49,8 @@ export function createNatsProbe(options: { url: string; services: readonly strin
         signal.addEventListener("abort", onAbort, { once: true });
       });
       try {
-        return await Promise.race([nc.flush().then(() => true), aborted]);
+        // flush() rejects while the client is disconnected: that is "not reachable", not a fault.
+        return await Promise.race([nc.flush().then(() => true, () => false), aborted]);
       } finally {
         signal.removeEventListener("abort", onAbort!);
       }
