@@ -3,10 +3,11 @@
  * pair of ports, with no outside servers: an embedded PostgreSQL (unless
  * DATABASE_URL is set), the local key provider (unless KMS_KEY_ID is set) and
  * a generated development secret (unless AUTH_* is set). Prints the endpoints
- * and a development token.
+ * and a development token for a person (never the `internal` scope: the
+ * services here call each other in-process and need no service token).
  */
 import { ConfigError, createEnvReader } from "@planton/config";
-import { Scopes, signDevToken } from "@planton/auth";
+import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
@@ -109,7 +110,10 @@ async function main(): Promise<void> {
       : await signDevToken(auth.devSecret, {
           subject: "dev-user",
           orgId: "dev-org",
-          scopes: Object.values(Scopes),
+          // A person's scopes. `internal` (the vault, any organization's
+          // credentials) is for platform services, and nothing in this
+          // process needs it: its services call each other directly.
+          scopes: USER_SCOPES,
           expiresIn: "7d",
         });
   printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token });
@@ -141,7 +145,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     "  services                  ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];
   if (info.token !== undefined) {
-    lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");
+    lines.push("", `development token (org dev-org, user dev-user, 7 days; scopes ${USER_SCOPES.join(" ")}):`, info.token, "");
     lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);
   }
   process.stderr.write(`${lines.join("\n")}\n\n`);

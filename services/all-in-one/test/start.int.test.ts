@@ -6,20 +6,26 @@ afterAll(cleanUpAllInOne);
 
 describe("npm start (the embedded default)", () => {
   it(
-    "answers the gRPC health check on both ports, serves the vault, the registry and authz with its dev token, and exits 0 on SIGTERM",
+    "answers the gRPC health check on both ports, prints a user token without `internal`, serves the registry and authz with it, and exits 0 on SIGTERM",
     async () => {
       const started = await startAllInOne();
       expect(await healthCheck(started.grpcAddress)).toBe(HealthCheckResponse_ServingStatus.SERVING);
       expect(await healthCheck(started.httpAddress)).toBe(HealthCheckResponse_ServingStatus.SERVING);
 
-      // The printed token works against the vault on the Connect port.
+      // The printed token is a person's: every user scope, never `internal`
+      // (which opens the vault, and with it any organization's credentials).
+      const claims = JSON.parse(Buffer.from(started.token.split(".")[1]!, "base64url").toString()) as { sub: string; org: string; scope: string };
+      expect(claims).toMatchObject({ sub: "dev-user", org: "dev-org" });
+      expect(claims.scope.split(" ").sort()).toEqual(["connections:read", "connections:write", "credentials:resolve", "environments:admin"]);
+      expect(started.banner).toContain("scopes connections:read connections:write environments:admin credentials:resolve");
+      // So the internal vault refuses it.
       const seal = await fetch(`http://${started.httpAddress}/planton.connect.v1.VaultService/SealCredential`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${started.token}` },
         body: JSON.stringify({ orgId: "dev-org", connectionId: "awsconn_start", payload: Buffer.from("hello").toString("base64") }),
       });
-      expect(seal.status).toBe(200);
-      expect(await seal.json()).toMatchObject({ version: 1 });
+      expect(seal.status).toBe(403);
+      expect(await seal.json()).toMatchObject({ code: "permission_denied" });
 
       // The registry runs beside the vault: a connection created with the
       // same token is sealed by the in-process vault and readable back.
@@ -50,6 +56,8 @@ describe("npm start (the embedded default)", () => {
 
       expect(await started.stop()).toBe(0);
       expect(started.output()).not.toContain("aGVsbG8"); // the payload never reaches the logs
+      // No other token is printed or logged: the process mints no service token at all.
+      expect(started.output().match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g)).toEqual([started.token]);
       expect(started.output()).not.toContain("civo-api-token-0123456789abcdef");
     },
     90_000,
