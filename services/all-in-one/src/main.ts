@@ -13,9 +13,21 @@ import { createLogger, scrubText } from "@planton/logging";
 import { onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
 import { connectJetStream, createInProcessBus, createNatsProbe, startDurableConsumer, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
-import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
+import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_HEALTH_NAME, VERIFIER_MAX_DELIVER, inProcessPorts } from "@planton/verifier";
+import {
+  buildVerifier,
+  checkAwsTrust,
+  createPlatformAwsCredentials,
+  findPlatformAwsIdentityProblem,
+  loadVerifierConfig,
+  inProcessPorts,
+  PLATFORM_AWS_IDENTITY_SETTING,
+  providerChecks,
+  subscribeInProcess,
+  VERIFIER_HEALTH_NAME,
+  VERIFIER_MAX_DELIVER,
+} from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
@@ -28,10 +40,14 @@ async function main(): Promise<void> {
   // that the services in this process subscribe to.
   const bus = config.natsUrl === undefined ? createInProcessBus(logger) : undefined;
   const publisher: EventPublisher = bus ?? (await connectJetStream({ url: config.natsUrl!, logger }));
+  // The verifier in this process assumes customer roles with this identity;
+  // without one, AWS trust setups are refused up front (never the user's failure).
+  const platformAwsCredentials = createPlatformAwsCredentials();
+  const registryConfig = withPlatformIdentity(loadRegistryConfig(process.env, { requireVaultUrl: false }), await findPlatformAwsIdentityProblem(platformAwsCredentials));
   // authz is built after the registry but the registry asks it about pins: late-bound.
   let authz: AuthzComponents | undefined;
   const registry = await buildRegistry({
-    config: loadRegistryConfig(process.env, { requireVaultUrl: false }),
+    config: registryConfig,
     databaseUrl: database.url,
     logger,
     // In one process the registry calls the vault directly, not over the network.
@@ -61,7 +77,7 @@ async function main(): Promise<void> {
     ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
-    platformAwsCredentials: createPlatformAwsCredentials(),
+    platformAwsCredentials,
     ...(config.natsUrl !== undefined ? { deliveryLimit: VERIFIER_MAX_DELIVER } : {}),
   });
   // Without NATS the in-process bus feeds authz and the verifier; with NATS
@@ -116,7 +132,7 @@ async function main(): Promise<void> {
           scopes: USER_SCOPES,
           expiresIn: "7d",
         });
-  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token });
+  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
 
   onShutdownSignal(async () => {
     await server.shutdown(config.shutdownGraceMs);
@@ -132,7 +148,14 @@ async function main(): Promise<void> {
   });
 }
 
-function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined }): void {
+/** The registry's config with the verifier's missing AWS identity (if any) added to what StartSetup refuses for. */
+function withPlatformIdentity(config: RegistryConfig, problem: string | undefined): RegistryConfig {
+  if (problem === undefined) return config;
+  const issue: PlatformIssue = { setting: PLATFORM_AWS_IDENTITY_SETTING, description: problem };
+  return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
+}
+
+function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.
@@ -144,6 +167,11 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     "  services                  ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];
+  if (info.trustIssues.length > 0) {
+    // Said here, to the operator, rather than to a user four minutes into `planton connect aws`.
+    lines.push("", "warning: AWS cross-account trust (planton connect aws, StartSetup) is refused until the operator sets:");
+    for (const issue of info.trustIssues) lines.push(`  ${issue.setting}: ${issue.description}`);
+  }
   if (info.token !== undefined) {
     lines.push("", `development token (org dev-org, user dev-user, 7 days; scopes ${USER_SCOPES.join(" ")}):`, info.token, "");
     lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);

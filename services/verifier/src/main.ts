@@ -11,7 +11,7 @@ import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@
 import { providerChecks } from "./checks/all-checks.js";
 import { VERIFIER_HEALTH_NAME } from "./health-name.js";
 import { checkAwsTrust } from "./checks/aws-trust-check.js";
-import { createPlatformAwsCredentials } from "./platform-credentials.js";
+import { createPlatformAwsCredentials, findPlatformAwsIdentityProblem } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
 import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
 import { buildVerifier } from "./verifier-components.js";
@@ -24,6 +24,11 @@ async function main(): Promise<void> {
   if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const tokens = createServiceTokenSource({ subject: "svc-verifier", tokenFile: config.serviceTokenFile, token: config.serviceToken, devSecret: auth.devSecret });
+  const platformAwsCredentials = createPlatformAwsCredentials();
+  // Said at start, for the operator; trust checks meanwhile stay pending, never the user's failure.
+  void findPlatformAwsIdentityProblem(platformAwsCredentials).then((problem) => {
+    if (problem !== undefined) logger.warn({}, `AWS cross-account trust cannot be verified: ${problem}`);
+  });
   const verifier = buildVerifier({
     config,
     logger,
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
     vault: createRpcVault(config.vaultUrl!, tokens),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
-    platformAwsCredentials: createPlatformAwsCredentials(),
+    platformAwsCredentials,
     deliveryLimit: VERIFIER_MAX_DELIVER,
   });
   const consumer = await startDurableConsumer({

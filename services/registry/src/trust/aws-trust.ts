@@ -19,6 +19,7 @@ import { Violations } from "@planton/server";
 import { bestEffort } from "../best-effort.js";
 import type { Caller } from "../caller.js";
 import type { TrustConfig } from "../config.js";
+import { platformNotConfigured } from "./platform-precondition.js";
 import { findConnection, insertConnection, nameOrSlugTaken } from "../connection-store.js";
 import { toConnection } from "../connections.js";
 import { connectionWarnings } from "../connection-warnings.js";
@@ -64,7 +65,11 @@ export interface SetupSnapshot {
 
 /** The AwsTrustService use cases. */
 export interface AwsTrust {
-  /** Starts a setup for a new connection, or a reconnect of an existing AWS connection. */
+  /**
+   * Starts a setup for a new connection, or a reconnect of an existing AWS
+   * connection. Refuses with FAILED_PRECONDITION, before anything is
+   * created, while `config.platformIssues` lists settings the operator must fix.
+   */
   start(caller: Caller, request: StartSetupRequest, signal?: AbortSignal): Promise<StartSetupResponse>;
   /** The stack's callback: token-authenticated, single-use. Returns the connection id. */
   complete(request: CompleteSetupRequest, signal?: AbortSignal): Promise<string>;
@@ -104,6 +109,8 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
 
   return {
     async start(caller, request, signal) {
+      // The platform's own gaps first: refusing then costs the user nothing and blames nobody.
+      if (deps.config.platformIssues.length > 0) throw platformNotConfigured(deps.config.platformIssues);
       const existing = request.reconnect === "" ? undefined : await loadConnection(caller.orgId, request.reconnect);
       const current = existing ? awsSpecOf(existing) : undefined;
       const v = new Violations();
