@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { ErrorInfoSchema } from "@planton/proto/google/rpc/error_details_pb";
@@ -27,6 +31,19 @@ async function call(started: AllInOne, method: string, body: unknown) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+const CLI = resolve(import.meta.dirname, "../../../cli/dist/planton.mjs");
+
+/** `planton connect aws` as a user runs it, against `started`, with the printed token. */
+function connectAws(started: AllInOne) {
+  const began = Date.now();
+  const run = spawnSync(process.execPath, [CLI, "connect", "aws", "--name", "aws-payments-prod", "--account-id", "210987654321", "--no-browser"], {
+    env: { PATH: process.env["PATH"], HOME: mkdtempSync(join(tmpdir(), "planton-home-")), PLANTON_API_URL: `http://${started.httpAddress}`, PLANTON_TOKEN: started.token, NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, ms: Date.now() - began };
+}
+
 const startSetup = (started: AllInOne) => call(started, "AwsTrustService/StartSetup", { name: "payments-prod-aws", accountId: "210987654321" });
 
 describe("AWS cross-account trust on a platform without its own AWS configuration", () => {
@@ -48,6 +65,16 @@ describe("AWS cross-account trust on a platform without its own AWS configuratio
     expect(info.reason).toBe("PLATFORM_NOT_CONFIGURED");
     expect(info.domain).toBe("planton.connect");
     expect(Object.keys(info.metadata).sort()).toEqual(["AWS credentials", "AWS_TRUST_PRINCIPAL_ARN"]);
+
+    // The CLI says so at once and exits 1: no link, no four-minute wait.
+    const cli = connectAws(started);
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).not.toContain("console.aws.amazon.com");
+    expect(cli.stderr).toContain("error: AWS cross-account trust is not available on this platform yet: its operator must configure it.");
+    expect(cli.stderr).toMatch(/\n {2}AWS_TRUST_PRINCIPAL_ARN: is not set/);
+    expect(cli.stderr).toMatch(/\n {2}AWS credentials: the platform has no AWS identity/);
+    expect(cli.stderr).toContain("hint: ask the platform's operator to set these");
+    expect(cli.ms).toBeLessThan(20_000);
 
     // Refused before anything was created: no connection, not even an awaiting one.
     const listed = await call(started, "ConnectionService/ListConnections", {});

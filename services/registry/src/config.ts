@@ -121,7 +121,7 @@ export function principalIssues(principal: string | undefined): PlatformIssue[] 
     return [
       {
         setting: "AWS_TRUST_PRINCIPAL_ARN",
-        description: `is not set: customer roles would trust the placeholder ${PLACEHOLDER_PRINCIPAL_ARN}, which nothing can assume. Set it to the ARN of the platform's runner role (the identity the verifier and deployments use).`,
+        description: `is not set: customer roles would trust the placeholder ${PLACEHOLDER_PRINCIPAL_ARN}, which nothing can assume; set it to the ARN of the platform's runner role (the identity the verifier and deployments use)`,
       },
     ];
   }
@@ -130,7 +130,7 @@ export function principalIssues(principal: string | undefined): PlatformIssue[] 
     return [
       {
         setting: "AWS_TRUST_PRINCIPAL_ARN",
-        description: `names account ${account}, a placeholder or AWS documentation example, not the platform's. Set it to the ARN of the platform's runner role.`,
+        description: `names account ${account}, a placeholder or AWS documentation example, not the platform's; set it to the ARN of the platform's runner role`,
       },
     ];
   }
