@@ -162,7 +162,7 @@ describe("readiness probes drive the health service", () => {
     const outcome = await within(
       caller.serverStream(Health.method.watch, { service: VAULT }, {
         signal: controller.signal,
-        onMessage(message, index) {
+        onMessage(_message, index) {
           if (index === 0) db.state.up = false;
           if (index === 1) db.state.up = true;
           if (index === 2) controller.abort();
