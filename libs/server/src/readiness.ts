@@ -122,10 +122,13 @@ async function runCheck(probe: ReadinessProbe, timeoutMs: number): Promise<{ ok:
       controller.abort(new Error("readiness probe timeout"));
     }, timeoutMs);
   });
-  const checked = probe.check(controller.signal).then(
-    (ok) => (ok ? { ok } : { ok, error: "check failed" }),
-    (error: unknown) => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
+  // Through a promise so a probe that throws synchronously counts as a failed check too.
+  const checked = Promise.resolve()
+    .then(() => probe.check(controller.signal))
+    .then(
+      (ok) => (ok ? { ok } : { ok, error: "check failed" }),
+      (error: unknown) => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
   try {
     return await Promise.race([checked, timedOut]);
   } finally {

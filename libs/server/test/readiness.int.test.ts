@@ -144,6 +144,24 @@ describe("readiness probes drive the health service", () => {
     await eventually(() => statuses([caller!], [VAULT]), every([caller!], { [VAULT]: "SERVING" }), "both up");
   });
 
+  it("a probe that throws instead of rejecting counts as down, and the others go on", async () => {
+    const db = switchableProbe("postgresql", [VAULT]);
+    let throwing = true;
+    const broken: ReadinessProbe = {
+      name: "broken",
+      services: [VERIFIER],
+      check: () => {
+        if (throwing) throw new Error("synchronous failure");
+        return Promise.resolve(true);
+      },
+    };
+    const { callers } = await start([db.probe, broken]);
+    const [caller] = callers;
+    expect(await statuses([caller!], [VAULT, VERIFIER])).toEqual(every([caller!], { [VAULT]: "SERVING", [VERIFIER]: "NOT_SERVING" }));
+    throwing = false;
+    await eventually(() => statuses([caller!], [VERIFIER]), every([caller!], { [VERIFIER]: "SERVING" }), "no longer throwing");
+  });
+
   it("a check that never answers counts as down at the timeout, and its signal is aborted", async () => {
     const db = switchableProbe("postgresql", [VAULT]);
     const { callers } = await start([db.probe], { intervalMs: 50, timeoutMs: 100 });
