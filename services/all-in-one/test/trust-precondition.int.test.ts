@@ -66,6 +66,11 @@ describe("AWS cross-account trust on a platform without its own AWS configuratio
     expect(info.domain).toBe("planton.connect");
     expect(Object.keys(info.metadata).sort()).toEqual(["AWS credentials", "AWS_TRUST_PRINCIPAL_ARN"]);
 
+    // Bad input is still the caller's first answer (INVALID_ARGUMENT naming the field).
+    const bad = await call(started, "AwsTrustService/StartSetup", { name: "payments-prod-aws", accountId: "12" });
+    expect(bad.body).toMatchObject({ code: "invalid_argument" });
+    expect(bad.body["message"]).toContain("account_id");
+
     // The CLI says so at once and exits 1: no link, no four-minute wait.
     const cli = connectAws(started);
     expect(cli.status).toBe(1);

@@ -67,8 +67,9 @@ export interface SetupSnapshot {
 export interface AwsTrust {
   /**
    * Starts a setup for a new connection, or a reconnect of an existing AWS
-   * connection. Refuses with FAILED_PRECONDITION, before anything is
-   * created, while `config.platformIssues` lists settings the operator must fix.
+   * connection. After checking the request (INVALID_ARGUMENT comes first)
+   * and before anything is created, refuses with FAILED_PRECONDITION while
+   * `config.platformIssues` lists settings the operator must fix.
    */
   start(caller: Caller, request: StartSetupRequest, signal?: AbortSignal): Promise<StartSetupResponse>;
   /** The stack's callback: token-authenticated, single-use. Returns the connection id. */
@@ -109,8 +110,6 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
 
   return {
     async start(caller, request, signal) {
-      // The platform's own gaps first: refusing then costs the user nothing and blames nobody.
-      if (deps.config.platformIssues.length > 0) throw platformNotConfigured(deps.config.platformIssues);
       const existing = request.reconnect === "" ? undefined : await loadConnection(caller.orgId, request.reconnect);
       const current = existing ? awsSpecOf(existing) : undefined;
       const v = new Violations();
@@ -128,6 +127,9 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
         v.check(c !== AwsCapability.UNSPECIFIED && AwsCapability[c] !== undefined, `capabilities[${i}]`, "ENUM", "must be a known capability"),
       );
       v.throwIfAny();
+      // Bad input is the caller's to fix whatever the platform's state (INVALID_ARGUMENT first);
+      // then the platform's own gaps, before anything is created or sealed.
+      if (deps.config.platformIssues.length > 0) throw platformNotConfigured(deps.config.platformIssues);
       const capabilities = request.capabilities.length === 0 ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.filter((c) => request.capabilities.includes(c));
       const accountId = existing ? (current?.accountId ?? "") : request.accountId;
       const name = existing ? existing.name : request.name;
