@@ -19,6 +19,7 @@ import { Violations } from "@planton/server";
 import { bestEffort } from "../best-effort.js";
 import type { Caller } from "../caller.js";
 import type { TrustConfig } from "../config.js";
+import { platformNotConfigured } from "./platform-precondition.js";
 import { findConnection, insertConnection, nameOrSlugTaken } from "../connection-store.js";
 import { toConnection } from "../connections.js";
 import { connectionWarnings } from "../connection-warnings.js";
@@ -67,7 +68,12 @@ export interface SetupSnapshot {
 
 /** The AwsTrustService use cases. */
 export interface AwsTrust {
-  /** Starts a setup for a new connection, or a reconnect of an existing AWS connection. */
+  /**
+   * Starts a setup for a new connection, or a reconnect of an existing AWS
+   * connection. After checking the request (INVALID_ARGUMENT comes first)
+   * and before anything is created, refuses with FAILED_PRECONDITION while
+   * `config.platformIssues` lists settings the operator must fix.
+   */
   start(caller: Caller, request: StartSetupRequest, signal?: AbortSignal): Promise<StartSetupResponse>;
   /** The stack's callback: token-authenticated, single-use. Returns the connection id. */
   complete(request: CompleteSetupRequest, signal?: AbortSignal): Promise<string>;
@@ -128,6 +134,9 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
         v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE),
       );
       v.throwIfAny();
+      // Bad input is the caller's to fix whatever the platform's state (INVALID_ARGUMENT first);
+      // then the platform's own gaps, before anything is created or sealed.
+      if (deps.config.platformIssues.length > 0) throw platformNotConfigured(deps.config.platformIssues);
       const capabilities = request.capabilities.length === 0 ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.filter((c) => request.capabilities.includes(c));
       const accountId = existing ? (current?.accountId ?? "") : request.accountId;
       const name = existing ? existing.name : request.name;
