@@ -304,8 +304,10 @@ describe("races and malformed requests", () => {
   });
 
   it("a malformed resolve is refused with INVALID_ARGUMENT and still audited", async () => {
+    // (A request the protocol layer refuses, e.g. an undefined provider number
+    // or a NUL character, never reaches the resolver: see the strict-input tests.)
     const { authz } = await p.clients("org-malformed");
-    const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: 99 as Provider }));
+    const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: Provider.UNSPECIFIED }));
     expect(refused.code).toBe(Code.InvalidArgument);
     const events = (await authz.listAuditEvents({})).events;
     expect(events.map((e) => [AuditDecision[e.decision], e.reason, e.environment])).toEqual([["DENIED", "invalid request", "Prod!"]]);
