@@ -89,7 +89,7 @@ describe("npm start with PostgreSQL behind a proxy that is cut and restored", ()
       const cutAt = Date.now();
       proxy.cut();
       const downAt = await until(false);
-      expect(await readyz()).toEqual({ status: 503, body: expect.objectContaining({ status: "NOT_SERVING", dependencies: { postgresql: false } }) });
+      expect(await readyz()).toEqual({ status: 503, body: expect.objectContaining({ status: "NOT_SERVING", dependencies: { postgresql: false, kms: true } }) });
       const live = await fetch(`http://${started.httpAddress}/healthz`);
       expect(live.status).toBe(200);
 
