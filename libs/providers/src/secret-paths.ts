@@ -16,7 +16,7 @@ import { resolveFieldPath, type FieldPath } from "./field-path.js";
  * | Azure | `service_principal.client_secret` |
  * | DigitalOcean | `api_token`, `spaces_secret_key` |
  * | Civo | `api_token`, `object_store_secret_key` |
- * | Cloudflare | `api_token`, `legacy.api_key`, `r2.secret_access_key` |
+ * | Cloudflare | `api_token`, `legacy.api_key`, `r2.access_key_id`, `r2.secret_access_key` (the R2 pair travels together, like AWS's; responses show a masked hint of the id) |
  *
  * Every entry is a proto3 string field without explicit presence, so
  * "empty" and "unset" are the same.
@@ -33,6 +33,7 @@ export const SECRET_PATHS: readonly string[] = Object.freeze([
   "civo.object_store_secret_key",
   "cloudflare.api_token",
   "cloudflare.legacy.api_key",
+  "cloudflare.r2.access_key_id",
   "cloudflare.r2.secret_access_key",
 ]);
 

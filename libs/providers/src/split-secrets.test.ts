@@ -29,6 +29,7 @@ describe("SECRET_PATHS", () => {
       "civo.object_store_secret_key",
       "cloudflare.api_token",
       "cloudflare.legacy.api_key",
+      "cloudflare.r2.access_key_id",
       "cloudflare.r2.secret_access_key",
     ]);
     expect(Object.isFrozen(SECRET_PATHS)).toBe(true);

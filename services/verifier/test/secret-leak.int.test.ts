@@ -48,12 +48,6 @@ const GCP_UNKNOWN_EMAIL = "unknown@acme-prod-1234.iam.gserviceaccount.com";
 
 /** Every secret planted, to be searched for everywhere. */
 const planted = new Set<string>();
-/**
- * Key identifiers the API shows only as hints but stores as public fields
- * (SECRET_PATHS: the R2 access key id is not sealed): searched in messages
- * and API answers, not in the database.
- */
-const hinted = new Set<string>();
 let serial = 0;
 
 /** A secret: `prefix`, the marker and padding, `length` characters of [A-Za-z0-9]; never shows the marker in a 4-character hint. */
@@ -230,10 +224,9 @@ const civoSpec = (apiToken: string, defaultRegion = "LON1"): SpecInit => ({
   provider: { case: "civo", value: { apiToken, defaultRegion, objectStoreAccessId: "CIVOOBJECTSTOREID000", objectStoreSecretKey: secret("cvOs", 40) } },
 });
 function r2() {
-  const accessKeyId = hexSecret(32);
-  planted.delete(accessKeyId);
-  hinted.add(accessKeyId);
-  return { accessKeyId, secretAccessKey: hexSecret(64) };
+  // The R2 access key id is sealed like AWS's (SECRET_PATHS): planted, so it
+  // is searched for in the database dump too.
+  return { accessKeyId: hexSecret(32), secretAccessKey: hexSecret(64) };
 }
 const cfToken = (apiToken: string): SpecInit => ({ provider: { case: "cloudflare", value: { apiToken, r2: r2() } } });
 
@@ -460,10 +453,10 @@ async function settled(id: string): Promise<Connection> {
   }
 }
 
-/** Where a planted value (and, unless `storedOnly`, a hinted identifier) showed up, if anywhere. */
+/** Where a planted value (and, unless `storedOnly`, the marker) showed up, if anywhere. */
 function leaksIn(text: string, storedOnly = false): string[] {
   const found: string[] = [];
-  const values = storedOnly ? [...planted] : [MARKER, ...planted, ...hinted];
+  const values = storedOnly ? [...planted] : [MARKER, ...planted];
   for (const value of values) for (const form of markerForms(value)) if (text.includes(form)) found.push(value);
   const keyIds = text.match(/(?:AKIA|ASIA)[A-Z0-9]{16}/g) ?? [];
   return [...new Set([...found, ...keyIds])];
