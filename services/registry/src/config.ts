@@ -1,8 +1,11 @@
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
 
 /** The registry's configuration, parsed once at start. */
 export interface RegistryConfig {
   readonly service: ServiceConfig;
+  /** Connect, statement and idle-in-transaction limits of its PostgreSQL pool (`DATABASE_*_TIMEOUT_MS`). */
+  readonly database: DatabaseTimeouts;
   /** Native gRPC URL of the vault; absent only in the all-in-one process. */
   readonly vaultUrl: string | undefined;
   /** Token for calling other services: a file (re-read) or a value; else minted with the dev secret. */
@@ -75,6 +78,7 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
   if (options.requireVaultUrl && vaultUrl === undefined) throw new ConfigError("VAULT_URL", "is required (native gRPC URL of the vault, e.g. http://vault:9090)");
   return Object.freeze({
     service,
+    database: readDatabaseTimeouts(env),
     vaultUrl: vaultUrl?.toString().replace(/\/$/, ""),
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),
     serviceToken: env.string("SERVICE_TOKEN"),
