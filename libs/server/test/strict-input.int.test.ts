@@ -6,7 +6,7 @@ import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { AwsTrustService } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
 import { ConnectionService, GetConnectionRequestSchema } from "@planton/proto/planton/connect/v1/connection_service_pb";
-import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { AwsCapability, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { registerService, startServer, type RunningServer } from "@planton/server";
 import { captureLogs } from "@planton/testing";
 import { postConnectUnary, postGrpcWebUnary } from "./support/raw-calls.js";
@@ -130,7 +130,7 @@ describe.each(CALLERS.map((c) => [c.name] as const))("binary over %s", (name) =>
       { name: "x", spec: { provider: { case: "aws", value: { accountId: "123456789012", region: "eu\u0000" } } } },
       { headers },
     );
-    const trust = await caller().unary(AwsTrustService.method.startSetup, { name: "x", capabilities: [1, 42] }, { headers });
+    const trust = await caller().unary(AwsTrustService.method.startSetup, { name: "x", capabilities: [AwsCapability.EKS, 42 as AwsCapability] }, { headers });
     expect([list, get, createCall, trust].map((o) => o.error?.code)).toEqual([Code.InvalidArgument, Code.InvalidArgument, Code.InvalidArgument, Code.InvalidArgument]);
     expect(violationsOf(list)).toEqual(["provider ENUM"]);
     expect(violationsOf(get)).toEqual(["connection NUL_CHARACTER"]);

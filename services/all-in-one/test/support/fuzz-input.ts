@@ -170,7 +170,10 @@ export function mutatedBinary(rng: Rng, schema: DescMessage, message: Message): 
   const out = Buffer.from(bytes);
   switch (rng.int(5)) {
     case 0:
-      if (out.length > 0) out[rng.int(out.length)] ^= 1 << rng.int(8);
+      if (out.length > 0) {
+        const at = rng.int(out.length);
+        out[at] = out[at]! ^ (1 << rng.int(8));
+      }
       return out;
     case 1:
       return out.subarray(0, rng.int(out.length + 1));
