@@ -7,6 +7,7 @@ export { createHealthStatus, ServingStatus } from "./health-service.js";
 export type { HealthStatus } from "./health-service.js";
 export type { HttpRoute } from "./http-route.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
+export { acceptRequestId, requestIdKey, requestIdOf } from "./request-id.js";
 export { createReflectionServices } from "./reflection-service.js";
 export { startServer } from "./server.js";
 export type { RunningServer, ServerOptions } from "./server.js";
