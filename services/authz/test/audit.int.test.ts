@@ -12,7 +12,8 @@ import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { Provider, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
-import { captureLogs, dumpDatabase, markerForms, rpcFailure } from "@planton/testing";
+import { bearerMetadata, captureLogs, dumpDatabase, grpcUnary, markerForms, rpcFailure } from "@planton/testing";
+import * as grpc from "@grpc/grpc-js";
 import { SECRET, startPlatform, type PlatformHarness } from "./support/platform-harness.js";
 
 // The audit log tells the truth: every resolve attempt leaves exactly one
@@ -253,6 +254,28 @@ describe("changes", () => {
     const runnerRecords = await allRecords(authz, { kind: "runner.*" });
     expect(runnerRecords.map((r) => [r.kind, r.requestId, r.target, r.summary])).toEqual([
       ["runner.updated", "req-runner-update", "runner_01jf0000000000000000000000", "name=r1 identity_kind=AWS_IRSA paths=identity"],
+    ]);
+  });
+
+  it("the request id reaches the record over the native gRPC listener too", async () => {
+    const org = "org-audit-grpc";
+    const token = await signDevToken(SECRET, { subject: `admin@${org}`, orgId: org, scopes: ["connections:write", "environments:admin"] });
+    const client = new grpc.Client(p.server.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const metadata = bearerMetadata(token);
+      metadata.set("x-request-id", "req-native-grpc-1");
+      const created = await grpcUnary(client, ConnectionService.method.createConnection, { name: "grpc-civo", spec: civoSpec("civo-token-native-grpc-0001") }, metadata);
+      expect(created.error).toBeUndefined();
+      const granted = await grpcUnary(client, EnvironmentAuthorizationService.method.authorizeConnection, { connection: created.response!.connection!.id, scope: AuthorizationScope.ORGANIZATION }, metadata);
+      expect(granted.error).toBeUndefined();
+    } finally {
+      client.close();
+    }
+    await settle();
+    const { authz } = await clientsOf(org);
+    expect((await allRecords(authz)).map((r) => [r.kind, r.requestId]).sort()).toEqual([
+      ["authorization.granted", "req-native-grpc-1"],
+      ["connection.created", "req-native-grpc-1"],
     ]);
   });
 

@@ -1050,7 +1050,8 @@ export const EnvironmentAuthorizationService: GenService<{
    * organization, newest first: every resolve (ALLOWED, DENIED, ERROR) and
    * every change (connections, verification results, authorizations,
    * defaults, runners, AWS trust setups), with actor, time and request id,
-   * never a secret value.
+   * never a secret value. Changes made in the registry appear once authz has
+   * consumed their events (usually within a second).
    *
    * @generated from rpc planton.connect.v1.EnvironmentAuthorizationService.ListAuditEvents
    */
