@@ -2,6 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import { isRegistryChangeKind } from "./audit-kinds.js";
 import type { AuditLog } from "./audit-log.js";
 import { changeRecordOf } from "./change-records.js";
 import type { AuthzDatabase } from "./schema.js";
@@ -28,6 +29,8 @@ export async function applyConnectionEvent(db: Kysely<AuthzDatabase>, audit: Aud
   const event = fromBinary(EventSchema, data);
   const orgId = event.orgId;
   const record = changeRecordOf(event);
+  // Every event authz acts on is a change; the rest (e.g. connection.reverify) are ignored.
+  if (!isRegistryChangeKind(event.kind)) return;
   const retiredAt = event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date();
   let deleted: string | undefined;
   await db.transaction().execute(async (trx) => {
