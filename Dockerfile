@@ -21,16 +21,18 @@ ENV npm_config_update_notifier=false \
     npm_config_audit=false
 
 # ---------------------------------------------------------------------------
-# Only the npm manifests (root and every workspace), so that `npm ci` below is
-# cached until a package.json, package-lock.json or .npmrc changes, without
-# listing the workspaces here one by one.
+# Only the npm manifests (root and every workspace) and the dependency patches
+# that `npm ci` applies (patch-package, see patches/README.md), so that `npm ci`
+# below is cached until one of them changes, without listing the workspaces
+# here one by one.
 FROM base AS manifests
 COPY . /src
 RUN mkdir /manifests \
  && cd /src \
  && find . -path ./node_modules -prune -o -type f \
       \( -name package.json -o -name package-lock.json -o -name .npmrc \) -print0 \
-    | tar --null -cf - -T - | tar -xf - -C /manifests
+    | tar --null -cf - -T - | tar -xf - -C /manifests \
+ && cp -r patches /manifests/patches
 
 # ---------------------------------------------------------------------------
 FROM base AS build

@@ -99,6 +99,26 @@ describe("createTokenVerifier (hs256)", () => {
     }
   });
 
+  it("refuses org and sub claims with control characters or over 256 characters as INVALID_ARGUMENT, naming the claim", async () => {
+    const cases: [string, string][] = [
+      ["org", "org\u0000x"],
+      ["org", "org\nx"],
+      ["org", "o".repeat(257)],
+      ["sub", "user\u0000"],
+    ];
+    for (const [claim, value] of cases) {
+      const claims: JWTPayload = { sub: "s", org: "o", exp: nowSeconds() + 60, scope: "a", [claim]: value };
+      const error = await verify(await signHs256(claims)).then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(error?.code, `${claim}=${JSON.stringify(value.slice(0, 10))}`).toBe(Code.InvalidArgument);
+      expect(error?.rawMessage).toContain(`"${claim}"`);
+      expect(error?.rawMessage).not.toContain("\u0000");
+    }
+    expect((await verify(await signHs256({ sub: "s", org: "o".repeat(256), exp: nowSeconds() + 60 }))).orgId).toHaveLength(256);
+  });
+
   it("refuses a token without exp", async () => {
     const token = await signHs256({ sub: "s", org: "o" });
     const error = await expectUnauthenticated(verify, token);

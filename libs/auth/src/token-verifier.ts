@@ -91,6 +91,11 @@ function principalFromClaims(payload: JWTPayload): Principal {
   if (typeof org !== "string" || org.trim() === "") {
     throw new ConnectError("bearer token has no org claim", Code.Unauthenticated);
   }
+  // The org claim scopes every query and the subject is recorded in audit
+  // records: a control character (NUL cannot even be stored by PostgreSQL) or
+  // an absurd length is refused here, once, for every RPC.
+  checkClaimText("org", org);
+  if (payload.sub !== undefined) checkClaimText("sub", payload.sub);
   const scope = payload["scope"];
   if (scope !== undefined && typeof scope !== "string") {
     throw new ConnectError("bearer token scope claim must be a space-separated string", Code.Unauthenticated);
@@ -100,6 +105,18 @@ function principalFromClaims(payload: JWTPayload): Principal {
     orgId: org,
     scopes: new Set((scope ?? "").split(" ").filter((s) => s !== "")),
   };
+}
+
+const MAX_CLAIM_LENGTH = 256;
+
+function checkClaimText(claim: string, value: string): void {
+  if (/[\u0000-\u001f\u007f]/.test(value) || value.length > MAX_CLAIM_LENGTH) {
+    // INVALID_ARGUMENT, like any other string of a request that no service can use.
+    throw new ConnectError(
+      `bearer token claim "${claim}" must be at most ${MAX_CLAIM_LENGTH} characters without control characters`,
+      Code.InvalidArgument,
+    );
+  }
 }
 
 function toConnectError(error: unknown): ConnectError {

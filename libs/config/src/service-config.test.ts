@@ -32,7 +32,22 @@ describe("readServiceConfig", () => {
       corsOrigins: [],
       auth: { kind: "generated-dev-secret" },
       shutdownGraceMs: 10_000,
+      listenerLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000, maxConnections: 4_096, maxStreamsPerConnection: 256 },
     });
+  });
+
+  it("reads the listener limits and refuses headers slower than the whole request", () => {
+    const config = read({
+      LISTENER_HEADERS_TIMEOUT_MS: "2000",
+      LISTENER_REQUEST_TIMEOUT_MS: "4000",
+      LISTENER_IDLE_TIMEOUT_MS: "6000",
+      LISTENER_KEEPALIVE_TIMEOUT_MS: "1000",
+      LISTENER_MAX_CONNECTIONS: "10",
+      LISTENER_MAX_STREAMS: "16",
+    });
+    expect(config.listenerLimits).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, idleTimeoutMs: 6000, keepAliveTimeoutMs: 1000, maxConnections: 10, maxStreamsPerConnection: 16 });
+    expect(() => read({ LISTENER_HEADERS_TIMEOUT_MS: "5000", LISTENER_REQUEST_TIMEOUT_MS: "4000" })).toThrow(/LISTENER_HEADERS_TIMEOUT_MS/);
+    expect(() => read({ LISTENER_MAX_CONNECTIONS: "0" })).toThrow(/LISTENER_MAX_CONNECTIONS/);
   });
 
   it("treats empty strings as unset", () => {

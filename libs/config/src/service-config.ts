@@ -1,6 +1,7 @@
 import { LOG_LEVELS_FOR_CONFIG, type LogLevelName } from "./log-levels.js";
 import { ConfigError } from "./config-error.js";
 import type { EnvReader } from "./env-reader.js";
+import { readListenerLimits, type ListenerLimits } from "./listener-limits.js";
 
 /** How bearer tokens are verified. */
 export type AuthConfig =
@@ -24,6 +25,8 @@ export interface ServiceConfig {
   readonly corsOrigins: readonly string[];
   readonly auth: AuthConfig;
   readonly shutdownGraceMs: number;
+  /** Timeouts and the connection cap of both listeners. */
+  readonly listenerLimits: ListenerLimits;
 }
 
 // HS256 secrets shorter than the hash output make brute force cheaper than it
@@ -71,6 +74,7 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
     corsOrigins: Object.freeze(corsOrigins),
     auth: Object.freeze(auth),
     shutdownGraceMs: env.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0, max: 600_000 }),
+    listenerLimits: readListenerLimits(env),
   });
 }
 

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Logger } from "@planton/logging";
+import { CLIENT_QUERY_TIMEOUT_MARGIN_MS, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./database-timeouts.js";
 
 /** Options of {@link createDatabase}. */
 export interface DatabaseOptions {
@@ -10,6 +11,8 @@ export interface DatabaseOptions {
   schema: string;
   /** Pool size. */
   maxConnections?: number;
+  /** Connect, statement and idle-in-transaction limits; default {@link DEFAULT_DATABASE_TIMEOUTS}. */
+  timeouts?: DatabaseTimeouts;
   logger: Logger;
 }
 
@@ -26,13 +29,23 @@ export interface Database<DB> {
  * in `schema` (the WithSchema plugin), so a service cannot touch another
  * service's tables by accident. Connections are opened lazily: an unreachable
  * server fails queries (see {@link isDatabaseUnavailable}), not startup, and
- * the pool reconnects by itself when the server returns.
+ * the pool reconnects by itself when the server returns. Every connection
+ * carries the {@link DatabaseTimeouts}, so no statement, connection attempt
+ * or abandoned transaction waits without a bound.
  */
 export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // Server side: the statement is cancelled and the connection stays usable.
+    // Client side, a little later: for a server or network that went silent.
+    // 0 means no limit (migrations only).
+    ...(timeouts.statementTimeoutMs > 0
+      ? { statement_timeout: timeouts.statementTimeoutMs, query_timeout: timeouts.statementTimeoutMs + CLIENT_QUERY_TIMEOUT_MARGIN_MS }
+      : {}),
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: `planton-${options.schema}`,
   });

@@ -1,5 +1,7 @@
 export { createDatabase } from "./database.js";
 export type { Database, DatabaseOptions } from "./database.js";
+export { CLIENT_QUERY_TIMEOUT_MARGIN_MS, DEFAULT_DATABASE_TIMEOUTS, readDatabaseTimeouts } from "./database-timeouts.js";
+export type { DatabaseTimeouts, IntEnvReader } from "./database-timeouts.js";
 export { embeddedPostgresDir, startEmbeddedPostgres } from "./embedded-postgres.js";
 export type { EmbeddedPostgres } from "./embedded-postgres.js";
 export { migrateToLatest } from "./migrate.js";

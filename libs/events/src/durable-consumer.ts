@@ -1,6 +1,7 @@
 import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
 import type { Logger } from "@planton/logging";
 import { ensureStream } from "./ensure-stream.js";
+import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 
 /** What a handler tells the consumer about one message. */
 export type HandleOutcome = { readonly retryAfterMs?: number } | void;
@@ -57,8 +58,15 @@ export interface DurableConsumerOptions {
  */
 export async function startDurableConsumer(options: DurableConsumerOptions): Promise<DurableConsumer> {
   const log = options.logger.child({ component: "durable-consumer", durable: options.durable });
-  const nc: NatsConnection = await connect({ servers: options.url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-  const jsm = await nc.jetstreamManager();
+  const nc: NatsConnection = await connect({
+    servers: options.url.split(","),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    timeout: NATS_CONNECT_TIMEOUT_MS,
+    pingInterval: NATS_PING_INTERVAL_MS,
+    maxPingOut: NATS_MAX_PINGS_OUT,
+  });
+  const jsm = await nc.jetstreamManager({ timeout: JETSTREAM_REQUEST_TIMEOUT_MS });
   // A consumer may start before the producer ever published (fresh cluster,
   // services started in any order): make sure the stream exists.
   await ensureStream(jsm, { name: options.stream, subjects: options.streamSubjects ?? [options.filterSubject], duplicateWindowMs: 120_000 }, log);
@@ -87,7 +95,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
         });
       }
     });
-  const consumer = await nc.jetstream().consumers.get(options.stream, options.durable);
+  const consumer = await nc.jetstream({ timeout: JETSTREAM_REQUEST_TIMEOUT_MS }).consumers.get(options.stream, options.durable);
   const maxInFlight = options.maxInFlight ?? 8;
   let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: maxInFlight });
   const inFlight = new Set<Promise<void>>();

@@ -3,6 +3,7 @@ import type { Logger } from "@planton/logging";
 import { backoffDelay } from "./backoff.js";
 import { ensureStream, type StreamSpec } from "./ensure-stream.js";
 import { assertEventEnvelope } from "./event-envelope.js";
+import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 import type { EventPublisher } from "./event-publisher.js";
 
 /** Header carrying {@link EventEnvelope.orderingKey} on JetStream messages. */
@@ -19,7 +20,7 @@ export interface JetStreamOptions {
   subjects?: string[];
   /** Duplicate window of a stream this creates; default 2 minutes. */
   duplicateWindowMs?: number;
-  /** How long a publish waits for the JetStream ack; default 5 s. */
+  /** How long a publish waits for the JetStream ack; default {@link JETSTREAM_REQUEST_TIMEOUT_MS}. */
   publishTimeoutMs?: number;
 }
 
@@ -44,9 +45,6 @@ const DEFAULT_SUBJECTS = ["connect.>"];
 // A fixed, short wait between reconnect attempts: one client per replica
 // against our own NATS, and every second of outage is a second of lag.
 const RECONNECT_WAIT_MS = 1_000;
-const CONNECT_TIMEOUT_MS = 5_000;
-// Detect a silently dead connection in ~30 s instead of nats.js's default 4 min.
-const PING_INTERVAL_MS = 15_000;
 const ENSURE_RETRY_MAX_MS = 30_000;
 const LOUD_EVERY = 10;
 
@@ -79,7 +77,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
     subjects: options.subjects ?? DEFAULT_SUBJECTS,
     duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
   };
-  const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  const publishTimeoutMs = options.publishTimeoutMs ?? JETSTREAM_REQUEST_TIMEOUT_MS;
 
   let connection: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
@@ -164,9 +162,9 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
           maxReconnectAttempts: -1,
           reconnectTimeWait: RECONNECT_WAIT_MS,
           reconnectJitter: 200,
-          timeout: CONNECT_TIMEOUT_MS,
-          pingInterval: PING_INTERVAL_MS,
-          maxPingOut: 2,
+          timeout: NATS_CONNECT_TIMEOUT_MS,
+          pingInterval: NATS_PING_INTERVAL_MS,
+          maxPingOut: NATS_MAX_PINGS_OUT,
         });
       } catch (error) {
         failures++;
@@ -190,7 +188,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       // The first attempt counts as done once the stream was tried as well,
       // so a caller that publishes right away usually finds it.
       const ensured = ensureInBackground(nc);
-      await Promise.race([ensured, sleep(CONNECT_TIMEOUT_MS)]);
+      await Promise.race([ensured, sleep(NATS_CONNECT_TIMEOUT_MS)]);
       firstAttemptDone();
       const error = await nc.closed();
       connected = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskIdentifier, maskSecret } from "./masking.js";
+import { maskAccessKeyIdsIn, maskIdentifier, maskSecret } from "./masking.js";
 
 describe("maskIdentifier", () => {
   it("keeps the first and last 4 characters", () => {
@@ -23,5 +23,17 @@ describe("maskSecret", () => {
   });
   it("counts characters, not UTF-16 units", () => {
     expect(maskSecret(`${"x".repeat(8)}\u{1F511}\u{1F512}\u{1F513}\u{1F514}`)).toBe("****\u{1F511}\u{1F512}\u{1F513}\u{1F514}");
+  });
+});
+
+describe("maskAccessKeyIdsIn", () => {
+  it("replaces every long-term and temporary key id in free text with its hint", () => {
+    expect(maskAccessKeyIdsIn("AWS does not recognise access key ID AKIAIOSFODNN7EXAMPLE: check it (also ASIAJEXAMPLEXEG2JICE).")).toBe(
+      "AWS does not recognise access key ID AKIA************MPLE: check it (also ASIA************JICE).",
+    );
+  });
+  it("leaves hints, other ids and longer runs alone", () => {
+    const text = "key AKIA************MPLE, role AROAEXAMPLEID1234567, run XAKIAIOSFODNN7EXAMPLE and AKIAIOSFODNN7EXAMPLEX";
+    expect(maskAccessKeyIdsIn(text)).toBe(text);
   });
 });

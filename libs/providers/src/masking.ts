@@ -30,3 +30,19 @@ export function maskSecret(value: string): string {
   if (chars.length < MIN_HINTED_LENGTH) return FULL_MASK;
   return FULL_MASK + chars.slice(-4).join("");
 }
+
+// An AWS access key id: AKIA (long-term) or ASIA (temporary) and 16 of
+// [A-Z0-9], not inside a longer run of such characters.
+const AWS_ACCESS_KEY_ID_IN_TEXT = /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g;
+
+/**
+ * maskAccessKeyIdsIn replaces every AWS access key id (AKIA/ASIA followed by
+ * 16 upper-case letters or digits) in free text with its
+ * {@link maskIdentifier} hint, `AKIAIOSFODNN7EXAMPLE` becoming
+ * `AKIA************MPLE`. For text a user will read that may quote a key id
+ * (e.g. a verification message): the API treats key ids as secret and shows
+ * only the hint.
+ */
+export function maskAccessKeyIdsIn(text: string): string {
+  return text.replace(AWS_ACCESS_KEY_ID_IN_TEXT, (id) => maskIdentifier(id));
+}

@@ -1,13 +1,14 @@
 import * as http2 from "node:http2";
 import * as http from "node:http";
-import * as net from "node:net";
 import type { Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ListenerLimits } from "@planton/config";
 import type { Logger } from "@planton/logging";
 import { createCorsHandler } from "./cors.js";
+import { createNodeHandler } from "./node-adapter.js";
 import type { HttpRoute } from "./http-route.js";
 import type { ServiceRegistration } from "./service-registration.js";
 import { listen, type Listener } from "./listener.js";
+import { createSocketAcceptor } from "./socket-acceptor.js";
 
 /** Options of {@link startConnectListener}. */
 export interface ConnectListenerOptions {
@@ -19,6 +20,7 @@ export interface ConnectListenerOptions {
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal;
   logger: Logger;
+  limits: ListenerLimits;
 }
 
 /**
@@ -29,14 +31,13 @@ export interface ConnectListenerOptions {
  */
 export async function startConnectListener(options: ConnectListenerOptions): Promise<Listener> {
   const routes = new Map(options.httpRoutes.map((route) => [`${route.method} ${route.path}`, route]));
-  const adapter = connectNodeAdapter({
-    routes(router) {
-      for (const registration of options.services) router.service(registration.service, registration.impl);
-    },
+  const adapter = createNodeHandler({
+    services: options.services,
     interceptors: options.interceptors,
     shutdownSignal: options.shutdownSignal,
     // 1 MiB: credential payloads are small; bigger bodies are refused before parsing.
     readMaxBytes: 1024 * 1024,
+    logger: options.logger,
     fallback(req, res) {
       const route = routes.get(`${req.method ?? ""} ${(req.url ?? "").split("?")[0] ?? ""}`);
       if (route === undefined) {
@@ -52,19 +53,42 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     },
   });
   const handler = createCorsHandler(options.corsOrigins, adapter as (req: unknown, res: unknown) => void);
-  const h2 = http2.createServer(handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
-  const h1 = http.createServer(handler as (req: http.IncomingMessage, res: http.ServerResponse) => void);
-  // Node 20 cannot serve HTTP/1.1 and cleartext HTTP/2 from one server, so a
-  // TCP listener sniffs the first bytes: the HTTP/2 preface starts with "PRI".
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    sniff(socket, (isHttp2) => (isHttp2 ? h2 : h1).emit("connection", socket));
+  const { limits } = options;
+  const h2 = http2.createServer(
+    { settings: { maxConcurrentStreams: limits.maxStreamsPerConnection } },
+    handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  );
+  const h1 = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above on this interval.
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    handler as (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  );
+  // h1 never listens itself (sockets reach it through "connection" events), and
+  // Node starts checking headersTimeout and requestTimeout only when a server
+  // starts listening: start that check as if it had.
+  h1.emit("listening");
+  // Node 20 cannot serve HTTP/1.1 and cleartext HTTP/2 from one server, so the
+  // acceptor waits for the first bytes: the HTTP/2 preface starts with "PRI".
+  const acceptor = createSocketAcceptor({
+    maxConnections: limits.maxConnections,
+    firstBytesTimeoutMs: limits.headersTimeoutMs,
+    prefixBytes: HTTP2_PREFACE_START.length,
+    onSocket: (socket, prefix) => (prefix.toString("latin1", 0, HTTP2_PREFACE_START.length) === HTTP2_PREFACE_START ? h2 : h1).emit("connection", socket),
   });
+  const server = acceptor.server;
+  const sockets = acceptor.sockets;
+  // HTTP/2 has no request or idle timeouts of its own in Node's compatibility
+  // API: bound them here, per session and per stream.
+  h2.on("session", (session: http2.ServerHttp2Session) => closeWhenIdle(session, limits.idleTimeoutMs));
+  h2.on("stream", (stream: http2.ServerHttp2Stream) => bodyDeadline(stream, limits.requestTimeoutMs));
 
-  // Track sessions, sockets and in-flight requests for graceful shutdown.
+  // Track sessions and in-flight requests for graceful shutdown.
   const sessions = new Set<http2.ServerHttp2Session>();
-  const sockets = new Set<net.Socket>();
   let inFlight = 0;
   let idle: (() => void) | undefined;
   h2.on("session", (session: http2.ServerHttp2Session) => {
@@ -95,6 +119,8 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
         ]);
       }
       for (const socket of sockets) socket.destroy();
+      // Stops h1's timeout checks (it was never listening, so Node reports that; nothing to wait for).
+      h1.close(() => undefined);
       await closed;
     },
   };
@@ -102,16 +128,40 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
 
 const HTTP2_PREFACE_START = "PRI";
 
-function sniff(socket: net.Socket, route: (isHttp2: boolean) => void): void {
-  let seen = Buffer.alloc(0);
-  const onData = (chunk: Buffer) => {
-    seen = Buffer.concat([seen, chunk]);
-    if (seen.length < HTTP2_PREFACE_START.length) return;
-    socket.off("data", onData);
-    socket.pause();
-    socket.unshift(seen);
-    route(seen.toString("latin1", 0, HTTP2_PREFACE_START.length) === HTTP2_PREFACE_START);
-    process.nextTick(() => socket.resume());
+/**
+ * Closes an HTTP/2 session that has had no open stream for `idleMs`: from its
+ * start (a client that sends the preface and nothing else, or never finishes
+ * a HEADERS block) and after its last stream closed.
+ */
+function closeWhenIdle(session: http2.ServerHttp2Session, idleMs: number): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => session.close(), idleMs);
+    timer.unref();
   };
-  socket.on("data", onData);
+  arm();
+  session.on("stream", (stream: http2.ServerHttp2Stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once("close", () => {
+      open--;
+      if (open === 0 && !session.closed && !session.destroyed) arm();
+    });
+  });
+  session.once("close", () => clearTimeout(timer));
+}
+
+/**
+ * Resets a stream whose request body has not ended within `requestMs` of its
+ * headers (HTTP/1.1 gets the same bound from Node's `requestTimeout`). The
+ * response may take longer: a watch stream answers for minutes.
+ */
+function bodyDeadline(stream: http2.ServerHttp2Stream, requestMs: number): void {
+  if (stream.readableEnded) return;
+  const timer = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), requestMs);
+  timer.unref();
+  const clear = () => clearTimeout(timer);
+  stream.once("end", clear);
+  stream.once("close", clear);
 }

@@ -45,7 +45,7 @@ export interface AdaptedService {
  * with the exact connect version) so interceptors, context values, deadlines
  * (`ctx.signal`, `ctx.timeoutMs()`), cancellation, response headers and
  * trailers, and error details behave as they do under connect-node. Messages
- * are (de)serialized with protobuf-es; a request that does not parse gets
+ * are (de)serialized with protobuf-es; a request that does not decode gets
  * `INVALID_ARGUMENT`, as under connect-node.
  */
 export function adaptService(registration: ServiceRegistration, options: GrpcAdapterOptions): AdaptedService {
@@ -61,7 +61,7 @@ export function adaptService(registration: ServiceRegistration, options: GrpcAda
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       // Parsing happens in the handler, so a body that is not protobuf gets the
-      // same answer as under connect-node (INTERNAL "parse binary: ...").
+      // same answer as under connect-node (INVALID_ARGUMENT "parse binary: ...").
       requestSerialize: (message: Buffer) => message,
       requestDeserialize: (bytes: Buffer) => bytes,
       responseSerialize: (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.output, message)),
@@ -152,9 +152,10 @@ function parse<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): Messa
   try {
     return fromBinary(schema, bytes);
   } catch (error) {
-    // connect-es (and grpc-go) answer INTERNAL for a binary body that does not
-    // parse; both listeners must agree. JSON bodies (Connect) get INVALID_ARGUMENT.
-    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
+    // A body that does not decode is the caller's mistake, never a server
+    // fault: INVALID_ARGUMENT, as connect-node answers with our patch of
+    // connect-es (patches/README.md), so both listeners agree.
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument);
   }
 }
 

@@ -1,8 +1,19 @@
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import {
+  Metadata,
+  ResponderBuilder,
+  Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  ServerListenerBuilder,
+  status,
+  type ServerInterceptor,
+} from "@grpc/grpc-js";
 import type { Interceptor } from "@connectrpc/connect";
+import type { ListenerLimits } from "@planton/config";
 import { adaptService } from "./grpc-adapter.js";
-import type { Listener } from "./listener.js";
+import { listen, type Listener } from "./listener.js";
 import type { ServiceRegistration } from "./service-registration.js";
+import { createSocketAcceptor } from "./socket-acceptor.js";
 
 /** Options of {@link startGrpcListener}. */
 export interface GrpcListenerOptions {
@@ -11,13 +22,22 @@ export interface GrpcListenerOptions {
   services: readonly ServiceRegistration[];
   interceptors: Interceptor[];
   shutdownSignal: AbortSignal;
+  limits: ListenerLimits;
 }
+
+// The client connection preface of HTTP/2 (RFC 9113, section 3.4).
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 /**
  * startGrpcListener serves every registered service over native gRPC with
  * grpc-js (the fast path for platform services), through {@link adaptService}.
+ * Its own TCP front caps connections and drops sockets that never send the
+ * HTTP/2 preface; grpc-js closes connections idle for `idleTimeoutMs`; a
+ * server interceptor ends calls whose request has not fully arrived within
+ * `requestTimeoutMs`.
  */
 export async function startGrpcListener(options: GrpcListenerOptions): Promise<Listener> {
+  const { limits } = options;
   const server = new Server({
     "grpc.max_receive_message_length": 1024 * 1024,
     // Keep idle connections from platform services healthy behind load balancers.
@@ -27,6 +47,10 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     // connection after a while lets clients spread onto new replicas.
     "grpc.max_connection_age_ms": 5 * 60_000,
     "grpc.max_connection_age_grace_ms": 30_000,
+    // A connection without calls is closed (clients reconnect when they need to).
+    "grpc.max_connection_idle_ms": limits.idleTimeoutMs,
+    "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
+    interceptors: [requestDeadline(limits.requestTimeoutMs)],
   });
   for (const registration of options.services) {
     const { definition, implementation } = adaptService(registration, {
@@ -35,14 +59,22 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     });
     server.addService(definition, implementation);
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const acceptor = createSocketAcceptor({
+    maxConnections: limits.maxConnections,
+    firstBytesTimeoutMs: limits.headersTimeoutMs,
+    prefixBytes: HTTP2_PREFACE.length,
+    onSocket: (socket, prefix) => {
+      // Only gRPC (HTTP/2) is spoken here; anything else is closed at once.
+      if (!prefix.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE)) socket.destroy();
+      else injector.injectConnection(socket);
+    },
   });
+  const port = await listen(acceptor.server, options.host, options.port);
   return {
     port,
     async close(graceMs) {
+      const closed = new Promise<void>((resolve) => acceptor.server.close(() => resolve()));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
@@ -54,6 +86,55 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
           resolve();
         });
       });
+      injector.destroy();
+      for (const socket of acceptor.sockets) socket.destroy();
+      await closed;
     },
+  };
+}
+
+/**
+ * Ends a call whose request stream has not been half-closed within `ms` of
+ * its headers: a client that sends headers and never the message would hold
+ * the call (and its memory) forever. The client gets CANCELLED at once;
+ * grpc-js cannot reset the half-open stream itself, so what is left of it
+ * counts against the connection's stream limit until the connection reaches
+ * its maximum age. Calls with a client stream are left alone; this API has
+ * none today.
+ */
+function requestDeadline(ms: number): ServerInterceptor {
+  return (descriptor, call) => {
+    if (descriptor.requestStream) return new ServerInterceptingCall(call);
+    let timer: NodeJS.Timeout | undefined;
+    const clear = () => {
+      clearTimeout(timer);
+      timer = undefined;
+    };
+    const responder = new ResponderBuilder()
+      .withStart((next) => {
+        next(
+          new ServerListenerBuilder()
+            .withOnReceiveMetadata((metadata, proceed) => {
+              timer = setTimeout(() => {
+                timer = undefined;
+                call.sendStatus({ code: status.CANCELLED, details: `request not received within ${ms} ms`, metadata: new Metadata() });
+              }, ms);
+              timer.unref();
+              proceed(metadata);
+            })
+            .withOnReceiveHalfClose((proceed) => {
+              clear();
+              proceed();
+            })
+            .withOnCancel(clear)
+            .build(),
+        );
+      })
+      .withSendStatus((statusObject, proceed) => {
+        clear();
+        proceed(statusObject);
+      })
+      .build();
+    return new ServerInterceptingCall(call, responder);
   };
 }

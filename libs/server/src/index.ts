@@ -18,3 +18,5 @@ export { badRequest, Violations } from "./bad-request.js";
 export type { FieldViolation } from "./bad-request.js";
 export { setupAuth } from "./auth-setup.js";
 export type { AuthSetup } from "./auth-setup.js";
+export { createStrictInputInterceptor } from "./strict-input-interceptor.js";
+export { strictInputViolations } from "./strict-input.js";

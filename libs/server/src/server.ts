@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@planton/auth";
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from "@planton/config";
 import type { Logger } from "@planton/logging";
 import { createCancellationInterceptor } from "./cancellation-interceptor.js";
 import { startConnectListener } from "./connect-listener.js";
@@ -12,6 +13,7 @@ import type { HttpRoute } from "./http-route.js";
 import type { Listener } from "./listener.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { createReflectionServices } from "./reflection-service.js";
+import { createStrictInputInterceptor } from "./strict-input-interceptor.js";
 import type { ServiceRegistration } from "./service-registration.js";
 
 /** Options of {@link startServer}. */
@@ -29,6 +31,8 @@ export interface ServerOptions {
   logger: Logger;
   corsOrigins?: readonly string[];
   httpRoutes?: readonly HttpRoute[];
+  /** Timeouts and connection cap of both listeners; the documented defaults when absent. */
+  limits?: ListenerLimits;
 }
 
 /** A running server with both listeners. */
@@ -52,7 +56,9 @@ export interface RunningServer {
  * startServer mounts the given services, plus `grpc.health.v1.Health` and
  * server reflection, on two listeners with the same interceptor chain:
  * logging (outermost, sees the final code), error mapping, authentication and
- * access rules, and cancellation of streams (innermost, next to the handler). It resolves once both listeners are bound.
+ * access rules, strict input (no NUL characters, undefined enum values or
+ * unknown fields reach a handler), and cancellation of streams (innermost,
+ * next to the handler). It resolves once both listeners are bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const health = createHealthStatus(options.services.map((s) => s.service.typeName));
@@ -65,13 +71,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
+    createStrictInputInterceptor(),
     createCancellationInterceptor(),
   ];
   const shutdownController = new AbortController();
   // Every in-flight call links its context signal to this one; hundreds of
   // concurrent calls are normal, not a listener leak.
   setMaxListeners(0, shutdownController.signal);
-  const common = { host: options.host, services, interceptors, shutdownSignal: shutdownController.signal };
+  const limits = options.limits ?? DEFAULT_LISTENER_LIMITS;
+  const common = { host: options.host, services, interceptors, shutdownSignal: shutdownController.signal, limits };
 
   let connect: Listener | undefined;
   let grpc: Listener | undefined;

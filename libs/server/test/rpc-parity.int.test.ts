@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, decodeBinaryHeader } from "@connectrpc/connect";
-import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { BOOM_MARKER, INVALID_VIOLATIONS } from "./support/fake-vault.js";
+import { postConnectUnary, postGrpcWebUnary } from "./support/raw-calls.js";
 import { uniqueId, useServerAndCallers } from "./support/test-server.js";
 import { CALLERS, onEveryCaller, rawGrpcUnary, expectSame, type CallOptions, type UnaryOutcome } from "./support/transports.js";
 
@@ -169,42 +169,34 @@ describe("error parity across every transport", () => {
 });
 
 describe("a request body that is not protobuf", () => {
-  const garbage = Buffer.from([0xff, 0xff, 0xff]);
   const path = `/${VaultService.typeName}/${seal.name}`;
+  // The issue's example (a varint that never ends) and plain garbage.
+  const bodies = { "unterminated varint": Buffer.from("CoCAgICAgICAgIAB", "base64"), garbage: Buffer.from([0xff, 0xff, 0xff]) };
 
-  // connect-es answers INTERNAL for a binary body that does not parse (as
-  // grpc-go does); the grpc-js listener must give the same answer.
-  it("is INTERNAL on both listeners (gRPC and Connect protocols) and never reaches the handler", async () => {
+  // A body that does not decode is the caller's mistake: INVALID_ARGUMENT on
+  // every protocol of both listeners (connect-es needs our patch for this,
+  // patches/README.md), and the handler never runs.
+  it.each(Object.entries(bodies))("(%s) is INVALID_ARGUMENT on every protocol and both listeners, never reaching the handler", async (_name, body) => {
     const before = env.t.vault.calls();
     const auth = await env.t.auth();
-    const [grpcJs, connectNodeGrpc, connectNodeConnect] = await Promise.all([
-      rawGrpcUnary(env.t.server.grpcAddress, path, garbage, auth),
-      rawGrpcUnary(`127.0.0.1:${env.t.server.port}`, path, garbage, auth),
-      postConnectUnary(`${env.t.server.url}${path}`, garbage, auth),
+    const [grpcJs, connectNodeGrpc, connectNodeConnect, connectNodeGrpcWeb] = await Promise.all([
+      rawGrpcUnary(env.t.server.grpcAddress, path, body, auth),
+      rawGrpcUnary(`127.0.0.1:${env.t.server.port}`, path, body, auth),
+      postConnectUnary(`${env.t.server.url}${path}`, body, auth).then((outcome) => outcome.code),
+      postGrpcWebUnary(`${env.t.server.url}${path}`, body, auth),
     ]);
     const results = {
       "grpc-js listener, gRPC": Code[grpcJs.code as number],
       "connect-node listener, gRPC": Code[connectNodeGrpc.code as number],
       "connect-node listener, Connect": connectNodeConnect,
+      "connect-node listener, gRPC-Web": connectNodeGrpcWeb,
     };
     expect(results).toEqual({
-      "grpc-js listener, gRPC": "Internal",
-      "connect-node listener, gRPC": "Internal",
-      "connect-node listener, Connect": "Internal",
+      "grpc-js listener, gRPC": "InvalidArgument",
+      "connect-node listener, gRPC": "InvalidArgument",
+      "connect-node listener, Connect": "InvalidArgument",
+      "connect-node listener, gRPC-Web": "InvalidArgument",
     });
     expect(env.t.vault.calls()).toBe(before);
   });
 });
-
-/** POSTs `body` as a Connect unary `application/proto` request; resolves with the error code name ("OK" when none). */
-async function postConnectUnary(url: string, body: Uint8Array, headers: Record<string, string>): Promise<string> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/proto", "connect-protocol-version": "1" },
-    body,
-  });
-  if (response.ok) return "OK";
-  const json = (await response.json()) as { code?: string };
-  const code = codeFromString(json.code ?? "");
-  return code === undefined ? `unknown code ${String(json.code)}` : Code[code];
-}

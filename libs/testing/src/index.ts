@@ -11,3 +11,5 @@ export { bearerMetadata, grpcUnary } from "./grpc-unary.js";
 export type { GrpcUnaryOutcome } from "./grpc-unary.js";
 export { userTransport } from "./user-transport.js";
 export { rpcFailure } from "./rpc-failure.js";
+export { startSilentEndpoint } from "./silent-endpoint.js";
+export type { SilentEndpoint } from "./silent-endpoint.js";

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
     corsOrigins: config.corsOrigins,
+    limits: config.listenerLimits,
   });
   const token =
     auth.devSecret === undefined

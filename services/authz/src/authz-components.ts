@@ -47,7 +47,7 @@ export async function buildAuthz(options: {
   const logger = options.logger.child({ service: "authz" });
   const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger });
   try {
-    const applied = await migrateToLatest(database.db as Kysely<unknown>, AUTHZ_SCHEMA, migrations);
+    const applied = await migrateToLatest({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");
   } catch (error) {
     await database.destroy();

@@ -46,6 +46,7 @@ async function main(command: string | undefined): Promise<void> {
     mapError: authz.mapError,
     logger,
     corsOrigins: config.service.corsOrigins,
+    limits: config.service.listenerLimits,
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "authz listening");
   onShutdownSignal(async (signal) => {

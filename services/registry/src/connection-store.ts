@@ -18,6 +18,15 @@ export async function findConnection(db: Db, orgId: string, reference: string): 
     .executeTakeFirst();
 }
 
+/**
+ * lockConnection reads a connection of the organization and holds its row
+ * lock (SELECT ... FOR UPDATE) until the transaction `trx` ends: writers of
+ * one connection that hold it run one after another.
+ */
+export async function lockConnection(trx: Transaction<RegistryDatabase>, orgId: string, id: string): Promise<ConnectionRow | undefined> {
+  return trx.selectFrom("connections").selectAll().where("org_id", "=", orgId).where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
 /** insertConnection stores a new connection. */
 export async function insertConnection(db: Db, row: Insertable<ConnectionsTable>): Promise<void> {
   await db.insertInto("connections").values(row).execute();
@@ -40,6 +49,29 @@ export async function updateConnectionIfEtag(
     .where("org_id", "=", orgId)
     .where("id", "=", id)
     .where("etag", "=", etag)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * recordStatusIfVersion writes system-owned status (verification result,
+ * next re-verification) only while the connection's current credential
+ * version is still `credentialVersion`; false otherwise. It never touches
+ * the etag: the etag guards what users change, not what the system records.
+ */
+export async function recordStatusIfVersion(
+  db: Db,
+  orgId: string,
+  id: string,
+  credentialVersion: number,
+  changes: Pick<Updateable<ConnectionsTable>, "status" | "last_verification" | "next_verification_at" | "updated_at">,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("connections")
+    .set(changes)
+    .where("org_id", "=", orgId)
+    .where("id", "=", id)
+    .where("credential_version", "=", credentialVersion)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

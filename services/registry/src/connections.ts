@@ -1,21 +1,23 @@
 import { create, equals, fromBinary, fromJson, toBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { insertOutboxEvent } from "@planton/events";
 import type { Logger } from "@planton/logging";
 import { ConnectionDetailsSchema, ConnectionSchema, VerificationSchema, type Connection, type Verification, type Warning } from "@planton/proto/planton/connect/v1/connection_pb";
 import { AwsCrossAccountTrustSchema, ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import { AuthMode, ConnectionStatus, Provider, type RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import {
   accountKeyOf,
   applyUpdateMask,
   authModeOf,
   detailsOf,
   idPrefixOf,
+  maskAccessKeyIdsIn,
   mergeSecrets,
   normalizeSpec,
   providerOf,
   runnerIdOf,
+  runnerKindViolation,
   splitSecrets,
   validateSpec,
   type AwsRuleOptions,
@@ -27,7 +29,9 @@ import {
   findConnection,
   insertConnection,
   listConnections,
+  lockConnection,
   nameOrSlugTaken,
+  recordStatusIfVersion,
   updateConnectionIfEtag,
   type ConnectionFilter,
 } from "./connection-store.js";
@@ -41,13 +45,20 @@ import { checkName, isUniqueViolation, pageSizeOf } from "./request-rules.js";
 import type { ConnectionRow, RegistryDatabase } from "./schema.js";
 import type { VaultClient } from "./vault-client.js";
 
+/**
+ * How long an update waits for another writer's lock on the same connection
+ * before giving up with ABORTED: longer than one vault call (the RPC vault
+ * client's deadline is 10 s), so a waiter normally sees the holder finish.
+ */
+const LOCK_WAIT_MS = 15_000;
+
 /** Dependencies of {@link createConnections}. */
 export interface ConnectionsDeps {
   readonly db: Kysely<RegistryDatabase>;
   readonly vault: VaultClient;
   readonly logger: Logger;
-  /** Whether a runner id belongs to the org. */
-  readonly runnerExists: (orgId: string, runnerId: string) => Promise<boolean>;
+  /** The identity kind of a runner of the org; undefined when the org has no such runner. */
+  readonly runnerKind: (orgId: string, runnerId: string) => Promise<RunnerIdentityKind | undefined>;
   /** Called after a commit that wrote events (kicks the outbox relay). */
   readonly onCommit: () => void;
   /** Periodic re-verification interval; the next run is set when a result is recorded. */
@@ -86,13 +97,22 @@ export interface Connections {
 
 /** Creates the {@link Connections} use cases. */
 export function createConnections(deps: ConnectionsDeps): Connections {
-  /** Spec rules plus the runner's existence in the org; throws INVALID_ARGUMENT with every violation. */
+  /**
+   * Spec rules, plus for runner mode: the runner exists in the org and is of
+   * a kind that can authenticate to the provider (runner-rules.ts). Throws
+   * INVALID_ARGUMENT with every violation.
+   */
   const checkSpec = async (orgId: string, spec: ConnectionSpec | undefined, extra: FieldViolation[], options: AwsRuleOptions = {}) => {
     const violations = [...extra, ...validateSpec(spec, "spec", options)];
     const runnerId = spec ? runnerIdOf(spec) : undefined;
     if (spec && runnerId !== undefined && !violations.some((v) => v.field.endsWith("runner.runner_id"))) {
-      if (!(await deps.runnerExists(orgId, runnerId))) {
-        violations.push({ field: `spec.${spec.provider.case ?? ""}.runner.runner_id`, reason: "NOT_FOUND", description: "no runner with this id in your organization" });
+      const field = `spec.${spec.provider.case ?? ""}.runner.runner_id`;
+      const kind = await deps.runnerKind(orgId, runnerId);
+      if (kind === undefined) {
+        violations.push({ field, reason: "NOT_FOUND", description: "no runner with this id in your organization" });
+      } else {
+        const wrongKind = runnerKindViolation(field, providerOf(spec), kind);
+        if (wrongKind) violations.push(wrongKind);
       }
     }
     if (violations.length > 0) throw badRequest(violations);
@@ -114,8 +134,13 @@ export function createConnections(deps: ConnectionsDeps): Connections {
   const warningsFor = (orgId: string, id: string, name: string, provider: Provider, accountKey: string | null) =>
     connectionWarnings(deps.db, { orgId, id, name, provider, accountKey });
 
-  const load = async (caller: Caller, reference: string) => {
-    const row = reference === "" ? undefined : await findConnection(deps.db, caller.orgId, reference);
+  /**
+   * The one way a request's connection reference is resolved: an empty one
+   * is the caller's error (INVALID_ARGUMENT naming `field`), not NOT_FOUND.
+   */
+  const load = async (caller: Caller, reference: string, field = "connection") => {
+    new Violations().check(reference !== "", field, "REQUIRED", "is required (a connection id or slug)").throwIfAny();
+    const row = await findConnection(deps.db, caller.orgId, reference);
     if (row === undefined) throw new ConnectionNotFoundError(reference);
     return row;
   };
@@ -218,9 +243,10 @@ export function createConnections(deps: ConnectionsDeps): Connections {
       }
 
       let parts: ReturnType<typeof stored> | undefined;
-      let rotated = false;
-      let version = row.credential_version;
+      let needsSeal = false;
       if (specPaths.length > 0) {
+        // Read and validated outside the lock: the etag check under the lock
+        // below proves the row (spec, auth mode, version) is still this one.
         const current = mergeSecrets(
           fromJson(ConnectionSpecSchema, row.public_spec as JsonValue),
           row.credential_version > 0 ? fromBinary(ConnectionSpecSchema, await deps.vault.open(caller.orgId, row.id, row.credential_version, signal)) : undefined,
@@ -231,18 +257,36 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         // update may keep it exactly as it is, never set or edit it.
         await checkSpec(caller.orgId, masked.spec, nameViolations, { allowCrossAccountTrust: sameTrust(current, masked.spec) });
         parts = stored(normalizeSpec(masked.spec));
-        if (masked.secretsChanged || parts.authMode !== row.auth_mode) {
-          version = parts.secretPayload ? await deps.vault.seal(caller.orgId, row.id, parts.secretPayload, signal) : 0;
-          rotated = version !== row.credential_version;
-        }
+        needsSeal = masked.secretsChanged || parts.authMode !== row.auth_mode;
       } else if (nameViolations.length > 0) {
         throw badRequest(nameViolations);
       }
-      const newVersionSealed = rotated && version > 0;
-      let updated = false;
+
+      // Check, seal and write under the connection's row lock, in one short
+      // transaction. Concurrent writers that all read the same etag queue on
+      // the lock; the first one seals and commits a new etag, and every later
+      // one finds the etag changed BEFORE calling the vault: a refused update
+      // seals nothing, destroys nothing and costs no KMS data key. (The
+      // alternative, a conditional claim before the seal, would need a claim
+      // column and a way to release a claim left by a crashed writer; the
+      // lock is released by PostgreSQL whatever happens.) The price is a
+      // transaction held across one vault call, bounded by the vault client's
+      // deadline, and waiters bounded by LOCK_WAIT_MS.
+      let version = row.credential_version;
+      let sealed = false;
+      let rotated = false;
       try {
         await deps.db.transaction().execute(async (trx) => {
-          updated = await updateConnectionIfEtag(trx, caller.orgId, row.id, row.etag, {
+          await sql`SET LOCAL lock_timeout = ${sql.lit(`${LOCK_WAIT_MS}ms`)}`.execute(trx);
+          const locked = await lockConnection(trx, caller.orgId, row.id);
+          if (locked === undefined) throw new ConnectionNotFoundError(input.reference);
+          if (locked.etag !== input.etag) throw new StaleEtagError();
+          if (needsSeal) {
+            version = parts!.secretPayload ? await deps.vault.seal(caller.orgId, row.id, parts!.secretPayload, signal) : 0;
+            sealed = version > 0;
+            rotated = version !== row.credential_version;
+          }
+          const updated = await updateConnectionIfEtag(trx, caller.orgId, row.id, input.etag, {
             name,
             ...(parts
               ? {
@@ -257,7 +301,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
             etag: newEtag(),
             updated_at: new Date(),
           });
-          if (!updated) return;
+          // Unreachable while the lock is held; kept so a change to the locking cannot silently lose a write.
+          if (!updated) throw new StaleEtagError();
           await insertOutboxEvent(
             trx,
             connectionEvent(rotated ? "connection.rotated" : "connection.updated", caller, {
@@ -275,14 +320,12 @@ export function createConnections(deps: ConnectionsDeps): Connections {
           );
         });
       } catch (error) {
-        if (newVersionSealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
+        if (sealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
         if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
         if (isForeignKeyViolation(error) && parts) throw runnerGone(parts.publicSpec);
+        // Another writer held the connection for longer than LOCK_WAIT_MS: it is changing it.
+        if (isLockTimeout(error)) throw new StaleEtagError();
         throw error;
-      }
-      if (!updated) {
-        if (newVersionSealed) await bestEffort(deps.logger, "destroy unused credential version", () => deps.vault.destroy(caller.orgId, row.id, version));
-        throw new StaleEtagError();
       }
       deps.onCommit();
       const after = await load(caller, row.id);
@@ -338,18 +381,28 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         .check(connectionId !== "", "connection_id", "REQUIRED", "is required")
         .check(verification.credentialVersion >= 1, "verification.credential_version", "MIN", "must be at least 1")
         .throwIfAny();
+<<<<<<< HEAD
       const owner = { orgId, subject: actor.subject, requestId: actor.requestId };
       const row = await load(owner, connectionId);
+=======
+      const owner = { orgId, subject: actor.subject };
+      const row = await load(owner, connectionId, "connection_id");
+>>>>>>> main
       // A result for an older version must never overwrite a newer one.
       if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
+      // Defence in depth: the API shows AWS access key ids only as hints, so
+      // a result quoting one (an older or third-party verifier) is stored masked.
+      const recorded = create(VerificationSchema, { ...verification, message: maskAccessKeyIdsIn(verification.message), identity: maskAccessKeyIdsIn(verification.identity) });
       let applied = false;
       await deps.db.transaction().execute(async (trx) => {
-        applied = await updateConnectionIfEtag(trx, orgId, row.id, row.etag, {
+        // Status is the system's, not the user's: conditional on the version
+        // (a rotation meanwhile makes this result stale), never on the etag,
+        // and the etag stays as it is (see Connection.etag in the proto).
+        applied = await recordStatusIfVersion(trx, orgId, row.id, verification.credentialVersion, {
           status: verification.ok ? ConnectionStatus.VERIFIED : ConnectionStatus.VERIFICATION_FAILED,
-          last_verification: JSON.stringify(toJson(VerificationSchema, verification)),
+          last_verification: JSON.stringify(toJson(VerificationSchema, recorded)),
           // Spread re-verifications: each connection is due interval x [0.9, 1.1) later.
           next_verification_at: new Date(Date.now() + deps.reverifyIntervalMs * (0.9 + Math.random() * 0.2)),
-          etag: newEtag(),
           updated_at: new Date(),
         });
         if (applied) {
@@ -396,6 +449,11 @@ function sameTrust(current: ConnectionSpec, updated: ConnectionSpec): boolean {
   const a = current.provider.case === "aws" && current.provider.value.auth.case === "crossAccountTrust" ? current.provider.value.auth.value : undefined;
   const b = updated.provider.case === "aws" && updated.provider.value.auth.case === "crossAccountTrust" ? updated.provider.value.auth.value : undefined;
   return a !== undefined && b !== undefined && equals(AwsCrossAccountTrustSchema, a, b);
+}
+
+// lock_not_available: SET LOCAL lock_timeout expired while waiting for the row.
+function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "55P03";
 }
 
 function isForeignKeyViolation(error: unknown): boolean {

@@ -58,6 +58,7 @@ async function main(command: string | undefined): Promise<void> {
     mapError: registry.mapError,
     logger,
     corsOrigins: config.service.corsOrigins,
+    limits: config.service.listenerLimits,
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "registry listening");
   onShutdownSignal(async (signal) => {

@@ -12,6 +12,7 @@ import { mapRegistryError } from "./errors.js";
 import { startReverificationScheduler, type ReverificationScheduler } from "./reverification-scheduler.js";
 import { createRunnerRoutes } from "./runner-routes.js";
 import { createRunners, type Runners } from "./runners.js";
+import { findRunner } from "./runner-store.js";
 import type { RegistryDatabase } from "./schema.js";
 import type { VaultClient } from "./vault-client.js";
 import { createAwsTrust, type AwsTrust } from "./trust/aws-trust.js";
@@ -61,7 +62,7 @@ export async function buildRegistry(options: {
   const callbackKey = await loadCallbackKey(options.config.trust, options.config.service.dataDir);
   const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger });
   try {
-    const applied = await migrateToLatest(database.db as Kysely<unknown>, REGISTRY_SCHEMA, migrations);
+    const applied = await migrateToLatest({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "registry schema migrated");
   } catch (error) {
     await database.destroy();
@@ -80,7 +81,7 @@ export async function buildRegistry(options: {
     db: database.db,
     vault: options.vault,
     logger,
-    runnerExists: (orgId, runnerId) => runners.exists(orgId, runnerId),
+    runnerKind: async (orgId, runnerId) => (await findRunner(database.db, orgId, runnerId))?.identity_kind,
     onCommit,
     reverifyIntervalMs: options.config.reverifyIntervalMs,
     ...(options.countPins ? { countPins: options.countPins } : {}),

@@ -24,13 +24,21 @@ export interface LocalVault {
 }
 
 /**
+ * Default deadline of every call the registry makes to the vault and to authz
+ * (README, Timeouts): past it the call fails with DEADLINE_EXCEEDED, or
+ * sooner if the caller's signal (the incoming RPC's deadline) aborts first.
+ */
+export const RPC_CALL_TIMEOUT_MS = 10_000;
+
+/**
  * createRpcVaultClient calls VaultService over native gRPC (the vault's
  * GRPC_PORT) with an `internal`-scope service token. Calls carry a deadline
- * so a stuck vault becomes DEADLINE_EXCEEDED, not a stuck request.
+ * (`timeoutMs`, default {@link RPC_CALL_TIMEOUT_MS}, or the caller's signal if
+ * sooner) so a stuck vault becomes DEADLINE_EXCEEDED, not a stuck request.
  */
 export function createRpcVaultClient(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }): VaultClient {
   const client: Client<typeof VaultService> = createClient(VaultService, createGrpcTransport({ baseUrl: options.baseUrl }));
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
   const callOptions = async (signal?: AbortSignal) => ({
     headers: { authorization: `Bearer ${await options.tokens.token()}` },
     timeoutMs,
@@ -49,7 +57,11 @@ export function createRpcVaultClient(options: { baseUrl: string; tokens: Service
   };
 }
 
-/** createLocalVaultClient adapts a vault running in the same process. */
+/**
+ * createLocalVaultClient adapts a vault running in the same process. There is
+ * no network hop to bound: the caller's signal reaches the vault's KMS call
+ * (seal), and the vault's own KMS and database timeouts bound the rest.
+ */
 export function createLocalVaultClient(vault: LocalVault): VaultClient {
   return {
     seal: async (orgId, connectionId, payload, signal) => (await vault.seal(orgId, connectionId, payload, signal)).version,
@@ -62,15 +74,17 @@ export function createLocalVaultClient(vault: LocalVault): VaultClient {
 
 /**
  * createRpcPinCounter asks authz (CountDeploymentPins, `internal`) how many
- * deployments are pinned to a connection.
+ * deployments are pinned to a connection, each call bounded by `timeoutMs`
+ * (default {@link RPC_CALL_TIMEOUT_MS}) or the caller's signal.
  */
-export function createRpcPinCounter(options: { baseUrl: string; tokens: ServiceTokenSource }) {
+export function createRpcPinCounter(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }) {
+  const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
   const client = createClient(EnvironmentAuthorizationService, createGrpcTransport({ baseUrl: options.baseUrl }));
   return async (orgId: string, connectionId: string, signal?: AbortSignal): Promise<number> =>
     (
       await client.countDeploymentPins(
         { orgId, connectionId },
-        { headers: { authorization: `Bearer ${await options.tokens.token()}` }, timeoutMs: 10_000, ...(signal ? { signal } : {}) },
+        { headers: { authorization: `Bearer ${await options.tokens.token()}` }, timeoutMs, ...(signal ? { signal } : {}) },
       )
     ).count;
 }

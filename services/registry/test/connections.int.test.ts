@@ -5,9 +5,9 @@ import { Code } from "@connectrpc/connect";
 import { createInProcessBus, type EventEnvelope } from "@planton/events";
 import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import { AuthMode, ConnectionStatus, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
+import { AuthMode, ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
 import { captureLogs, rpcFailure } from "@planton/testing";
-import { gcpKeyBase64, validSpecs } from "./support/fixtures.js";
+import { gcpKeyBase64, registerRunners, validSpecs, type RunnerIds } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
 type SpecInit = MessageInitShape<typeof ConnectionSpecSchema>;
@@ -30,22 +30,18 @@ afterAll(async () => {
 
 const failure = rpcFailure;
 
-async function runnerFor(orgId: string): Promise<string> {
+async function runnersFor(orgId: string): Promise<RunnerIds> {
   const { runners } = await h.clients(orgId);
-  const { runner } = await runners.registerRunner({
-    name: `runner-${Math.random().toString(36).slice(2, 8)}`,
-    identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/planton-runner" },
-  });
-  return runner!.id;
+  return registerRunners(runners, `runner-${Math.random().toString(36).slice(2, 8)}`);
 }
 
 describe("every provider and auth mode: create, get, list, rotate or update, delete", () => {
   it("round-trips each one, never returning a secret", async () => {
     const orgId = "org-lifecycle";
     const marker = `MARKER${Math.random().toString(36).slice(2, 10)}`;
-    const runnerId = await runnerFor(orgId);
+    const runnerIds = await runnersFor(orgId);
     const { connections } = await h.clients(orgId);
-    const specs = validSpecs(marker, runnerId);
+    const specs = validSpecs(marker, runnerIds);
     expect(Object.keys(specs)).toHaveLength(10);
     for (const [label, spec] of Object.entries(specs)) {
       const name = `lifecycle ${label}`;

@@ -6,7 +6,7 @@ import { connectJetStream, type JetStreamPublisher } from "@planton/events";
 import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { EventSchema, type Event } from "@planton/proto/planton/connect/v1/events_pb";
 import { captureLogs, dumpDatabase, markerForms, startTcpProxy, type TcpProxy } from "@planton/testing";
-import { validSpecs } from "./support/fixtures.js";
+import { registerRunners, validSpecs } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
 // The registry against the machine's NATS with JetStream, reached through a
@@ -102,7 +102,8 @@ describe("events through JetStream", () => {
     const runner = await runners.registerRunner({ name: "marker-runner", identity: { kind: 1, principal: "arn:aws:iam::123456789012:role/runner" } });
     const responses: string[] = [JSON.stringify({ id: runner.runner!.id, hint: runner.runner!.tokenHint })];
     const runnerToken = runner.token;
-    for (const [label, spec] of Object.entries(validSpecs(marker, runner.runner!.id))) {
+    const others = await registerRunners(runners, "marker-runner");
+    for (const [label, spec] of Object.entries(validSpecs(marker, { ...others, aws: runner.runner!.id }))) {
       const created = await connections.createConnection({ name: `marker ${label}`, spec });
       responses.push(toJsonString(ConnectionSchema, created.connection!));
       responses.push(toJsonString(ConnectionSchema, (await connections.getConnection({ connection: created.connection!.id })).connection!));

@@ -268,7 +268,7 @@ describe("DeleteRunner: refused while a connection uses the runner", () => {
     expect(aws.status).toBe(ConnectionStatus.VERIFIED_BY_RUNNER);
     expect(aws.credentialVersion).toBe(0);
     expect(aws.details?.provider.case === "aws" ? aws.details.provider.value.runnerId : "").toBe(runner.id);
-    const gcp = (await c.connections.createConnection({ name: "runner-prod-gcp", spec: gcpRunnerSpec("acme-prod-1234", runner.id) })).connection!;
+    const gcp = (await c.connections.createConnection({ name: "runner-stage-aws", spec: awsRunnerSpec("210987654321", runner.id) })).connection!;
 
     const before = await counts();
     const refused = await expectCode(c.runners.deleteRunner({ runnerId: runner.id }), Code.FailedPrecondition, "both in use");
@@ -329,6 +329,86 @@ describe("DeleteRunner: refused while a connection uses the runner", () => {
     await expectCode(c.runners.getRunner({ runnerId: "" }), Code.NotFound, "empty get");
     await expectCode(c.runners.deleteRunner({ runnerId: "" }), Code.NotFound, "empty delete");
     await expectCode(c.runners.getRunner({ runnerId: "runner_doesnotexist" }), Code.NotFound, "unknown get");
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Runner kinds per provider
+// ---------------------------------------------------------------------------
+
+describe("runner kinds: each provider accepts only the runners that can authenticate to it", () => {
+  const ORG = "org-runners-kinds";
+  let c: Clients;
+  const runners: Record<"irsa" | "gcp" | "azure", string> = { irsa: "", gcp: "", azure: "" };
+  const specFor = {
+    aws: (runnerId: string) => awsRunnerSpec("123456789012", runnerId),
+    gcp: (runnerId: string) => gcpRunnerSpec("acme-prod-1234", runnerId),
+    azure: (runnerId: string) => azureRunnerSpec(runnerId),
+  };
+  const accepted = { aws: "irsa", gcp: "gcp", azure: "azure" } as const;
+  const acceptedName = { aws: "RUNNER_IDENTITY_KIND_AWS_IRSA", gcp: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", azure: "RUNNER_IDENTITY_KIND_AZURE_MANAGED_IDENTITY" };
+
+  beforeAll(async () => {
+    c = await h.clients(ORG);
+    runners.irsa = (await c.runners.registerRunner({ name: "kind-irsa", identity: IRSA })).runner!.id;
+    runners.gcp = (await c.runners.registerRunner({ name: "kind-gcp", identity: GCP_WI })).runner!.id;
+    runners.azure = (await c.runners.registerRunner({ name: "kind-azure", identity: AZURE_MI })).runner!.id;
+  });
+
+  for (const provider of ["aws", "gcp", "azure"] as const) {
+    for (const kind of ["irsa", "gcp", "azure"] as const) {
+      const ok = accepted[provider] === kind;
+      it(`CreateConnection: a ${provider} connection with a ${kind} runner is ${ok ? "created" : "INVALID_ARGUMENT, nothing written"}`, async () => {
+        const name = `kind-${provider}-${kind}`;
+        if (ok) {
+          const created = (await c.connections.createConnection({ name, spec: specFor[provider](runners[kind]) })).connection!;
+          expect(created.status).toBe(ConnectionStatus.VERIFIED_BY_RUNNER);
+          await c.connections.deleteConnection({ connection: created.id, etag: created.etag });
+          return;
+        }
+        const before = await counts();
+        const error = await expectCode(c.connections.createConnection({ name, spec: specFor[provider](runners[kind]) }), Code.InvalidArgument, name);
+        const violations = error.findDetails(BadRequestSchema)[0]!.fieldViolations;
+        expect(violations.map((v) => [v.field, v.reason])).toEqual([[`spec.${provider}.runner.runner_id`, "MISMATCH"]]);
+        expect(violations[0]!.description).toContain(acceptedName[provider]);
+        expect(await counts()).toEqual(before);
+      });
+    }
+  }
+
+  it("UpdateConnection: switching to, or between, runners refuses a runner of the wrong kind and changes nothing", async () => {
+    const inline = (await c.connections.createConnection({
+      name: "kind-update-aws",
+      spec: { provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYab" } } } } },
+    })).connection!;
+    const mask = create(FieldMaskSchema, { paths: ["spec.aws.runner"] });
+    const before = await counts();
+    for (const wrong of [runners.gcp, runners.azure]) {
+      const error = await expectCode(
+        c.connections.updateConnection({ connection: inline.id, etag: inline.etag, spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: wrong } } } } }, updateMask: mask }),
+        Code.InvalidArgument,
+        "inline to wrong runner",
+      );
+      expect(error.findDetails(BadRequestSchema)[0]!.fieldViolations.map((v) => [v.field, v.reason])).toEqual([["spec.aws.runner.runner_id", "MISMATCH"]]);
+    }
+    expect(await counts()).toEqual(before);
+    const unchanged = (await c.connections.getConnection({ connection: inline.id })).connection!;
+    expect(unchanged).toEqual(inline);
+
+    // To the right kind: accepted; then from it to a wrong one: refused.
+    const switched = (await c.connections.updateConnection({
+      connection: inline.id,
+      etag: inline.etag,
+      spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.irsa } } } } },
+      updateMask: mask,
+    })).connection!;
+    expect(switched.authMode).toBe(AuthMode.RUNNER);
+    await expectCode(
+      c.connections.updateConnection({ connection: inline.id, etag: switched.etag, spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.gcp } } } } }, updateMask: create(FieldMaskSchema, { paths: ["spec.aws.runner.runner_id"] }) }),
+      Code.InvalidArgument,
+      "runner to wrong runner",
+    );
+    expect((await c.connections.getConnection({ connection: inline.id })).connection!.details?.provider.value).toMatchObject({ runnerId: runners.irsa });
   });
 });
 

@@ -32,6 +32,9 @@ let h: RegistryHarness;
 let a: Clients;
 let runnerA: string;
 let runnerB: string;
+/** Org A's GCP Workload Identity and Azure Managed Identity runners (GCP and Azure connections accept only these). */
+let runnerGcpA: string;
+let runnerAzureA: string;
 let existing: { id: string; slug: string; etag: string; credentialVersion: number };
 let baseline: Snapshot;
 
@@ -40,6 +43,8 @@ beforeAll(async () => {
   a = await h.clients(ORG_A);
   const b = await h.clients(ORG_B);
   runnerA = (await a.runners.registerRunner({ name: "validation-runner-a", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/runner-a" } })).runner!.id;
+  runnerGcpA = (await a.runners.registerRunner({ name: "validation-runner-a-gcp", identity: { kind: RunnerIdentityKind.GCP_WORKLOAD_IDENTITY, principal: "runner-a@acme-prod-1234.iam.gserviceaccount.com" } })).runner!.id;
+  runnerAzureA = (await a.runners.registerRunner({ name: "validation-runner-a-azure", identity: { kind: RunnerIdentityKind.AZURE_MANAGED_IDENTITY, principal: "5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d" } })).runner!.id;
   runnerB = (await b.runners.registerRunner({ name: "validation-runner-b", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::210987654321:role/runner-b" } })).runner!.id;
   const created = await a.connections.createConnection({ name: "validation-existing-aws", spec: awsSpec() });
   const c = created.connection!;
@@ -258,8 +263,16 @@ const cases: Case[] = [
   { label: "gcp: key with a non-RSA private key", call: create1("gcp-bad", gcpKey(gcpKeyBase64({ private_key: ecPem }))), violations: [bad("spec.gcp.service_account_key.key_base64", "INVALID_KEY")] },
   { label: "gcp: 20000-character key", call: create1("gcp-bad", gcpKey(`${MARKER}${big(20000, "A")}`)), violations: [bad("spec.gcp.service_account_key.key_base64", "MAX_LENGTH")] },
   { label: "gcp: project id differs from the key's", call: create1("gcp-bad", gcpKey(gcpKeyBase64({}), "acme-other-9999")), violations: [bad("spec.gcp.project_id", "MISMATCH")] },
-  { label: "gcp runner: no project id", call: create1("gcp-bad", () => gcpRunner(runnerA, "")), violations: [bad("spec.gcp.project_id", "REQUIRED")] },
-  { label: "gcp runner: malformed project id", call: create1("gcp-bad", () => gcpRunner(runnerA, "Acme_Prod_1")), violations: [bad("spec.gcp.project_id", "PATTERN")] },
+  { label: "gcp runner: no project id", call: create1("gcp-bad", () => gcpRunner(runnerGcpA, "")), violations: [bad("spec.gcp.project_id", "REQUIRED")] },
+  { label: "gcp runner: malformed project id", call: create1("gcp-bad", () => gcpRunner(runnerGcpA, "Acme_Prod_1")), violations: [bad("spec.gcp.project_id", "PATTERN")] },
+  { label: "aws runner: a GCP Workload Identity runner", call: create1("aws-bad", () => awsRunner(runnerGcpA)), violations: [bad("spec.aws.runner.runner_id", "MISMATCH")] },
+  { label: "aws runner: an Azure Managed Identity runner", call: create1("aws-bad", () => awsRunner(runnerAzureA)), violations: [bad("spec.aws.runner.runner_id", "MISMATCH")] },
+  { label: "gcp runner: an AWS IRSA runner", call: create1("gcp-bad", () => gcpRunner(runnerA, "acme-prod-1234")), violations: [bad("spec.gcp.runner.runner_id", "MISMATCH")] },
+  {
+    label: "azure runner: a GCP Workload Identity runner",
+    call: create1("azure-bad", () => ({ provider: { case: "azure", value: { tenantId: TENANT, subscriptionId: SUBSCRIPTION, auth: { case: "runner", value: { runnerId: runnerGcpA } } } } })),
+    violations: [bad("spec.azure.runner.runner_id", "MISMATCH")],
+  },
   { label: "gcp runner: another organization's runner", call: create1("gcp-bad", () => gcpRunner(runnerB, "acme-prod-1234")), violations: [bad("spec.gcp.runner.runner_id", "NOT_FOUND")] },
   { label: "gcp: no auth method (oneof unset)", call: create1("gcp-bad", { provider: { case: "gcp", value: { projectId: "acme-prod-1234" } } }), violations: [bad("spec.gcp.auth", "ONE_OF_REQUIRED")] },
   // Azure
@@ -418,7 +431,7 @@ describe("bad requests are INVALID_ARGUMENT with the field path and reason, and 
     const bases: [string, SpecInit][] = [
       ["aws", awsSpec()],
       ["gcp", gcpKey(gcpKeyBase64({}))],
-      ["gcp-runner", gcpRunner(runnerA, "acme-prod-1234")],
+      ["gcp-runner", gcpRunner(runnerGcpA, "acme-prod-1234")],
       ["azure", azureSpec()],
       ["do", doSpec({ spacesAccessId: "DO00EXAMPLEACCESSID12", spacesSecretKey: `${MARKER}spacessecret0123456789` })],
       ["civo", civoSpec({ objectStoreAccessId: "civoobjectstoreid0001", objectStoreSecretKey: `${MARKER}objectstoresecret0123` })],

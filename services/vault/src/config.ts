@@ -1,5 +1,8 @@
 import { join } from "node:path";
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
+import { DEFAULT_KMS_CALL_TIMEOUT_MS, DEFAULT_KMS_REQUEST_TIMEOUT_MS } from "./keys/aws-kms-key-provider.js";
+import type { CircuitBreakerOptions } from "./keys/circuit-breaker-key-provider.js";
 import type { DataKeyCacheOptions } from "./keys/data-key-cache.js";
 
 /** Which key provider wraps data keys. */
@@ -11,7 +14,10 @@ export type KeyProviderConfig =
       readonly region: string;
       readonly endpoint: string | undefined;
       readonly maxAttempts: number;
+      /** One HTTP attempt (`KMS_REQUEST_TIMEOUT_MS`). */
       readonly requestTimeoutMs: number;
+      /** One KMS call, all attempts included (`KMS_CALL_TIMEOUT_MS`). */
+      readonly callTimeoutMs: number;
     };
 
 /** The vault's configuration, parsed once at start. */
@@ -19,6 +25,10 @@ export interface VaultConfig {
   readonly service: ServiceConfig;
   readonly keyProvider: KeyProviderConfig;
   readonly cache: DataKeyCacheOptions;
+  /** The KMS circuit breaker (`KMS_CIRCUIT_*`); never used with the local provider. */
+  readonly kmsCircuit: Pick<CircuitBreakerOptions, "failureThreshold" | "cooldownMs">;
+  /** Limits on every PostgreSQL connection and statement (`DATABASE_*_TIMEOUT_MS`). */
+  readonly database: DatabaseTimeouts;
 }
 
 /**
@@ -42,7 +52,8 @@ export function loadVaultConfig(environment: Env): VaultConfig {
       region,
       endpoint: endpoint?.toString(),
       maxAttempts: env.int("KMS_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
-      requestTimeoutMs: env.int("KMS_REQUEST_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+      requestTimeoutMs: env.int("KMS_REQUEST_TIMEOUT_MS", DEFAULT_KMS_REQUEST_TIMEOUT_MS, { min: 100, max: 60_000 }),
+      callTimeoutMs: env.int("KMS_CALL_TIMEOUT_MS", DEFAULT_KMS_CALL_TIMEOUT_MS, { min: 100, max: 120_000 }),
     };
   } else {
     keyProvider = {
@@ -62,5 +73,10 @@ export function loadVaultConfig(environment: Env): VaultConfig {
       maxAgeMs: env.int("DATA_KEY_CACHE_MAX_AGE_MS", 300_000, { min: 0, max: 86_400_000 }),
       maxUses: env.int("DATA_KEY_CACHE_MAX_USES", 10_000, { min: 1, max: 100_000_000 }),
     }),
+    kmsCircuit: Object.freeze({
+      failureThreshold: env.int("KMS_CIRCUIT_FAILURES", 5, { min: 1, max: 1_000 }),
+      cooldownMs: env.int("KMS_CIRCUIT_COOLDOWN_MS", 10_000, { min: 100, max: 600_000 }),
+    }),
+    database: readDatabaseTimeouts(env),
   });
 }

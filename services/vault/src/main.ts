@@ -7,11 +7,22 @@ import { createLogger, scrubText } from "@planton/logging";
 import { resolveDatabase } from "@planton/db";
 import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
+import { createLocalKey } from "./keys/local-key-provider.js";
 import { buildVault } from "./vault-components.js";
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined, args: string[]): Promise<void> {
   const config = loadVaultConfig(process.env);
   const logger = createLogger({ level: config.service.logLevel });
+  if (command === "create-local-key") {
+    // `main.js create-local-key <id>`: the one way to add a local master key
+    // (e.g. before RewrapDataKeys to it); needs no database.
+    const keyId = args[0];
+    if (config.keyProvider.kind !== "local") throw new Error("create-local-key needs KEY_PROVIDER=local (KMS keys are created in AWS)");
+    if (keyId === undefined || args.length !== 1) throw new Error("usage: main.js create-local-key <key id>");
+    const created = await createLocalKey(config.keyProvider.keyDir, keyId);
+    logger.info({ key_id: keyId, key_dir: config.keyProvider.keyDir, created }, created ? "local master key created" : "local master key already exists; left unchanged");
+    return;
+  }
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   // buildVault migrates the schema to the latest version first.
   const vault = await buildVault({ config, databaseUrl: database.url, logger });
@@ -21,7 +32,7 @@ async function main(command: string | undefined): Promise<void> {
     await database.release();
     return;
   }
-  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
+  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const server = await startServer({
     host: config.service.host,
@@ -32,6 +43,7 @@ async function main(command: string | undefined): Promise<void> {
     mapError: vault.mapError,
     logger,
     corsOrigins: config.service.corsOrigins,
+    limits: config.service.listenerLimits,
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
   onShutdownSignal(async (signal) => {
@@ -43,7 +55,7 @@ async function main(command: string | undefined): Promise<void> {
   });
 }
 
-main(process.argv[2]).catch((error: unknown) => {
+main(process.argv[2], process.argv.slice(3)).catch((error: unknown) => {
   // Config errors name the variable and never echo its value.
   console.error(error instanceof ConfigError ? error.message : scrubText(`vault failed to start: ${error instanceof Error ? error.message : String(error)}`));
   process.exit(1);

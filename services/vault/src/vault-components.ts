@@ -6,6 +6,7 @@ import { migrations } from "../migrations/index.js";
 import type { KeyProviderConfig, VaultConfig } from "./config.js";
 import { mapVaultError } from "./errors.js";
 import { createAwsKmsKeyProvider } from "./keys/aws-kms-key-provider.js";
+import { withCircuitBreaker } from "./keys/circuit-breaker-key-provider.js";
 import { createDataKeyCache, type DataKeyCache } from "./keys/data-key-cache.js";
 import type { KeyProvider } from "./keys/key-provider.js";
 import { createLocalKeyProvider } from "./keys/local-key-provider.js";
@@ -24,27 +25,54 @@ export interface VaultComponents {
   readonly keys: KeyProvider;
   readonly cache: DataKeyCache;
   readonly db: Kysely<VaultDatabase>;
+  /**
+   * False while the KMS circuit breaker is open: enough consecutive KMS calls
+   * were unavailable (`KMS_CIRCUIT_FAILURES`) that calls now fail fast with
+   * UNAVAILABLE for `KMS_CIRCUIT_COOLDOWN_MS`. True otherwise, including once
+   * the cool-down has passed and a trial call may go through. Always true with
+   * the local key provider, which has no circuit. For readiness reporting.
+   */
+  kmsAvailable(): boolean;
   close(): Promise<void>;
 }
 
 /**
  * buildVault wires the vault from its configuration: database (migrated to
- * the latest version), key provider, data-key cache and routes. Used by the
- * vault's own `main.ts` and by the all-in-one process.
+ * the latest version), key provider (a remote one behind the KMS circuit
+ * breaker), data-key cache and routes. Used by the vault's own `main.ts` and
+ * by the all-in-one process.
  */
 export async function buildVault(options: {
   config: VaultConfig;
   databaseUrl: string;
   logger: Logger;
-  /** Replaces the configured key provider (tests). */
+  /** Replaces the configured key provider (tests); a remote one still gets the circuit breaker. */
   keys?: KeyProvider;
 }): Promise<VaultComponents> {
   const logger = options.logger.child({ service: "vault" });
-  const database = createDatabase<VaultDatabase>({ url: options.databaseUrl, schema: VAULT_SCHEMA, logger });
+  const database = createDatabase<VaultDatabase>({
+    url: options.databaseUrl,
+    schema: VAULT_SCHEMA,
+    logger,
+    timeouts: options.config.database,
+  });
   try {
-    const applied = await migrateToLatest(database.db as Kysely<unknown>, VAULT_SCHEMA, migrations);
+    const applied = await migrateToLatest({ url: options.databaseUrl, schema: VAULT_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "vault schema migrated");
-    const keys = options.keys ?? (await createKeyProvider(options.config.keyProvider));
+    const provider = options.keys ?? (await createKeyProvider(options.config.keyProvider));
+    // A local key file is never "unavailable" in the KMS sense, so it gets no
+    // circuit: a full disk must not make the vault refuse reads for a cool-down.
+    const breaker =
+      provider.name === "local"
+        ? undefined
+        : withCircuitBreaker(provider, {
+            ...options.config.kmsCircuit,
+            onStateChange: (state, detail) =>
+              state === "open"
+                ? logger.error({ key_provider: provider.name, failures: detail.failures, cooldown_ms: options.config.kmsCircuit.cooldownMs }, "KMS circuit opened: calls fail fast until a trial call succeeds")
+                : logger.info({ key_provider: provider.name }, "KMS circuit closed: KMS answers again"),
+          });
+    const keys: KeyProvider = breaker ?? provider;
     const cache = createDataKeyCache(options.config.cache);
     const vault = createVault({ db: database.db, keys, cache, logger });
     logger.info({ key_provider: keys.name, key_id: keys.defaultKeyId }, "vault ready");
@@ -55,6 +83,7 @@ export async function buildVault(options: {
       keys,
       cache,
       db: database.db,
+      kmsAvailable: () => breaker?.available() ?? true,
       async close() {
         cache.clear();
         await database.destroy();
@@ -73,6 +102,7 @@ async function createKeyProvider(config: KeyProviderConfig): Promise<KeyProvider
     region: config.region,
     maxAttempts: config.maxAttempts,
     requestTimeoutMs: config.requestTimeoutMs,
+    callTimeoutMs: config.callTimeoutMs,
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
   });
 }

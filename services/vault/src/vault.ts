@@ -11,7 +11,7 @@ import {
   shredVersions,
   updateWrappedKey,
 } from "./credential-store.js";
-import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError } from "./errors.js";
+import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError, RewrapTargetKeyError } from "./errors.js";
 import type { DataKeyCache } from "./keys/data-key-cache.js";
 import { KeyProviderRejectedError, type KeyProvider } from "./keys/key-provider.js";
 import type { CredentialVersionRow, VaultDatabase } from "./schema.js";
@@ -45,7 +45,11 @@ export interface Vault {
   open(address: RecordAddress): Promise<Uint8Array>;
   /** Crypto-shreds one version, or all when `version` is 0; returns the versions shredded now. */
   destroy(orgId: string, connectionId: string, version: number): Promise<number[]>;
-  /** Re-wraps data keys under `targetKeyId` in committed batches, without touching payloads. */
+  /**
+   * Re-wraps data keys under `targetKeyId` in committed batches, without
+   * touching payloads. The target must already exist: an unknown or unusable
+   * one is refused with {@link RewrapTargetKeyError} before any row changes.
+   */
   rewrap(targetKeyId: string, options: { batchSize: number; maxRecords: number }, signal?: AbortSignal): Promise<RewrapResult>;
 }
 
@@ -122,7 +126,17 @@ export function createVault(deps: VaultDeps): Vault {
     },
 
     async rewrap(targetKeyId, options, signal) {
-      const target = await deps.keys.resolveKeyId(targetKeyId, signal);
+      let target: string;
+      try {
+        target = await deps.keys.resolveKeyId(targetKeyId, signal);
+      } catch (error) {
+        // The caller named a key the provider cannot wrap under: their input,
+        // not a broken vault. (A local key is never created here.)
+        if (error instanceof KeyProviderRejectedError && error.reason === "key_unusable") {
+          throw new RewrapTargetKeyError(deps.keys.name, { cause: error });
+        }
+        throw error;
+      }
       let rewrapped = 0;
       while (options.maxRecords === 0 || rewrapped < options.maxRecords) {
         signal?.throwIfAborted();

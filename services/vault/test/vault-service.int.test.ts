@@ -44,6 +44,9 @@ beforeAll(async () => {
   key2 = fake.createKey();
   h = await startVault({
     logger: logs.logger,
+    // Outage tests here must see every failure reach KMS; the circuit breaker
+    // has its own tests (kms-timeouts.int.test.ts).
+    env: { KMS_CIRCUIT_FAILURES: "1000" },
     // The real SDK path, retries included, against the local KMS imitation.
     keys: createAwsKmsKeyProvider({ keyId: key1.keyId, region: fake.region, endpoint: fake.url, credentials: fakeKmsCredentials, maxAttempts: 2 }),
   });
@@ -257,6 +260,18 @@ describe("RewrapDataKeys", () => {
 
   it("refuses a missing target key id", async () => {
     await expect(connectClient().rewrapDataKeys({ targetKeyId: "" }, auth(internalToken))).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+
+  it("refuses a KMS key that does not exist as INVALID_ARGUMENT on target_key_id, moving nothing", async () => {
+    const before = await h.db.selectFrom("credential_versions").select(["org_id", "connection_id", "version", "key_id"]).execute();
+    const error = await connectClient()
+      .rewrapDataKeys({ targetKeyId: "alias/no-such-key" }, auth(internalToken))
+      .catch((e: unknown) => ConnectError.from(e));
+    expect(error).toMatchObject({ code: Code.InvalidArgument });
+    const [detail] = (error as ConnectError).findDetails(BadRequestSchema);
+    expect(detail?.fieldViolations.map((v) => v.field)).toEqual(["target_key_id"]);
+    const after = await h.db.selectFrom("credential_versions").select(["org_id", "connection_id", "version", "key_id"]).execute();
+    expect(after).toEqual(before);
   });
 });
 

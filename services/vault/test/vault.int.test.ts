@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { captureLogs, dumpDatabase, markerForms } from "@planton/testing";
-import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError } from "../src/errors.js";
-import { createLocalKeyProvider } from "../src/keys/local-key-provider.js";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError, RewrapTargetKeyError } from "../src/errors.js";
+import { createLocalKey, createLocalKeyProvider } from "../src/keys/local-key-provider.js";
 import type { KeyProvider } from "../src/keys/key-provider.js";
 import { startVault, type VaultHarness } from "./support/vault-harness.js";
 
@@ -198,6 +200,8 @@ describe("rewrap", () => {
       const live = sealed.filter((s) => !(s.connectionId === "awsconn_0" && s.version === 1));
       const before = await own.db.selectFrom("credential_versions").select(["connection_id", "version", "ciphertext", "nonce", "tag"]).execute();
 
+      // A local key is never created by a rewrap: it is made explicitly first.
+      await createLocalKey(join(own.dataDir, "vault", "keys"), "master-2");
       // A first, interrupted run (max_records) and a second that finishes.
       const partial = await own.vault.rewrap("master-2", { batchSize: 2, maxRecords: 3 });
       expect(partial).toEqual({ rewrapped: 3, remaining: live.length - 3, targetKeyId: "master-2" });
@@ -219,6 +223,22 @@ describe("rewrap", () => {
       for (const s of live) {
         expect(text(await own.vault.open({ orgId: "org-rw", connectionId: s.connectionId, version: s.version }))).toBe(s.payload);
       }
+    } finally {
+      await own.dispose();
+    }
+  });
+
+  it("refuses an unknown local target key before touching any row, and creates no key file", async () => {
+    const own = await startVault({ logger: logs.logger });
+    try {
+      const { version } = await own.vault.seal("org-typo", "awsconn_t", bytes("stays put"));
+      const keyDir = join(own.dataDir, "vault", "keys");
+      const error = await own.vault.rewrap("master-2-typo", { batchSize: 10, maxRecords: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RewrapTargetKeyError);
+      expect(await readdir(keyDir)).toEqual(["master-1.key"]);
+      const rows = await own.db.selectFrom("credential_versions").select(["key_id", "rewrapped_at"]).execute();
+      expect(rows).toEqual([{ key_id: "master-1", rewrapped_at: null }]);
+      expect(text(await own.vault.open({ orgId: "org-typo", connectionId: "awsconn_t", version }))).toBe("stays put");
     } finally {
       await own.dispose();
     }

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     verifier: auth.verifier,
     mapError: () => undefined,
     logger,
+    limits: config.service.listenerLimits,
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
   onShutdownSignal(async (signal) => {

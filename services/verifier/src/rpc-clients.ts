@@ -7,12 +7,20 @@ import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connecti
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 
-const TIMEOUT_MS = 10_000;
+/**
+ * Deadline of every call the verifier makes to the registry and the vault
+ * (README, Timeouts): past it the call fails with DEADLINE_EXCEEDED and the
+ * event is redelivered later.
+ */
+export const RPC_CALL_TIMEOUT_MS = 10_000;
 
-/** createRpcRegistry reads connections (LookupConnection) and reports results (RecordVerification) over native gRPC. */
-export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource): VerifierRegistry {
+/**
+ * createRpcRegistry reads connections (LookupConnection) and reports results
+ * (RecordVerification) over native gRPC, each call bounded by `timeoutMs`.
+ */
+export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): VerifierRegistry {
   const client = createClient(ConnectionService, createGrpcTransport({ baseUrl }));
-  const options = async () => ({ headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs: TIMEOUT_MS });
+  const options = async () => ({ headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs });
   return {
     async lookup(orgId, connectionId) {
       const response = await client.lookupConnection({ orgId, connection: connectionId }, await options());
@@ -24,14 +32,14 @@ export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource): 
   };
 }
 
-/** createRpcVault opens credential versions through VaultService over native gRPC. */
-export function createRpcVault(baseUrl: string, tokens: ServiceTokenSource): VerifierVault {
+/** createRpcVault opens credential versions through VaultService over native gRPC, each call bounded by `timeoutMs`. */
+export function createRpcVault(baseUrl: string, tokens: ServiceTokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): VerifierVault {
   const client = createClient(VaultService, createGrpcTransport({ baseUrl }));
   return {
     async open(orgId, connectionId, version) {
       const response = await client.openCredential(
         { orgId, connectionId, version },
-        { headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs: TIMEOUT_MS },
+        { headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs },
       );
       return response.payload;
     },

@@ -371,6 +371,8 @@ describe("checkAwsTrust against a fake STS", () => {
     for (const r of results) {
       const text = JSON.stringify(r);
       for (const secret of secrets) expect(text).not.toContain(secret);
+      // Nor any access key id in full (the platform's, a session's): hints only.
+      expect(text).not.toMatch(/(AKIA|ASIA)[A-Z0-9]{16}/);
     }
   });
 });

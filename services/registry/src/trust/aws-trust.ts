@@ -276,6 +276,9 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
               status: ConnectionStatus.PENDING_VERIFICATION,
               last_verification: null,
               next_verification_at: null,
+              // The role, auth mode and credential version are the connection's
+              // content, not status: an update prepared against the previous
+              // content must be refused, not silently undo this completion.
               etag: newEtag(),
               updated_at: at,
             })
@@ -338,7 +341,10 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
           throw error;
         }
         first = false;
-        const fingerprint = `${current.setup.state}/${current.connection.etag}`;
+        // The etag moves only with user-visible content (spec, name, version):
+        // status and the verification result are compared on their own.
+        const c = current.connection;
+        const fingerprint = `${current.setup.state}/${c.etag}/${c.status}/${c.lastVerification?.verifyTime?.seconds ?? ""}.${c.lastVerification?.verifyTime?.nanos ?? ""}`;
         if (fingerprint !== last) {
           last = fingerprint;
           yield current;

@@ -40,11 +40,28 @@ export interface AwsKmsKeyProviderOptions {
   /** Static credentials; when absent the SDK default credential chain is used. */
   readonly credentials?: AwsKmsStaticCredentials;
   /**
-   * Per-attempt limit for one HTTP exchange with KMS, in ms (default 5000).
-   * A KMS endpoint that hangs must become UNAVAILABLE, not a stuck call.
+   * Per-attempt limit for one HTTP exchange with KMS, in ms (default 5000,
+   * never more than `callTimeoutMs`). The SDK destroys the socket and, if
+   * attempts and time are left, retries.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * Bound on one provider call, every SDK attempt and backoff included, in ms
+   * (default 8000). A KMS endpoint that accepts connections and never answers
+   * becomes {@link KeyProviderUnavailableError} after this long, whatever the
+   * caller's own deadline (which wins when it is sooner).
+   */
+  readonly callTimeoutMs?: number;
 }
+
+/** Default of {@link AwsKmsKeyProviderOptions.requestTimeoutMs}. */
+export const DEFAULT_KMS_REQUEST_TIMEOUT_MS = 5_000;
+/** Default of {@link AwsKmsKeyProviderOptions.callTimeoutMs}. */
+// Below the 10 s deadline the other services put on vault calls, so a silent
+// KMS reaches them as UNAVAILABLE from the vault, not as their own timeout.
+export const DEFAULT_KMS_CALL_TIMEOUT_MS = 8_000;
+// TCP connect limit per attempt; a KMS endpoint answers a SYN in milliseconds.
+const CONNECTION_TIMEOUT_MS = 2_000;
 
 type KmsOperation = "GenerateDataKey" | "Decrypt" | "ReEncrypt" | "DescribeKey";
 
@@ -111,6 +128,9 @@ const KEY_UNUSABLE_NAMES = new Set([
  * - `keyId` results (generate, rewrap, resolve) are key ARNs, so they can be
  *   stored beside the wrapped key and passed back as the `KeyId` that KMS must
  *   match on decrypt.
+ * - Every call ends within `callTimeoutMs` (all SDK attempts included) or the
+ *   caller's `signal`, whichever comes first: both go to the SDK as one
+ *   `abortSignal`, which destroys the in-flight socket.
  * - Every method rejects only with {@link KeyProviderUnavailableError} (network
  *   failure, timeout, throttling, server fault, unparseable response: after
  *   the SDK's own retries) or {@link KeyProviderRejectedError}
@@ -127,9 +147,19 @@ const KEY_UNUSABLE_NAMES = new Set([
  * retry quota is per client, so one provider shares it across all calls.
  */
 export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyProvider {
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_KMS_CALL_TIMEOUT_MS;
+  const attemptTimeoutMs = Math.min(options.requestTimeoutMs ?? DEFAULT_KMS_REQUEST_TIMEOUT_MS, callTimeoutMs);
   const config: KMSClientConfig = {
     region: options.region,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 5_000, connectionTimeout: 2_000 },
+    requestHandler: {
+      // Without throwOnRequestTimeout the SDK only logs a warning when the
+      // request timeout passes and keeps waiting on the socket.
+      requestTimeout: attemptTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, attemptTimeoutMs),
+      // A socket that goes quiet mid-response is closed, not kept.
+      socketTimeout: attemptTimeoutMs,
+    },
   };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
@@ -141,6 +171,8 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
         : { accessKeyId, secretAccessKey, sessionToken };
   }
   const client = new KMSClient(config);
+  const call = <T>(operation: KmsOperation, signal: AbortSignal | undefined, send: (abortSignal: AbortSignal) => Promise<T>) =>
+    bounded(operation, callTimeoutMs, signal, send);
 
   return {
     name: "aws-kms",
@@ -227,21 +259,62 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
   };
 }
 
-async function call<T>(
+/**
+ * Runs one KMS call under a signal that aborts at the caller's signal or
+ * after `timeoutMs`, whichever is first. The caller's abort wins the
+ * attribution: its reason (e.g. the RPC's DEADLINE_EXCEEDED) is rethrown
+ * unchanged, while our own timeout is KMS's fault and so unavailable.
+ */
+async function bounded<T>(
   operation: KmsOperation,
+  timeoutMs: number,
   signal: AbortSignal | undefined,
-  send: (abortSignal: AbortSignal | undefined) => Promise<T>,
+  send: (abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   // Checked up front so an already-cancelled request never reaches KMS.
   if (signal?.aborted) throw signal.reason;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const abortSignal = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
   try {
-    return await send(signal);
+    return await untilAborted(send(abortSignal), abortSignal);
   } catch (err) {
     // The SDK wraps the abort reason in its own AbortError; callers compare
     // against the reason they aborted with, so hand that back instead.
     if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) {
+      // The SDK's AbortError says nothing useful; no cause is attached, so
+      // nothing from the request can reach a log through it.
+      throw new KeyProviderUnavailableError(`AWS KMS ${operation} did not answer within ${timeoutMs} ms`);
+    }
     throw toProviderError(operation, err);
   }
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts. The SDK honours
+ * its abortSignal while a request is on the wire, but not in every step
+ * before it (credential providers, endpoint resolution); this makes the bound
+ * hold there too. A late outcome of `work` is dropped.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KeyProviderRejectedError } from "./key-provider.js";
-import { createLocalKeyProvider, keyFingerprint } from "./local-key-provider.js";
+import { createLocalKey, createLocalKeyProvider, keyFingerprint } from "./local-key-provider.js";
 
 const context = { org_id: "org-1", connection_id: "conn-1" };
 
@@ -128,15 +128,16 @@ describe("createLocalKeyProvider", () => {
 
   it("refuses a data key under a different existing key id as invalid_ciphertext", async () => {
     const provider = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
-    await provider.resolveKeyId("master-2");
+    await createLocalKey(keyDir, "master-2");
     const { wrapped } = await provider.generateDataKey(context);
     const error = await rejected(provider.decryptDataKey(wrapped, "master-2", context));
     expect(error.reason).toBe("invalid_ciphertext");
   });
 
-  it("rewraps to a new key id: creates it, and the data key unwraps only under the new id", async () => {
+  it("rewraps to another created key id, and the data key unwraps only under the new id", async () => {
     const provider = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
     const generated = await provider.generateDataKey(context);
+    expect(await createLocalKey(keyDir, "master-2")).toBe(true);
     const rewrapped = await provider.rewrapDataKey(generated.wrapped, "master-1", context, "master-2");
     expect(rewrapped.keyId).toBe("master-2");
     expect(Buffer.from(rewrapped.wrapped).equals(Buffer.from(generated.wrapped))).toBe(false);
@@ -156,6 +157,7 @@ describe("createLocalKeyProvider", () => {
 
   it("refuses to rewrap a data key given the wrong context or source key", async () => {
     const provider = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
+    await createLocalKey(keyDir, "master-2");
     const { wrapped } = await provider.generateDataKey(context);
     const wrongContext = await rejected(provider.rewrapDataKey(wrapped, "master-1", { org_id: "x", connection_id: "y" }, "master-2"));
     expect(wrongContext.reason).toBe("invalid_ciphertext");
@@ -165,6 +167,7 @@ describe("createLocalKeyProvider", () => {
 
   it("lets a second instance on the same folder unwrap the first one's keys", async () => {
     const first = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
+    await createLocalKey(keyDir, "master-2");
     const generated = await first.generateDataKey(context);
     const rewrapped = await first.rewrapDataKey(generated.wrapped, "master-1", context, "master-2");
 
@@ -211,11 +214,34 @@ describe("createLocalKeyProvider", () => {
     expect(await readdir(keyDir)).toEqual(["ok_1.2-3.key"]);
   });
 
-  it("resolveKeyId returns the id and creates the key", async () => {
+  it("refuses an unknown rewrap target or resolve as key_unusable, creating no key file", async () => {
+    const provider = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
+    const { wrapped } = await provider.generateDataKey(context);
+    const rewrap = await rejected(provider.rewrapDataKey(wrapped, "master-1", context, "master-2-typo"));
+    expect(rewrap.reason).toBe("key_unusable");
+    expect(rewrap.message).toContain("create-local-key");
+    expect((await rejected(provider.resolveKeyId("next"))).reason).toBe("key_unusable");
+    expect(await readdir(keyDir)).toEqual(["master-1.key"]);
+  });
+
+  it("resolveKeyId returns the id of an existing key", async () => {
     const provider = await createLocalKeyProvider({ keyDir, keyId: "master-1" });
     expect(await provider.resolveKeyId("master-1")).toBe("master-1");
+    await createLocalKey(keyDir, "next");
     expect(await provider.resolveKeyId("next")).toBe("next");
-    expect((await readdir(keyDir)).sort()).toEqual(["master-1.key", "next.key"]);
+  });
+
+  it("createLocalKey creates a 0600 key file once and leaves an existing one untouched", async () => {
+    expect(await createLocalKey(keyDir, "made")).toBe(true);
+    const path = join(keyDir, "made.key");
+    const first = await readFile(path, "utf8");
+    expect(Buffer.from(first.trim(), "base64")).toHaveLength(32);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(keyDir)).mode & 0o777).toBe(0o700);
+    expect(await createLocalKey(keyDir, "made")).toBe(false);
+    expect(await readFile(path, "utf8")).toBe(first);
+    await expect(createLocalKey(keyDir, "../escape")).rejects.toThrow();
+    expect(await readdir(keyDir)).toEqual(["made.key"]);
   });
 
   it("keyFingerprint is stable, short, and not the key", () => {

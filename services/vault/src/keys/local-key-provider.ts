@@ -25,8 +25,10 @@ const WRAP_FORMAT = 1;
  * 256-bit random files in a folder (mode 0600, folder 0700) and data keys are
  * wrapped with AES-256-GCM under them, the encryption context and key id as
  * associated data, so the same checks as KMS apply. For development and tests:
- * anyone who can read the folder can unwrap every data key. A rewrap target
- * that does not exist yet is created, which is how a local key is rotated.
+ * anyone who can read the folder can unwrap every data key. Only the default
+ * key (`keyId`) is created when missing, at start; any other key must exist
+ * (see {@link createLocalKey}), so a mistyped rewrap target is refused as
+ * `key_unusable` instead of becoming a new master key.
  */
 export async function createLocalKeyProvider(options: LocalKeyProviderOptions): Promise<KeyProvider> {
   assertKeyId(options.keyId);
@@ -43,6 +45,9 @@ export async function createLocalKeyProvider(options: LocalKeyProviderOptions): 
     try {
       key = await readKeyFile(path);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && !create) {
+        throw new KeyProviderRejectedError("key_unusable", `local key ${keyId} does not exist (create it with the vault's create-local-key command)`);
+      }
       if (!create || (error as NodeJS.ErrnoException).code !== "ENOENT") {
         throw new KeyProviderRejectedError("key_unusable", `local key ${keyId} is not available`, { cause: error });
       }
@@ -87,7 +92,7 @@ export async function createLocalKeyProvider(options: LocalKeyProviderOptions): 
     },
     decryptDataKey: (wrapped, keyId, context) => unwrap(wrapped, keyId, context),
     async rewrapDataKey(wrapped, keyId, context, targetKeyId) {
-      const target = await loadKey(targetKeyId, true);
+      const target = await loadKey(targetKeyId, false);
       const dataKey = await unwrap(wrapped, keyId, context);
       try {
         return { wrapped: wrap(target, targetKeyId, dataKey, context), keyId: targetKeyId };
@@ -96,10 +101,39 @@ export async function createLocalKeyProvider(options: LocalKeyProviderOptions): 
       }
     },
     async resolveKeyId(keyId) {
-      await loadKey(keyId, true);
+      await loadKey(keyId, false);
       return keyId;
     },
   };
+}
+
+/**
+ * createLocalKey creates the master key file `<keyDir>/<keyId>.key` (256
+ * random bits, mode 0600, folder 0700): the explicit step before a local key
+ * can be a rewrap target or the default key. Resolves `true` if it created
+ * the key and `false` if that key already existed (left untouched). Throws for
+ * a malformed key id or a file system error.
+ */
+export async function createLocalKey(keyDir: string, keyId: string): Promise<boolean> {
+  assertKeyId(keyId);
+  await mkdir(keyDir, { recursive: true, mode: 0o700 });
+  await chmod(keyDir, 0o700);
+  const path = join(keyDir, `${keyId}.key`);
+  try {
+    const handle = await openFile(path, "wx", 0o600);
+    try {
+      await handle.writeFile(`${randomBytes(32).toString("base64")}\n`);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      await readKeyFile(path);
+      return false;
+    }
+    throw error;
+  }
 }
 
 /** Fingerprint of a key file's contents, for logs: never the key itself. */

@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { maskIdentifier } from "@planton/providers";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 import {
   failed,
@@ -38,8 +39,10 @@ const GET_CALLER_IDENTITY = stsQueryBody("GetCallerIdentity");
  *   is set when the response carried a valid `Retry-After`.
  * - Runner auth → `failed` NOT_APPLICABLE (runners prove themselves).
  *
- * Messages never contain the secret access key (they are also scrubbed of it
- * as a second line of defence). Throws only when `spec` is not an AWS spec or
+ * Messages never contain the secret access key or the full access key id:
+ * they name the key by its masked hint (`AKIA************MPLE`), as the API
+ * does; both are also scrubbed, and any AKIA/ASIA key id masked, as a second
+ * line of defence. Throws only when `spec` is not an AWS spec or
  * has no auth set.
  */
 export const checkAws: ProviderCheck = async (spec: ConnectionSpec, options: CheckOptions): Promise<CheckResult> => {
@@ -84,7 +87,8 @@ async function callerIdentity(
 
   const { code, message: errorMessage } = stsError(body);
   if (code !== undefined) {
-    const mapped = mapErrorCode(code, errorMessage, accessKeyId, retryAfterMs);
+    // Messages name the key by its hint only, as every API response does.
+    const mapped = mapErrorCode(code, errorMessage, maskIdentifier(accessKeyId), retryAfterMs);
     if (mapped !== undefined) return mapped;
   }
   return otherStsAnswer(status, code, retryAfterMs, "the key");
@@ -92,12 +96,12 @@ async function callerIdentity(
 
 // Branches on the machine-readable Code, as the reference advises; the free
 // text is consulted only to tell clock skew apart inside SignatureDoesNotMatch.
-function mapErrorCode(code: string, awsMessage: string, accessKeyId: string, retryAfterMs: number | undefined): CheckResult | undefined {
+function mapErrorCode(code: string, awsMessage: string, keyHint: string, retryAfterMs: number | undefined): CheckResult | undefined {
   switch (code) {
     case "InvalidClientTokenId":
       return failed(
         "INVALID_CREDENTIALS",
-        `AWS does not recognise access key ID ${accessKeyId}: it may have been deleted, mistyped, or be a temporary (ASIA…) key used without its session token. Check the access key ID and secret access key pair.`,
+        `AWS does not recognise access key ID ${keyHint}: it may have been deleted, mistyped, or be a temporary (ASIA…) key used without its session token. Check the access key ID and secret access key pair.`,
       );
     case "SignatureDoesNotMatch":
       if (/Signature expired|Signature not yet current/i.test(awsMessage)) {
@@ -108,7 +112,7 @@ function mapErrorCode(code: string, awsMessage: string, accessKeyId: string, ret
       }
       return failed(
         "INVALID_CREDENTIALS",
-        `Access key ID ${accessKeyId} exists, but the secret access key does not match it. Check the key pair: re-copy the secret access key that was shown when the key was created.`,
+        `Access key ID ${keyHint} exists, but the secret access key does not match it. Check the key pair: re-copy the secret access key that was shown when the key was created.`,
       );
     case "IncompleteSignature":
     case "MissingAuthenticationToken":

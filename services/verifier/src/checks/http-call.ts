@@ -27,6 +27,11 @@ export interface HttpRequest {
 
 /** Per-call limits: the check's per-request timeout and the caller's abort signal. */
 export interface HttpLimits {
+  /**
+   * Bound on the whole exchange, body included: the verifier's
+   * `CHECK_TIMEOUT_MS` (README, Timeouts). Past it the check is `transient`
+   * TIMEOUT, never a verdict on the credential.
+   */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }

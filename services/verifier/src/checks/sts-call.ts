@@ -1,3 +1,4 @@
+import { maskAccessKeyIdsIn } from "@planton/providers";
 import { httpCall, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult } from "./provider-check.js";
 import { signFormPost, stsRegionOf, uriEncode, type SigV4Credentials } from "./sigv4.js";
@@ -53,7 +54,8 @@ export type StsExchange =
  * of the endpoint; `x-amz-security-token` when the credentials have a session
  * token) and POSTs it once to `options.endpoints.awsSts` through the shared
  * HTTP helper (timeout covering the body, the caller's signal, error texts
- * that never echo request details).
+ * that never echo request details). The bound is `options.timeoutMs`, the
+ * verifier's `CHECK_TIMEOUT_MS` (README, Timeouts), per STS request.
  */
 export async function stsPost(body: string, credentials: SigV4Credentials, options: CheckOptions): Promise<StsExchange> {
   const url = options.endpoints.awsSts;
@@ -151,8 +153,10 @@ export function transient(reason: string, message: string, retryAfterMs?: number
 
 /**
  * Defence in depth: no message the checks build includes a secret, but if a
- * future edit (or an echoing server) ever puts one there, it is cut out.
- * Empty strings are ignored; a `verified` result carries no message.
+ * future edit (or an echoing server) ever puts one there, it is cut out; any
+ * other AWS access key id (AKIA/ASIA...) left in the text is replaced by its
+ * masked hint. Empty strings are ignored; a `verified` result carries no
+ * message.
  */
 export function scrub(result: CheckResult, secrets: readonly string[]): CheckResult {
   if (result.kind === "verified") return result;
@@ -160,5 +164,6 @@ export function scrub(result: CheckResult, secrets: readonly string[]): CheckRes
   for (const secret of secrets) {
     if (secret !== "" && message.includes(secret)) message = message.split(secret).join("[redacted]");
   }
+  message = maskAccessKeyIdsIn(message);
   return message === result.message ? result : { ...result, message };
 }

@@ -90,7 +90,13 @@ export type Connection = Message<"planton.connect.v1.Connection"> & {
   lastVerification?: Verification;
 
   /**
-   * Changes on every update; UpdateConnection and DeleteConnection require it.
+   * Guards what a user can change: it changes whenever the name, the spec,
+   * the auth mode or the credential version changes (UpdateConnection, or an
+   * AWS trust setup completing with a new role), and never for status the
+   * system records (status, last_verification, re-verification scheduling,
+   * trust setup progress, update_time). UpdateConnection and DeleteConnection
+   * require the current value (ABORTED otherwise), so a verification landing
+   * between a read and an update never makes the update fail.
    *
    * @generated from field: string etag = 11;
    */

@@ -446,7 +446,9 @@ export const ConnectionService: GenService<{
     output: typeof CreateConnectionResponseSchema;
   },
   /**
-   * GetConnection reads one connection by id or slug.
+   * GetConnection reads one connection by id or slug. Every RPC here that
+   * takes a connection reference answers INVALID_ARGUMENT (field
+   * `connection`, REQUIRED) when it is empty.
    *
    * @generated from rpc planton.connect.v1.ConnectionService.GetConnection
    */
@@ -469,7 +471,12 @@ export const ConnectionService: GenService<{
   /**
    * UpdateConnection renames, changes non-secret fields, or rotates secrets
    * (a new vault version; status back to PENDING_VERIFICATION). Requires the
-   * current etag: a stale one gives ABORTED.
+   * current etag: a stale one gives ABORTED, and is checked before anything
+   * is sealed, so a refused update writes no vault version. Of several
+   * concurrent updates sent with the same etag exactly one succeeds. A
+   * runner-mode spec must name a runner of a kind the provider accepts
+   * (AWS: AWS_IRSA, GCP: GCP_WORKLOAD_IDENTITY, Azure: AZURE_MANAGED_IDENTITY),
+   * here and in CreateConnection.
    *
    * @generated from rpc planton.connect.v1.ConnectionService.UpdateConnection
    */
@@ -491,7 +498,9 @@ export const ConnectionService: GenService<{
   },
   /**
    * RecordVerification stores the verifier's result for a credential version.
-   * A result for an older version than the current one is ignored.
+   * A result for an older version than the current one is ignored. It sets
+   * status and last_verification only: the etag does not change. AWS access
+   * key ids in the message are stored as their masked hint.
    *
    * @generated from rpc planton.connect.v1.ConnectionService.RecordVerification
    */

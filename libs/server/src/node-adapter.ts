@@ -1,0 +1,118 @@
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import { Code, ConnectError, createConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { readAllBytes, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "@planton/logging";
+import { badRequest } from "./bad-request.js";
+import { jsonInputViolations } from "./json-input.js";
+import type { ServiceRegistration } from "./service-registration.js";
+
+type NodeRequest = http.IncomingMessage | http2.Http2ServerRequest;
+type NodeResponse = http.ServerResponse | http2.Http2ServerResponse;
+
+/** Options of {@link createNodeHandler}. */
+export interface NodeHandlerOptions {
+  readonly services: readonly ServiceRegistration[];
+  readonly interceptors: Interceptor[];
+  readonly shutdownSignal: AbortSignal;
+  /** Largest request message accepted, in bytes. */
+  readonly readMaxBytes: number;
+  /** Answers requests that match no RPC. */
+  readonly fallback: (req: NodeRequest, res: NodeResponse) => void;
+  readonly logger: Logger;
+}
+
+/**
+ * createNodeHandler serves the registered services on a Node HTTP server (as
+ * connect-node's `connectNodeAdapter` does: Connect, gRPC-Web and gRPC) with
+ * strict JSON: unknown JSON fields and enum names are refused, and a Connect
+ * unary JSON request names each of them as a field violation
+ * ({@link jsonInputViolations}) before the RPC runs.
+ */
+export function createNodeHandler(options: NodeHandlerOptions): (req: NodeRequest, res: NodeResponse) => void {
+  const router = createConnectRouter({
+    interceptors: options.interceptors,
+    shutdownSignal: options.shutdownSignal,
+    readMaxBytes: options.readMaxBytes,
+    acceptCompression: [compressionGzip, compressionBrotli],
+    // connect-es ignores unknown JSON fields and enum names by default; a
+    // misspelt field or enum name must be refused, never dropped: dropping
+    // `capabilities: ["AWS_CAPABILITY_EKS_TYPO"]` widens a request.
+    jsonOptions: { ignoreUnknownFields: false },
+  });
+  for (const registration of options.services) router.service(registration.service, registration.impl);
+  const paths = new Map(router.handlers.map((handler) => [handler.requestPath, strictJsonUnary(handler, options.readMaxBytes)] as const));
+  return (req, res) => {
+    const handler = paths.get((req.url ?? "").split("?", 2)[0] ?? "");
+    if (handler === undefined) {
+      options.fallback(req, res);
+      return;
+    }
+    handler
+      .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, undefined))
+      .then((uRes) => universalResponseToNodeResponse(uRes, res as http.ServerResponse))
+      .catch((reason: unknown) => {
+        // The client went away while the response was written: nothing to answer.
+        if (ConnectError.from(reason).code === Code.Aborted) return;
+        options.logger.error({ procedure: handler.procedure, error: reason }, "rpc response failed");
+      });
+  };
+}
+
+const CONNECT_UNARY_JSON = /^application\/json(;\s*charset=utf-?8)?$/i;
+
+/**
+ * Wraps a connect handler: a Connect unary JSON POST (no compression) is read
+ * here, checked by {@link jsonInputViolations}, and handed on already parsed
+ * (connect-es decodes a parsed body strictly), so the JSON is parsed once.
+ * Everything else goes to the handler untouched.
+ */
+function strictJsonUnary(handler: UniversalHandler, readMaxBytes: number) {
+  const procedure = handler.requestPath;
+  const serve = async (req: UniversalServerRequest): Promise<UniversalServerResponse> => {
+    const isConnectUnaryJson =
+      req.method === "POST" &&
+      handler.method.methodKind === "unary" &&
+      CONNECT_UNARY_JSON.test(req.header.get("content-type") ?? "") &&
+      req.header.get("content-encoding") === null &&
+      req.body !== null &&
+      typeof req.body === "object" &&
+      Symbol.asyncIterator in req.body;
+    if (!isConnectUnaryJson) return handler(req);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readAllBytes(req.body as AsyncIterable<Uint8Array>, readMaxBytes, req.header.get("content-length"));
+    } catch (error) {
+      return connectError(ConnectError.from(error, Code.InvalidArgument));
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    } catch {
+      // Not JSON: connect-es gives its own INVALID_ARGUMENT.
+      return handler({ ...req, body: bytes.length === 0 ? emptyBody() : singleChunk(bytes) });
+    }
+    const violations = jsonInputViolations(handler.method.input, json);
+    if (violations.length > 0) return connectError(badRequest(violations));
+    return handler({ ...req, body: json as UniversalServerRequest["body"] });
+  };
+  return { serve, procedure };
+}
+
+/** A Connect unary error response (the JSON error body and its HTTP status). */
+function connectError(error: ConnectError): UniversalServerResponse {
+  const body = errorToJsonBytes(error, {});
+  return {
+    status: codeToHttpStatus(error.code),
+    header: new Headers({ "content-type": "application/json", "content-length": String(body.byteLength) }),
+    body: singleChunk(body),
+  };
+}
+
+async function* singleChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
