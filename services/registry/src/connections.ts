@@ -381,13 +381,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         .check(connectionId !== "", "connection_id", "REQUIRED", "is required")
         .check(verification.credentialVersion >= 1, "verification.credential_version", "MIN", "must be at least 1")
         .throwIfAny();
-<<<<<<< HEAD
       const owner = { orgId, subject: actor.subject, requestId: actor.requestId };
-      const row = await load(owner, connectionId);
-=======
-      const owner = { orgId, subject: actor.subject };
       const row = await load(owner, connectionId, "connection_id");
->>>>>>> main
       // A result for an older version must never overwrite a newer one.
       if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
       // Defence in depth: the API shows AWS access key ids only as hints, so
