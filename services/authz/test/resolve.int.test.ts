@@ -311,7 +311,9 @@ describe("races and malformed requests", () => {
 
   it("a malformed resolve is refused with INVALID_ARGUMENT and still audited", async () => {
     const { authz } = await p.clients("org-malformed");
-    const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: 99 as Provider }));
+    // Values the protocol decodes (an unknown enum number would be refused
+    // before the request reaches authz) but the resolver's rules refuse.
+    const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: Provider.UNSPECIFIED }));
     expect(refused.code).toBe(Code.InvalidArgument);
     const events = (await authz.listAuditEvents({})).events;
     expect(events.map((e) => [AuditDecision[e.decision], e.reason, e.environment])).toEqual([["DENIED", "invalid request", "Prod!"]]);
