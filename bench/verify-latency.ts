@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   await publisher.ready();
   const vault = await buildVault({ config: loadVaultConfig({ DATA_DIR: dataDir }), databaseUrl: database.url, logger: silentLogger });
   const registry = await buildRegistry({
-    config: loadRegistryConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: "100" }, { requireVaultUrl: false }),
+    // StartSetup refuses while AWS_TRUST_PRINCIPAL_ARN is unset or a placeholder.
+    config: loadRegistryConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: "100", AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" }, { requireVaultUrl: false }),
     databaseUrl: database.url,
     logger: silentLogger,
     vault: createLocalVaultClient(vault.vault),

@@ -90,6 +90,14 @@ const KNOWN_ENV = {
   DATA_KEY_CACHE_MAX_USES: "vault: decrypted data key cache uses per key",
 };
 
+// The health service name each Deployment's readiness probe asks for.
+const READINESS_SERVICE = {
+  registry: "planton.connect.v1.ConnectionService",
+  authz: "planton.connect.v1.EnvironmentAuthorizationService",
+  vault: "planton.connect.v1.VaultService",
+  verifier: "planton.connect.v1.Verifier",
+};
+
 // Services, their compose host ports [http, grpc], and who may call the vault.
 const SERVICES = {
   registry: { ports: ["8080", "9090"], hpa: true },
@@ -543,6 +551,14 @@ function checkKubernetes(dir) {
     check(ports.http === 8080 && ports.grpc === 9090, `${name}: container ports http 8080, grpc 9090`, JSON.stringify(ports));
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       check(get(c, `${probe}.grpc.port`) === 9090, `${name}: ${probe} is a gRPC health probe on 9090`);
+    }
+    // Readiness names the service, so it follows the dependencies; liveness
+    // and startup ask for "" (the process), so a dependency outage never
+    // restarts a pod.
+    const readiness = READINESS_SERVICE[name.replace(/^connect-/, "")];
+    check(get(c, "readinessProbe.grpc.service") === readiness, `${name}: readinessProbe asks for ${readiness}`, get(c, "readinessProbe.grpc.service"));
+    for (const probe of ["startupProbe", "livenessProbe"]) {
+      check(get(c, `${probe}.grpc.service`) === undefined, `${name}: ${probe} asks for the process ("")`);
     }
 
     // Security.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CommanderError } from "commander";
-import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
+import { BadRequestSchema, ErrorInfoSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { CliError, CommandLineError, describeFailure, ExitRequest, UsageError } from "./failures.js";
 
 const URL = "http://127.0.0.1:8080";
@@ -80,5 +80,31 @@ describe("describeFailure", () => {
       lines: ["error: no token: set PLANTON_TOKEN or run `planton login --token ...`"],
     });
     expect(describeFailure(new TypeError("boom"), URL)).toEqual({ exitCode: 1, lines: ["error: boom"] });
+  });
+
+  it("prints each setting of a platform refusal (FAILED_PRECONDITION, PLATFORM_NOT_CONFIGURED) on its own line, with a hint, and exits 1", () => {
+    const settings = {
+      AWS_TRUST_PRINCIPAL_ARN: "is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role/planton-runner",
+      "AWS credentials": "the platform has no AWS identity of its own",
+    };
+    // The metadata map may arrive in any order; the message has its own.
+    const list = Object.entries(settings).map(([k, v]) => `${k} ${v}`).reverse().join("; ");
+    const refusal = new ConnectError(
+      `AWS cross-account trust is not available on this platform yet: its operator must configure it (${list}). Nothing was created; this is not a problem with your AWS account.`,
+      Code.FailedPrecondition,
+      undefined,
+      [{ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "PLATFORM_NOT_CONFIGURED", domain: "planton.connect", metadata: settings }) }],
+    );
+    expect(describeFailure(refusal, URL)).toEqual({
+      exitCode: 1,
+      lines: [
+        "error: AWS cross-account trust is not available on this platform yet: its operator must configure it. Nothing was created; this is not a problem with your AWS account.",
+        "  AWS_TRUST_PRINCIPAL_ARN: is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role/planton-runner",
+        "  AWS credentials: the platform has no AWS identity of its own",
+        "hint: ask the platform's operator to set these; retrying will not help until then",
+      ],
+    });
+    // Another FAILED_PRECONDITION keeps the plain form.
+    expect(describeFailure(new ConnectError("etag mismatch", Code.FailedPrecondition), URL)).toEqual({ exitCode: 1, lines: ["error: etag mismatch"] });
   });
 });

@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
+import { BadRequestSchema, ErrorInfoSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 
 /**
@@ -72,7 +72,9 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_A
  * an unreachable API (ConnectError `Unavailable`, a timeout, a refused
  * connection, a DNS failure) exits 3 naming `apiUrl`; every other
  * ConnectError exits 1 with its message and, for `INVALID_ARGUMENT`, one
- * line per field violation of its `google.rpc.BadRequest` detail; Ctrl-C in
+ * line per field violation of its `google.rpc.BadRequest` detail, for a
+ * `FAILED_PRECONDITION` the platform's operator must fix (ErrorInfo
+ * PLATFORM_NOT_CONFIGURED), one line per setting and a hint; Ctrl-C in
  * a prompt exits 130. Messages come from the server or from this CLI, and
  * neither ever includes the token.
  */
@@ -105,11 +107,46 @@ function withoutSummary(message: string, violations: readonly { field: string; d
   return message.endsWith(summary) && message.length > summary.length ? message.slice(0, -summary.length) : message;
 }
 
+/** ErrorInfo reason of a refusal caused by the platform's own configuration (see the registry's StartSetup). */
+const PLATFORM_NOT_CONFIGURED = "PLATFORM_NOT_CONFIGURED";
+
+/**
+ * The settings a platform refusal names (setting → what to set), from its
+ * `google.rpc.ErrorInfo`; empty for any other error.
+ */
+function platformSettings(error: ConnectError): [string, string][] {
+  if (error.code !== Code.FailedPrecondition) return [];
+  const info = error.findDetails(ErrorInfoSchema).find((i) => i.reason === PLATFORM_NOT_CONFIGURED);
+  return info ? Object.entries(info.metadata) : [];
+}
+
+// The server lists the settings in its message too, for clients that cannot
+// read details: "... configure it (A is not set; B ...). Nothing was created".
+// They are printed one per line below, so the inline list would say it twice.
+// Map order does not survive every encoding, so the list is rebuilt in the message's order.
+function withoutSettingList(message: string, settings: readonly [string, string][]): string {
+  const items = settings.map(([setting, description]) => `${setting} ${description}`);
+  if (items.length === 0 || items.some((item) => !message.includes(item))) return message;
+  const list = ` (${items.sort((a, b) => message.indexOf(a) - message.indexOf(b)).join("; ")})`;
+  return message.includes(list) ? message.replace(list, "") : message;
+}
+
 function describeConnectError(error: ConnectError, apiUrl: string): FailureReport {
   // DeadlineExceeded here is our own 30 s client timeout: the server did not
   // answer, which the user fixes like an outage (the server never sets it).
   if (error.code === Code.Unavailable || error.code === Code.DeadlineExceeded) {
     return { exitCode: ExitCode.unreachable, lines: [`error: cannot reach the planton API at ${apiUrl}: ${error.rawMessage}`] };
+  }
+  const settings = platformSettings(error);
+  if (settings.length > 0) {
+    return {
+      exitCode: ExitCode.failure,
+      lines: [
+        `error: ${withoutSettingList(error.rawMessage, settings)}`,
+        ...settings.map(([setting, description]) => `  ${setting}: ${description}`),
+        "hint: ask the platform's operator to set these; retrying will not help until then",
+      ],
+    };
   }
   const violations = error.code === Code.InvalidArgument ? fieldViolations(error) : [];
   const lines = [`error: ${withoutSummary(error.rawMessage, violations)}`, ...violations.map((v) => `  ${v.field}: ${v.description}`)];

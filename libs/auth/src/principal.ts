@@ -23,6 +23,19 @@ export const Scopes = {
   internal: "internal",
 } as const;
 
+/**
+ * The scopes a person uses: reading and changing connections, authorizing
+ * environments, and resolving credentials (what a developer trying a
+ * deployment locally does). Never `internal`, which is for platform services
+ * only: it reaches the vault, and with it any organization's credentials.
+ */
+export const USER_SCOPES: readonly string[] = Object.freeze([
+  Scopes.connectionsRead,
+  Scopes.connectionsWrite,
+  Scopes.environmentsAdmin,
+  Scopes.credentialsResolve,
+]);
+
 /** Context key under which the auth interceptor stores the {@link Principal}. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, {
   description: "authenticated caller",

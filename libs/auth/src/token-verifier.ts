@@ -21,6 +21,14 @@ export interface TokenVerifier {
 // so a JWKS-configured service can never be fooled by an HMAC token.
 const JWKS_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"];
 
+/**
+ * How far `exp`, `nbf` and `iat` may be off the verifying machine's clock, in
+ * seconds: a token is accepted up to 30 s after its `exp` and from 30 s
+ * before its `nbf`, so a few seconds of drift between the issuer and the
+ * services never refuse a valid token. (A token is never cached past `exp`.)
+ */
+export const TOKEN_CLOCK_TOLERANCE_SECONDS = 30;
+
 /** Creates a {@link TokenVerifier}. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const key: Uint8Array | JWTVerifyGetKey =
@@ -28,7 +36,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const algorithms = options.kind === "hs256" ? ["HS256"] : JWKS_ALGORITHMS;
   const verifyOptions = {
     algorithms,
-    clockTolerance: 30,
+    clockTolerance: TOKEN_CLOCK_TOLERANCE_SECONDS,
     requiredClaims: ["sub", "exp"],
     ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
     ...(options.audience !== undefined ? { audience: options.audience } : {}),

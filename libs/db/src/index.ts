@@ -10,3 +10,5 @@ export { resolveDatabase } from "./database-url.js";
 export type { DatabaseLocation } from "./database-url.js";
 export { startPeriodicPass } from "./periodic-pass.js";
 export type { PeriodicPass } from "./periodic-pass.js";
+export { createPostgresProbe } from "./postgres-probe.js";
+export type { PostgresProbe } from "./postgres-probe.js";

@@ -12,3 +12,5 @@ export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { startDurableConsumer } from "./durable-consumer.js";
 export type { DurableConsumer, DurableConsumerOptions, HandleOutcome } from "./durable-consumer.js";
 export { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
+export { createNatsProbe } from "./nats-probe.js";
+export type { NatsProbe } from "./nats-probe.js";

@@ -1,5 +1,6 @@
 import type { AwsSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { ViolationReason, type FieldViolation } from "./field-violation.js";
+import { awsRegion } from "./aws-regions.js";
 import { validateRunner } from "./runner-rules.js";
 import { checkString, matches } from "./string-rules.js";
 
@@ -32,16 +33,18 @@ export interface AwsRuleOptions {
 }
 
 /**
- * AWS_REGION matches region codes: two-letter area, optional -gov partition
- * marker, a name, a digit (us-west-2, ap-southeast-1, us-gov-west-1).
+ * AWS_REGION matches the shape of region codes: two-letter area, optional
+ * -gov partition marker, a name, a digit (us-west-2, us-gov-west-1). Shape
+ * only: `us-west-9` matches. Whether a region exists is `isAwsRegion`'s
+ * question, which every request check uses.
  */
 export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const REGION = AWS_REGION;
 
 /**
  * validateAws appends the violations of an AWS spec found at `prefix`
  * (e.g. `spec.aws`) to `out`: `account_id` 12 digits; `region` empty or a
- * region code; exactly one auth method, where `inline_keys` needs an
+ * known region of the commercial, GovCloud or China partition (`ENUM`, with
+ * near matches); exactly one auth method, where `inline_keys` needs an
  * `access_key_id` of AKIA/ASIA + 16 [A-Z0-9] and a `secret_access_key` of 40
  * [A-Za-z0-9/+], and `runner` needs a runner id. `cross_account_trust` is
  * refused unless `options.allowCrossAccountTrust`; then its `role_arn` must
@@ -55,7 +58,8 @@ export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec
   });
   checkString(out, `${prefix}.region`, spec.region, {
     required: false,
-    checks: [matches(REGION, "must be an AWS region code such as eu-central-1 or us-gov-west-1")],
+    // Checked against the known regions: a made-up region would only fail later, at deploy time.
+    checks: [awsRegion],
   });
   switch (spec.auth.case) {
     case "inlineKeys": {

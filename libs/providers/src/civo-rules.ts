@@ -1,9 +1,7 @@
 import type { CivoSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { CIVO_REGIONS } from "./data/civo-regions.js";
 import type { FieldViolation } from "./field-violation.js";
 import { checkBothOrNeither, checkString, oneOf, printableToken } from "./string-rules.js";
-
-/** CIVO_REGIONS are the region codes a Civo connection may default to (upper case, as Civo's API spells them). */
-export const CIVO_REGIONS: readonly string[] = ["LON1", "FRA1", "NYC1", "PHX1", "MUM1"];
 
 /**
  * validateCivo appends the violations of a Civo spec found at `prefix` (e.g.

@@ -1,11 +1,7 @@
 import type { DigitalOceanSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { DIGITALOCEAN_REGIONS } from "./data/digitalocean-regions.js";
 import type { FieldViolation } from "./field-violation.js";
 import { checkBothOrNeither, checkString, oneOf, printableToken } from "./string-rules.js";
-
-/** DIGITALOCEAN_REGIONS are the region slugs a DigitalOcean connection may default to. */
-export const DIGITALOCEAN_REGIONS: readonly string[] = [
-  "nyc1", "nyc2", "nyc3", "sfo2", "sfo3", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1",
-];
 
 /**
  * validateDigitalOcean appends the violations of a DigitalOcean spec found

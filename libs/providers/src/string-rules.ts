@@ -1,4 +1,5 @@
 import { ViolationReason, type FieldViolation } from "./field-violation.js";
+import { didYouMean } from "./near-matches.js";
 
 /**
  * MAX_STRING_LENGTH is the ceiling for every string field of a spec (in
@@ -97,11 +98,15 @@ export function matches(pattern: RegExp, description: string): StringCheck {
   return (value) => (pattern.test(value) ? undefined : { reason: ViolationReason.PATTERN, description });
 }
 
-/** oneOf is a case-sensitive `ENUM` check; the description lists every allowed value (they are not secret). */
+/**
+ * oneOf is a case-sensitive `ENUM` check; the description lists every allowed
+ * value (they are not secret) and, for a near miss, the closest ones
+ * ("must be one of: LON1, FRA1; did you mean LON1?").
+ */
 export function oneOf(allowed: readonly string[]): StringCheck {
   const set = new Set(allowed);
   const description = `must be one of: ${allowed.join(", ")}`;
-  return (value) => (set.has(value) ? undefined : { reason: ViolationReason.ENUM, description });
+  return (value) => (set.has(value) ? undefined : { reason: ViolationReason.ENUM, description: description + didYouMean(value, allowed) });
 }
 
 // Credentials travel in HTTP headers, where only visible ASCII is safe.

@@ -8,7 +8,9 @@ import {
   AWS_ACCESS_KEY_ID,
   AWS_SECRET_ACCESS_KEY,
   AZURE_CLIENT_ID,
+  CF_ACCOUNT_ID,
   CF_TOKEN_40,
+  CF_TOKEN_53,
   GCP_PROJECT_ID,
   aws,
   azure,
@@ -48,6 +50,7 @@ const r2 = (accessKeyId: string, secretAccessKey: string, endpoint = "") =>
 const legacy = (apiKey: string, email: string) => cloudflare({ legacy: { apiKey, email } });
 
 const GOOD_R2_KEY = "f".repeat(32);
+const GOOD_R2_SECRET = "e".repeat(64);
 const A = "spec.aws";
 const G = "spec.gcp";
 const Z = "spec.azure";
@@ -65,8 +68,12 @@ const badCases: BadCase[] = [
   { name: "aws account_id 11 digits", spec: () => aws({ ...valid.awsInline(), accountId: "12345678901" }), field: `${A}.account_id`, reason: "LENGTH" },
   { name: "aws account_id with letters", spec: () => aws({ ...valid.awsInline(), accountId: `${MARKER}123` }), field: `${A}.account_id`, reason: "PATTERN" },
   { name: "aws account_id leading space", spec: () => aws({ ...valid.awsInline(), accountId: " 123456789012" }), field: `${A}.account_id`, reason: "PATTERN" },
-  { name: "aws region not a region", spec: () => aws({ ...valid.awsInline(), region: `${MARKER.toLowerCase()}-west-2` }), field: `${A}.region`, reason: "PATTERN" },
-  { name: "aws region upper case", spec: () => aws({ ...valid.awsInline(), region: "US-WEST-2" }), field: `${A}.region`, reason: "PATTERN" },
+  { name: "aws region not a region", spec: () => aws({ ...valid.awsInline(), region: `${MARKER.toLowerCase()}-west-2` }), field: `${A}.region`, reason: "ENUM" },
+  { name: "aws region upper case", spec: () => aws({ ...valid.awsInline(), region: "US-WEST-2" }), field: `${A}.region`, reason: "ENUM" },
+  { name: "aws region made up", spec: () => aws({ ...valid.awsInline(), region: "xx-fake-1" }), field: `${A}.region`, reason: "ENUM" },
+  { name: "aws region shaped but unknown", spec: () => aws({ ...valid.awsInline(), region: "us-west-9" }), field: `${A}.region`, reason: "ENUM" },
+  { name: "aws region pseudo-region aws-global", spec: () => aws({ ...valid.awsInline(), region: "aws-global" }), field: `${A}.region`, reason: "ENUM" },
+  { name: "aws region of an ISO partition", spec: () => aws({ ...valid.awsInline(), region: "us-iso-east-1" }), field: `${A}.region`, reason: "ENUM" },
   { name: "aws region trailing newline", spec: () => aws({ ...valid.awsInline(), region: "us-west-2\n" }), field: `${A}.region`, reason: "PATTERN" },
   { name: "aws region over 4096 characters", spec: () => aws({ ...valid.awsInline(), region: "a".repeat(4097) }), field: `${A}.region`, reason: "MAX_LENGTH" },
   { name: "aws no auth method", spec: () => aws({ accountId: "123456789012" }), field: `${A}.auth`, reason: "ONE_OF_REQUIRED" },
@@ -161,23 +168,35 @@ const badCases: BadCase[] = [
   // Cloudflare.
   { name: "cloudflare neither token nor legacy", spec: () => cloudflare({}), field: F, reason: "ONE_OF_REQUIRED" },
   { name: "cloudflare both token and legacy", spec: () => cloudflare({ ...valid.cloudflareToken(), ...valid.cloudflareLegacy() }), field: `${F}.legacy`, reason: "CONFLICT" },
-  { name: "cloudflare api_token 39 characters", spec: () => cloudflare({ apiToken: `${MARKER}${"a".repeat(30)}` }), field: `${F}.api_token`, reason: "MIN_LENGTH" },
-  { name: "cloudflare api_token over 512 characters", spec: () => cloudflare({ apiToken: "a".repeat(513) }), field: `${F}.api_token`, reason: "MAX_LENGTH" },
-  { name: "cloudflare api_token with inner whitespace", spec: () => cloudflare({ apiToken: `cfut_${MARKER}\t${"a".repeat(40)}` }), field: `${F}.api_token`, reason: "PATTERN" },
+  { name: "cloudflare api_token 39 characters", spec: () => cloudflare({ apiToken: `${MARKER}${"a".repeat(39 - MARKER.length)}` }), field: `${F}.api_token`, reason: "LENGTH" },
+  { name: "cloudflare api_token 41 characters", spec: () => cloudflare({ apiToken: `${CF_TOKEN_40}a` }), field: `${F}.api_token`, reason: "LENGTH" },
+  { name: "cloudflare api_token 52 characters", spec: () => cloudflare({ apiToken: CF_TOKEN_53.slice(0, 52) }), field: `${F}.api_token`, reason: "LENGTH" },
+  { name: "cloudflare api_token 53 characters, unknown prefix", spec: () => cloudflare({ apiToken: `cfxx_${CF_TOKEN_53.slice(5)}` }), field: `${F}.api_token`, reason: "PATTERN" },
+  { name: "cloudflare api_token is a cfk_ global key", spec: () => cloudflare({ apiToken: `cfk_${"a".repeat(48)}` }), field: `${F}.api_token`, reason: "PATTERN" },
+  { name: "cloudflare api_token 40 characters with a dot", spec: () => cloudflare({ apiToken: `${CF_TOKEN_40.slice(0, 39)}.` }), field: `${F}.api_token`, reason: "PATTERN" },
+  { name: "cloudflare api_token over 53 characters", spec: () => cloudflare({ apiToken: "a".repeat(54) }), field: `${F}.api_token`, reason: "MAX_LENGTH" },
+  { name: "cloudflare api_token with inner whitespace", spec: () => cloudflare({ apiToken: `cfut_${MARKER}\t${"a".repeat(47 - MARKER.length)}` }), field: `${F}.api_token`, reason: "PATTERN" },
   { name: "cloudflare legacy api_key empty", spec: () => legacy("", "ops@example.com"), field: `${F}.legacy.api_key`, reason: "REQUIRED" },
-  { name: "cloudflare legacy api_key 36 characters", spec: () => legacy(`${MARKER}${"0".repeat(27)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "MIN_LENGTH" },
+  { name: "cloudflare legacy api_key 36 characters", spec: () => legacy(`${MARKER}${"0".repeat(36 - MARKER.length)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
+  { name: "cloudflare legacy api_key 37 characters, not hex", spec: () => legacy(`${MARKER}${"0".repeat(37 - MARKER.length)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
+  { name: "cloudflare legacy api_key cfk_ of 51 characters", spec: () => legacy(`cfk_${"a".repeat(47)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
+  { name: "cloudflare legacy api_key over 52 characters", spec: () => legacy(`cfk_${"a".repeat(49)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "MAX_LENGTH" },
   { name: "cloudflare legacy email empty", spec: () => legacy("0".repeat(37), ""), field: `${F}.legacy.email`, reason: "REQUIRED" },
   { name: "cloudflare legacy email not an email", spec: () => legacy("0".repeat(37), `${MARKER}.example.com`), field: `${F}.legacy.email`, reason: "FORMAT" },
-  { name: "cloudflare legacy email over 4096 characters", spec: () => legacy("0".repeat(37), `${"a".repeat(4090)}@example.com`), field: `${F}.legacy.email`, reason: "MAX_LENGTH" },
+  { name: "cloudflare legacy email over 254 characters", spec: () => legacy("0".repeat(37), `${"a".repeat(250)}@example.com`), field: `${F}.legacy.email`, reason: "MAX_LENGTH" },
   { name: "cloudflare account_id 31 characters", spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "0".repeat(31) }), field: `${F}.account_id`, reason: "LENGTH" },
   { name: "cloudflare account_id upper-case hex", spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "ABCDEF".padEnd(32, "0") }), field: `${F}.account_id`, reason: "PATTERN" },
-  { name: "cloudflare r2 access_key_id empty", spec: () => r2("", GOOD_R2_KEY), field: `${F}.r2.access_key_id`, reason: "REQUIRED" },
+  { name: "cloudflare r2 access_key_id empty", spec: () => r2("", GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "REQUIRED" },
   { name: "cloudflare r2 secret_access_key empty", spec: () => r2(GOOD_R2_KEY, ""), field: `${F}.r2.secret_access_key`, reason: "REQUIRED" },
-  { name: "cloudflare r2 access_key_id 19 characters", spec: () => r2(`${MARKER}0123456789`, GOOD_R2_KEY), field: `${F}.r2.access_key_id`, reason: "MIN_LENGTH" },
-  { name: "cloudflare r2 secret_access_key 19 characters", spec: () => r2(GOOD_R2_KEY, `${MARKER}0123456789`), field: `${F}.r2.secret_access_key`, reason: "MIN_LENGTH" },
-  { name: "cloudflare r2 endpoint plain http", spec: () => r2(GOOD_R2_KEY, GOOD_R2_KEY, `http://${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
-  { name: "cloudflare r2 endpoint not a URL", spec: () => r2(GOOD_R2_KEY, GOOD_R2_KEY, `${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
-  { name: "cloudflare r2 endpoint with credentials", spec: () => r2(GOOD_R2_KEY, GOOD_R2_KEY, `https://user:${MARKER}@acct.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
+  { name: "cloudflare r2 access_key_id 19 characters", spec: () => r2(`${MARKER}0123456789`.slice(0, 19), GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "LENGTH" },
+  { name: "cloudflare r2 access_key_id 32 characters, not hex", spec: () => r2(`${MARKER}${"0".repeat(32 - MARKER.length)}`, GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "PATTERN" },
+  { name: "cloudflare r2 secret_access_key 19 characters", spec: () => r2(GOOD_R2_KEY, `${MARKER}0123456789`.slice(0, 19)), field: `${F}.r2.secret_access_key`, reason: "LENGTH" },
+  { name: "cloudflare r2 secret_access_key 64 characters, not hex", spec: () => r2(GOOD_R2_KEY, `${MARKER}${"0".repeat(64 - MARKER.length)}`), field: `${F}.r2.secret_access_key`, reason: "PATTERN" },
+  { name: "cloudflare r2 endpoint plain http", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `http://${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
+  { name: "cloudflare r2 endpoint not a URL", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
+  { name: "cloudflare r2 endpoint with credentials", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://user:${MARKER}@acct.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
+  { name: "cloudflare r2 endpoint another host", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://${CF_ACCOUNT_ID}.r2.${MARKER}.example`), field: `${F}.r2.endpoint`, reason: "PATTERN" },
+  { name: "cloudflare r2 endpoint of another account", spec: () => cloudflare({ ...valid.cloudflareToken(), accountId: CF_ACCOUNT_ID, r2: { accessKeyId: GOOD_R2_KEY, secretAccessKey: GOOD_R2_SECRET, endpoint: `https://${"e".repeat(32)}.r2.cloudflarestorage.com` } }), field: `${F}.r2.endpoint`, reason: "MISMATCH" },
 ];
 
 /** The string at a violation's field path, when the path names a string field (not e.g. a oneof). */
@@ -223,7 +242,7 @@ describe("validateSpec", () => {
     });
     expect(validateSpec(spec).map((v) => [v.field, v.reason])).toEqual([
       ["spec.aws.account_id", "LENGTH"],
-      ["spec.aws.region", "PATTERN"],
+      ["spec.aws.region", "ENUM"],
       ["spec.aws.inline_keys.access_key_id", "LENGTH"],
       ["spec.aws.inline_keys.secret_access_key", "REQUIRED"],
     ]);
@@ -233,7 +252,7 @@ describe("validateSpec", () => {
     const spec = cloudflare({ apiToken: "short", legacy: {} });
     expect(validateSpec(spec).map((v) => [v.field, v.reason])).toEqual([
       ["spec.cloudflare.legacy", "CONFLICT"],
-      ["spec.cloudflare.api_token", "MIN_LENGTH"],
+      ["spec.cloudflare.api_token", "LENGTH"],
       ["spec.cloudflare.legacy.api_key", "REQUIRED"],
       ["spec.cloudflare.legacy.email", "REQUIRED"],
     ]);
@@ -276,8 +295,34 @@ describe("validateSpec", () => {
     expect(validateSpec(gcpKey(gcpKeyBase64().replace(/=+$/, "")))).toEqual([]);
   });
 
-  it("keeps the api_token minimum for 53-character cfat_ tokens", () => {
+  it("accepts exactly the documented Cloudflare token and key formats", () => {
     expect(validateSpec(cloudflare({ apiToken: `cfat_${"A".repeat(48)}` }))).toEqual([]);
+    expect(validateSpec(cloudflare({ apiToken: `cfut_${"a1B2".repeat(10)}0123abcd` }))).toEqual([]);
+    expect(validateSpec(legacy(`cfk_${"a1B2".repeat(10)}0123abcd`, "ops@example.com"))).toEqual([]);
+    expect(validateSpec(legacy("0123456789ABCDEF0123456789abcdef01234", "ops@example.com"))).toEqual([]);
+    const [tooLong] = validateSpec(cloudflare({ apiToken: `${CF_TOKEN_40}a` }));
+    expect(tooLong?.description).toBe("must be a Cloudflare API token: 40 characters of letters, digits, _ and - (classic), or 53 starting with cfut_ or cfat_");
+  });
+
+  it("accepts every known AWS region of the three partitions and suggests near matches for others", () => {
+    for (const region of ["us-east-1", "eu-central-2", "ap-southeast-5", "us-gov-east-1", "cn-northwest-1"]) {
+      expect(validateSpec(aws({ ...valid.awsInline(), region })), region).toEqual([]);
+    }
+    const regionMessage = (region: string) => validateSpec(aws({ ...valid.awsInline(), region }))[0]?.description;
+    expect(regionMessage("us-west-9")).toBe("must be a known AWS region; did you mean us-west-1, us-west-2?");
+    expect(regionMessage("US-WEST-2")).toBe("must be a known AWS region; did you mean us-west-2?");
+    expect(regionMessage("eu-cental-1")).toBe("must be a known AWS region; did you mean eu-central-1?");
+    expect(regionMessage("us-gov-west")).toBe("must be a known AWS region; did you mean us-gov-west-1?");
+    expect(regionMessage("xx-fake-1")).toBe(
+      "must be a known AWS region (commercial, GovCloud or China), such as us-east-1, eu-central-1 or us-gov-west-1",
+    );
+  });
+
+  it("suggests near matches for closed lists, ignoring case", () => {
+    const [civoRegion] = validateSpec(civo({ ...valid.civo(), defaultRegion: "lon1" }));
+    expect(civoRegion?.description).toBe("must be one of: LON1, FRA1, NYC1, PHX1, MUM1; did you mean LON1?");
+    const [doRegion] = validateSpec(digitalocean({ ...valid.digitalocean(), defaultRegion: "nyc4" }));
+    expect(doRegion?.description).toMatch(/; did you mean nyc1, nyc2, nyc3\?$/);
   });
 });
 

@@ -20,6 +20,7 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from "@grpc/grpc-js";
+import type { Logger } from "@planton/logging";
 import { InFlightCalls, type GrpcCallContext } from "./grpc-call-context.js";
 import { headersToMetadata } from "./grpc-metadata.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -30,6 +31,8 @@ export interface GrpcAdapterOptions {
   readonly interceptors: Interceptor[];
   /** Aborts every handler's signal when the server shuts down. */
   readonly shutdownSignal: AbortSignal;
+  /** Where requests refused before the interceptors (undecodable bodies) are logged, at warn. */
+  readonly logger: Logger;
 }
 
 /** A service ready for `grpc.Server.addService`. */
@@ -80,7 +83,7 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
       return async (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
         const ctx = calls.create(call, method, path);
         try {
-          const output = await invokeUnaryImplementation(spec, ctx, parse(method.input, call.request), options.interceptors);
+          const output = await invokeUnaryImplementation(spec, ctx, parseOrWarn(method.input, call.request, path, options.logger), options.interceptors);
           call.sendMetadata(headersToMetadata(ctx.responseHeader));
           callback(null, output, headersToMetadata(ctx.responseTrailer));
         } catch (error) {
@@ -145,6 +148,16 @@ async function streamOut(
     call.emit("error", toStatus(error, ctx.responseTrailer));
   } finally {
     ctx.finish();
+  }
+}
+
+/** {@link parse}, logging a refusal at warn: the interceptors (and their log line) never see this call. */
+function parseOrWarn<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, procedure: string, logger: Logger): MessageShape<Desc> {
+  try {
+    return parse(schema, bytes);
+  } catch (error) {
+    logger.warn({ procedure, protocol: "grpc", code: "InvalidArgument", error: ConnectError.from(error).rawMessage }, "rpc refused before dispatch");
+    throw error;
   }
 }
 

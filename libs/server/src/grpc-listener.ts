@@ -10,6 +10,7 @@ import {
 } from "@grpc/grpc-js";
 import type { Interceptor } from "@connectrpc/connect";
 import type { ListenerLimits } from "@planton/config";
+import type { Logger } from "@planton/logging";
 import { adaptService } from "./grpc-adapter.js";
 import { listen, type Listener } from "./listener.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -23,6 +24,7 @@ export interface GrpcListenerOptions {
   interceptors: Interceptor[];
   shutdownSignal: AbortSignal;
   limits: ListenerLimits;
+  logger: Logger;
 }
 
 // The client connection preface of HTTP/2 (RFC 9113, section 3.4).
@@ -56,6 +58,7 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     const { definition, implementation } = adaptService(registration, {
       interceptors: options.interceptors,
       shutdownSignal: options.shutdownSignal,
+      logger: options.logger,
     });
     server.addService(definition, implementation);
   }

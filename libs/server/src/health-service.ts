@@ -15,11 +15,17 @@ export { ServingStatus };
  * entry. Statuses start SERVING; shutdown() turns them all NOT_SERVING (so
  * load balancers stop routing before the listeners close) and ends every Watch
  * stream, which would otherwise hold a graceful shutdown open.
+ *
+ * "" is liveness and only shutdown changes it. The other names are
+ * readiness: {@link startReadiness} sets them NOT_SERVING while a dependency
+ * they need is unreachable, and SERVING again when it answers.
  */
 export interface HealthStatus {
   readonly registration: ServiceRegistration;
   set(service: string, status: ServingStatus): void;
   get(service: string): ServingStatus | undefined;
+  /** Every name with a status, "" first. */
+  names(): string[];
   shutdown(): void;
 }
 
@@ -79,6 +85,7 @@ export function createHealthStatus(serviceNames: readonly string[]): HealthStatu
       notify();
     },
     get: (service) => statuses.get(service),
+    names: () => [...statuses.keys()],
     shutdown() {
       for (const name of statuses.keys()) statuses.set(name, ServingStatus.NOT_SERVING);
       notify();

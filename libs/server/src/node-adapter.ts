@@ -1,11 +1,12 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
-import { Code, ConnectError, createConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { readAllBytes, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "@planton/logging";
 import { badRequest } from "./bad-request.js";
+import { dispatchedKey } from "./dispatch-marker.js";
 import { jsonInputViolations } from "./json-input.js";
 import type { ServiceRegistration } from "./service-registration.js";
 
@@ -50,9 +51,13 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: NodeReques
       options.fallback(req, res);
       return;
     }
+    const contextValues = createContextValues();
     handler
-      .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, undefined))
-      .then((uRes) => universalResponseToNodeResponse(uRes, res as http.ServerResponse))
+      .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, contextValues))
+      .then(async (uRes) => {
+        await universalResponseToNodeResponse(uRes, res as http.ServerResponse);
+        if (!contextValues.get(dispatchedKey)) warnRefused(options.logger, handler.procedure, req, uRes);
+      })
       .catch((reason: unknown) => {
         // The client went away while the response was written: nothing to answer.
         if (ConnectError.from(reason).code === Code.Aborted) return;
@@ -116,3 +121,21 @@ async function* singleChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+/**
+ * Logs, at warn, a call that ended before the interceptors ran (so without
+ * the logging interceptor's line): the caller sent something that could not
+ * be decoded or was refused by strict JSON. The code comes from the HTTP
+ * status (Connect) or the trailers (gRPC); gRPC-Web keeps it in the body.
+ */
+function warnRefused(logger: Logger, procedure: string, req: NodeRequest, uRes: UniversalServerResponse): void {
+  const contentType = req.headers["content-type"] ?? "";
+  const protocol = contentType.startsWith("application/grpc-web") ? "grpc-web" : contentType.startsWith("application/grpc") ? "grpc" : "connect";
+  const grpcStatus = uRes.trailer?.get("grpc-status") ?? uRes.header?.get("grpc-status");
+  const code =
+    protocol === "connect"
+      ? uRes.status === 200 ? undefined : Code[codeFromHttpStatus(uRes.status)]
+      : grpcStatus !== null && grpcStatus !== undefined && grpcStatus !== "0" ? Code[Number(grpcStatus)] : undefined;
+  if (protocol !== "grpc-web" && code === undefined) return;
+  logger.warn({ procedure, protocol, code: code ?? "see response", http_status: uRes.status }, "rpc refused before dispatch");
+}

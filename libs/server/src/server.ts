@@ -5,13 +5,16 @@ import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@pla
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from "@planton/config";
 import type { Logger } from "@planton/logging";
 import { createCancellationInterceptor } from "./cancellation-interceptor.js";
+import { createDispatchMarker } from "./dispatch-marker.js";
 import { startConnectListener } from "./connect-listener.js";
 import { createErrorInterceptor, type ErrorMapper } from "./error-interceptor.js";
 import { startGrpcListener } from "./grpc-listener.js";
+import { healthRoutes } from "./health-routes.js";
 import { createHealthStatus, type HealthStatus } from "./health-service.js";
 import type { HttpRoute } from "./http-route.js";
 import type { Listener } from "./listener.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { startReadiness, type ReadinessOptions } from "./readiness.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createStrictInputInterceptor } from "./strict-input-interceptor.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -33,6 +36,8 @@ export interface ServerOptions {
   httpRoutes?: readonly HttpRoute[];
   /** Timeouts and connection cap of both listeners; the documented defaults when absent. */
   limits?: ListenerLimits;
+  /** Dependency probes behind each service's readiness; none: every service is SERVING while the process runs. */
+  readiness?: ReadinessOptions;
 }
 
 /** A running server with both listeners. */
@@ -61,13 +66,19 @@ export interface RunningServer {
  * next to the handler). It resolves once both listeners are bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const health = createHealthStatus(options.services.map((s) => s.service.typeName));
+  const health = createHealthStatus([
+    ...options.services.map((s) => s.service.typeName),
+    // Names without an RPC service of their own (the verifier's) get a status too.
+    ...(options.readiness?.probes.flatMap((p) => p.services) ?? []),
+  ]);
+  const readiness = options.readiness ? await startReadiness(health, options.readiness, options.logger) : undefined;
   const reflection = createReflectionServices([
     ...options.services.map((s) => s.service),
     health.registration.service,
   ]);
   const services = [...options.services, health.registration, ...reflection];
   const interceptors: Interceptor[] = [
+    createDispatchMarker(),
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
@@ -87,12 +98,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     connect = await startConnectListener({
       ...common,
       port: options.port,
-      httpRoutes: options.httpRoutes ?? [],
+      httpRoutes: [...(options.httpRoutes ?? []), ...healthRoutes(health, () => readiness?.dependencies() ?? {})],
       corsOrigins: options.corsOrigins ?? [],
       logger: options.logger,
     });
-    grpc = await startGrpcListener({ ...common, port: options.grpcPort });
+    grpc = await startGrpcListener({ ...common, port: options.grpcPort, logger: options.logger });
   } catch (error) {
+    readiness?.stop();
     await connect?.close(0);
     throw error;
   }
@@ -106,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     grpcPort: grpcListener.port,
     health,
     async shutdown(graceMs) {
+      readiness?.stop();
       health.shutdown();
       const timer = setTimeout(() => shutdownController.abort(), graceMs);
       timer.unref();

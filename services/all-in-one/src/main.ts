@@ -3,22 +3,36 @@
  * pair of ports, with no outside servers: an embedded PostgreSQL (unless
  * DATABASE_URL is set), the local key provider (unless KMS_KEY_ID is set) and
  * a generated development secret (unless AUTH_* is set). Prints the endpoints
- * and a development token.
+ * and a development token for a person (never the `internal` scope: the
+ * services here call each other in-process and need no service token).
  */
-import { ConfigError } from "@planton/config";
-import { Scopes, signDevToken } from "@planton/auth";
-import { resolveDatabase } from "@planton/db";
+import { ConfigError, createEnvReader } from "@planton/config";
+import { signDevToken, USER_SCOPES } from "@planton/auth";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
-import { connectJetStream, createInProcessBus, startDurableConsumer, type EventPublisher } from "@planton/events";
+import { flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
+import { connectJetStream, createInProcessBus, createNatsProbe, startDurableConsumer, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
-import { buildRegistry, createLocalVaultClient, loadRegistryConfig } from "@planton/registry";
+import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
-import { buildVerifier, checkAwsTrust, createPlatformAwsCredentials, loadVerifierConfig, providerChecks, subscribeInProcess, VERIFIER_MAX_DELIVER, inProcessPorts } from "@planton/verifier";
+import {
+  buildVerifier,
+  checkAwsTrust,
+  createPlatformAwsCredentials,
+  findPlatformAwsIdentityProblem,
+  loadVerifierConfig,
+  inProcessPorts,
+  PLATFORM_AWS_IDENTITY_SETTING,
+  providerChecks,
+  subscribeInProcess,
+  VERIFIER_HEALTH_NAME,
+  VERIFIER_MAX_DELIVER,
+} from "@planton/verifier";
 
 async function main(): Promise<void> {
   const vaultConfig = loadVaultConfig(process.env);
   const config = vaultConfig.service;
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
   const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
@@ -26,10 +40,14 @@ async function main(): Promise<void> {
   // that the services in this process subscribe to.
   const bus = config.natsUrl === undefined ? createInProcessBus(logger) : undefined;
   const publisher: EventPublisher = bus ?? (await connectJetStream({ url: config.natsUrl!, logger }));
+  // The verifier in this process assumes customer roles with this identity;
+  // without one, AWS trust setups are refused up front (never the user's failure).
+  const platformAwsCredentials = createPlatformAwsCredentials();
+  const registryConfig = withPlatformIdentity(loadRegistryConfig(process.env, { requireVaultUrl: false }), await findPlatformAwsIdentityProblem(platformAwsCredentials));
   // authz is built after the registry but the registry asks it about pins: late-bound.
   let authz: AuthzComponents | undefined;
   const registry = await buildRegistry({
-    config: loadRegistryConfig(process.env, { requireVaultUrl: false }),
+    config: registryConfig,
     databaseUrl: database.url,
     logger,
     // In one process the registry calls the vault directly, not over the network.
@@ -59,7 +77,7 @@ async function main(): Promise<void> {
     ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
-    platformAwsCredentials: createPlatformAwsCredentials(),
+    platformAwsCredentials,
     ...(config.natsUrl !== undefined ? { deliveryLimit: VERIFIER_MAX_DELIVER } : {}),
   });
   // Without NATS the in-process bus feeds authz and the verifier; with NATS
@@ -83,17 +101,27 @@ async function main(): Promise<void> {
           }),
         ];
   const auth = await setupAuth(config.auth, config.dataDir);
+  const services = [vault.registration, ...registry.registrations, authz.registration];
+  // One process, every service's dependencies: PostgreSQL behind all of
+  // them; NATS, when used, behind the consumers (authz and the verifier).
+  const probes: (ReadinessProbe & { close(): Promise<void> })[] = [
+    createPostgresProbe({ url: database.url, services: services.map((s) => s.service.typeName) }),
+    ...(config.natsUrl !== undefined ? [createNatsProbe({ url: config.natsUrl, services: [authz.registration.service.typeName, VERIFIER_HEALTH_NAME] })] : []),
+  ];
+  // The vault's KMS, while its circuit is open (never with local keys).
+  const kms = flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable());
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
-    services: [vault.registration, ...registry.registrations, authz.registration],
+    services,
     httpRoutes: registry.httpRoutes,
     verifier: auth.verifier,
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
     corsOrigins: config.corsOrigins,
     limits: config.listenerLimits,
+    readiness: { ...readinessTiming, probes: [...probes, kms] },
   });
   const token =
     auth.devSecret === undefined
@@ -101,15 +129,19 @@ async function main(): Promise<void> {
       : await signDevToken(auth.devSecret, {
           subject: "dev-user",
           orgId: "dev-org",
-          scopes: Object.values(Scopes),
+          // A person's scopes. `internal` (the vault, any organization's
+          // credentials) is for platform services, and nothing in this
+          // process needs it: its services call each other directly.
+          scopes: USER_SCOPES,
           expiresIn: "7d",
         });
-  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token });
+  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
 
   onShutdownSignal(async () => {
     await server.shutdown(config.shutdownGraceMs);
     stopVerifier();
     for (const consumer of consumers) await consumer.stop();
+    for (const probe of probes) await probe.close();
     await registry.relay.drain(2_000);
     await registry.close();
     await authzComponents.close();
@@ -119,7 +151,14 @@ async function main(): Promise<void> {
   });
 }
 
-function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined }): void {
+/** The registry's config with the verifier's missing AWS identity (if any) added to what StartSetup refuses for. */
+function withPlatformIdentity(config: RegistryConfig, problem: string | undefined): RegistryConfig {
+  if (problem === undefined) return config;
+  const issue: PlatformIssue = { setting: PLATFORM_AWS_IDENTITY_SETTING, description: problem };
+  return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
+}
+
+function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.
@@ -131,8 +170,13 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     "  services                  ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];
+  if (info.trustIssues.length > 0) {
+    // Said here, to the operator, rather than to a user four minutes into `planton connect aws`.
+    lines.push("", "warning: AWS cross-account trust (planton connect aws, StartSetup) is refused until the operator sets:");
+    for (const issue of info.trustIssues) lines.push(`  ${issue.setting}: ${issue.description}`);
+  }
   if (info.token !== undefined) {
-    lines.push("", "development token (org dev-org, every scope, 7 days):", info.token, "");
+    lines.push("", `development token (org dev-org, user dev-user, 7 days; scopes ${USER_SCOPES.join(" ")}):`, info.token, "");
     lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);
   }
   process.stderr.write(`${lines.join("\n")}\n\n`);

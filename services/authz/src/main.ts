@@ -3,10 +3,11 @@
  * logger, database, registry and vault clients, the event consumer and the
  * server.
  */
-import { ConfigError } from "@planton/config";
-import { resolveDatabase } from "@planton/db";
+import { ConfigError, createEnvReader } from "@planton/config";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
+import { createNatsProbe } from "@planton/events";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { createServiceTokenSource } from "@planton/auth";
 import { buildAuthz } from "./authz-components.js";
 import { loadAuthzConfig } from "./config.js";
@@ -15,6 +16,7 @@ import { createRpcRegistryLookup, createRpcVault } from "./rpc-clients.js";
 
 async function main(command: string | undefined): Promise<void> {
   const config = loadAuthzConfig(process.env, { requireUrls: command !== "migrate" });
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
@@ -36,6 +38,12 @@ async function main(command: string | undefined): Promise<void> {
     config.service.natsUrl !== undefined
       ? await startConnectionEventConsumer({ url: config.service.natsUrl, logger, handle: (data) => authz.onConnectionEvent(data) })
       : undefined;
+  // authz needs PostgreSQL for everything, and NATS (when configured) to see rotations and deletions.
+  const services = [authz.registration.service.typeName];
+  const probes = [
+    createPostgresProbe({ url: database.url, services }),
+    ...(config.service.natsUrl !== undefined ? [createNatsProbe({ url: config.service.natsUrl, services })] : []),
+  ];
   if (consumer === undefined) logger.warn({}, "NATS_URL is not set: rotations and deletions in the registry are not seen");
   const server = await startServer({
     host: config.service.host,
@@ -47,12 +55,14 @@ async function main(command: string | undefined): Promise<void> {
     logger,
     corsOrigins: config.service.corsOrigins,
     limits: config.service.listenerLimits,
+    readiness: { ...readinessTiming, probes },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "authz listening");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
     await consumer?.stop();
+    for (const probe of probes) await probe.close();
     await authz.close();
     await database.release();
   });

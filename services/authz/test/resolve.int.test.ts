@@ -310,9 +310,9 @@ describe("races and malformed requests", () => {
   });
 
   it("a malformed resolve is refused with INVALID_ARGUMENT and still audited", async () => {
+    // (A request the protocol layer refuses, e.g. an undefined provider number
+    // or a NUL character, never reaches the resolver: see the strict-input tests.)
     const { authz } = await p.clients("org-malformed");
-    // Values the protocol decodes (an unknown enum number would be refused
-    // before the request reaches authz) but the resolver's rules refuse.
     const refused = await failure(authz.resolveCredentials({ deploymentId: "", environment: "Prod!", provider: Provider.UNSPECIFIED }));
     expect(refused.code).toBe(Code.InvalidArgument);
     const events = (await authz.listAuditEvents({})).events;

@@ -36,12 +36,34 @@ export interface TrustConfig {
   readonly setupTtlMs: number;
   /** AWS_TRUST_WATCH_POLL_MS: how often WatchSetup looks for changes. */
   readonly watchPollMs: number;
+  /**
+   * What the operator must still set before trust setups can work; StartSetup
+   * refuses (FAILED_PRECONDITION, before creating anything) while this is not
+   * empty. From the registry's own settings (see {@link principalIssues});
+   * a composition root that knows more (the all-in-one knows the verifier's
+   * AWS identity) adds its own.
+   */
+  readonly platformIssues: readonly PlatformIssue[];
+}
+
+/** One platform setting that keeps a feature from working: the operator's job, never the user's. */
+export interface PlatformIssue {
+  /** The setting to fix, e.g. `AWS_TRUST_PRINCIPAL_ARN`. */
+  readonly setting: string;
+  /** What is wrong and what to set, in words an operator can act on. */
+  readonly description: string;
 }
 
 /** Where the registry serves the template for development (and the default template URL). */
 export const TEMPLATE_ROUTE_PREFIX = "/aws-trust";
 /** The placeholder principal of a development setup without AWS_TRUST_PRINCIPAL_ARN. */
 export const PLACEHOLDER_PRINCIPAL_ARN = "arn:aws:iam::000000000000:role/planton-runner";
+/**
+ * Account ids that are never a real platform's: the placeholder's, and the
+ * example accounts of the AWS documentation, which people copy into
+ * configuration. A principal in one of them cannot be assumed by anything.
+ */
+export const PLACEHOLDER_ACCOUNTS: readonly string[] = ["000000000000", "123456789012", "111122223333", "444455556666", "777788889999"];
 // IAM role or user ARN, or an account root (what a trust policy Principal may name).
 const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]{1,512})$/;
 
@@ -85,5 +107,32 @@ function readTrustConfig(env: ReturnType<typeof createEnvReader>, service: Servi
     callbackKeyFile: env.string("AWS_TRUST_CALLBACK_KEY_FILE"),
     setupTtlMs: env.int("AWS_TRUST_SETUP_TTL_MS", 600_000, { min: 1_000, max: 86_400_000 }),
     watchPollMs: env.int("AWS_TRUST_WATCH_POLL_MS", 1_000, { min: 20, max: 60_000 }),
+    platformIssues: principalIssues(principal),
   });
+}
+
+/**
+ * principalIssues tells whether AWS_TRUST_PRINCIPAL_ARN can work: unset
+ * (roles would trust the placeholder principal) and an ARN in a
+ * {@link PLACEHOLDER_ACCOUNTS} account are issues.
+ */
+export function principalIssues(principal: string | undefined): PlatformIssue[] {
+  if (principal === undefined) {
+    return [
+      {
+        setting: "AWS_TRUST_PRINCIPAL_ARN",
+        description: `is not set: customer roles would trust the placeholder ${PLACEHOLDER_PRINCIPAL_ARN}, which nothing can assume; set it to the ARN of the platform's runner role (the identity the verifier and deployments use)`,
+      },
+    ];
+  }
+  const account = /^arn:[\w-]+:iam::(\d{12}):/.exec(principal)?.[1];
+  if (account !== undefined && PLACEHOLDER_ACCOUNTS.includes(account)) {
+    return [
+      {
+        setting: "AWS_TRUST_PRINCIPAL_ARN",
+        description: `names account ${account}, a placeholder or AWS documentation example, not the platform's; set it to the ARN of the platform's runner role`,
+      },
+    ];
+  }
+  return [];
 }

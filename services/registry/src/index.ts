@@ -1,5 +1,5 @@
 export { loadRegistryConfig } from "./config.js";
-export type { RegistryConfig } from "./config.js";
+export type { PlatformIssue, RegistryConfig, TrustConfig } from "./config.js";
 export { buildRegistry, REGISTRY_SCHEMA } from "./registry-components.js";
 export type { RegistryComponents } from "./registry-components.js";
 export { createLocalVaultClient, createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";

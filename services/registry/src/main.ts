@@ -2,11 +2,11 @@
  * The registry's composition root: reads the environment once and builds the
  * logger, database, vault client, event publisher and server.
  */
-import { ConfigError } from "@planton/config";
-import { resolveDatabase } from "@planton/db";
+import { ConfigError, createEnvReader } from "@planton/config";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
 import { createServiceTokenSource } from "@planton/auth";
@@ -21,6 +21,7 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
   const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
@@ -40,6 +41,8 @@ async function main(command: string | undefined): Promise<void> {
     publisher,
     ...(config.authzUrl !== undefined ? { countPins: createRpcPinCounter({ baseUrl: config.authzUrl, tokens }) } : {}),
   });
+  // Said at start, for the operator; StartSetup refuses with the same list meanwhile.
+  for (const issue of config.trust.platformIssues) logger.warn({ setting: issue.setting }, `AWS cross-account trust is refused until this is fixed: ${issue.setting} ${issue.description}`);
   if (config.authzUrl === undefined) logger.warn({}, "AUTHZ_URL is not set: DeleteConnection cannot check for pinned deployments");
   if (command === "migrate") {
     await registry.close();
@@ -48,6 +51,8 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
   if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "publish-template")`);
+  // Every registry service reads and writes PostgreSQL: none is ready without it.
+  const postgres = createPostgresProbe({ url: database.url, services: registry.registrations.map((r) => r.service.typeName) });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -59,11 +64,13 @@ async function main(command: string | undefined): Promise<void> {
     logger,
     corsOrigins: config.service.corsOrigins,
     limits: config.service.listenerLimits,
+    readiness: { ...readinessTiming, probes: [postgres] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "registry listening");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
+    await postgres.close();
     await registry.close();
     await publisher.close();
     await database.release();

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import { insertOutboxEvent } from "@planton/events";
 import { RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import { RunnerSchema, type Runner, type RunnerIdentity } from "@planton/proto/planton/connect/v1/runner_service_pb";
+import { RUNNER_ID_PATTERN } from "@planton/providers";
 import { Violations } from "@planton/server";
 import type { Caller } from "./caller.js";
 import { connectionSlugsUsingRunner } from "./connection-store.js";
@@ -85,7 +86,8 @@ export function createRunners(deps: RunnersDeps): Runners {
       return { runner: toRunner(row!), token };
     },
     async get(caller, runnerId) {
-      const row = runnerId === "" ? undefined : await findRunner(deps.db, caller.orgId, runnerId);
+      checkRunnerId(runnerId);
+      const row = await findRunner(deps.db, caller.orgId, runnerId);
       if (row === undefined) throw new RunnerNotFoundError(runnerId);
       return toRunner(row);
     },
@@ -102,6 +104,7 @@ export function createRunners(deps: RunnersDeps): Runners {
       };
     },
     async remove(caller, runnerId) {
+      checkRunnerId(runnerId);
       const users = await connectionSlugsUsingRunner(deps.db, caller.orgId, runnerId);
       if (users.length > 0) throw new RunnerInUseError(users);
       let deleted = false;
@@ -123,6 +126,14 @@ export function createRunners(deps: RunnersDeps): Runners {
       return (await findRunner(deps.db, orgId, runnerId)) !== undefined;
     },
   };
+}
+
+// An empty or malformed id is the caller's mistake (INVALID_ARGUMENT), not a runner that is missing (NOT_FOUND).
+function checkRunnerId(runnerId: string): void {
+  new Violations()
+    .check(runnerId !== "", "runner_id", "REQUIRED", "is required")
+    .check(runnerId === "" || RUNNER_ID_PATTERN.test(runnerId), "runner_id", "PATTERN", "must be runner_ followed by 1 to 40 lowercase letters or digits")
+    .throwIfAny();
 }
 
 function toRunner(row: RunnerRow): Runner {

@@ -154,9 +154,12 @@ describe("StartSetup", () => {
 
   it("refuses bad input field by field, and another org's connection or setup", async () => {
     const { trust } = await h.clients("org-trust-input");
-    const bad = await failure(trust.startSetup({ name: "", accountId: "12345", region: "Mars-1", capabilities: [AwsCapability.EKS, 99 as AwsCapability] }));
+    const bad = await failure(trust.startSetup({ name: "", accountId: "12345", region: "Mars-1", capabilities: [AwsCapability.EKS, AwsCapability.UNSPECIFIED] }));
     expect(bad.code).toBe(Code.InvalidArgument);
-    expect(fields(bad)).toEqual({ name: "REQUIRED", account_id: "PATTERN", region: "PATTERN", "capabilities[1]": "ENUM" });
+    expect(fields(bad)).toEqual({ name: "REQUIRED", account_id: "PATTERN", region: "ENUM", "capabilities[1]": "ENUM" });
+    // An undefined number never reaches StartSetup: the protocol layer refuses it first.
+    const undefinedCapability = await failure(trust.startSetup({ name: "x-aws", accountId: "123456789012", capabilities: [AwsCapability.EKS, 99 as AwsCapability] }));
+    expect(fields(undefinedCapability)).toEqual({ "capabilities[1]": "ENUM" });
     expect((await failure(trust.startSetup({ name: "x-aws", accountId: "" }))).code).toBe(Code.InvalidArgument);
 
     const other = await startNew("org-trust-other", "other-prod-aws");

@@ -122,7 +122,7 @@ function rotationFor(label: string, marker: string): { path: string; spec: SpecI
     case "cloudflare token":
       return { path: "spec.cloudflare.api_token", spec: { provider: { case: "cloudflare", value: { apiToken: `cfat_${m}${"y".repeat(48)}`.slice(0, 53) } } } };
     case "cloudflare legacy":
-      return { path: "spec.cloudflare.legacy.api_key", spec: { provider: { case: "cloudflare", value: { legacy: { apiKey: `${m}${"q".repeat(40)}` } } } } };
+      return { path: "spec.cloudflare.legacy.api_key", spec: { provider: { case: "cloudflare", value: { legacy: { apiKey: `cfk_${m}${"q".repeat(48)}`.slice(0, 52) } } } } };
     default:
       return undefined;
   }

@@ -325,10 +325,13 @@ describe("DeleteRunner: refused while a connection uses the runner", () => {
     await expectCode(other.runners.deleteRunner({ runnerId: theirs.id }), Code.FailedPrecondition, "their runner, in use");
   });
 
-  it("DeleteRunner and GetRunner with an empty or malformed id are NOT_FOUND", async () => {
-    await expectCode(c.runners.getRunner({ runnerId: "" }), Code.NotFound, "empty get");
-    await expectCode(c.runners.deleteRunner({ runnerId: "" }), Code.NotFound, "empty delete");
+  it("DeleteRunner and GetRunner with an empty or malformed id are INVALID_ARGUMENT, an unknown one NOT_FOUND", async () => {
+    await expectCode(c.runners.getRunner({ runnerId: "" }), Code.InvalidArgument, "empty get");
+    await expectCode(c.runners.deleteRunner({ runnerId: "" }), Code.InvalidArgument, "empty delete");
+    await expectCode(c.runners.getRunner({ runnerId: "Runner-Nope" }), Code.InvalidArgument, "malformed get");
+    await expectCode(c.runners.deleteRunner({ runnerId: "awsconn_0123" }), Code.InvalidArgument, "malformed delete");
     await expectCode(c.runners.getRunner({ runnerId: "runner_doesnotexist" }), Code.NotFound, "unknown get");
+    await expectCode(c.runners.deleteRunner({ runnerId: "runner_doesnotexist" }), Code.NotFound, "unknown delete");
   });
 });
 

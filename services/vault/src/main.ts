@@ -2,16 +2,17 @@
  * The vault's composition root: the only place that reads the environment
  * and builds the logger, database, key provider and server.
  */
-import { ConfigError } from "@planton/config";
+import { ConfigError, createEnvReader } from "@planton/config";
 import { createLogger, scrubText } from "@planton/logging";
-import { resolveDatabase } from "@planton/db";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { createPostgresProbe, resolveDatabase } from "@planton/db";
+import { flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { createLocalKey } from "./keys/local-key-provider.js";
 import { buildVault } from "./vault-components.js";
 
 async function main(command: string | undefined, args: string[]): Promise<void> {
   const config = loadVaultConfig(process.env);
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   if (command === "create-local-key") {
     // `main.js create-local-key <id>`: the one way to add a local master key
@@ -34,6 +35,7 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
   }
   if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
+  const postgres = createPostgresProbe({ url: database.url, services: [vault.registration.service.typeName] });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -44,11 +46,14 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
     logger,
     corsOrigins: config.service.corsOrigins,
     limits: config.service.listenerLimits,
+    // KMS: NOT_SERVING while the vault's KMS circuit is open (local keys never open it).
+    readiness: { ...readinessTiming, probes: [postgres, flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable())] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
+    await postgres.close();
     await vault.close();
     await database.release();
     logger.info({}, "stopped");

@@ -4,13 +4,14 @@
  * durable JetStream consumer and the health server.
  */
 import { createServiceTokenSource } from "@planton/auth";
-import { ConfigError } from "@planton/config";
-import { startDurableConsumer } from "@planton/events";
+import { ConfigError, createEnvReader } from "@planton/config";
+import { createNatsProbe, startDurableConsumer } from "@planton/events";
 import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, setupAuth, startServer } from "@planton/server";
+import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
+import { VERIFIER_HEALTH_NAME } from "./health-name.js";
 import { checkAwsTrust } from "./checks/aws-trust-check.js";
-import { createPlatformAwsCredentials } from "./platform-credentials.js";
+import { createPlatformAwsCredentials, findPlatformAwsIdentityProblem } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
 import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
 import { buildVerifier } from "./verifier-components.js";
@@ -18,10 +19,16 @@ import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
 async function main(): Promise<void> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
+  const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
   if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const tokens = createServiceTokenSource({ subject: "svc-verifier", tokenFile: config.serviceTokenFile, token: config.serviceToken, devSecret: auth.devSecret });
+  const platformAwsCredentials = createPlatformAwsCredentials();
+  // Said at start, for the operator; trust checks meanwhile stay pending, never the user's failure.
+  void findPlatformAwsIdentityProblem(platformAwsCredentials).then((problem) => {
+    if (problem !== undefined) logger.warn({}, `AWS cross-account trust cannot be verified: ${problem}`);
+  });
   const verifier = buildVerifier({
     config,
     logger,
@@ -29,7 +36,7 @@ async function main(): Promise<void> {
     vault: createRpcVault(config.vaultUrl!, tokens),
     checks: providerChecks,
     trustCheck: checkAwsTrust,
-    platformAwsCredentials: createPlatformAwsCredentials(),
+    platformAwsCredentials,
     deliveryLimit: VERIFIER_MAX_DELIVER,
   });
   const consumer = await startDurableConsumer({
@@ -43,6 +50,8 @@ async function main(): Promise<void> {
     maxDeliver: VERIFIER_MAX_DELIVER,
     handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
   });
+  // No database: the verifier is ready while NATS, where its work comes from, answers.
+  const nats = createNatsProbe({ url: config.service.natsUrl, services: [VERIFIER_HEALTH_NAME] });
   // No public API: health (and reflection) only, for probes.
   const server = await startServer({
     host: config.service.host,
@@ -53,12 +62,14 @@ async function main(): Promise<void> {
     mapError: () => undefined,
     logger,
     limits: config.service.listenerLimits,
+    readiness: { ...readinessTiming, probes: [nats] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, "shutting down");
     await server.shutdown(config.service.shutdownGraceMs);
     await consumer.stop();
+    await nats.close();
   });
 }
 

@@ -73,3 +73,32 @@ describe("the verifier's handling of a new trust role", () => {
     expect(recorded.map((v) => v.reason)).toEqual(["PROVIDER_UNAVAILABLE"]);
   });
 });
+
+describe("the platform's own missing or refused AWS identity is never recorded as the user's failure", () => {
+  const platformFaults: [string, CheckResult][] = [
+    ["no AWS identity configured (NOT_CONFIGURED)", { kind: "failed", reason: "NOT_CONFIGURED", message: "no identity" }],
+    ["the platform's credentials refused or unloadable (PLATFORM_CREDENTIALS)", { kind: "transient", reason: "PLATFORM_CREDENTIALS", message: "refused" }],
+  ];
+
+  it.each(platformFaults)("%s: retried with growing delays, then left pending without a record on the last delivery", async (_name, result) => {
+    const { recorded, handle } = setup(result, 5);
+    const outcomes = [];
+    for (const delivery of [1, 2, 3, 4, 5]) outcomes.push((await handle(delivery))?.retryAfterMs);
+    expect(outcomes).toEqual([1_000, 2_000, 4_000, 8_000, undefined]);
+    // Nothing reached the registry, so the connection is not VERIFICATION_FAILED.
+    expect(recorded).toEqual([]);
+  });
+
+  it.each(platformFaults)("%s: without a delivery limit (in-process bus), gives up after the transient attempts, still without a record", async (_name, result) => {
+    const { recorded, handle } = setup(result);
+    expect(await handle(9)).toMatchObject({ retryAfterMs: expect.any(Number) });
+    expect(await handle(10)).toBeUndefined();
+    expect(recorded).toEqual([]);
+  });
+
+  it("a failure of the user's role is still recorded (the rule is about the platform only)", async () => {
+    const { recorded, handle } = setup({ kind: "failed", reason: "EXTERNAL_ID_NOT_ENFORCED", message: "fix the trust policy" }, 5);
+    expect(await handle(1)).toBeUndefined();
+    expect(recorded.map((v) => [v.ok, v.reason])).toEqual([[false, "EXTERNAL_ID_NOT_ENFORCED"]]);
+  });
+});

@@ -23,6 +23,21 @@ export const VERIFIED_KINDS = ["connection.created", "connection.rotated", "conn
 const PROPAGATION_RETRY_FIRST_MS = 2_000;
 const PROPAGATION_RETRY_MAX_MS = 30_000;
 
+/**
+ * Check reasons that describe the platform, not the user's credentials: the
+ * verifier has no AWS identity (NOT_CONFIGURED) or AWS refused it
+ * (PLATFORM_CREDENTIALS). Such a result is never recorded on the connection
+ * (the registry would mark it VERIFICATION_FAILED, blaming the user): it is
+ * retried, then left pending for the next re-verification, and logged for
+ * the operator.
+ */
+export const PLATFORM_FAULT_REASONS: readonly string[] = ["NOT_CONFIGURED", "PLATFORM_CREDENTIALS"];
+
+/** Whether a check result is the platform's own fault (see {@link PLATFORM_FAULT_REASONS}). */
+export function isPlatformFault(result: CheckResult): boolean {
+  return result.kind !== "verified" && PLATFORM_FAULT_REASONS.includes(result.reason);
+}
+
 /** Dependencies of {@link createEventVerifier}. */
 export interface EventVerifierDeps {
   readonly registry: VerifierRegistry;
@@ -57,6 +72,8 @@ export interface EventVerifierDeps {
  * that is no longer current or was destroyed, and runner-mode connections
  * are acknowledged without a check. A transient provider failure asks for a
  * redelivery (`retryAfterMs`) until `maxTransientAttempts`, then is recorded.
+ * A platform fault ({@link isPlatformFault}) is retried the same way but
+ * never recorded: the connection stays PENDING_VERIFICATION.
  */
 export function createEventVerifier(deps: EventVerifierDeps) {
   return async (data: Uint8Array, deliveryCount = 1): Promise<HandleOutcome> => {
@@ -105,6 +122,17 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     if (propagating && !lastDelivery && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, attempt: deliveryCount }, "role not assumable yet (IAM propagation); verification will be retried");
       return { retryAfterMs: Math.min(PROPAGATION_RETRY_FIRST_MS * 2 ** (deliveryCount - 1), PROPAGATION_RETRY_MAX_MS) };
+    }
+    if (isPlatformFault(result)) {
+      const fields = { org_id: orgId, connection_id: connectionId, reason: result.kind === "verified" ? "" : result.reason, attempt: deliveryCount };
+      if (!lastDelivery && deliveryCount < deps.maxTransientAttempts) {
+        deps.logger.warn(fields, "the platform's own AWS identity is missing or refused; verification will be retried (operators: give the verifier the runner principal's credentials)");
+        return { retryAfterMs: Math.min(1000 * 2 ** (deliveryCount - 1), 60_000) };
+      }
+      // Acknowledged without a record: the connection stays pending and the
+      // periodic re-verification tries again, instead of a failure the user cannot fix.
+      deps.logger.error(fields, "connection left pending: the platform cannot verify AWS cross-account trust until its own AWS identity works");
+      return;
     }
     if (result.kind === "transient" && !lastDelivery && deliveryCount < deps.maxTransientAttempts) {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount }, "provider unavailable; verification will be retried");

@@ -64,6 +64,14 @@ function secret(prefix: string, length = 40): string {
   return value;
 }
 
+/** A lowercase-hex secret of `length` characters (R2's format) with the marker inside, hex-encoded. */
+function hexSecret(length: number): string {
+  serial += 1;
+  const value = `${Buffer.from(MARKER).toString("hex")}${String(serial).padStart(4, "0")}`.padEnd(length, "0").slice(0, length);
+  planted.add(value);
+  return value;
+}
+
 /** An AWS access key id with the marker inside: AKIA/ASIA + 16 of [A-Z0-9], its hint shows neither. */
 function keyId(prefix: "AKIA" | "ASIA" = "AKIA"): string {
   serial += 1;
@@ -222,10 +230,10 @@ const civoSpec = (apiToken: string, defaultRegion = "LON1"): SpecInit => ({
   provider: { case: "civo", value: { apiToken, defaultRegion, objectStoreAccessId: "CIVOOBJECTSTOREID000", objectStoreSecretKey: secret("cvOs", 40) } },
 });
 function r2() {
-  const accessKeyId = secret("r2id", 32);
+  const accessKeyId = hexSecret(32);
   planted.delete(accessKeyId);
   hinted.add(accessKeyId);
-  return { accessKeyId, secretAccessKey: secret("r2sk", 64) };
+  return { accessKeyId, secretAccessKey: hexSecret(64) };
 }
 const cfToken = (apiToken: string): SpecInit => ({ provider: { case: "cloudflare", value: { apiToken, r2: r2() } } });
 
@@ -426,7 +434,7 @@ const CASES: LeakCase[] = [
   },
   {
     label: "cloudflare legacy key unknown",
-    spec: () => ({ provider: { case: "cloudflare", value: { legacy: { apiKey: secret("cfL", 37), email: "ops@example.com" }, r2: r2() } } }),
+    spec: () => ({ provider: { case: "cloudflare", value: { legacy: { apiKey: hexSecret(37), email: "ops@example.com" }, r2: r2() } } }),
     reason: "INVALID_CREDENTIALS",
   },
   ...(["429", "500", "timeout", "malformed"] as const).map(

@@ -1,10 +1,12 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Scopes } from "@planton/auth";
 import { AwsTrustService, TemplateFormat } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
-import { registerService, requestIdOf, type ServiceRegistration } from "@planton/server";
+import { registerService, requestIdOf, Violations, type ServiceRegistration } from "@planton/server";
 import { callerOf } from "../connection-routes.js";
 import type { AwsTrust } from "./aws-trust.js";
 import { renderTrustTemplate, TRUST_TEMPLATE_VERSION } from "./trust-template.js";
+
+const TEMPLATE_FORMATS: ReadonlySet<TemplateFormat> = new Set([TemplateFormat.UNSPECIFIED, TemplateFormat.JSON, TemplateFormat.YAML]);
 
 /**
  * createAwsTrustRoutes is the AwsTrustService implementation. CompleteSetup
@@ -27,6 +29,10 @@ export function createAwsTrustRoutes(trust: AwsTrust, templateUrl: string): Serv
       yield* trust.watch(callerOf(ctx), request.setupId, ctx.signal);
     },
     async getTemplate(request) {
+      // UNSPECIFIED (0) is documented as JSON; a number the enum does not define is refused, not defaulted.
+      new Violations()
+        .check(TEMPLATE_FORMATS.has(request.format), "format", "ENUM", "must be TEMPLATE_FORMAT_JSON or TEMPLATE_FORMAT_YAML (or unset for JSON)")
+        .throwIfAny();
       const yaml = request.format === TemplateFormat.YAML;
       return {
         version: TRUST_TEMPLATE_VERSION,

@@ -14,11 +14,12 @@ import {
 import { ConnectionDetailsSchema, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { AuthMode, AwsCapability, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
-import { accountKeyOf, AWS_DEFAULT_REGION, AWS_EXTERNAL_ID, AWS_REGION, detailsOf, idPrefixOf, roleArnAccount, splitSecrets } from "@planton/providers";
+import { accountKeyOf, AWS_DEFAULT_REGION, AWS_EXTERNAL_ID, awsPartitionOf, awsRegionProblem, detailsOf, idPrefixOf, roleArnAccount, splitSecrets } from "@planton/providers";
 import { Violations } from "@planton/server";
 import { bestEffort } from "../best-effort.js";
 import type { Caller } from "../caller.js";
 import type { TrustConfig } from "../config.js";
+import { platformNotConfigured } from "./platform-precondition.js";
 import { findConnection, insertConnection, nameOrSlugTaken } from "../connection-store.js";
 import { toConnection } from "../connections.js";
 import { connectionWarnings } from "../connection-warnings.js";
@@ -28,7 +29,7 @@ import { connectionEvent, trustCompletedEvent, trustStartedEvent } from "../regi
 import { checkName, isUniqueViolation } from "../request-rules.js";
 import type { AwsTrustSetupRow, ConnectionRow, RegistryDatabase } from "../schema.js";
 import type { VaultClient } from "../vault-client.js";
-import { ALL_CAPABILITIES } from "./capabilities.js";
+import { ALL_CAPABILITIES, capabilityName, isKnownCapability } from "./capabilities.js";
 import { newExternalId } from "./external-id.js";
 import { quickCreateUrl } from "./quick-create-url.js";
 import { claimCompletion, expireDue, findSetup, insertSetup, supersedePending } from "./setup-store.js";
@@ -39,7 +40,10 @@ import { effectiveState, toSetup } from "./setup-view.js";
 const SETUP_PREFIX = "awstrust_";
 const SETUP_ID = /^awstrust_[0-9a-z]{26}$/;
 // arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>
-const STACK_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:[a-z]{2}(-gov)?-[a-z]+-\d:(\d{12}):stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f-]{36}$/;
+// Groups: 1 partition, 2 region, 3 account.
+const STACK_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudformation:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[0-9a-f-]{36}$/;
+// The enum names as the wire spells them (AWS_CAPABILITY_EKS, ...).
+const CAPABILITY_RULE = `must be one of: ${ALL_CAPABILITIES.map((c) => `AWS_CAPABILITY_${capabilityName(c).toUpperCase()}`).join(", ")}`;
 // Who the outbox records as the actor of a completion (no user token is involved).
 const CALLBACK_ACTOR = "aws-trust-callback";
 
@@ -64,7 +68,12 @@ export interface SetupSnapshot {
 
 /** The AwsTrustService use cases. */
 export interface AwsTrust {
-  /** Starts a setup for a new connection, or a reconnect of an existing AWS connection. */
+  /**
+   * Starts a setup for a new connection, or a reconnect of an existing AWS
+   * connection. After checking the request (INVALID_ARGUMENT comes first)
+   * and before anything is created, refuses with FAILED_PRECONDITION while
+   * `config.platformIssues` lists settings the operator must fix.
+   */
   start(caller: Caller, request: StartSetupRequest, signal?: AbortSignal): Promise<StartSetupResponse>;
   /**
    * The stack's callback: token-authenticated, single-use. Returns the
@@ -119,11 +128,18 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
         v.check(/^\d{12}$/.test(request.accountId), "account_id", request.accountId === "" ? "REQUIRED" : "PATTERN", "must be a 12-digit AWS account id");
       }
       const region = request.region !== "" ? request.region : current?.region || AWS_DEFAULT_REGION;
-      v.check(AWS_REGION.test(region), "region", "PATTERN", "must be an AWS region code such as eu-central-1");
+      // The known regions, not the shape: the link opens the console in this region, and a made-up one is a dead link.
+      const regionProblem = awsRegionProblem(region);
+      if (regionProblem !== undefined) v.check(false, "region", regionProblem.reason, regionProblem.description);
+      // Each entry must be one of the ten: an unknown or UNSPECIFIED entry is refused, never
+      // dropped, so "every capability" can only come from a list the caller sent empty.
       request.capabilities.forEach((c, i) =>
-        v.check(c !== AwsCapability.UNSPECIFIED && AwsCapability[c] !== undefined, `capabilities[${i}]`, "ENUM", "must be a known capability"),
+        v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE),
       );
       v.throwIfAny();
+      // Bad input is the caller's to fix whatever the platform's state (INVALID_ARGUMENT first);
+      // then the platform's own gaps, before anything is created or sealed.
+      if (deps.config.platformIssues.length > 0) throw platformNotConfigured(deps.config.platformIssues);
       const capabilities = request.capabilities.length === 0 ? [...ALL_CAPABILITIES] : ALL_CAPABILITIES.filter((c) => request.capabilities.includes(c));
       const accountId = existing ? (current?.accountId ?? "") : request.accountId;
       const name = existing ? existing.name : request.name;
@@ -394,6 +410,8 @@ function checkCompletion(request: CompleteSetupRequest, setup: AwsTrustSetupRow)
   const stack = STACK_ARN.exec(request.stackId);
   if (request.stackId === "") v.check(false, "stack_id", "REQUIRED", "is required");
   else if (stack === null) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN");
+  // A stack lives in a real region of its ARN's partition.
+  else if (awsPartitionOf(stack[2]!) !== stack[1]) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN of a known region of its partition");
   else v.check(stack[3] === setup.account_id, "stack_id", "MISMATCH", `must be a stack of account ${setup.account_id}`);
   v.throwIfAny();
 }

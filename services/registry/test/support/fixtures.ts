@@ -97,12 +97,17 @@ export function validSpecs(marker: string, runners: string | RunnerIds): Record<
         value: {
           apiToken: `cfut_${m}${"x".repeat(48)}`.slice(0, 53),
           accountId: "0123456789abcdef0123456789abcdef",
-          r2: { accessKeyId: "r2accesskeyid0123456789", secretAccessKey: `${m}r2secretaccesskey012345`, endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com" },
+          // R2 keys are hex (token id, SHA-256 of the token): the marker goes in as hex, a form leak checks search for.
+          r2: {
+            accessKeyId: "fedcba9876543210fedcba9876543210",
+            secretAccessKey: `${Buffer.from(m).toString("hex")}${"0".repeat(64)}`.slice(0, 64),
+            endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
+          },
         },
       },
     },
     "cloudflare legacy": {
-      provider: { case: "cloudflare", value: { legacy: { apiKey: `${m}${"k".repeat(37)}`, email: "ops@example.com" } } },
+      provider: { case: "cloudflare", value: { legacy: { apiKey: `cfk_${m}${"k".repeat(48)}`.slice(0, 52), email: "ops@example.com" } } },
     },
   };
 }
