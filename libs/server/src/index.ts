@@ -10,6 +10,7 @@ export { DEFAULT_READINESS_TIMING, flagProbe, readReadinessTiming, startReadines
 export type { Readiness, ReadinessOptions, ReadinessProbe, ReadinessTiming } from "./readiness.js";
 export type { HttpRoute } from "./http-route.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
+export { acceptRequestId, requestIdKey, requestIdOf } from "./request-id.js";
 export { createReflectionServices } from "./reflection-service.js";
 export { startServer } from "./server.js";
 export type { RunningServer, ServerOptions } from "./server.js";

@@ -10,21 +10,27 @@ import {
 } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { Violations } from "@planton/server";
+import type { AuditLog } from "./audit-log.js";
+import type { AuthzChangeKind } from "./audit-kinds.js";
 import { ALL_ENVIRONMENTS, checkEnvironment } from "./environment-rules.js";
 import { NotAuthorizedError, NotFoundError } from "./errors.js";
 import type { RegistryLookup } from "./ports.js";
 import type { AuthorizationRow, AuthzDatabase } from "./schema.js";
 
-/** Who is acting: organization and subject from the verified token. */
+/** Who is acting: organization and subject from the verified token, and the request id of the RPC. */
 export interface Caller {
   readonly orgId: string;
   readonly subject: string;
+  /** For the audit log; absent outside an RPC. */
+  readonly requestId?: string;
 }
 
 /** Dependencies of {@link createAuthorizations}. */
 export interface AuthorizationsDeps {
   readonly db: Kysely<AuthzDatabase>;
   readonly registry: RegistryLookup;
+  /** Every change is recorded here, in the change's own transaction. */
+  readonly audit: AuditLog;
 }
 
 /** Authorizations and defaults, always within the caller's organization. */
@@ -83,36 +89,70 @@ export function createAuthorizations(deps: AuthorizationsDeps): Authorizations {
     return scope === AuthorizationScope.ORGANIZATION ? ALL_ENVIRONMENTS : environment;
   };
 
+  /** The audit record of a change made here; written in the change's transaction. */
+  const changeRecord = (caller: Caller, kind: AuthzChangeKind, fields: { connectionId: string; provider: number; environment: string; summary: string }) => ({
+    orgId: caller.orgId,
+    actor: caller.subject,
+    kind,
+    requestId: caller.requestId ?? "",
+    connectionId: fields.connectionId,
+    target: fields.connectionId,
+    provider: fields.provider,
+    environment: fields.environment,
+    summary: fields.summary,
+  });
+
+  /** The record's environment and summary for a change of authorizations. */
+  const authorizationChange = (slug: string, scope: AuthorizationScope, targets: readonly string[], changed: readonly string[], verb: string) => ({
+    environment: scope === AuthorizationScope.ENVIRONMENTS && targets.length === 1 ? targets[0]! : "",
+    summary:
+      scope === AuthorizationScope.ORGANIZATION
+        ? `connection=${slug} scope=ORGANIZATION ${verb}=${changed.length > 0 ? "organization" : "none"}`
+        : `connection=${slug} scope=ENVIRONMENTS environments=${targets.join(",")} ${verb}=${changed.join(",") || "none"}`,
+  });
+
   return {
     async authorize(caller, connection, scope, environments) {
       scopeTargets(scope, environments).check(connection !== "", "connection", "REQUIRED", "is required").throwIfAny();
       const { connection: found } = await deps.registry.lookup(caller.orgId, connection);
       const now = new Date();
-      await deps.db
-        .insertInto("authorizations")
-        .values(
-          targetsOf(scope, environments).map((environment) => ({
-            org_id: caller.orgId,
-            connection_id: found.id,
-            connection_slug: found.slug,
-            environment,
-            created_by: caller.subject,
-            created_at: now,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["org_id", "connection_id", "environment"]).doNothing())
-        .execute();
+      const targets = targetsOf(scope, environments);
+      await deps.db.transaction().execute(async (trx) => {
+        const added = await trx
+          .insertInto("authorizations")
+          .values(
+            targets.map((environment) => ({
+              org_id: caller.orgId,
+              connection_id: found.id,
+              connection_slug: found.slug,
+              environment,
+              created_by: caller.subject,
+              created_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.columns(["org_id", "connection_id", "environment"]).doNothing())
+          .returning("environment")
+          .execute();
+        const change = authorizationChange(found.slug, scope, targets, added.map((r) => r.environment), "added");
+        await deps.audit.write(changeRecord(caller, "authorization.granted", { connectionId: found.id, provider: found.provider, ...change }), trx);
+      });
       return listForConnection(caller.orgId, found.id);
     },
     async revoke(caller, connection, scope, environments) {
       scopeTargets(scope, environments).check(connection !== "", "connection", "REQUIRED", "is required").throwIfAny();
       const { connection: found } = await deps.registry.lookup(caller.orgId, connection);
-      await deps.db
-        .deleteFrom("authorizations")
-        .where("org_id", "=", caller.orgId)
-        .where("connection_id", "=", found.id)
-        .where("environment", "in", targetsOf(scope, environments))
-        .execute();
+      const targets = targetsOf(scope, environments);
+      await deps.db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom("authorizations")
+          .where("org_id", "=", caller.orgId)
+          .where("connection_id", "=", found.id)
+          .where("environment", "in", targets)
+          .returning("environment")
+          .execute();
+        const change = authorizationChange(found.slug, scope, targets, removed.map((r) => r.environment), "removed");
+        await deps.audit.write(changeRecord(caller, "authorization.revoked", { connectionId: found.id, provider: found.provider, ...change }), trx);
+      });
       return listForConnection(caller.orgId, found.id);
     },
     async list(caller, connection, environment) {
@@ -163,13 +203,32 @@ export function createAuthorizations(deps: AuthorizationsDeps): Authorizations {
         connection_slug: found.slug,
         updated_at: new Date(),
       };
-      await deps.db
-        .insertInto("default_connections")
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(["org_id", "provider", "environment"]).doUpdateSet({ connection_id: found.id, connection_slug: found.slug, updated_at: row.updated_at }),
-        )
-        .execute();
+      await deps.db.transaction().execute(async (trx) => {
+        const previous = await trx
+          .selectFrom("default_connections")
+          .select("connection_slug")
+          .where("org_id", "=", caller.orgId)
+          .where("provider", "=", provider)
+          .where("environment", "=", target)
+          .forUpdate()
+          .executeTakeFirst();
+        await trx
+          .insertInto("default_connections")
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(["org_id", "provider", "environment"]).doUpdateSet({ connection_id: found.id, connection_slug: found.slug, updated_at: row.updated_at }),
+          )
+          .execute();
+        await deps.audit.write(
+          changeRecord(caller, "default_connection.set", {
+            connectionId: found.id,
+            provider,
+            environment: target === ALL_ENVIRONMENTS ? "" : target,
+            summary: `connection=${found.slug} provider=${Provider[provider]} scope=${AuthorizationScope[scope]}${previous ? ` previous=${previous.connection_slug}` : ""}`,
+          }),
+          trx,
+        );
+      });
       return toDefault(row);
     },
     async getDefault(caller, provider, scope, environment) {
@@ -186,12 +245,24 @@ export function createAuthorizations(deps: AuthorizationsDeps): Authorizations {
     },
     async unsetDefault(caller, provider, scope, environment) {
       const target = defaultKey(provider, scope, environment);
-      await deps.db
-        .deleteFrom("default_connections")
-        .where("org_id", "=", caller.orgId)
-        .where("provider", "=", provider)
-        .where("environment", "=", target)
-        .execute();
+      await deps.db.transaction().execute(async (trx) => {
+        const removed = await trx
+          .deleteFrom("default_connections")
+          .where("org_id", "=", caller.orgId)
+          .where("provider", "=", provider)
+          .where("environment", "=", target)
+          .returning(["connection_id", "connection_slug"])
+          .executeTakeFirst();
+        await deps.audit.write(
+          changeRecord(caller, "default_connection.unset", {
+            connectionId: removed?.connection_id ?? "",
+            provider,
+            environment: target === ALL_ENVIRONMENTS ? "" : target,
+            summary: `provider=${Provider[provider]} scope=${AuthorizationScope[scope]} ${removed ? `removed=${removed.connection_slug}` : "removed=none"}`,
+          }),
+          trx,
+        );
+      });
     },
     isAuthorized,
   };

@@ -26,7 +26,10 @@ export interface AuthzComponents {
   readonly audit: AuditLog;
   readonly retention: RetentionJob;
   readonly db: Kysely<AuthzDatabase>;
-  /** Applies a registry event (connection.rotated / .deleted); idempotent. */
+  /**
+   * Applies a registry event: one audit record per change (keyed by the
+   * event id), and the effects of rotations and deletions; idempotent.
+   */
   onConnectionEvent(data: Uint8Array): Promise<void>;
   /** How many live pins hold a connection (the registry refuses deletes while any do). */
   countPins(orgId: string, connectionId: string): Promise<number>;
@@ -52,7 +55,7 @@ export async function buildAuthz(options: {
   }
   const db = database.db;
   const audit = createAuditLog(db);
-  const authorizations = createAuthorizations({ db, registry: options.registry });
+  const authorizations = createAuthorizations({ db, registry: options.registry, audit });
   const resolver = createResolver({ db, registry: options.registry, vault: options.vault, authorizations, audit, pinTtlMs: options.config.pinTtlMs, logger });
   const retention = startRetentionJob({
     db,
@@ -79,7 +82,7 @@ export async function buildAuthz(options: {
     audit,
     retention,
     db,
-    onConnectionEvent: (data) => applyConnectionEvent(db, data, logger),
+    onConnectionEvent: (data) => applyConnectionEvent(db, audit, data, logger),
     countPins,
     async close() {
       await retention.stop();

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -8,10 +9,13 @@ import type { Connection } from "@planton/proto/planton/connect/v1/connection_pb
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets, runnerIdOf } from "@planton/providers";
+import { scrubText } from "@planton/logging";
 import { Violations } from "@planton/server";
+import { RESOLVE_KIND } from "./audit-kinds.js";
 import type { AuditLog } from "./audit-log.js";
 import type { Authorizations, Caller } from "./authorizations.js";
 import { ALL_ENVIRONMENTS, checkEnvironment } from "./environment-rules.js";
+import { abortCodeOf, codeName, errorCodeOf } from "./error-codes.js";
 import { ConflictError, NoConnectionError, NotAuthorizedError } from "./errors.js";
 import type { CredentialOpener, RegistryLookup } from "./ports.js";
 import type { AuthzDatabase, PinRow } from "./schema.js";
@@ -130,6 +134,10 @@ export function createResolver(deps: ResolverDeps): Resolver {
   return {
     async resolve(caller, input, signal) {
       const base = {
+        // One id per attempt: the attempt has exactly one record, whichever way it ends.
+        id: randomUUID(),
+        kind: RESOLVE_KIND,
+        requestId: caller.requestId ?? "",
         orgId: caller.orgId,
         actor: caller.subject,
         // Refused requests are recorded too; keep what they sent within bounds.
@@ -177,8 +185,14 @@ export function createResolver(deps: ResolverDeps): Resolver {
         }
         version = holding.credential_version;
         const { authMode, credentials } = await credentialsOf(caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
+        // The caller went away or its deadline passed: nothing will be sent,
+        // so no ALLOWED record (the catch below records what happened).
+        signal?.throwIfAborted();
         // Recorded before anything is handed out; if this fails, the resolve fails.
         await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.ALLOWED, reason: chosen.reason });
+        // Gone while the record was written: the catch turns it into ERROR.
+        // (An abort after this instant cannot be told from a sent answer.)
+        signal?.throwIfAborted();
         return create(ResolveCredentialsResponseSchema, {
           connectionId: chosen.connection.id,
           connectionSlug: chosen.connection.slug,
@@ -192,8 +206,21 @@ export function createResolver(deps: ResolverDeps): Resolver {
       } catch (error) {
         if (isRefusal(error)) {
           await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.DENIED, reason: reasonOf(error) });
+          throw error;
         }
-        throw error;
+        // Everything else is an error after the request reached the
+        // resolver: recorded with its code, and nothing was handed out.
+        const aborted = signal?.aborted === true;
+        const code = aborted ? abortCodeOf(signal!) : errorCodeOf(error);
+        const failure = aborted ? signal!.reason : error;
+        try {
+          await deps.audit.write({ ...base, connectionId, credentialVersion: version, decision: AuditDecision.ERROR, errorCode: codeName(code), reason: failureReason(code, error) });
+        } catch (auditError) {
+          // The audit store itself failed (often the cause of `error`): the
+          // resolve fails either way, with its own error.
+          deps.logger.error({ error: auditError, org_id: caller.orgId, deployment_id: base.deploymentId, code: codeName(code) }, "failed resolve could not be audited");
+        }
+        throw failure;
       }
     },
     async release(caller, deploymentId) {
@@ -208,14 +235,23 @@ function noRoleYet(connection: Connection): ConflictError {
   return new ConflictError(`connection ${connection.slug} has no role yet: its AWS trust setup has not completed (open the setup link, or start a new setup)`);
 }
 
-// Refusals are decisions and get a DENIED record; outages are not decisions
-// (the resolve fails without one, and the caller retries).
+// Refusals are decisions and get a DENIED record; every other failure (an
+// outage, a damaged credential, a cancellation) gets an ERROR record.
 function isRefusal(error: unknown): boolean {
   if (error instanceof NoConnectionError || error instanceof NotAuthorizedError || error instanceof ConflictError) return true;
-  if (error instanceof ConnectError && error.code === Code.InvalidArgument) return true;
-  const code = (error as { code?: unknown; name?: unknown } | null)?.code;
+  if (error instanceof ConnectError) return error.code === Code.InvalidArgument || error.code === Code.NotFound; /* NOT_FOUND from the registry or vault over RPC */
   const name = (error as { name?: unknown } | null)?.name;
-  return name === "ConnectionNotFoundError" || code === 5; /* ConnectError NOT_FOUND from the registry */
+  // The in-process registry's and vault's "not found" (a deleted connection, a destroyed pinned version).
+  return name === "ConnectionNotFoundError" || name === "CredentialVersionNotFoundError" || name === "CredentialVersionDestroyedError";
+}
+
+// The reason of an ERROR record: what failed, in words that hold no secret.
+function failureReason(code: Code, error: unknown): string {
+  if (code === Code.Canceled) return "the caller canceled before the answer was sent; nothing was handed out";
+  if (code === Code.DeadlineExceeded) return "the caller's deadline passed before the answer was sent; nothing was handed out";
+  if (code === Code.Internal || code === Code.Unknown) return "internal error";
+  const message = error instanceof ConnectError ? error.rawMessage : error instanceof Error ? error.message : "";
+  return scrubText(message).slice(0, 300);
 }
 
 function reasonOf(error: unknown): string {

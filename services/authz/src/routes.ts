@@ -1,7 +1,7 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { requirePrincipal, Scopes } from "@planton/auth";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
-import { registerService, Violations, type ServiceRegistration } from "@planton/server";
+import { registerService, requestIdOf, Violations, type ServiceRegistration } from "@planton/server";
 import type { AuditLog } from "./audit-log.js";
 import type { Authorizations, Caller } from "./authorizations.js";
 import type { Resolver } from "./resolver.js";
@@ -64,7 +64,9 @@ export function createAuthzRoutes(deps: {
   });
 }
 
+// The organization and subject from the verified token, never from the
+// request; the request id for the audit log.
 function callerOf(ctx: HandlerContext): Caller {
   const principal = requirePrincipal(ctx);
-  return { orgId: principal.orgId, subject: principal.subject };
+  return { orgId: principal.orgId, subject: principal.subject, requestId: requestIdOf(ctx) };
 }

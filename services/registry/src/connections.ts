@@ -179,7 +179,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
           });
           await insertOutboxEvent(
             trx,
-            connectionEvent("connection.created", caller, { connectionId: id, slug, provider: parts.provider, authMode: parts.authMode, credentialVersion: version }),
+            connectionEvent("connection.created", caller, { connectionId: id, slug, name, provider: parts.provider, authMode: parts.authMode, credentialVersion: version }),
           );
         });
       } catch (error) {
@@ -312,6 +312,10 @@ export function createConnections(deps: ConnectionsDeps): Connections {
               authMode: parts?.authMode ?? row.auth_mode,
               credentialVersion: version,
               previousCredentialVersion: row.credential_version,
+              // For the audit log: what changed, never the values.
+              updatePaths: [...input.paths],
+              name,
+              previousName: name !== row.name ? row.name : "",
             }),
           );
         });
@@ -353,6 +357,8 @@ export function createConnections(deps: ConnectionsDeps): Connections {
             provider: row.provider,
             authMode: row.auth_mode,
             credentialVersion: row.credential_version,
+            name: row.name,
+            forced: force,
           }),
         );
         await deps.vault.destroy(caller.orgId, row.id, 0, signal);
@@ -375,7 +381,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
         .check(connectionId !== "", "connection_id", "REQUIRED", "is required")
         .check(verification.credentialVersion >= 1, "verification.credential_version", "MIN", "must be at least 1")
         .throwIfAny();
-      const owner = { orgId, subject: actor.subject };
+      const owner = { orgId, subject: actor.subject, requestId: actor.requestId };
       const row = await load(owner, connectionId, "connection_id");
       // A result for an older version must never overwrite a newer one.
       if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };

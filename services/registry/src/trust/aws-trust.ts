@@ -25,7 +25,7 @@ import { toConnection } from "../connections.js";
 import { connectionWarnings } from "../connection-warnings.js";
 import { ConnectionNotFoundError, NameTakenError, SetupAlreadyCompletedError, SetupClosedError, SetupNotFoundError, SetupTokenInvalidError } from "../errors.js";
 import { newEtag, newId, slugify } from "../ids.js";
-import { connectionEvent, trustCompletedEvent } from "../registry-events.js";
+import { connectionEvent, trustCompletedEvent, trustStartedEvent } from "../registry-events.js";
 import { checkName, isUniqueViolation } from "../request-rules.js";
 import type { AwsTrustSetupRow, ConnectionRow, RegistryDatabase } from "../schema.js";
 import type { VaultClient } from "../vault-client.js";
@@ -75,8 +75,11 @@ export interface AwsTrust {
    * `config.platformIssues` lists settings the operator must fix.
    */
   start(caller: Caller, request: StartSetupRequest, signal?: AbortSignal): Promise<StartSetupResponse>;
-  /** The stack's callback: token-authenticated, single-use. Returns the connection id. */
-  complete(request: CompleteSetupRequest, signal?: AbortSignal): Promise<string>;
+  /**
+   * The stack's callback: token-authenticated, single-use. Returns the
+   * connection id. `requestId` (of the callback's RPC) goes into the event.
+   */
+  complete(request: CompleteSetupRequest, signal?: AbortSignal, requestId?: string): Promise<string>;
   /** A setup of the caller's organization and its connection. */
   get(caller: Caller, setupId: string): Promise<SetupSnapshot>;
   /** Snapshots whenever the setup or its connection changes, until the setup is settled (see WatchSetup). */
@@ -206,6 +209,10 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
             stack_id: null,
             completed_version: null,
           });
+          await insertOutboxEvent(
+            trx,
+            trustStartedEvent(caller, { connectionId, slug, setupId, accountId, region, capabilities, reconnect: existing !== undefined, expireTime: timestampFromDate(expiresAt) }),
+          );
         });
       } catch (error) {
         await shred(caller.orgId, connectionId, [pendingVersion]);
@@ -214,7 +221,7 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
         if ((error as { code?: unknown } | null)?.code === "23503") throw new ConnectionNotFoundError(request.reconnect);
         throw error;
       }
-      if (existing === undefined) deps.onCommit();
+      deps.onCommit();
       await shred(caller.orgId, connectionId, superseded);
       const row = await loadConnection(caller.orgId, connectionId);
       const setup = await findSetup(deps.db, setupId, caller.orgId);
@@ -239,7 +246,7 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
       });
     },
 
-    async complete(request, signal) {
+    async complete(request, signal, requestId) {
       new Violations()
         .check(request.setupId !== "", "setup_id", "REQUIRED", "is required")
         .check(request.token !== "", "token", "REQUIRED", "is required")
@@ -295,7 +302,7 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
             .execute();
           await insertOutboxEvent(
             trx,
-            trustCompletedEvent({ orgId: setup.org_id, subject: CALLBACK_ACTOR }, {
+            trustCompletedEvent({ orgId: setup.org_id, subject: CALLBACK_ACTOR, requestId }, {
               connectionId: locked.id,
               slug: locked.slug,
               setupId: setup.id,
@@ -304,6 +311,7 @@ export function createAwsTrust(deps: AwsTrustDeps): AwsTrust {
               roleArn: request.roleArn,
               accountId: setup.account_id,
               stackId: request.stackId,
+              reconnect: setup.reconnect,
             }),
           );
         });
