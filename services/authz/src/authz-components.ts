@@ -45,7 +45,7 @@ export async function buildAuthz(options: {
   vault: CredentialOpener & VersionDestroyer;
 }): Promise<AuthzComponents> {
   const logger = options.logger.child({ service: "authz" });
-  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger });
+  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger, timeouts: options.config.database });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");
