@@ -394,6 +394,10 @@ describe("resolves", () => {
         await lock.waiting();
         controller.abort();
         expect((await call).code).toBe(Code.Canceled);
+        // The client gives up at once; the server learns of it when it reads
+        // the closed socket. Give it that moment before the write can finish
+        // (on a loaded machine the close may otherwise be read after it).
+        await new Promise((resolve) => setTimeout(resolve, 300));
       } finally {
         await lock.release();
       }
