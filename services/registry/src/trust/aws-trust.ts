@@ -21,7 +21,7 @@ import type { Caller } from "../caller.js";
 import type { TrustConfig } from "../config.js";
 import { platformNotConfigured } from "./platform-precondition.js";
 import { findConnection, insertConnection, nameOrSlugTaken } from "../connection-store.js";
-import { toConnection } from "../connections.js";
+import { toConnection } from "../connections/to-connection.js";
 import { connectionWarnings } from "../connection-warnings.js";
 import { ConnectionNotFoundError, NameTakenError, SetupAlreadyCompletedError, SetupClosedError, SetupNotFoundError, SetupTokenInvalidError } from "../errors.js";
 import { newEtag, newId, slugify } from "../ids.js";
