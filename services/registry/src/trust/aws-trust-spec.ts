@@ -1,5 +1,5 @@
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
-import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { ConnectionSpecSchema, type AwsSpec, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
 import type { ConnectionRow } from "../schema.js";
 
@@ -22,7 +22,7 @@ export function awsSpec(input: { accountId: string; region: string; trust: Trust
 }
 
 /** The AWS part of a connection row's public spec; undefined for other providers. */
-export function awsSpecOf(row: ConnectionRow) {
+export function awsSpecOf(row: ConnectionRow): AwsSpec | undefined {
   const spec = fromJson(ConnectionSpecSchema, row.public_spec as JsonValue);
   return spec.provider.case === "aws" ? spec.provider.value : undefined;
 }

@@ -10,11 +10,9 @@ import type { TrustContext } from "./aws-trust-deps.js";
 import { awsSpec, trustOf } from "./aws-trust-spec.js";
 import { commitCompletion } from "./commit-completion.js";
 import { checkCompletion, checkOpen } from "./completion-rules.js";
+import { SETUP_ID } from "./setup-id.js";
 import { findSetup } from "./setup-store.js";
 import { shredVersions } from "./shred-versions.js";
-
-/** Setup ids: `awstrust_` and a time-ordered random id (start-setup.ts makes them). */
-const SETUP_ID = /^awstrust_[0-9a-z]{26}$/;
 
 /**
  * CompleteSetup, the stack's callback: token-authenticated, single-use.

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { StartSetupRequest } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
+import type { AwsSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { connectionOrThrow } from "../connections/load-connection.js";
 import { ConnectionNotFoundError } from "../errors.js";
 import type { ConnectionRow, RegistryDatabase } from "../schema.js";
@@ -9,7 +10,7 @@ import { supersedePending } from "./setup-store.js";
 /** The connection a reconnect names, and its AWS spec (undefined if it is not AWS). */
 export interface Reconnected {
   readonly existing: ConnectionRow;
-  readonly current: ReturnType<typeof awsSpecOf>;
+  readonly current: AwsSpec | undefined;
 }
 
 /**

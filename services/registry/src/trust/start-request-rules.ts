@@ -1,11 +1,10 @@
 import type { StartSetupRequest } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
-import type { AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
-import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
+import type { AwsSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { Provider, type AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
 import { AWS_DEFAULT_REGION, awsRegionProblem } from "@planton/providers";
 import { Violations } from "@planton/server";
 import { checkName } from "../request-rules.js";
 import type { ConnectionRow } from "../schema.js";
-import type { awsSpecOf } from "./aws-trust-spec.js";
 import { ALL_CAPABILITIES, capabilityName, isKnownCapability } from "./capabilities.js";
 
 // The enum names as the wire spells them (AWS_CAPABILITY_EKS, ...).
@@ -17,7 +16,7 @@ const CAPABILITY_RULE = `must be one of: ${ALL_CAPABILITIES.map((c) => `AWS_CAPA
  * account are empty or unchanged; then the region and the capabilities.
  * Throws INVALID_ARGUMENT with every violation; returns the setup's region.
  */
-export function checkStartRequest(request: StartSetupRequest, existing: ConnectionRow | undefined, current: ReturnType<typeof awsSpecOf>): { region: string } {
+export function checkStartRequest(request: StartSetupRequest, existing: ConnectionRow | undefined, current: AwsSpec | undefined): { region: string } {
   const v = new Violations();
   if (existing !== undefined) {
     v.check(existing.provider === Provider.AWS, "reconnect", "MISMATCH", "must name an AWS connection")

@@ -22,14 +22,12 @@ import { insertAwaitingConnection } from "./insert-awaiting-connection.js";
 import { platformNotConfigured } from "./platform-precondition.js";
 import { quickCreateUrl } from "./quick-create-url.js";
 import { findReconnected, supersedeForReconnect } from "./reconnect.js";
+import { SETUP_PREFIX } from "./setup-id.js";
 import { findSetup, insertSetup } from "./setup-store.js";
 import { toSetup } from "./setup-view.js";
 import { shredVersions } from "./shred-versions.js";
 import { stackNameOf } from "./stack-name.js";
 import { checkStartRequest, requestedCapabilities } from "./start-request-rules.js";
-
-/** Setup ids: `awstrust_` and a time-ordered random id (see complete-setup.ts for the pattern). */
-const SETUP_PREFIX = "awstrust_";
 
 /**
  * StartSetup: a setup for a new AWS connection, or a reconnect of an
