@@ -13,8 +13,8 @@ import { toDefault } from "./to-messages.js";
 /**
  * SetDefaultConnection: the connection a resolve uses for `provider` when
  * it names none, in one environment or the whole organization. The
- * connection must be of that provider and authorized there
- * (PERMISSION_DENIED otherwise); the audit record names the previous default.
+ * connection must be of that provider (INVALID_ARGUMENT) and authorized
+ * there (PERMISSION_DENIED); the audit record names the previous default.
  */
 export async function setDefault(
   deps: AuthorizationsDeps,

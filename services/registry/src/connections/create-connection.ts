@@ -22,7 +22,7 @@ import { toConnection } from "./to-connection.js";
 
 /**
  * CreateConnection: checks the name and spec, seals the secret half in the
- * vault (version 1; none for runner mode), then writes the row and the
+ * vault (nothing to seal in runner mode), then writes the row and the
  * `connection.created` event in one transaction.
  */
 export async function createConnection(

@@ -15,7 +15,7 @@ import { toConnection } from "./to-connection.js";
  * RecordVerification (the verifier's result): sets the status and the last
  * verification of `connectionId` of `orgId` if the result is for its current
  * credential version (`applied`), and schedules the next re-verification.
- * `actor` is the verifier; its subject and request id go into the event.
+ * `actor` reports the result (the verifier); its subject and request id go into the event.
  */
 export async function recordVerification(
   deps: Pick<ConnectionsDeps, "db" | "onCommit" | "reverifyIntervalMs">,
