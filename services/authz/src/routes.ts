@@ -3,8 +3,9 @@ import { requirePrincipal, Scopes } from "@planton/auth";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { registerService, requestIdOf, Violations, type ServiceRegistration } from "@planton/server";
 import type { AuditLog } from "./audit-log.js";
-import type { Authorizations, Caller } from "./authorizations.js";
-import type { Resolver } from "./resolver.js";
+import type { Authorizations } from "./authorizations/authorizations.js";
+import type { Caller } from "./caller.js";
+import type { Resolver } from "./resolve/resolver.js";
 
 /** createAuthzRoutes is the EnvironmentAuthorizationService implementation. */
 export function createAuthzRoutes(deps: {

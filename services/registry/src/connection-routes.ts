@@ -3,7 +3,7 @@ import { requirePrincipal, Scopes } from "@planton/auth";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { registerService, requestIdOf, type ServiceRegistration } from "@planton/server";
 import type { Caller } from "./caller.js";
-import type { Connections } from "./connections.js";
+import type { Connections } from "./connections/connections.js";
 
 /**
  * createConnectionRoutes is the ConnectionService implementation: thin
