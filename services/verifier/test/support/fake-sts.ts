@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { amzDate, sha256Hex, sigV4Signature } from "../../src/checks/sigv4.js";
+import { amzDate, sha256Hex, sigV4Signature } from "./sigv4-verify.js";
 
 /** Failures the fake can inject, in the shapes real STS (or a gateway in front of it) produces. */
 export type FakeStsFailure =
