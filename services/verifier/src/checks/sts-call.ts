@@ -53,6 +53,7 @@ export async function stsCall<O>(
     region: stsRegionOf(endpoint),
     credentials,
     maxAttempts: 1,
+    retryMode: "standard", // not AWS_RETRY_MODE: "adaptive" would also delay sends client-side
     // An explicit endpoint excludes these; set so that AWS_USE_FIPS_ENDPOINT
     // in the environment cannot turn every check into a configuration error.
     useFipsEndpoint: false,
