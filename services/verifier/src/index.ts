@@ -9,6 +9,6 @@ export { subscribeInProcess } from "./in-process-subscription.js";
 export { providerChecks } from "./checks/all-checks.js";
 export { checkAwsTrust } from "./checks/aws-trust-check.js";
 export { createPlatformAwsCredentials, findPlatformAwsIdentityProblem, PLATFORM_AWS_IDENTITY_SETTING } from "./platform-credentials.js";
-export type { SigV4Credentials } from "./checks/sigv4.js";
+export type { AwsCredentials } from "./checks/sts-call.js";
 export { inProcessPorts, type InProcessRegistry, type InProcessVault } from "./in-process-ports.js";
 export { VERIFIER_HEALTH_NAME } from "./health-name.js";
