@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Metadata } from "@grpc/grpc-js";
+import { deadlineExceeded, reachedDeadline } from "./deadline-expiry.js";
 import { metadataToHeaders } from "./grpc-metadata.js";
 
 /** A handler context the adapter ends when the call is over. */
@@ -52,17 +53,16 @@ export class InFlightCalls {
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
     const hasDeadline = Number.isFinite(deadlineMs);
-    const timer = hasDeadline
-      ? setTimeout(
-          () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
-          Math.max(deadlineMs - Date.now(), 0),
-        )
-      : undefined;
+    const timer = hasDeadline ? setTimeout(() => controller.abort(deadlineExceeded()), Math.max(deadlineMs - Date.now(), 0)) : undefined;
     let finished = false;
     // grpc-js also reports "cancelled" when a finished stream closes; only a
-    // cancellation while the handler still runs means anything.
+    // cancellation while the handler still runs means anything. At the
+    // deadline grpc-js ends the call itself (its timer started with the
+    // headers, before ours) and reports that as "cancelled" too: past the
+    // deadline it is DEADLINE_EXCEEDED, as connect-node reports it on PORT.
     call.on("cancelled", () => {
-      if (!finished) controller.abort(new ConnectError("operation was cancelled by the client", Code.Canceled));
+      if (finished) return;
+      controller.abort(reachedDeadline(deadlineMs) ? deadlineExceeded() : new ConnectError("operation was cancelled by the client", Code.Canceled));
     });
     const requestHeader = metadataToHeaders(call.metadata);
     requestHeader.set("content-type", "application/grpc+proto");

@@ -5,9 +5,11 @@ import { base64Decode } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { readAllBytes, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes, parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
+import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
 import type { Logger } from "@planton/logging";
 import { badRequest, type FieldViolation } from "./bad-request.js";
+import { deadlineExceeded, reachedDeadline } from "./deadline-expiry.js";
 import { dispatchedKey } from "./dispatch-marker.js";
 import { jsonInputViolations } from "./json-input.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -80,7 +82,8 @@ const CONNECT_UNARY_JSON = /^application\/json(;\s*charset=utf-?8)?$/i;
  */
 function strictJsonUnary(handler: UniversalHandler, readMaxBytes: number) {
   const procedure = handler.requestPath;
-  const serve = async (req: UniversalServerRequest): Promise<UniversalServerResponse> => {
+  const serve = async (request: UniversalServerRequest): Promise<UniversalServerResponse> => {
+    const req = withDeadlineReason(request);
     if (req.method === "GET") {
       const violations = getJsonViolations(handler, req.url);
       return violations.length > 0 ? connectError(badRequest(violations)) : handler(req);
@@ -136,6 +139,28 @@ function getJsonViolations(handler: UniversalHandler, url: string): FieldViolati
     return [];
   }
   return jsonInputViolations(handler.method.input, json);
+}
+
+/**
+ * The request with a signal whose reason is DEADLINE_EXCEEDED when the client
+ * goes away at its deadline: an HTTP/1.1 client closes the connection when
+ * its timeout fires, usually before connect-node's timer here does, and the
+ * call would be logged CANCELED, where the native gRPC listener (and an
+ * HTTP/2 client) give DEADLINE_EXCEEDED. The deadline is the one connect-node
+ * reads: `connect-timeout-ms` (Connect) or `grpc-timeout` (gRPC, gRPC-Web).
+ */
+function withDeadlineReason(req: UniversalServerRequest): UniversalServerRequest {
+  const connectTimeout = req.header.get("connect-timeout-ms");
+  const timeout =
+    connectTimeout !== null ? parseConnectTimeout(connectTimeout, Number.MAX_SAFE_INTEGER) : parseGrpcTimeout(req.header.get("grpc-timeout"), Number.MAX_SAFE_INTEGER);
+  if (timeout.timeoutMs === undefined) return req;
+  const deadlineMs = Date.now() + timeout.timeoutMs;
+  const original = req.signal;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(reachedDeadline(deadlineMs) ? deadlineExceeded() : original.reason);
+  if (original.aborted) onAbort();
+  else original.addEventListener("abort", onAbort, { once: true });
+  return { ...req, signal: controller.signal };
 }
 
 /** A Connect unary error response (the JSON error body and its HTTP status). */
