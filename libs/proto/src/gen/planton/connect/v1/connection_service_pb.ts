@@ -208,15 +208,23 @@ export type UpdateConnectionRequest = Message<"planton.connect.v1.UpdateConnecti
   name: string;
 
   /**
-   * New values for the spec paths in update_mask, e.g. "spec.aws.region" or
-   * "spec.aws.inline_keys" (rotation: a new vault version).
+   * New values for the spec paths in update_mask, e.g. the AWS region, or
+   * the AWS inline keys (rotation: a new vault version).
    *
    * @generated from field: planton.connect.v1.ConnectionSpec spec = 4;
    */
   spec?: ConnectionSpec;
 
   /**
-   * Paths to change: "name" and "spec.<provider>.<field>[.<field>]".
+   * Paths to change: "name" and "spec.<provider>.<field>[.<field>]". Their
+   * spelling depends on the encoding. Binary (gRPC, gRPC-Web, Connect with
+   * application/proto): one path per entry, in proto field names, e.g.
+   * paths: ["spec.aws.region", "spec.aws.inline_keys"]. JSON (Connect with
+   * application/json): one string of comma-separated lowerCamelCase paths,
+   * e.g. "updateMask": "spec.aws.region,spec.aws.inlineKeys"; a snake_case
+   * path there is INVALID_ARGUMENT (the JSON mapping of FieldMask), and a
+   * lowerCamelCase path in binary is an unknown field (UNKNOWN_FIELD on
+   * update_mask). Field violations name fields in proto field names.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 5;
    */
