@@ -215,7 +215,8 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
       ]);
       return answers.map((answer) => {
         const files = descriptors(answer);
-        return { files: files.map((f) => f.name), messages: files[0]?.messageType.map((m) => m.name).filter((n) => n === "BadRequest" || n === "ErrorInfo") };
+        const messages: string[] | undefined = files[0]?.messageType.map((m) => m.name).filter((n) => n === "BadRequest" || n === "ErrorInfo");
+        return { files: files.map((f) => f.name), messages };
       });
     });
     const expected = { files: ["google/rpc/error_details.proto"], messages: ["BadRequest", "ErrorInfo"] };

@@ -1,4 +1,4 @@
-import diagnostics from "node:diagnostics_channel";
+import * as diagnostics from "node:diagnostics_channel";
 import type { ClientRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
