@@ -9,7 +9,7 @@ import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes, parseTimeout as
 import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
 import type { Logger } from "@planton/logging";
 import { badRequest, type FieldViolation } from "./bad-request.js";
-import { deadlineExceeded, reachedDeadline } from "./deadline-expiry.js";
+import { deadlineExceeded, deadlineOf } from "./deadline-expiry.js";
 import { dispatchedKey } from "./dispatch-marker.js";
 import { jsonInputViolations } from "./json-input.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -153,11 +153,11 @@ function withDeadlineReason(req: UniversalServerRequest): UniversalServerRequest
   const connectTimeout = req.header.get("connect-timeout-ms");
   const timeout =
     connectTimeout !== null ? parseConnectTimeout(connectTimeout, Number.MAX_SAFE_INTEGER) : parseGrpcTimeout(req.header.get("grpc-timeout"), Number.MAX_SAFE_INTEGER);
-  if (timeout.timeoutMs === undefined) return req;
-  const deadlineMs = Date.now() + timeout.timeoutMs;
+  const deadline = deadlineOf(timeout.timeoutMs);
+  if (deadline === undefined) return req;
   const original = req.signal;
   const controller = new AbortController();
-  const onAbort = () => controller.abort(reachedDeadline(deadlineMs) ? deadlineExceeded() : original.reason);
+  const onAbort = () => controller.abort(deadline.reached() ? deadlineExceeded() : original.reason);
   if (original.aborted) onAbort();
   else original.addEventListener("abort", onAbort, { once: true });
   return { ...req, signal: controller.signal };
