@@ -30,7 +30,7 @@ import {
   VERIFIER_MAX_DELIVER,
 } from "@planton/verifier";
 
-async function main(): Promise<StartedService | undefined> {
+async function main(): Promise<StartedService> {
   const vaultConfig = loadVaultConfig(process.env);
   const config = vaultConfig.service;
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));

@@ -18,7 +18,7 @@ import { startVerifierConsumer } from "./event-consumer.js";
 import { buildVerifier } from "./verifier-components.js";
 import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
-async function main(): Promise<StartedService | undefined> {
+async function main(): Promise<StartedService> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
