@@ -40,13 +40,14 @@ async function awsConnection(name: string): Promise<{ id: string; etag: string }
 }
 
 /** UpdateConnection over Connect JSON (a raw POST): the HTTP status and the body. */
-async function updateJson(body: unknown): Promise<{ status: number; body: { rotated?: boolean; code?: string; message?: string } }> {
+type JsonBody = { rotated?: boolean; code?: string; details?: { debug: { fieldViolations: { field: string; reason: string }[] } }[] };
+async function updateJson(body: unknown): Promise<{ status: number; body: JsonBody }> {
   const response = await fetch(`${h.server.url}/${ConnectionService.typeName}/UpdateConnection`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { rotated?: boolean; code?: string; message?: string } };
+  return { status: response.status, body: (await response.json()) as JsonBody };
 }
 
 function binaryClient() {
@@ -68,7 +69,7 @@ describe("update_mask paths per encoding", () => {
     const snake = await updateJson({ connection: id, etag, updateMask: "spec.aws.inline_keys", spec });
     expect(snake.status).toBe(400);
     expect(snake.body.code).toBe("invalid_argument");
-    expect(snake.body.message).toContain("lowerCamelCase");
+    expect(snake.body.details?.flatMap((d) => d.debug.fieldViolations.map((v) => `${v.field} ${v.reason}`))).toEqual(["update_mask FIELD_MASK"]);
     const camel = await updateJson({ connection: id, etag, updateMask: "spec.aws.region,spec.aws.inlineKeys", spec });
     expect(camel.status).toBe(200);
     expect(camel.body.rotated).toBe(true);

@@ -221,10 +221,10 @@ export type UpdateConnectionRequest = Message<"planton.connect.v1.UpdateConnecti
    * application/proto): one path per entry, in proto field names, e.g.
    * paths: ["spec.aws.region", "spec.aws.inline_keys"]. JSON (Connect with
    * application/json): one string of comma-separated lowerCamelCase paths,
-   * e.g. "updateMask": "spec.aws.region,spec.aws.inlineKeys"; a snake_case
-   * path there is INVALID_ARGUMENT (the JSON mapping of FieldMask), and a
-   * lowerCamelCase path in binary is an unknown field (UNKNOWN_FIELD on
-   * update_mask). Field violations name fields in proto field names.
+   * e.g. "updateMask": "spec.aws.region,spec.aws.inlineKeys". A snake_case
+   * path in JSON is INVALID_ARGUMENT (FIELD_MASK on update_mask: the JSON
+   * mapping of FieldMask), a lowerCamelCase path in binary too (UNKNOWN_FIELD
+   * on update_mask). Field violations name fields in proto field names.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 5;
    */
