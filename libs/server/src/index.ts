@@ -16,7 +16,7 @@ export { startServer } from "./server.js";
 export type { RunningServer, ServerOptions } from "./server.js";
 export { registerService } from "./service-registration.js";
 export type { ServiceRegistration } from "./service-registration.js";
-export { onShutdownSignal } from "./shutdown-signals.js";
+export { runService, type StartedService } from "./run-service.js";
 export { badRequest, Violations } from "./bad-request.js";
 export type { FieldViolation } from "./bad-request.js";
 export { setupAuth } from "./auth-setup.js";

@@ -71,7 +71,7 @@ export async function buildRegistry(options: {
   const relay = startOutboxRelay({
     db: database.db,
     publisher: options.publisher,
-    logger: logger.child({ component: "outbox-relay" }),
+    logger,
     lockId: OUTBOX_LOCK_ID,
     pollIntervalMs: options.config.outboxPollMs,
   });

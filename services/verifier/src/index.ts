@@ -6,6 +6,7 @@ export type { VerifierComponents } from "./verifier-components.js";
 export type { VerifierRegistry, VerifierVault } from "./ports.js";
 export { isPlatformFault, PLATFORM_FAULT_REASONS, VERIFIED_KINDS, VERIFIER_MAX_DELIVER } from "./verify-event.js";
 export { subscribeInProcess } from "./in-process-subscription.js";
+export { startVerifierConsumer } from "./event-consumer.js";
 export { providerChecks } from "./checks/all-checks.js";
 export { checkAwsTrust } from "./checks/aws-trust-check.js";
 export { createPlatformAwsCredentials, findPlatformAwsIdentityProblem, PLATFORM_AWS_IDENTITY_SETTING } from "./platform-credentials.js";
