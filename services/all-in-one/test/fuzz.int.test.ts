@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
@@ -16,6 +13,7 @@ import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { createTestDatabase, type TestDatabase } from "@planton/testing";
 import { mutatedBinary, mutatedJson, randomMessage, Rng } from "./support/fuzz-input.js";
+import { cleanUpAllInOne, startAllInOne, type AllInOne } from "./support/all-in-one-process.js";
 import { callOverGrpc, callOverHttp, type Protocol } from "./support/raw-protocols.js";
 
 // A bounded, seeded fuzz run against the real all-in-one process (issue 11):
@@ -29,30 +27,20 @@ const REQUESTS = Math.max(2_000, Number(process.env["FUZZ_REQUESTS"] ?? 2_400));
 const IN_FLIGHT = 12;
 const PROTOCOLS: readonly Protocol[] = ["connect-json", "connect-binary", "grpc-web", "grpc"];
 const SERVICES: readonly DescService[] = [ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService, Health, ServerReflection];
-const entry = resolve(import.meta.dirname, "../dist/src/main.js");
 
-let child: ChildProcess;
+let app: AllInOne;
 let db: TestDatabase;
-let dataDir: string;
-let output = "";
 let baseUrl: string;
 let grpcClient: grpc.Client;
 let secret: string;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "fuzz");
-  dataDir = await mkdtemp(join(tmpdir(), "fuzz-"));
   secret = randomBytes(32).toString("base64url");
   // Provider APIs point at a closed local port: verification fails fast, offline.
   const closed = "http://127.0.0.1:9";
-  child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      DATA_DIR: dataDir,
+  app = await startAllInOne(
+    {
       DATABASE_URL: db.url,
       AUTH_JWT_SECRET: secret,
       LOG_LEVEL: "warn",
@@ -64,34 +52,20 @@ beforeAll(async () => {
       CLOUDFLARE_API_URL: closed,
       GCP_TOKEN_URI: closed,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  const banner = await new Promise<string>((resolveBanner, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
-    const check = () => {
-      if (/native gRPC\s+\S+/.test(output)) {
-        clearTimeout(timer);
-        resolveBanner(output);
-      }
-    };
-    child.stderr?.on("data", check);
-    child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  baseUrl = /gRPC-Web \/ gRPC\s+(http:\/\/\S+)/.exec(banner)![1]!;
-  grpcClient = new grpc.Client(/native gRPC\s+(\S+)/.exec(banner)![1]!, grpc.credentials.createInsecure());
+    60_000,
+  );
+  baseUrl = `http://${app.httpAddress}`;
+  grpcClient = new grpc.Client(app.grpcAddress, grpc.credentials.createInsecure());
 }, 90_000);
 
 afterAll(async () => {
   grpcClient?.close();
-  child?.kill("SIGKILL");
+  await cleanUpAllInOne();
   await db?.drop().catch(() => undefined);
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function rssBytes(): Promise<number> {
-  const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+  const status = await readFile(`/proc/${app.child.pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
@@ -181,9 +155,9 @@ it(`answers ${REQUESTS} fuzzed requests to every RPC on every protocol without I
   console.log(JSON.stringify({ seed: SEED, requests: results.length, methods: new Set(results.map((r) => r.method)).size, byProtocol, byCode, rssBefore, rssAfter }));
 
   const bad = results.filter((r) => /Internal|Unknown|NO_ANSWER|NO_STATUS|NO_END_STREAM|HTTP 5/.test(r.answer));
-  expect(bad.slice(0, 10), `server log:\n${output.split("\n").filter((l) => /"level":(50|60)/.test(l)).slice(0, 10).join("\n")}`).toEqual([]);
+  expect(bad.slice(0, 10), `server log:\n${app.output().split("\n").filter((l) => /"level":(50|60)/.test(l)).slice(0, 10).join("\n")}`).toEqual([]);
   expect(results).toHaveLength(REQUESTS);
   expect(new Set(results.map((r) => r.method)).size).toBe(methods.length);
-  expect(child.exitCode).toBeNull();
+  expect(app.child.exitCode).toBeNull();
   expect(rssAfter).toBeLessThanOrEqual(rssBefore * 1.2);
 }, 600_000);

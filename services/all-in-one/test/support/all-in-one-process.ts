@@ -22,7 +22,7 @@ export interface AllInOne {
   readonly httpAddress: string;
   /** `host:port` of GRPC_PORT (native gRPC). */
   readonly grpcAddress: string;
-  /** The printed development token. */
+  /** The printed development token ("" when `AUTH_JWT_SECRET` is given: none is minted then). */
   readonly token: string;
   /** The banner (stderr up to and including the token). */
   readonly banner: string;
@@ -44,8 +44,12 @@ export async function cleanUpAllInOne(): Promise<void> {
   }
 }
 
-/** Starts the built all-in-one with `extraEnv` and waits for its banner (30 s). */
-export async function startAllInOne(extraEnv: Record<string, string> = {}): Promise<AllInOne> {
+/**
+ * Starts the built all-in-one with `extraEnv` and waits for its banner
+ * (`timeoutMs`, default 30 s): up to the development token, or up to the
+ * endpoints when `AUTH_JWT_SECRET` is given (no token is printed then).
+ */
+export async function startAllInOne(extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<AllInOne> {
   const dataDir = await mkdtemp(join(tmpdir(), "all-in-one-"));
   dataDirs.push(dataDir);
   const env: NodeJS.ProcessEnv = {
@@ -64,10 +68,11 @@ export async function startAllInOne(extraEnv: Record<string, string> = {}): Prom
   child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (out += c.toString()));
   const tokenLine = /development token[^\n]*\n(\S+)\n/;
+  const ready = extraEnv["AUTH_JWT_SECRET"] === undefined ? tokenLine : /native gRPC\s+\S+\n/;
   const banner = await new Promise<string>((resolveBanner, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 30 s:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const check = () => {
-      if (tokenLine.test(out)) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         resolveBanner(out);
       }
@@ -79,7 +84,7 @@ export async function startAllInOne(extraEnv: Record<string, string> = {}): Prom
     child,
     httpAddress: /gRPC-Web \/ gRPC\s+http:\/\/(\S+)/.exec(banner)![1]!,
     grpcAddress: /native gRPC\s+(\S+)/.exec(banner)![1]!,
-    token: tokenLine.exec(banner)![1]!,
+    token: tokenLine.exec(banner)?.[1] ?? "",
     banner,
     output: () => out,
     stop() {
