@@ -111,7 +111,9 @@ describe("README: Calling it", () => {
       if (connection?.etag !== undefined) etag = connection.etag;
       answers.set(/\/(\w+) /.exec(command)![1]!, answer);
     }
-    expect([...answers.keys()]).toEqual(expect.arrayContaining(["CreateConnection", "UpdateConnection", "AuthorizeConnection", "ResolveCredentials", "StartSetup"]));
+    expect([...answers.keys()]).toEqual(
+      expect.arrayContaining(["CreateConnection", "UpdateConnection", "AuthorizeConnection", "ResolveCredentials", "StartSetup"]),
+    );
     // What the comments under the examples promise.
     expect(answers.get("UpdateConnection")).toMatchObject({ rotated: true });
     expect(answers.get("ResolveCredentials")).toMatchObject({ credentialVersion: 2, inline: { aws: { inlineKeys: { accessKeyId: "AKIAI44QH8DHBEXAMPLE" } } } });
