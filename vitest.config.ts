@@ -4,13 +4,33 @@ import { defineConfig } from "vitest/config";
 // (src/**/*.test.ts) and integration tests against the machine's PostgreSQL
 // and NATS (test/**/*.int.test.ts), each file in its own forked process and
 // its own fresh database.
+//
+// Tests that measure a whole process (the fuzz test checks that the memory
+// of `npm start` comes back) run alone, after everything else: on a 2-core
+// machine, other test files running beside them would decide the result.
+const ALONE = ["services/all-in-one/test/fuzz.int.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["libs/*/src/**/*.test.ts", "libs/*/test/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "cli/src/**/*.test.ts", "cli/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     pool: "forks",
     globalSetup: ["./vitest.global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["libs/*/src/**/*.test.ts", "libs/*/test/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "cli/src/**/*.test.ts", "cli/test/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/dist/**", ...ALONE],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: { name: "alone", include: ALONE, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Consistency checks for the deployment files, with nothing but Node's
-// standard library (the repository has no YAML library, so a small parser for
-// the YAML subset these files use is included below).
+// Consistency checks for the deployment files, with Node's standard library
+// and the `yaml` package (a root devDependency).
 //
 //   node deploy/check.mjs
 //
@@ -16,6 +15,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseAllDocuments, visit } from "yaml";
 
 // ---------------------------------------------------------------------------
 // The configuration contract: every environment variable the deployment files
@@ -117,312 +117,39 @@ const IRSA_SERVICES = ["vault", "verifier"];
 const PRESTOP_SECONDS_MAX = 10;
 
 // ---------------------------------------------------------------------------
-// A parser for the YAML these files use: block mappings and sequences, plain
-// and quoted scalars, flow sequences and mappings, block scalars (| and >),
-// comments, several documents, anchors, aliases and merge keys (<<). It throws
-// on what it does not understand rather than guessing.
+// YAML: the `yaml` library (YAML 1.2 core schema, with merge keys for the
+// compose file's anchors). Any parse error or warning fails the file, and so
+// do plain scalars that YAML 1.1 tools (docker compose, older kubectl) read
+// differently: yes/no/on/off/y/n and base-60 numbers must be quoted.
 
 function parseYaml(text, file = "<yaml>") {
-  const docs = [];
-  let current = [];
-  for (const raw of text.replace(/\r\n?/g, "\n").split("\n")) {
-    if (/^---(\s|$)/.test(raw)) {
-      docs.push(current);
-      current = [];
-    } else if (/^\.\.\.(\s|$)/.test(raw)) {
-      // document end marker
-    } else {
-      current.push(raw);
-    }
-  }
-  docs.push(current);
-  return docs
-    .map((lines) => new YamlDoc(lines, file).parse())
-    .filter((doc) => doc !== undefined);
-}
-
-class YamlDoc {
-  constructor(lines, file) {
-    this.lines = lines;
-    this.file = file;
-    this.i = 0;
-    this.anchors = new Map();
-    this.override = null; // { line, indent, text } for "- key: value" items
-  }
-
-  error(message) {
-    throw new Error(`${this.file}:${this.i + 1}: ${message}`);
-  }
-
-  // The next significant line: { indent, text } with the comment removed.
-  peek() {
-    if (this.override) return this.override;
-    while (this.i < this.lines.length) {
-      const raw = this.lines[this.i];
-      const text = stripComment(raw);
-      if (text.trim() === "") {
-        this.i++;
-        continue;
-      }
-      if (/\t/.test(raw.slice(0, raw.length - raw.trimStart().length))) this.error("tab indentation");
-      const indent = raw.length - raw.trimStart().length;
-      return { indent, text: text.trim() };
-    }
-    return null;
-  }
-
-  next() {
-    if (this.override) this.override = null;
-    else this.i++;
-  }
-
-  parse() {
-    const first = this.peek();
-    if (!first) return undefined;
-    const value = this.block(first.indent);
-    const rest = this.peek();
-    if (rest) this.error(`unexpected content at indent ${rest.indent}: ${rest.text}`);
-    return value;
-  }
-
-  block(indent) {
-    const line = this.peek();
-    if (!line || line.indent < indent) return null;
-    return isSeqItem(line.text) ? this.sequence(line.indent) : this.mapping(line.indent);
-  }
-
-  sequence(indent) {
-    const out = [];
-    for (;;) {
-      const line = this.peek();
-      if (!line || line.indent !== indent || !isSeqItem(line.text)) break;
-      const rest = line.text.slice(1).trimStart();
-      const column = indent + (line.text.length - rest.length);
-      this.next();
-      if (rest === "") {
-        out.push(this.block(indent + 1));
-      } else if (isSeqItem(rest) || splitKey(rest)) {
-        // "- key: value" or "- - x": a nested block starting on this line.
-        this.override = { indent: column, text: rest };
-        out.push(this.block(column));
-      } else {
-        out.push(this.inlineValue(rest, indent));
-      }
-    }
-    return out;
-  }
-
-  mapping(indent) {
-    const explicit = {};
-    const merges = [];
-    for (;;) {
-      const line = this.peek();
-      if (!line || line.indent !== indent) break;
-      if (isSeqItem(line.text)) this.error("sequence item where a mapping key was expected");
-      const kv = splitKey(line.text);
-      if (!kv) this.error(`expected "key: value", got: ${line.text}`);
-      this.next();
-      const value = this.valueAfterKey(kv.rest, indent);
-      if (kv.key === "<<") {
-        for (const m of Array.isArray(value) ? value : [value]) {
-          if (!m || typeof m !== "object" || Array.isArray(m)) this.error("merge key needs a mapping");
-          merges.push(m);
-        }
-      } else {
-        if (Object.hasOwn(explicit, kv.key)) this.error(`duplicate key ${kv.key}`);
-        explicit[kv.key] = value;
-      }
-    }
-    return Object.assign({}, ...merges.reverse(), explicit);
-  }
-
-  // The value after "key:" (or after "- " when it is not a nested block).
-  valueAfterKey(rest, indent) {
-    let anchor = null;
-    const m = /^&([^\s,\[\]{}]+)\s*(.*)$/.exec(rest);
-    if (m) {
-      anchor = m[1];
-      rest = m[2];
-    }
+  const out = [];
+  for (const doc of parseAllDocuments(text, { merge: true, prettyErrors: false })) {
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw new Error(`${file}:${lineOf(text, problem.pos[0])}: ${problem.message.split("\n")[0]}`);
+    visit(doc, {
+      Scalar(key, node) {
+        // Mapping keys are strings whatever they look like.
+        if (key === "key" || node.type !== "PLAIN" || typeof node.source !== "string") return;
+        const at = () => `${file}:${lineOf(text, node.range?.[0] ?? 0)}`;
+        if (/^(yes|no|on|off|y|n)$/i.test(node.source)) throw new Error(`${at()}: ambiguous scalar ${node.source} (YAML 1.1 boolean): quote it`);
+        if (/^\d+(:\d+)+$/.test(node.source)) throw new Error(`${at()}: ambiguous scalar ${node.source} (YAML 1.1 base 60 number): quote it`);
+      },
+    });
     let value;
-    if (rest === "") {
-      const line = this.peek();
-      if (line && line.indent > indent) value = this.block(line.indent);
-      else if (line && line.indent === indent && isSeqItem(line.text)) value = this.sequence(indent);
-      else value = null;
-    } else {
-      value = this.inlineValue(rest, indent);
+    try {
+      value = doc.toJS({ maxAliasCount: -1 });
+    } catch (err) {
+      throw new Error(`${file}: ${err.message}`);
     }
-    if (anchor) this.anchors.set(anchor, value);
-    return value;
+    // A document of comments only is no document.
+    if (value !== null && value !== undefined) out.push(value);
   }
-
-  inlineValue(rest, indent) {
-    if (rest.startsWith("&")) return this.valueAfterKey(rest, indent);
-    if (rest.startsWith("*")) {
-      const name = rest.slice(1).trim();
-      if (!this.anchors.has(name)) this.error(`unknown alias *${name}`);
-      return structuredClone(this.anchors.get(name));
-    }
-    if (/^[|>][+-]?$/.test(rest)) return this.blockScalar(rest, indent);
-    if (rest.startsWith("[") || rest.startsWith("{")) {
-      const [value, end] = parseFlow(rest, 0, this);
-      if (rest.slice(end).trim() !== "") this.error(`text after flow collection: ${rest.slice(end)}`);
-      return value;
-    }
-    return scalar(rest, this);
-  }
-
-  blockScalar(header, indent) {
-    const lines = [];
-    let blockIndent = null;
-    while (this.i < this.lines.length) {
-      const raw = this.lines[this.i];
-      const ind = raw.length - raw.trimStart().length;
-      if (raw.trim() !== "" && ind <= indent) break;
-      if (raw.trim() !== "" && blockIndent === null) blockIndent = ind;
-      lines.push(raw.trim() === "" ? "" : raw.slice(blockIndent ?? ind));
-      this.i++;
-    }
-    while (lines.length && lines[lines.length - 1] === "") lines.pop();
-    let text = header.startsWith("|")
-      ? lines.join("\n")
-      : lines.reduce((acc, l, k) => (k === 0 ? l : l === "" ? `${acc}\n` : lines[k - 1] === "" ? acc + l : `${acc} ${l}`), "");
-    if (!header.endsWith("-")) text += "\n";
-    return text;
-  }
+  return out;
 }
 
-function isSeqItem(text) {
-  return text === "-" || text.startsWith("- ");
-}
-
-// Removes a trailing comment: "#" at the start or after whitespace, outside quotes.
-function stripComment(line) {
-  let quote = null;
-  for (let k = 0; k < line.length; k++) {
-    const c = line[k];
-    if (quote) {
-      if (c === quote) {
-        if (quote === "'" && line[k + 1] === "'") k++;
-        else quote = null;
-      } else if (c === "\\" && quote === '"') k++;
-    } else if (c === '"' || c === "'") {
-      const before = line.slice(0, k).trimEnd();
-      if (before === "" || /[:\-\[{,]$/.test(before)) quote = c;
-    } else if (c === "#" && (k === 0 || /\s/.test(line[k - 1]))) {
-      return line.slice(0, k);
-    }
-  }
-  return line;
-}
-
-// "key: rest" → { key, rest }, or null when the text is not a mapping entry.
-function splitKey(text) {
-  let k = 0;
-  let key;
-  if (text[0] === '"' || text[0] === "'") {
-    const end = findQuoteEnd(text, 0);
-    if (end < 0) return null;
-    key = scalar(text.slice(0, end + 1));
-    k = end + 1;
-    if (text[k] !== ":") return null;
-  } else {
-    for (; k < text.length; k++) {
-      if (text[k] === ":" && (k + 1 === text.length || text[k + 1] === " ")) break;
-      if (k === 0 && "[{".includes(text[k])) return null;
-    }
-    if (k === text.length) return null;
-    key = text.slice(0, k).trim();
-  }
-  return { key: String(key), rest: text.slice(k + 1).trim() };
-}
-
-function findQuoteEnd(text, start) {
-  const q = text[start];
-  for (let k = start + 1; k < text.length; k++) {
-    if (q === '"' && text[k] === "\\") k++;
-    else if (text[k] === q) {
-      if (q === "'" && text[k + 1] === "'") k++;
-      else return k;
-    }
-  }
-  return -1;
-}
-
-function scalar(text, ctx) {
-  const t = text.trim();
-  if (t.startsWith('"')) {
-    if (findQuoteEnd(t, 0) !== t.length - 1) ctx?.error(`bad double-quoted string: ${t}`);
-    const escapes = { n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", "0": "\0", e: "\x1b", " ": " ", "/": "/", '"': '"', "\\": "\\" };
-    return t.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, c) =>
-      c.length > 1 ? String.fromCharCode(parseInt(c.slice(1), 16)) : escapes[c] ?? ctx?.error(`unknown escape \\${c}`) ?? c);
-  }
-  if (t.startsWith("'")) {
-    if (findQuoteEnd(t, 0) !== t.length - 1) ctx?.error(`bad single-quoted string: ${t}`);
-    return t.slice(1, -1).replace(/''/g, "'");
-  }
-  if (t === "" || t === "~" || t === "null" || t === "Null" || t === "NULL") return null;
-  if (/^(true|True|TRUE)$/.test(t)) return true;
-  if (/^(false|False|FALSE)$/.test(t)) return false;
-  if (/^[-+]?(0|[1-9][0-9]*)$/.test(t)) return Number(t);
-  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-  if (/^(yes|no|on|off|y|n)$/i.test(t)) ctx?.error(`ambiguous scalar ${t} (YAML 1.1 boolean): quote it`);
-  if (/^\d+(:\d+)+$/.test(t)) ctx?.error(`ambiguous scalar ${t} (YAML 1.1 base 60 number): quote it`);
-  return t;
-}
-
-// A flow collection starting at text[start]: returns [value, end index].
-function parseFlow(text, start, ctx) {
-  const open = text[start];
-  const close = open === "[" ? "]" : "}";
-  const out = open === "[" ? [] : {};
-  let k = start + 1;
-  const skip = () => {
-    while (k < text.length && text[k] === " ") k++;
-  };
-  const item = () => {
-    skip();
-    if (text[k] === "[" || text[k] === "{") {
-      const [v, end] = parseFlow(text, k, ctx);
-      k = end;
-      return v;
-    }
-    if (text[k] === '"' || text[k] === "'") {
-      const end = findQuoteEnd(text, k);
-      if (end < 0) ctx.error("unterminated string in flow collection");
-      const v = scalar(text.slice(k, end + 1), ctx);
-      k = end + 1;
-      return v;
-    }
-    let end = k;
-    while (end < text.length && !",]}".includes(text[end]) && !(open === "{" && text[end] === ":" && text[end + 1] === " ")) end++;
-    const v = scalar(text.slice(k, end), ctx);
-    k = end;
-    return v;
-  };
-  skip();
-  if (text[k] === close) return [out, k + 1];
-  for (;;) {
-    const v = item();
-    skip();
-    if (open === "{") {
-      if (text[k] !== ":") ctx.error("expected ':' in flow mapping");
-      k++;
-      out[String(v)] = item();
-      skip();
-    } else {
-      out.push(v);
-    }
-    if (text[k] === ",") {
-      k++;
-      skip();
-      if (text[k] === close) return [out, k + 1];
-      continue;
-    }
-    if (text[k] === close) return [out, k + 1];
-    ctx.error(`unexpected character in flow collection: ${text[k] ?? "end of line"}`);
-  }
+function lineOf(text, offset) {
+  return text.slice(0, offset).split("\n").length;
 }
 
 // KEY=VALUE lines (kustomize `envs` files); # comments and blank lines skipped.

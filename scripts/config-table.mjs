@@ -123,7 +123,8 @@ const SETTINGS = [
   {
     names: ["AWS_STS_URL", "AZURE_LOGIN_URL", "AZURE_MANAGEMENT_URL", "DIGITALOCEAN_API_URL", "CIVO_API_URL", "CLOUDFLARE_API_URL"],
     default: "the providers' public endpoints",
-    meaning: "verifier: provider API base URLs",
+    meaning:
+      "verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`)",
   },
   {
     names: ["GCP_TOKEN_URI"],
@@ -249,7 +250,7 @@ function renderTable() {
   const lines = ["| variable | default | meaning |", "|---|---|---|"];
   for (const row of SETTINGS) {
     const label = row.label ?? row.names.map((n) => `\`${n}\``).join(", ");
-    const defaultCell = row.default === "" ? "|" : `| ${cell(row.default)} |`;
+    const defaultCell = row.default === "" ? "| |" : `| ${cell(row.default)} |`;
     lines.push(`| ${label} ${defaultCell} ${cell(row.meaning)} |`);
   }
   return lines.join("\n");

@@ -29,17 +29,20 @@ export interface OutboxDatabase {
 
 /**
  * createOutboxTable creates `outbox` and its indexes in the schema `db` is
- * bound to (`db.withSchema(...)`); it throws if the table exists. Meant to be
- * called from a service's own migration. A migration that must stay frozen in
- * time (this project's rule: migrations never import from src/) should paste
- * the statements below instead of calling this, since this function may change
- * with later versions of the library; the relay only needs the columns of
- * {@link OutboxTable}.
+ * bound to (`db.withSchema(...)`); it throws if the table exists. It is the
+ * one definition of the table: the registry's first migration calls it, and
+ * the relay's tests build their table with it, so the relay is tested
+ * against the table production has.
+ *
+ * Frozen: migrations that already ran called this, so its statements never
+ * change (a migration must create the same table on every run). A change to
+ * the outbox is a new exported step (`alterOutboxTable...`) that each
+ * service calls from a new migration, and the tests call after this one.
  *
  * ```sql
  * create table outbox (
  *   id uuid primary key,
- *   seq bigserial not null,
+ *   seq bigserial not null unique,
  *   subject text not null,
  *   ordering_key text not null,
  *   payload bytea not null,
@@ -48,7 +51,7 @@ export interface OutboxDatabase {
  *   attempts integer not null default 0,
  *   last_error text
  * );
- * create index outbox_pending_seq_idx on outbox (seq) where published_at is null;
+ * create index outbox_unpublished_idx on outbox (seq) where published_at is null;
  * create index outbox_published_at_idx on outbox (published_at) where published_at is not null;
  * ```
  */
@@ -56,7 +59,8 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("outbox")
     .addColumn("id", "uuid", (c) => c.primaryKey())
-    .addColumn("seq", "bigserial", (c) => c.notNull())
+    // Unique: the relay publishes in seq order and pages by it.
+    .addColumn("seq", "bigserial", (c) => c.notNull().unique())
     .addColumn("subject", "text", (c) => c.notNull())
     .addColumn("ordering_key", "text", (c) => c.notNull())
     .addColumn("payload", "bytea", (c) => c.notNull())
@@ -68,7 +72,7 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
   // The relay's only read: the oldest pending rows. Partial, so it stays as
   // small as the backlog however many published rows are retained.
   await db.schema
-    .createIndex("outbox_pending_seq_idx")
+    .createIndex("outbox_unpublished_idx")
     .on("outbox")
     .column("seq")
     .where(sql.ref("published_at"), "is", null)

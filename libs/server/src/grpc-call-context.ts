@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Metadata } from "@grpc/grpc-js";
+import { deadlineExceeded, deadlineOf } from "./deadline-expiry.js";
 import { metadataToHeaders } from "./grpc-metadata.js";
 
 /** A handler context the adapter ends when the call is over. */
@@ -49,20 +50,21 @@ export class InFlightCalls {
   create(call: GrpcCallLike, method: DescMethod, path: string): GrpcCallContext {
     const controller = new AbortController();
     this.controllers.add(controller);
-    const deadline = call.getDeadline();
-    const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+    const grpcDeadline = call.getDeadline();
+    const deadlineMs = grpcDeadline instanceof Date ? grpcDeadline.getTime() : grpcDeadline;
     const hasDeadline = Number.isFinite(deadlineMs);
-    const timer = hasDeadline
-      ? setTimeout(
-          () => controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded)),
-          Math.max(deadlineMs - Date.now(), 0),
-        )
-      : undefined;
+    const deadline = hasDeadline ? deadlineOf(deadlineMs - Date.now()) : undefined;
+    const timer = hasDeadline ? setTimeout(() => controller.abort(deadlineExceeded()), Math.max(deadlineMs - Date.now(), 0)) : undefined;
     let finished = false;
     // grpc-js also reports "cancelled" when a finished stream closes; only a
-    // cancellation while the handler still runs means anything.
+    // cancellation while the handler still runs means anything. At the
+    // deadline grpc-js ends the call itself (its timer started with the
+    // headers, before ours) and the client resets the stream: both arrive
+    // as "cancelled", and are DEADLINE_EXCEEDED (as on PORT) when the
+    // deadline is reached (see deadlineOf).
     call.on("cancelled", () => {
-      if (!finished) controller.abort(new ConnectError("operation was cancelled by the client", Code.Canceled));
+      if (finished) return;
+      controller.abort(deadline?.reached() ? deadlineExceeded() : new ConnectError("operation was cancelled by the client", Code.Canceled));
     });
     const requestHeader = metadataToHeaders(call.metadata);
     requestHeader.set("content-type", "application/grpc+proto");

@@ -10,12 +10,13 @@ export { DEFAULT_READINESS_TIMING, flagProbe, readReadinessTiming, startReadines
 export type { Readiness, ReadinessOptions, ReadinessProbe, ReadinessTiming } from "./readiness.js";
 export type { HttpRoute } from "./http-route.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
+export { acceptRequestId, requestIdKey, requestIdOf } from "./request-id.js";
 export { createReflectionServices } from "./reflection-service.js";
 export { startServer } from "./server.js";
 export type { RunningServer, ServerOptions } from "./server.js";
 export { registerService } from "./service-registration.js";
 export type { ServiceRegistration } from "./service-registration.js";
-export { onShutdownSignal } from "./shutdown-signals.js";
+export { runService, type StartedService } from "./run-service.js";
 export { badRequest, Violations } from "./bad-request.js";
 export type { FieldViolation } from "./bad-request.js";
 export { setupAuth } from "./auth-setup.js";

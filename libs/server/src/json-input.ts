@@ -9,7 +9,7 @@ import type { FieldViolation } from "./bad-request.js";
  * message names the enum type or the key, not where it sits; callers need the
  * field. Values of the wrong JSON type are left to that parser, whose
  * messages name the field. Well-known types (their own JSON forms) are not
- * entered.
+ * entered, except that a FieldMask with snake_case paths is named too.
  */
 export function jsonInputViolations(schema: DescMessage, json: unknown): FieldViolation[] {
   const out: FieldViolation[] = [];
@@ -37,7 +37,8 @@ function walkField(field: DescField, value: unknown, path: string, out: FieldVio
       checkEnumName(field, value, path, out);
       return;
     case "message":
-      walkMessage(field.message, value, path, out);
+      if (field.message.typeName === "google.protobuf.FieldMask") checkFieldMask(value, path, out);
+      else walkMessage(field.message, value, path, out);
       return;
     case "list":
       if (!Array.isArray(value)) return;
@@ -65,6 +66,17 @@ function checkEnumName(field: DescField, value: unknown, path: string, out: Fiel
   if (typeof value !== "string" || desc === undefined || desc.typeName === "google.protobuf.NullValue") return;
   if (desc.values.some((v) => v.name === value)) return;
   out.push({ field: path, reason: "ENUM", description: `is not a value of ${desc.typeName}` });
+}
+
+/**
+ * A FieldMask in JSON is one string of comma-separated lowerCamelCase paths;
+ * protobuf-es refuses a path with an underscore (a proto field name) with a
+ * message that does not say which field. The binary encoding takes proto
+ * field names, so the mistake is common.
+ */
+function checkFieldMask(value: unknown, path: string, out: FieldViolation[]): void {
+  if (typeof value !== "string" || !value.split(",").some((p) => p.includes("_"))) return;
+  out.push({ field: path, reason: "FIELD_MASK", description: 'takes lowerCamelCase paths in JSON (e.g. "spec.aws.inlineKeys"), not proto field names' });
 }
 
 function join(prefix: string, name: string): string {

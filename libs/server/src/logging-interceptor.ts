@@ -1,20 +1,21 @@
-import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { principalKey } from "@planton/auth";
 import type { Logger } from "@planton/logging";
+import { acceptRequestId, requestIdKey } from "./request-id.js";
 
 /**
  * createLoggingInterceptor writes one line per RPC when it ends: procedure,
  * protocol, code, duration, caller (subject and org from the verified token)
  * and request id (`x-request-id` or a generated one, echoed in the response
- * header). Only message-free metadata is logged: request and response messages
- * never are. Server faults log their cause at error level; caller mistakes at
+ * header, and stored under {@link requestIdKey} for handlers). Only
+ * message-free metadata is logged: request and response messages never are. Server faults log their cause at error level; caller mistakes at
  * info; everything passes the logger's redaction.
  */
 export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
     const started = performance.now();
-    const requestId = request.header.get("x-request-id") ?? randomUUID();
+    const requestId = acceptRequestId(request.header.get("x-request-id"));
+    request.contextValues.set(requestIdKey, requestId);
     const procedure = `/${request.service.typeName}/${request.method.name}`;
     const protocol = protocolOf(request.header.get("content-type"));
     const done = (error: unknown) => {

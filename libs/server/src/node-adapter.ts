@@ -1,11 +1,15 @@
 import type * as http from "node:http";
 import type * as http2 from "node:http2";
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { readAllBytes, type UniversalHandler, type UniversalServerRequest, type UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { codeFromHttpStatus, codeToHttpStatus, errorToJsonBytes, parseTimeout as parseConnectTimeout } from "@connectrpc/connect/protocol-connect";
+import { parseTimeout as parseGrpcTimeout } from "@connectrpc/connect/protocol-grpc";
 import type { Logger } from "@planton/logging";
-import { badRequest } from "./bad-request.js";
+import { badRequest, type FieldViolation } from "./bad-request.js";
+import { deadlineExceeded, deadlineOf } from "./deadline-expiry.js";
 import { dispatchedKey } from "./dispatch-marker.js";
 import { jsonInputViolations } from "./json-input.js";
 import type { ServiceRegistration } from "./service-registration.js";
@@ -29,7 +33,8 @@ export interface NodeHandlerOptions {
  * createNodeHandler serves the registered services on a Node HTTP server (as
  * connect-node's `connectNodeAdapter` does: Connect, gRPC-Web and gRPC) with
  * strict JSON: unknown JSON fields and enum names are refused, and a Connect
- * unary JSON request names each of them as a field violation
+ * unary JSON request (a POST body, or the `message` query parameter of a
+ * Connect GET) names each of them as a field violation
  * ({@link jsonInputViolations}) before the RPC runs.
  */
 export function createNodeHandler(options: NodeHandlerOptions): (req: NodeRequest, res: NodeResponse) => void {
@@ -72,11 +77,17 @@ const CONNECT_UNARY_JSON = /^application\/json(;\s*charset=utf-?8)?$/i;
  * Wraps a connect handler: a Connect unary JSON POST (no compression) is read
  * here, checked by {@link jsonInputViolations}, and handed on already parsed
  * (connect-es decodes a parsed body strictly), so the JSON is parsed once.
- * Everything else goes to the handler untouched.
+ * A Connect GET with JSON encoding is checked the same way
+ * ({@link getJsonViolations}). Everything else goes to the handler untouched.
  */
 function strictJsonUnary(handler: UniversalHandler, readMaxBytes: number) {
   const procedure = handler.requestPath;
-  const serve = async (req: UniversalServerRequest): Promise<UniversalServerResponse> => {
+  const serve = async (request: UniversalServerRequest): Promise<UniversalServerResponse> => {
+    const req = withDeadlineReason(request);
+    if (req.method === "GET") {
+      const violations = getJsonViolations(handler, req.url);
+      return violations.length > 0 ? connectError(badRequest(violations)) : handler(req);
+    }
     const isConnectUnaryJson =
       req.method === "POST" &&
       handler.method.methodKind === "unary" &&
@@ -104,6 +115,52 @@ function strictJsonUnary(handler: UniversalHandler, readMaxBytes: number) {
     return handler({ ...req, body: json as UniversalServerRequest["body"] });
   };
   return { serve, procedure };
+}
+
+/**
+ * The strict-JSON violations of a Connect GET: its request is the `message`
+ * query parameter (`encoding=json`, optionally `base64=1`). connect-es parses
+ * that parameter itself (GET has no body to hand on parsed), so the JSON is
+ * parsed here only to name the unknown fields and enum names; a GET message
+ * is bounded by the URL length. Methods that are not NO_SIDE_EFFECTS (the
+ * handler answers 405), binary or compressed messages and text that is not
+ * JSON are left to connect-es and the strict-input interceptor.
+ */
+function getJsonViolations(handler: UniversalHandler, url: string): FieldViolation[] {
+  if (handler.method.methodKind !== "unary" || handler.method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) return [];
+  const query = new URL(url).searchParams;
+  if (query.get("encoding") !== "json" || query.get("compression") !== null) return [];
+  const message = query.get("message") ?? "";
+  let json: unknown;
+  try {
+    const text = query.get("base64") === "1" ? new TextDecoder("utf-8", { fatal: true }).decode(base64Decode(message)) : message;
+    json = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return jsonInputViolations(handler.method.input, json);
+}
+
+/**
+ * The request with a signal whose reason is DEADLINE_EXCEEDED when the client
+ * goes away at its deadline: an HTTP/1.1 client closes the connection when
+ * its timeout fires, usually before connect-node's timer here does, and the
+ * call would be logged CANCELED, where the native gRPC listener (and an
+ * HTTP/2 client) give DEADLINE_EXCEEDED. The deadline is the one connect-node
+ * reads: `connect-timeout-ms` (Connect) or `grpc-timeout` (gRPC, gRPC-Web).
+ */
+function withDeadlineReason(req: UniversalServerRequest): UniversalServerRequest {
+  const connectTimeout = req.header.get("connect-timeout-ms");
+  const timeout =
+    connectTimeout !== null ? parseConnectTimeout(connectTimeout, Number.MAX_SAFE_INTEGER) : parseGrpcTimeout(req.header.get("grpc-timeout"), Number.MAX_SAFE_INTEGER);
+  const deadline = deadlineOf(timeout.timeoutMs);
+  if (deadline === undefined) return req;
+  const original = req.signal;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(deadline.reached() ? deadlineExceeded() : original.reason);
+  if (original.aborted) onAbort();
+  else original.addEventListener("abort", onAbort, { once: true });
+  return { ...req, signal: controller.signal };
 }
 
 /** A Connect unary error response (the JSON error body and its HTTP status). */

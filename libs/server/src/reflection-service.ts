@@ -1,5 +1,6 @@
 import { createRegistry, toBinary, type DescFile, type DescService, type Registry } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { file_google_rpc_error_details } from "@planton/proto/google/rpc/error_details_pb";
 import * as v1 from "@planton/proto/grpc/reflection/v1/reflection_pb";
 import * as v1alpha from "@planton/proto/grpc/reflection/v1alpha/reflection_pb";
 import { registerService, type ServiceRegistration } from "./service-registration.js";
@@ -11,12 +12,26 @@ const NOT_FOUND = 5;
 const UNIMPLEMENTED = 12;
 
 /**
- * createReflectionServices serves gRPC server reflection (v1 and the older
- * v1alpha that many tools still try first) for the given services, from the
- * descriptors protoc-gen-es embeds in the generated code. Reflection exposes
- * only contracts, never data, so it is public like the health service.
+ * The files of the error detail types a response can carry
+ * (`google.rpc.BadRequest`, `google.rpc.ErrorInfo`, ...): no service names
+ * them, but a generic client needs them to decode `grpc-status-details-bin`
+ * and Connect error details instead of printing base64.
  */
-export function createReflectionServices(services: readonly DescService[]): ServiceRegistration[] {
+const ERROR_DETAIL_FILES: readonly DescFile[] = [file_google_rpc_error_details];
+
+/**
+ * createReflectionServices serves gRPC server reflection (v1 and the older
+ * v1alpha that many tools still try first) for the given services and the
+ * given extra files (by default {@link ERROR_DETAIL_FILES}), from the
+ * descriptors protoc-gen-es embeds in the generated code. Every file one of
+ * them imports is served too, transitively, so every name a served file
+ * references resolves. Reflection exposes only contracts, never data, so it
+ * is public like the health service.
+ */
+export function createReflectionServices(
+  services: readonly DescService[],
+  extraFiles: readonly DescFile[] = ERROR_DETAIL_FILES,
+): ServiceRegistration[] {
   const all = [...services, v1.ServerReflection, v1alpha.ServerReflection];
   // Keyed by the .proto path (DescFile.name has no ".proto" suffix), the name
   // file_by_filename requests and FileDescriptorProto imports use.
@@ -28,6 +43,7 @@ export function createReflectionServices(services: readonly DescService[]): Serv
     file.dependencies.forEach(collect);
   };
   all.forEach((service) => collect(service.file));
+  extraFiles.forEach(collect);
   const registry = createRegistry(...files.values());
   const serviceNames = all.map((service) => service.typeName);
 
@@ -39,7 +55,7 @@ export function createReflectionServices(services: readonly DescService[]): Serv
       {
         async *serverReflectionInfo(requests) {
           for await (const request of requests) {
-            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) } as never;
+            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
           }
         },
       },
@@ -50,7 +66,7 @@ export function createReflectionServices(services: readonly DescService[]): Serv
       {
         async *serverReflectionInfo(requests) {
           for await (const request of requests) {
-            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) } as never;
+            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
           }
         },
       },

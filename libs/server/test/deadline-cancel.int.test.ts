@@ -14,12 +14,22 @@ const DEADLINE_MS = 200;
 
 const env = useServerAndCallers();
 
+/** Resolves with the server's log line of the call sent with `x-request-id: requestId`, once it is written. */
+async function logLine(requestId: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const line = env.t.logs.records().find((r) => r["request_id"] === requestId);
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
   const caller = () => env.callers.find((c) => c.name === name)!;
 
   it(`a ${DEADLINE_MS} ms client deadline is DEADLINE_EXCEEDED and aborts the handler's signal`, async () => {
     const connectionId = uniqueId("deadline");
-    const outcome = await caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await env.t.auth(), timeoutMs: DEADLINE_MS });
+    const headers = { ...(await env.t.auth()), "x-request-id": connectionId };
+    const outcome = await caller().unary(seal, { orgId: "sleep", connectionId }, { headers, timeoutMs: DEADLINE_MS });
     expect(outcome.error?.code, outcome.error?.message).toBe(Code.DeadlineExceeded);
 
     const probe = await env.t.vault.started(connectionId);
@@ -32,6 +42,9 @@ describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
     await within(probe.aborted, 10_000, "the handler's signal to abort");
     await within(probe.finished, 10_000, "the handler to return");
     expect(probe.abortedAtEnd).toBe(true);
+    // The server's log line says why the call ended, the same on both listeners.
+    const line = await within(logLine(connectionId), 10_000, "the call's log line");
+    expect(line.code).toBe("DeadlineExceeded");
   });
 
   it("a call without a deadline gives the handler no timeout", async () => {
@@ -46,7 +59,8 @@ describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
   it("a client that aborts mid-call aborts the handler's signal", async () => {
     const connectionId = uniqueId("cancel");
     const controller = new AbortController();
-    const pending = caller().unary(seal, { orgId: "sleep", connectionId }, { headers: await env.t.auth(), signal: controller.signal });
+    const headers = { ...(await env.t.auth()), "x-request-id": connectionId };
+    const pending = caller().unary(seal, { orgId: "sleep", connectionId }, { headers, signal: controller.signal });
     const probe = await env.t.vault.started(connectionId);
     controller.abort();
     const outcome = await within(pending, 10_000, "the aborted call to settle");
@@ -54,5 +68,7 @@ describe.each(CALLERS.map((c) => [c.name] as const))("over %s", (name) => {
     await within(probe.aborted, 10_000, "the handler's signal to abort after the client went away");
     await within(probe.finished, 10_000, "the handler to return");
     expect(probe.abortedAtEnd).toBe(true);
+    const line = await within(logLine(connectionId), 10_000, "the call's log line");
+    expect(line.code).toBe("Canceled");
   });
 });

@@ -1,11 +1,19 @@
-import { describe, expect, it } from "vitest";
-import { fromBinary } from "@bufbuild/protobuf";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromBinary, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "@planton/proto/grpc/health/v1/health_pb";
 import * as reflectionV1 from "@planton/proto/grpc/reflection/v1/reflection_pb";
 import * as reflectionV1alpha from "@planton/proto/grpc/reflection/v1alpha/reflection_pb";
+import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
+import { AwsTrustService } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
+import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
+import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
+import { createTokenVerifier } from "@planton/auth";
+import { registerService, startServer, type RunningServer } from "@planton/server";
+import { captureLogs } from "@planton/testing";
 import { within } from "./support/fake-vault.js";
 import { useServerAndCallers } from "./support/test-server.js";
 import { BIDI_CALLERS, CALLERS, onEveryCaller, expectSame, type Caller } from "./support/transports.js";
@@ -198,6 +206,23 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
     expectSame(results, names);
   });
 
+  it("serves google/rpc/error_details.proto (and its imports), so clients decode BadRequest and ErrorInfo details", async () => {
+    const results = await onEveryReflection(async (caller, method) => {
+      const answers = await reflect(caller, method, [
+        { case: "fileByFilename", value: "google/rpc/error_details.proto" },
+        { case: "fileContainingSymbol", value: "google.rpc.BadRequest" },
+        { case: "fileContainingSymbol", value: "google.rpc.ErrorInfo" },
+      ]);
+      return answers.map((answer) => {
+        const files = descriptors(answer);
+        const messages: string[] | undefined = files[0]?.messageType.map((m) => m.name).filter((n) => n === "BadRequest" || n === "ErrorInfo");
+        return { files: files.map((f) => f.name), messages };
+      });
+    });
+    const expected = { files: ["google/rpc/error_details.proto"], messages: ["BadRequest", "ErrorInfo"] };
+    expectSame(results, [expected, expected, expected]);
+  });
+
   it("an unknown symbol or file is an error_response NOT_FOUND and the stream stays usable", async () => {
     const results = await onEveryReflection(async (caller, method) => {
       const answers = await reflect(caller, method, [
@@ -239,3 +264,92 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
     ]);
   });
 });
+
+describe("server reflection of every service of the contract", () => {
+  // The shared test server mounts only the vault, whose file imports nothing:
+  // this one mounts every service, so imports (timestamp, field_mask,
+  // connection_spec, ...) have to be followed.
+  let server: RunningServer;
+  let callers: Caller[];
+  beforeAll(async () => {
+    const unimplemented = (service: DescService) => Object.fromEntries(service.methods.map((m) => [m.localName, () => Promise.reject(new Error("unused"))]));
+    server = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      grpcPort: 0,
+      services: [ConnectionService, EnvironmentAuthorizationService, AwsTrustService, RunnerService, VaultService].map((service) =>
+        registerService(service, unimplemented(service) as never, { default: { scopes: ["internal"] } }),
+      ),
+      verifier: createTokenVerifier({ kind: "hs256", secret: randomBytes(32).toString("base64url") }),
+      mapError: () => undefined,
+      logger: captureLogs().logger,
+    });
+    callers = CALLERS.filter((c) => BIDI_CALLERS.some((b) => b.name === c.name)).map((factory) => factory.create(server));
+  });
+  afterAll(async () => {
+    for (const caller of callers ?? []) caller.close();
+    await server?.shutdown(1_000);
+  });
+
+  it("serves every file a served file imports, transitively (v1 and v1alpha, both listeners)", async () => {
+    const results: Record<string, unknown> = {};
+    for (const [version, method] of VERSIONS) {
+      for (const caller of callers) {
+        results[`${version} over ${caller.name}`] = await closureOf(caller, method);
+      }
+    }
+    expectSame(results, {
+      missing: [],
+      served: [
+        "google/protobuf/field_mask.proto",
+        "google/protobuf/timestamp.proto",
+        "google/rpc/error_details.proto",
+        "grpc/health/v1/health.proto",
+        "grpc/reflection/v1/reflection.proto",
+        "grpc/reflection/v1alpha/reflection.proto",
+        "planton/connect/v1/authz_service.proto",
+        "planton/connect/v1/aws_trust_service.proto",
+        "planton/connect/v1/connection.proto",
+        "planton/connect/v1/connection_service.proto",
+        "planton/connect/v1/connection_spec.proto",
+        "planton/connect/v1/provider.proto",
+        "planton/connect/v1/runner_service.proto",
+        "planton/connect/v1/vault.proto",
+      ],
+    });
+  });
+});
+
+/**
+ * Every file reachable from the listed services and the error details: each
+ * file any answer names as an import is then asked for by name (an answer
+ * already carries its imports, which would hide a file that cannot be asked
+ * for on its own). `missing` lists the requests that found nothing.
+ */
+async function closureOf(caller: Caller, method: ReflectionMethod): Promise<{ missing: string[]; served: string[] }> {
+  const [list] = await reflect(caller, method, [{ case: "listServices", value: "*" }]);
+  const services = list?.messageResponse.case === "listServicesResponse" ? list.messageResponse.value.service.map((s) => s.name) : [];
+  let pending: Request[] = [
+    ...services.map((value): Request => ({ case: "fileContainingSymbol", value })),
+    { case: "fileByFilename", value: "google/rpc/error_details.proto" },
+  ];
+  const asked = new Set<string>(["google/rpc/error_details.proto"]);
+  const served = new Set<string>();
+  const missing: string[] = [];
+  while (pending.length > 0) {
+    const answers = await reflect(caller, method, pending);
+    const imported = new Set<string>();
+    answers.forEach((answer, index) => {
+      const files = descriptors(answer);
+      const request = pending[index]!;
+      if (files.length === 0 || (request.case === "fileByFilename" && files[0]?.name !== request.value)) missing.push(String(request.value));
+      for (const file of files) {
+        served.add(file.name);
+        file.dependency.forEach((name) => imported.add(name));
+      }
+    });
+    pending = [...imported].filter((name) => !asked.has(name)).map((value): Request => ({ case: "fileByFilename", value }));
+    pending.forEach((request) => asked.add(String(request.value)));
+  }
+  return { missing, served: [...served].sort() };
+}

@@ -74,6 +74,7 @@ describe("Connect JSON", () => {
     ["an unknown field inside a nested spec", ConnectionService, "CreateConnection", '{"name":"cf","spec":{"cloudflare":{"apiToken":"x","surprise":true}}}', ["spec.cloudflare.surprise UNKNOWN_FIELD"]],
     ["an unknown top-level field", ConnectionService, "GetConnection", '{"connection":"c","connectionTypo":"d"}', ["connectionTypo UNKNOWN_FIELD"]],
     ["unknown fields and enum names together", AwsTrustService, "StartSetup", '{"name":"a","capabilities":["NOPE"],"extra":{"x":1}}', ["capabilities[0] ENUM", "extra UNKNOWN_FIELD"]],
+    ["a field mask with proto field names", ConnectionService, "UpdateConnection", '{"connection":"c","updateMask":"name,spec.aws.inline_keys"}', ["update_mask FIELD_MASK"]],
   ])("refuses %s with INVALID_ARGUMENT naming the field, before the handler", async (_case, service, method, body, violations) => {
     const before = reached.length;
     const outcome = await postConnectUnary(url(service, method), body, headers);
@@ -87,6 +88,9 @@ describe("Connect JSON", () => {
     const outcome = await postConnectUnary(url(ConnectionService, "ListConnections"), '{"page_size":5,"pageToken":""}', headers);
     expect(outcome.code).toBe("OK");
     expect(reached.length).toBe(before + 1);
+    const update = await postConnectUnary(url(ConnectionService, "UpdateConnection"), '{"connection":"c","update_mask":"name,spec.aws.inlineKeys"}', headers);
+    expect(update.code).toBe("OK");
+    expect(reached.length).toBe(before + 2);
   });
 
   it("still refuses malformed JSON with INVALID_ARGUMENT", async () => {

@@ -17,6 +17,7 @@ export function grpcUnary<I extends DescMessage, O extends DescMessage>(
   method: DescMethodUnary<I, O>,
   request: MessageInitShape<I>,
   metadata: grpc.Metadata = new grpc.Metadata(),
+  options: grpc.CallOptions = {},
 ): Promise<GrpcUnaryOutcome<O>> {
   return new Promise((resolve) => {
     client.makeUnaryRequest(
@@ -25,6 +26,7 @@ export function grpcUnary<I extends DescMessage, O extends DescMessage>(
       (bytes: Buffer) => fromBinary(method.output, bytes),
       request,
       metadata,
+      options,
       (error, response) => resolve(error ? { error } : { response: response as MessageShape<O> }),
     );
   });

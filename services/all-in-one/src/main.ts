@@ -6,12 +6,12 @@
  * and a development token for a person (never the `internal` scope: the
  * services here call each other in-process and need no service token).
  */
-import { ConfigError, createEnvReader } from "@planton/config";
+import { createEnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
-import { createLogger, scrubText } from "@planton/logging";
-import { flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
-import { connectJetStream, createInProcessBus, createNatsProbe, startDurableConsumer, type EventPublisher } from "@planton/events";
+import { createLogger } from "@planton/logging";
+import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, type StartedService, type ReadinessProbe } from "@planton/server";
+import { connectJetStream, createInProcessBus, createNatsProbe, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
 import { buildVault, loadVaultConfig } from "@planton/vault";
@@ -24,12 +24,13 @@ import {
   inProcessPorts,
   PLATFORM_AWS_IDENTITY_SETTING,
   providerChecks,
+  startVerifierConsumer,
   subscribeInProcess,
   VERIFIER_HEALTH_NAME,
   VERIFIER_MAX_DELIVER,
 } from "@planton/verifier";
 
-async function main(): Promise<void> {
+async function main(): Promise<StartedService> {
   const vaultConfig = loadVaultConfig(process.env);
   const config = vaultConfig.service;
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
@@ -89,16 +90,7 @@ async function main(): Promise<void> {
       ? []
       : [
           await startConnectionEventConsumer({ url: config.natsUrl, logger, handle: (data) => authzComponents.onConnectionEvent(data) }),
-          await startDurableConsumer({
-            url: config.natsUrl,
-            logger,
-            stream: "CONNECT",
-            durable: "verifier",
-            filterSubject: "connect.>",
-            streamSubjects: ["connect.>"],
-            maxDeliver: VERIFIER_MAX_DELIVER,
-            handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
-          }),
+          await startVerifierConsumer({ url: config.natsUrl, logger, verifier }),
         ];
   const auth = await setupAuth(config.auth, config.dataDir);
   const services = [vault.registration, ...registry.registrations, authz.registration];
@@ -137,18 +129,21 @@ async function main(): Promise<void> {
         });
   printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
 
-  onShutdownSignal(async () => {
-    await server.shutdown(config.shutdownGraceMs);
-    stopVerifier();
-    for (const consumer of consumers) await consumer.stop();
-    for (const probe of probes) await probe.close();
-    await registry.relay.drain(2_000);
-    await registry.close();
-    await authzComponents.close();
-    await publisher.close();
-    await vault.close();
-    await database.release();
-  });
+  return {
+    logger,
+    async stop() {
+      await server.shutdown(config.shutdownGraceMs);
+      stopVerifier();
+      for (const consumer of consumers) await consumer.stop();
+      for (const probe of probes) await probe.close();
+      await registry.relay.drain(2_000);
+      await registry.close();
+      await authzComponents.close();
+      await publisher.close();
+      await vault.close();
+      await database.release();
+    },
+  };
 }
 
 /** The registry's config with the verifier's missing AWS identity (if any) added to what StartSetup refuses for. */
@@ -182,7 +177,4 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
   process.stderr.write(`${lines.join("\n")}\n\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : scrubText(`failed to start: ${error instanceof Error ? error.message : String(error)}`));
-  process.exit(1);
-});
+runService("planton connect", () => main());

@@ -109,10 +109,10 @@ describe("README: Calling it", () => {
       expect(answer, `error answer for:\n${command}\n${stdout}`).not.toHaveProperty("code");
       const connection = answer["connection"] as { etag?: string } | undefined;
       if (connection?.etag !== undefined) etag = connection.etag;
-      answers.set(/\/(\w+) /.exec(command)![1]!, answer);
+      answers.set(/planton\.connect\.v1\.\w+\/(\w+)/.exec(command)![1]!, answer);
     }
     expect([...answers.keys()]).toEqual(
-      expect.arrayContaining(["CreateConnection", "UpdateConnection", "AuthorizeConnection", "ResolveCredentials", "StartSetup"]),
+      expect.arrayContaining(["ListConnections", "CreateConnection", "UpdateConnection", "AuthorizeConnection", "ResolveCredentials", "StartSetup"]),
     );
     // What the comments under the examples promise.
     expect(answers.get("UpdateConnection")).toMatchObject({ rotated: true });

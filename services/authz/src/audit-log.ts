@@ -1,67 +1,127 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { sql, type Kysely } from "kysely";
 import { AuditDecision, AuditEventSchema, type AuditEvent } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { Violations } from "@planton/server";
+import { AUDIT_KIND_FAMILIES, AUDIT_KINDS } from "./audit-kinds.js";
 import type { AuditRow, AuthzDatabase } from "./schema.js";
 
-/** One resolve's record: identifiers and the decision, never a credential. */
+/**
+ * One audit record: a resolve or a change. Identifiers, names and a summary
+ * of what changed, never a credential or any other secret value.
+ */
 export interface AuditRecord {
+  /** The record's id: a new UUID when absent; a registry event's id for the change it reports. */
+  readonly id?: string;
+  /** When it happened; now when absent. */
+  readonly time?: Date;
   readonly orgId: string;
+  /** Token subject of whoever acted. */
   readonly actor: string;
-  readonly deploymentId: string;
-  readonly environment: string;
-  readonly provider: number;
-  readonly connectionId: string;
-  readonly credentialVersion: number;
-  readonly decision: AuditDecision;
-  readonly reason: string;
+  /** See audit-kinds.ts. */
+  readonly kind: string;
+  /** The request id of the RPC that caused it; "" when none. */
+  readonly requestId?: string;
+  readonly deploymentId?: string;
+  readonly environment?: string;
+  readonly provider?: number;
+  readonly connectionId?: string;
+  readonly credentialVersion?: number;
+  /** Resolves only. */
+  readonly decision?: AuditDecision;
+  readonly reason?: string;
+  /** The id of what a change changed (connection, runner, setup). */
+  readonly target?: string;
+  /** What changed, without values that are secret. */
+  readonly summary?: string;
+  /** With {@link AuditDecision.ERROR}: the code name, e.g. "UNAVAILABLE". */
+  readonly errorCode?: string;
 }
 
-/** Filters of {@link AuditLog.list}. */
+/** Filters of {@link AuditLog.list} (the fields of ListAuditEventsRequest). */
 export interface AuditFilter {
   readonly deploymentId: string;
   readonly environment: string;
   readonly connectionId: string;
   readonly decision: AuditDecision;
+  readonly actor?: string;
+  readonly kind?: string;
+  readonly startTime?: Timestamp | undefined;
+  readonly endTime?: Timestamp | undefined;
   readonly pageSize: number;
   readonly pageToken: string;
 }
 
 /**
- * AuditLog records every resolve. `write` throws when the record cannot be
- * stored: the resolve must then fail, so nothing is handed out unrecorded.
+ * AuditLog records every resolve and every change. `write` is the one way
+ * in; it throws when the record cannot be stored, and the caller fails with
+ * it (a resolve hands nothing out unrecorded; a change rolls back, or its
+ * event is redelivered).
  */
 export interface AuditLog {
-  write(record: AuditRecord): Promise<void>;
+  /**
+   * Stores `record`, in `executor` when given (the transaction of the change
+   * it records). A record id holds one record: writing an id again does
+   * nothing (a redelivered event), except that an ALLOWED resolve becomes
+   * ERROR when the answer could not be sent after all (the one correction an
+   * audit record ever gets).
+   */
+  write(record: AuditRecord, executor?: Kysely<AuthzDatabase>): Promise<void>;
+  /** One page of the organization's records, newest first. */
   list(orgId: string, filter: AuditFilter): Promise<{ events: AuditEvent[]; nextPageToken: string }>;
 }
+
+// Bounds of what a record stores, whatever a caller sent.
+const MAX_TEXT = 128;
+const MAX_SUMMARY = 2000;
 
 /** Creates the {@link AuditLog} over `authz.audit_events`. */
 export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
   return {
-    async write(record) {
-      await db
+    async write(record, executor = db) {
+      await executor
         .insertInto("audit_events")
         .values({
-          id: randomUUID(),
+          id: record.id ?? randomUUID(),
           org_id: record.orgId,
-          time: new Date(),
-          actor: record.actor,
-          deployment_id: record.deploymentId,
-          environment: record.environment,
-          provider: record.provider,
-          connection_id: record.connectionId,
-          credential_version: record.credentialVersion,
-          decision: record.decision,
-          reason: record.reason,
+          time: record.time ?? new Date(),
+          actor: record.actor.slice(0, 256),
+          kind: record.kind,
+          request_id: (record.requestId ?? "").slice(0, MAX_TEXT),
+          deployment_id: (record.deploymentId ?? "").slice(0, MAX_TEXT),
+          environment: (record.environment ?? "").slice(0, MAX_TEXT),
+          provider: record.provider ?? 0,
+          connection_id: record.connectionId ?? "",
+          credential_version: record.credentialVersion ?? 0,
+          decision: record.decision ?? AuditDecision.UNSPECIFIED,
+          reason: (record.reason ?? "").slice(0, MAX_SUMMARY),
+          target: record.target ?? "",
+          summary: (record.summary ?? "").slice(0, MAX_SUMMARY),
+          error_code: record.errorCode ?? "",
         })
+        .onConflict((oc) =>
+          oc
+            .column("id")
+            .doUpdateSet((eb) => ({ decision: eb.ref("excluded.decision"), error_code: eb.ref("excluded.error_code"), reason: eb.ref("excluded.reason") }))
+            .where("audit_events.decision", "=", AuditDecision.ALLOWED)
+            .where(sql.ref("excluded.decision"), "=", AuditDecision.ERROR),
+        )
         .execute();
     },
     async list(orgId, filter) {
+      const kind = filter.kind ?? "";
+      const actor = filter.actor ?? "";
+      const start = filter.startTime ? timestampDate(filter.startTime) : undefined;
+      const end = filter.endTime ? timestampDate(filter.endTime) : undefined;
+      const validTime = (t: Date | undefined) => t === undefined || Number.isFinite(t.getTime());
       new Violations()
-        .check(filter.decision === 0 || AuditDecision[filter.decision] !== undefined, "decision", "ENUM", "must be ALLOWED, DENIED or unset")
+        .check(filter.decision === 0 || AuditDecision[filter.decision] !== undefined, "decision", "ENUM", "must be ALLOWED, DENIED, ERROR or unset")
+        .check(kind === "" || isKnownKind(kind), "kind", "ENUM", `must be one of ${AUDIT_KINDS.join(", ")}, or a family such as connection.* (${AUDIT_KIND_FAMILIES.join(", ")})`)
+        .check(actor.length <= 256, "actor", "MAX_LENGTH", "must be at most 256 characters")
+        .check(validTime(start), "start_time", "RANGE", "must be a valid timestamp")
+        .check(validTime(end), "end_time", "RANGE", "must be a valid timestamp")
+        .check(start === undefined || end === undefined || !validTime(start) || !validTime(end) || start < end, "end_time", "RANGE", "must be after start_time")
         .throwIfAny();
       const limit = filter.pageSize === 0 ? 50 : Math.min(filter.pageSize, 100);
       let query = db.selectFrom("audit_events").selectAll().where("org_id", "=", orgId);
@@ -69,6 +129,11 @@ export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
       if (filter.environment !== "") query = query.where("environment", "=", filter.environment);
       if (filter.connectionId !== "") query = query.where("connection_id", "=", filter.connectionId);
       if (filter.decision !== 0) query = query.where("decision", "=", filter.decision);
+      if (actor !== "") query = query.where("actor", "=", actor);
+      if (kind.endsWith(".*")) query = query.where("kind", "like", `${kind.slice(0, -1)}%`);
+      else if (kind !== "") query = query.where("kind", "=", kind);
+      if (start !== undefined) query = query.where("time", ">=", start);
+      if (end !== undefined) query = query.where("time", "<", end);
       if (filter.pageToken !== "") {
         const cursor = decodeCursor(filter.pageToken);
         query = query.where(sql<boolean>`(time, id) < (${cursor.time}, ${cursor.id})`);
@@ -84,11 +149,16 @@ export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
   };
 }
 
+// A kind, or `<family>.*`; families hold only [a-z_], so LIKE needs no escaping.
+function isKnownKind(kind: string): boolean {
+  return AUDIT_KINDS.includes(kind) || (kind.endsWith(".*") && AUDIT_KIND_FAMILIES.includes(kind.slice(0, -2)));
+}
+
 function decodeCursor(token: string): { time: Date; id: string } {
   try {
     const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { t: string; i: string };
     const time = new Date(parsed.t);
-    if (typeof parsed.i !== "string" || Number.isNaN(time.getTime())) throw new Error("bad");
+    if (typeof parsed.i !== "string" || !/^[A-Za-z0-9_.:-]{1,128}$/.test(parsed.i) || Number.isNaN(time.getTime())) throw new Error("bad");
     return { time, id: parsed.i };
   } catch {
     new Violations().check(false, "page_token", "FORMAT", "is not a token from a previous ListAuditEvents response").throwIfAny();
@@ -108,5 +178,10 @@ function toEvent(row: AuditRow): AuditEvent {
     credentialVersion: row.credential_version,
     decision: row.decision,
     reason: row.reason,
+    kind: row.kind,
+    requestId: row.request_id,
+    target: row.target,
+    summary: row.summary,
+    errorCode: row.error_code,
   });
 }

@@ -4,12 +4,12 @@ import type { Logger } from "@planton/logging";
 import type { ServiceRegistration } from "@planton/server";
 import { migrations } from "../migrations/index.js";
 import { createAuditLog, type AuditLog } from "./audit-log.js";
-import { createAuthorizations, type Authorizations } from "./authorizations.js";
+import { createAuthorizations, type Authorizations } from "./authorizations/authorizations.js";
 import type { AuthzConfig } from "./config.js";
 import { applyConnectionEvent } from "./connection-events.js";
 import { mapAuthzError } from "./errors.js";
 import type { CredentialOpener, RegistryLookup } from "./ports.js";
-import { createResolver, type Resolver } from "./resolver.js";
+import { createResolver, type Resolver } from "./resolve/resolver.js";
 import { startRetentionJob, type RetentionJob, type VersionDestroyer } from "./retention-job.js";
 import { createAuthzRoutes } from "./routes.js";
 import type { AuthzDatabase } from "./schema.js";
@@ -26,7 +26,10 @@ export interface AuthzComponents {
   readonly audit: AuditLog;
   readonly retention: RetentionJob;
   readonly db: Kysely<AuthzDatabase>;
-  /** Applies a registry event (connection.rotated / .deleted); idempotent. */
+  /**
+   * Applies a registry event: one audit record per change (keyed by the
+   * event id), and the effects of rotations and deletions; idempotent.
+   */
   onConnectionEvent(data: Uint8Array): Promise<void>;
   /** How many live pins hold a connection (the registry refuses deletes while any do). */
   countPins(orgId: string, connectionId: string): Promise<number>;
@@ -42,7 +45,7 @@ export async function buildAuthz(options: {
   vault: CredentialOpener & VersionDestroyer;
 }): Promise<AuthzComponents> {
   const logger = options.logger.child({ service: "authz" });
-  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger });
+  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger, timeouts: options.config.database });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");
@@ -52,7 +55,7 @@ export async function buildAuthz(options: {
   }
   const db = database.db;
   const audit = createAuditLog(db);
-  const authorizations = createAuthorizations({ db, registry: options.registry });
+  const authorizations = createAuthorizations({ db, registry: options.registry, audit });
   const resolver = createResolver({ db, registry: options.registry, vault: options.vault, authorizations, audit, pinTtlMs: options.config.pinTtlMs, logger });
   const retention = startRetentionJob({
     db,
@@ -79,7 +82,7 @@ export async function buildAuthz(options: {
     audit,
     retention,
     db,
-    onConnectionEvent: (data) => applyConnectionEvent(db, data, logger),
+    onConnectionEvent: (data) => applyConnectionEvent(db, audit, data, logger),
     countPins,
     async close() {
       await retention.stop();

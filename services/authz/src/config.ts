@@ -1,8 +1,11 @@
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
 
 /** authz's configuration, parsed once at start. */
 export interface AuthzConfig {
   readonly service: ServiceConfig;
+  /** Connect, statement and idle-in-transaction limits of its PostgreSQL pool (`DATABASE_*_TIMEOUT_MS`). */
+  readonly database: DatabaseTimeouts;
   readonly vaultUrl: string | undefined;
   readonly registryUrl: string | undefined;
   readonly serviceTokenFile: string | undefined;
@@ -26,6 +29,7 @@ export function loadAuthzConfig(environment: Env, options: { requireUrls: boolea
   const day = 86_400_000;
   return Object.freeze({
     service,
+    database: readDatabaseTimeouts(env),
     vaultUrl: vaultUrl?.toString().replace(/\/$/, ""),
     registryUrl: registryUrl?.toString().replace(/\/$/, ""),
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),

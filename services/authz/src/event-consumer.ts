@@ -5,11 +5,12 @@ import type { Logger } from "@planton/logging";
 export type EventConsumer = DurableConsumer;
 
 /**
- * startConnectionEventConsumer consumes the registry's connection events for
- * authz (rotated and aws_trust.completed: retire the old version; deleted:
- * drop authorizations) with
- * a durable JetStream consumer shared by every authz replica. The handler is
- * idempotent; kinds authz does not use are acknowledged and ignored.
+ * startConnectionEventConsumer consumes the registry's events for authz
+ * (every change: an audit record; rotated and aws_trust.completed: retire the
+ * old version; deleted: drop authorizations) with a durable JetStream
+ * consumer shared by every authz replica. The handler is idempotent
+ * (JetStream redelivers); kinds authz does not use are acknowledged and
+ * ignored.
  */
 export async function startConnectionEventConsumer(options: {
   url: string;

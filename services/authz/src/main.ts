@@ -3,18 +3,18 @@
  * logger, database, registry and vault clients, the event consumer and the
  * server.
  */
-import { ConfigError, createEnvReader } from "@planton/config";
+import { createEnvReader } from "@planton/config";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createNatsProbe } from "@planton/events";
-import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
+import { createLogger } from "@planton/logging";
+import { readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
 import { createServiceTokenSource } from "@planton/auth";
 import { buildAuthz } from "./authz-components.js";
 import { loadAuthzConfig } from "./config.js";
 import { startConnectionEventConsumer } from "./event-consumer.js";
 import { createRpcRegistryLookup, createRpcVault } from "./rpc-clients.js";
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined): Promise<StartedService | undefined> {
   const config = loadAuthzConfig(process.env, { requireUrls: command !== "migrate" });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
@@ -58,17 +58,16 @@ async function main(command: string | undefined): Promise<void> {
     readiness: { ...readinessTiming, probes },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "authz listening");
-  onShutdownSignal(async (signal) => {
-    logger.info({ signal }, "shutting down");
-    await server.shutdown(config.service.shutdownGraceMs);
-    await consumer?.stop();
-    for (const probe of probes) await probe.close();
-    await authz.close();
-    await database.release();
-  });
+  return {
+    logger,
+    async stop() {
+      await server.shutdown(config.service.shutdownGraceMs);
+      await consumer?.stop();
+      for (const probe of probes) await probe.close();
+      await authz.close();
+      await database.release();
+    },
+  };
 }
 
-main(process.argv[2]).catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : scrubText(`authz failed to start: ${error instanceof Error ? error.message : String(error)}`));
-  process.exit(1);
-});
+runService("authz", () => main(process.argv[2]));

@@ -1,10 +1,11 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { requirePrincipal, Scopes } from "@planton/auth";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
-import { registerService, Violations, type ServiceRegistration } from "@planton/server";
+import { registerService, requestIdOf, Violations, type ServiceRegistration } from "@planton/server";
 import type { AuditLog } from "./audit-log.js";
-import type { Authorizations, Caller } from "./authorizations.js";
-import type { Resolver } from "./resolver.js";
+import type { Authorizations } from "./authorizations/authorizations.js";
+import type { Caller } from "./caller.js";
+import type { Resolver } from "./resolve/resolver.js";
 
 /** createAuthzRoutes is the EnvironmentAuthorizationService implementation. */
 export function createAuthzRoutes(deps: {
@@ -64,7 +65,9 @@ export function createAuthzRoutes(deps: {
   });
 }
 
+// The organization and subject from the verified token, never from the
+// request; the request id for the audit log.
 function callerOf(ctx: HandlerContext): Caller {
   const principal = requirePrincipal(ctx);
-  return { orgId: principal.orgId, subject: principal.subject };
+  return { orgId: principal.orgId, subject: principal.subject, requestId: requestIdOf(ctx) };
 }

@@ -31,7 +31,7 @@ export interface DeploymentPinsTable {
   expires_at: Date;
 }
 
-/** `authz.audit_events`. */
+/** `authz.audit_events`: one row per resolve or change. */
 export interface AuditEventsTable {
   id: string;
   org_id: string;
@@ -44,6 +44,11 @@ export interface AuditEventsTable {
   credential_version: number;
   decision: number;
   reason: string;
+  kind: string;
+  request_id: string;
+  target: string;
+  summary: string;
+  error_code: string;
 }
 
 /** `authz.retired_versions`: versions no longer current, waiting for retention. */

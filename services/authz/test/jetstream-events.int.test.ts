@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { connect } from "nats";
 import { connectJetStream, type JetStreamPublisher } from "@planton/events";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type RegistryComponents } from "@planton/registry";
 import { captureLogs, createTestDatabase, type TestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vault";
@@ -25,6 +26,11 @@ let registry: RegistryComponents;
 let authz: AuthzComponents;
 let publisher: JetStreamPublisher;
 let consumer: EventConsumer;
+// Events of this org have their first delivery applied and then reported
+// as failed, as a replica that crashes after its commit but before its ack
+// would: JetStream redelivers them.
+const FAIL_ONCE_ORG = "org-js-audit";
+const deliveries = new Map<string, number>();
 
 beforeAll(async () => {
   database = await createTestDatabase(inject("databaseUrl"), "authz_js");
@@ -51,7 +57,19 @@ beforeAll(async () => {
       },
     },
   });
-  consumer = await startConnectionEventConsumer({ url: inject("natsUrl"), logger: logs.logger, handle: (data) => authz.onConnectionEvent(data), durable, startAt: "new" });
+  consumer = await startConnectionEventConsumer({
+    url: inject("natsUrl"),
+    logger: logs.logger,
+    handle: async (data) => {
+      await authz.onConnectionEvent(data);
+      const { id, orgId } = fromBinary(EventSchema, data);
+      const count = (deliveries.get(id) ?? 0) + 1;
+      deliveries.set(id, count);
+      if (orgId === FAIL_ONCE_ORG && count === 1) throw new Error("lost the ack after the commit");
+    },
+    durable,
+    startAt: "new",
+  });
 });
 
 afterAll(async () => {
@@ -106,5 +124,26 @@ describe("registry events through JetStream", () => {
       );
       return left.every((rows) => rows.length === 0);
     }, "the deleted connection's authz state to go");
+  });
+
+  it("records each change once with its request id, also when JetStream redelivers the event", async () => {
+    const caller = { orgId: FAIL_ONCE_ORG, subject: `user@${FAIL_ONCE_ORG}`, requestId: "req-js-create" };
+    const { connection } = await registry.connections.create(
+      caller,
+      "js-audit-civo",
+      create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: "civo-token-js-audit-00000001", defaultRegion: "LON1" } } }),
+    );
+    await registry.connections.remove({ ...caller, requestId: "req-js-delete" }, connection.id, connection.etag, false);
+    const records = () => authz.db.selectFrom("audit_events").selectAll().where("org_id", "=", caller.orgId).orderBy("kind").execute();
+    await eventually(async () => (await records()).length === 2, "both changes to be recorded");
+    const ids = (await records()).map((r) => r.id);
+    // The consumer naks a failed message with a 5 s delay: wait for the redeliveries.
+    for (let i = 0; i < 300 && !ids.every((id) => (deliveries.get(id) ?? 0) >= 2); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ids.map((id) => deliveries.get(id)), "each event was delivered again after its first delivery failed").toEqual([2, 2]);
+    const rows = await records();
+    expect(rows.map((r) => [r.kind, r.request_id, r.actor, r.connection_id])).toEqual([
+      ["connection.created", "req-js-create", caller.subject, connection.id],
+      ["connection.deleted", "req-js-delete", caller.subject, connection.id],
+    ]);
   });
 });

@@ -27,8 +27,14 @@ const secretOf = (response: { credentials: { case?: string; value?: unknown } })
     : "";
 };
 
+// Resolve records only: changes (connection created, authorized...) are audited too.
 async function auditCount(orgId: string): Promise<number> {
-  const row = await p.authz.db.selectFrom("audit_events").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", orgId).executeTakeFirstOrThrow();
+  const row = await p.authz.db
+    .selectFrom("audit_events")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("org_id", "=", orgId)
+    .where("kind", "=", "credentials.resolve")
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -62,7 +68,7 @@ describe("resolution order", () => {
     expect(secretOf(chosen)).toBe("civo-token-explicit-0000003");
     expect(chosen.credentialVersion).toBe(1);
 
-    const reasons = (await authz.listAuditEvents({ pageSize: 100 })).events.map((e) => `${e.deploymentId}:${e.reason}`).sort();
+    const reasons = (await authz.listAuditEvents({ pageSize: 100, kind: "credentials.resolve" })).events.map((e) => `${e.deploymentId}:${e.reason}`).sort();
     expect(reasons).toEqual([
       "order-d0:no connection named and no default",
       "order-d1:organization default",
@@ -242,7 +248,7 @@ describe("audit listing", () => {
     let token = "";
     const sizes: number[] = [];
     do {
-      const page = await authz.listAuditEvents({ pageSize: 2, pageToken: token });
+      const page = await authz.listAuditEvents({ pageSize: 2, pageToken: token, kind: "credentials.resolve" });
       sizes.push(page.events.length);
       seen.push(...page.events.map((e) => e.deploymentId));
       token = page.nextPageToken;

@@ -1,7 +1,9 @@
 import { sql, type Kysely } from "kysely";
+import { createOutboxTable } from "@planton/events";
 
-// Frozen in time: this file must not import from src/ or from libraries whose
-// code may change; the outbox DDL is written out here for that reason.
+// Frozen in time: this file must not import from src/. The outbox comes from
+// @planton/events, whose createOutboxTable is frozen for that reason (its one
+// definition, shared with the relay's tests).
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -47,31 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("connections_runner_idx").on("connections").column("runner_id").execute();
 
   // Transactional outbox: events written with the change, published by the relay in seq order.
-  await db.schema
-    .createTable("outbox")
-    .addColumn("id", "uuid", (c) => c.primaryKey())
-    .addColumn("seq", "bigserial", (c) => c.notNull().unique())
-    .addColumn("subject", "text", (c) => c.notNull())
-    .addColumn("ordering_key", "text", (c) => c.notNull())
-    .addColumn("payload", "bytea", (c) => c.notNull())
-    .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn("published_at", "timestamptz")
-    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
-    .addColumn("last_error", "text")
-    .execute();
-  await db.schema
-    .createIndex("outbox_unpublished_idx")
-    .on("outbox")
-    .column("seq")
-    .where(sql.ref("published_at"), "is", null)
-    .execute();
-  // Published rows are deleted after a retention period; this finds them.
-  await db.schema
-    .createIndex("outbox_published_at_idx")
-    .on("outbox")
-    .column("published_at")
-    .where(sql.ref("published_at"), "is not", null)
-    .execute();
+  await createOutboxTable(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,9 +1,9 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requirePrincipal, Scopes } from "@planton/auth";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
-import { registerService, type ServiceRegistration } from "@planton/server";
+import { registerService, requestIdOf, type ServiceRegistration } from "@planton/server";
 import type { Caller } from "./caller.js";
-import type { Connections } from "./connections.js";
+import type { Connections } from "./connections/connections.js";
 
 /**
  * createConnectionRoutes is the ConnectionService implementation: thin
@@ -55,8 +55,11 @@ export function createConnectionRoutes(connections: Connections): ServiceRegistr
   });
 }
 
-/** callerOf reads the organization and subject from the verified token, never from the request. */
+/**
+ * callerOf reads the organization and subject from the verified token, never
+ * from the request, and the request id the logging interceptor chose.
+ */
 export function callerOf(ctx: Parameters<typeof requirePrincipal>[0]): Caller {
   const principal = requirePrincipal(ctx);
-  return { orgId: principal.orgId, subject: principal.subject };
+  return { orgId: principal.orgId, subject: principal.subject, requestId: requestIdOf(ctx) };
 }

@@ -2,18 +2,18 @@
  * The registry's composition root: reads the environment once and builds the
  * logger, database, vault client, event publisher and server.
  */
-import { ConfigError, createEnvReader } from "@planton/config";
+import { createEnvReader } from "@planton/config";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
-import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
+import { createLogger } from "@planton/logging";
+import { readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
 import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
 import { createServiceTokenSource } from "@planton/auth";
 import { createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";
 import { loadPublishConfig, publishTemplate } from "./trust/publish-template.js";
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined): Promise<StartedService | undefined> {
   if (command === "publish-template") {
     // Needs only S3 access: no database, vault or events.
     const result = await publishTemplate(loadPublishConfig(process.env));
@@ -67,17 +67,16 @@ async function main(command: string | undefined): Promise<void> {
     readiness: { ...readinessTiming, probes: [postgres] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "registry listening");
-  onShutdownSignal(async (signal) => {
-    logger.info({ signal }, "shutting down");
-    await server.shutdown(config.service.shutdownGraceMs);
-    await postgres.close();
-    await registry.close();
-    await publisher.close();
-    await database.release();
-  });
+  return {
+    logger,
+    async stop() {
+      await server.shutdown(config.service.shutdownGraceMs);
+      await postgres.close();
+      await registry.close();
+      await publisher.close();
+      await database.release();
+    },
+  };
 }
 
-main(process.argv[2]).catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : scrubText(`registry failed to start: ${error instanceof Error ? error.message : String(error)}`));
-  process.exit(1);
-});
+runService("registry", () => main(process.argv[2]));

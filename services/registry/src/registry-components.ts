@@ -7,7 +7,7 @@ import { startPeriodicPass, type PeriodicPass } from "@planton/db";
 import { migrations } from "../migrations/index.js";
 import type { RegistryConfig } from "./config.js";
 import { createConnectionRoutes } from "./connection-routes.js";
-import { createConnections, type Connections } from "./connections.js";
+import { createConnections, type Connections } from "./connections/connections.js";
 import { mapRegistryError } from "./errors.js";
 import { startReverificationScheduler, type ReverificationScheduler } from "./reverification-scheduler.js";
 import { createRunnerRoutes } from "./runner-routes.js";
@@ -71,7 +71,7 @@ export async function buildRegistry(options: {
   const relay = startOutboxRelay({
     db: database.db,
     publisher: options.publisher,
-    logger: logger.child({ component: "outbox-relay" }),
+    logger,
     lockId: OUTBOX_LOCK_ID,
     pollIntervalMs: options.config.outboxPollMs,
   });

@@ -3,22 +3,32 @@ import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { EventEnvelope } from "@planton/events";
 import { EventSchema, type Event } from "@planton/proto/planton/connect/v1/events_pb";
-import type { AwsTrustCompletedSchema, ConnectionChangedSchema, ConnectionVerifiedSchema, RunnerChangedSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import type {
+  AwsTrustCompletedSchema,
+  AwsTrustStartedSchema,
+  ConnectionChangedSchema,
+  ConnectionVerifiedSchema,
+  RunnerChangedSchema,
+} from "@planton/proto/planton/connect/v1/events_pb";
 
 /** Kinds of connection events (subject `connect.<kind>`). */
 export type ConnectionEventKind = "connection.created" | "connection.updated" | "connection.rotated" | "connection.deleted" | "connection.reverify";
 
 /** Kinds of runner events. */
-export type RunnerEventKind = "runner.registered" | "runner.deleted";
+export type RunnerEventKind = "runner.registered" | "runner.updated" | "runner.deleted";
 
-/** Who caused an event. */
+/** Who caused an event: a caller (caller.ts), or a platform actor with no request. */
 export interface EventActor {
   readonly orgId: string;
   readonly subject: string;
+  /** The request id of the RPC that caused it (Event.request_id); absent: "". */
+  readonly requestId?: string;
 }
 
 // Every registry event: a fresh id (also the Nats-Msg-Id), the time, who
-// caused it, subject `connect.<kind>`, ordered per connection or runner.
+// caused it and in which request, subject `connect.<kind>`, ordered per
+// connection or runner. authz writes one audit record per event, keyed by
+// the event id.
 function envelope(kind: string, actor: EventActor, payload: MessageInitShape<typeof EventSchema>["payload"], orderingKey: string): EventEnvelope {
   const event: Event = create(EventSchema, {
     id: randomUUID(),
@@ -26,6 +36,7 @@ function envelope(kind: string, actor: EventActor, payload: MessageInitShape<typ
     occurTime: timestampFromDate(new Date()),
     orgId: actor.orgId,
     actor: actor.subject,
+    requestId: actor.requestId ?? "",
     ...(payload ? { payload } : {}),
   });
   return { id: event.id, subject: `connect.${kind}`, data: toBinary(EventSchema, event), orderingKey };
@@ -56,4 +67,13 @@ export function runnerEvent(kind: RunnerEventKind, actor: EventActor, payload: M
  */
 export function trustCompletedEvent(actor: EventActor, payload: MessageInitShape<typeof AwsTrustCompletedSchema>): EventEnvelope {
   return envelope("aws_trust.completed", actor, { case: "awsTrust", value: payload }, payload.connectionId ?? "");
+}
+
+/**
+ * trustStartedEvent builds the envelope of aws_trust.started (a setup for a
+ * new connection or a reconnect): ids, account, region and capabilities,
+ * never the external id. Ordered with the connection's other events.
+ */
+export function trustStartedEvent(actor: EventActor, payload: MessageInitShape<typeof AwsTrustStartedSchema>): EventEnvelope {
+  return envelope("aws_trust.started", actor, { case: "awsTrustStarted", value: payload }, payload.connectionId ?? "");
 }

@@ -75,7 +75,7 @@ export function createRunners(deps: RunnersDeps): Runners {
             token_hint: `${token.slice(0, 8)}…`,
             created_at: createdAt,
           });
-          await insertOutboxEvent(trx, runnerEvent("runner.registered", caller, { runnerId: id, identityKind: identity!.kind }));
+          await insertOutboxEvent(trx, runnerEvent("runner.registered", caller, { runnerId: id, identityKind: identity!.kind, name }));
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new NameTakenError("runner", name);
@@ -112,7 +112,7 @@ export function createRunners(deps: RunnersDeps): Runners {
         await deps.db.transaction().execute(async (trx) => {
           const row = await findRunner(trx, caller.orgId, runnerId);
           deleted = row !== undefined && (await deleteRunner(trx, caller.orgId, runnerId));
-          if (deleted) await insertOutboxEvent(trx, runnerEvent("runner.deleted", caller, { runnerId, identityKind: row!.identity_kind }));
+          if (deleted) await insertOutboxEvent(trx, runnerEvent("runner.deleted", caller, { runnerId, identityKind: row!.identity_kind, name: row!.name }));
         });
       } catch (error) {
         // The foreign key closes the race with a connection created meanwhile.

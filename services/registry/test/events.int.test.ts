@@ -128,3 +128,13 @@ describe("events through JetStream", () => {
     }
   });
 });
+
+describe("the outbox relay's log lines", () => {
+  it("carry each field once (the relay names its own component)", () => {
+    const line = logs.text().split("\n").find((l) => l.includes('"outbox relay started"'));
+    expect(line).toBeDefined();
+    // JSON.parse would keep the last of two equal keys: count them in the raw line.
+    expect(line!.match(/"component":/g)).toHaveLength(1);
+    expect(JSON.parse(line!)).toMatchObject({ component: "outbox-relay", service: "registry" });
+  });
+});

@@ -2,15 +2,15 @@
  * The vault's composition root: the only place that reads the environment
  * and builds the logger, database, key provider and server.
  */
-import { ConfigError, createEnvReader } from "@planton/config";
-import { createLogger, scrubText } from "@planton/logging";
+import { createEnvReader } from "@planton/config";
+import { createLogger } from "@planton/logging";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
-import { flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
+import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { createLocalKey } from "./keys/local-key-provider.js";
 import { buildVault } from "./vault-components.js";
 
-async function main(command: string | undefined, args: string[]): Promise<void> {
+async function main(command: string | undefined, args: string[]): Promise<StartedService | undefined> {
   const config = loadVaultConfig(process.env);
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
@@ -50,18 +50,16 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
     readiness: { ...readinessTiming, probes: [postgres, flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable())] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
-  onShutdownSignal(async (signal) => {
-    logger.info({ signal }, "shutting down");
-    await server.shutdown(config.service.shutdownGraceMs);
-    await postgres.close();
-    await vault.close();
-    await database.release();
-    logger.info({}, "stopped");
-  });
+  return {
+    logger,
+    async stop() {
+      await server.shutdown(config.service.shutdownGraceMs);
+      await postgres.close();
+      await vault.close();
+      await database.release();
+      logger.info({}, "stopped");
+    },
+  };
 }
 
-main(process.argv[2], process.argv.slice(3)).catch((error: unknown) => {
-  // Config errors name the variable and never echo its value.
-  console.error(error instanceof ConfigError ? error.message : scrubText(`vault failed to start: ${error instanceof Error ? error.message : String(error)}`));
-  process.exit(1);
-});
+runService("vault", () => main(process.argv[2], process.argv.slice(3)));

@@ -5,19 +5,20 @@
  */
 import { createServiceTokenSource } from "@planton/auth";
 import { ConfigError, createEnvReader } from "@planton/config";
-import { createNatsProbe, startDurableConsumer } from "@planton/events";
-import { createLogger, scrubText } from "@planton/logging";
-import { onShutdownSignal, readReadinessTiming, setupAuth, startServer } from "@planton/server";
+import { createNatsProbe } from "@planton/events";
+import { createLogger } from "@planton/logging";
+import { readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
 import { VERIFIER_HEALTH_NAME } from "./health-name.js";
 import { checkAwsTrust } from "./checks/aws-trust-check.js";
 import { createPlatformAwsCredentials, findPlatformAwsIdentityProblem } from "./platform-credentials.js";
 import { loadVerifierConfig } from "./config.js";
 import { createRpcRegistry, createRpcVault } from "./rpc-clients.js";
+import { startVerifierConsumer } from "./event-consumer.js";
 import { buildVerifier } from "./verifier-components.js";
 import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
-async function main(): Promise<void> {
+async function main(): Promise<StartedService> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
@@ -39,17 +40,7 @@ async function main(): Promise<void> {
     platformAwsCredentials,
     deliveryLimit: VERIFIER_MAX_DELIVER,
   });
-  const consumer = await startDurableConsumer({
-    url: config.service.natsUrl,
-    logger,
-    stream: "CONNECT",
-    durable: "verifier",
-    // connection.* and aws_trust.completed (NATS 2.9 has one filter per consumer).
-    filterSubject: "connect.>",
-    streamSubjects: ["connect.>"],
-    maxDeliver: VERIFIER_MAX_DELIVER,
-    handle: (data, _subject, deliveryCount) => verifier.handle(data, deliveryCount),
-  });
+  const consumer = await startVerifierConsumer({ url: config.service.natsUrl, logger, verifier });
   // No database: the verifier is ready while NATS, where its work comes from, answers.
   const nats = createNatsProbe({ url: config.service.natsUrl, services: [VERIFIER_HEALTH_NAME] });
   // No public API: health (and reflection) only, for probes.
@@ -65,15 +56,14 @@ async function main(): Promise<void> {
     readiness: { ...readinessTiming, probes: [nats] },
   });
   logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
-  onShutdownSignal(async (signal) => {
-    logger.info({ signal }, "shutting down");
-    await server.shutdown(config.service.shutdownGraceMs);
-    await consumer.stop();
-    await nats.close();
-  });
+  return {
+    logger,
+    async stop() {
+      await server.shutdown(config.service.shutdownGraceMs);
+      await consumer.stop();
+      await nats.close();
+    },
+  };
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : scrubText(`verifier failed to start: ${error instanceof Error ? error.message : String(error)}`));
-  process.exit(1);
-});
+runService("verifier", () => main());

@@ -1,5 +1,5 @@
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import type { SigV4Credentials } from "./checks/sigv4.js";
+import type { AwsCredentials } from "./checks/sts-call.js";
 
 /**
  * createPlatformAwsCredentials returns the verifier's own AWS identity from
@@ -10,7 +10,7 @@ import type { SigV4Credentials } from "./checks/sigv4.js";
  * exactly as deployments will. Nothing is resolved until the first
  * cross-account check, so a verifier without AWS access starts fine.
  */
-export function createPlatformAwsCredentials(): () => Promise<SigV4Credentials> {
+export function createPlatformAwsCredentials(): () => Promise<AwsCredentials> {
   const provider = defaultProvider();
   return async () => {
     const credentials = await provider();
@@ -33,7 +33,7 @@ export const PLATFORM_AWS_IDENTITY_SETTING = "AWS credentials";
  * not call AWS: whether they are the trusted principal shows at the first
  * trust check. The chain's own error is not quoted (it may echo configuration).
  */
-export async function findPlatformAwsIdentityProblem(credentials: () => Promise<SigV4Credentials>, timeoutMs = 5_000): Promise<string | undefined> {
+export async function findPlatformAwsIdentityProblem(credentials: () => Promise<AwsCredentials>, timeoutMs = 5_000): Promise<string | undefined> {
   const missing =
     "the platform has no AWS identity of its own, so it cannot assume customer roles: provide the runner principal's credentials through the standard AWS chain " +
     "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE, or an instance, task or IRSA role)";

@@ -2,7 +2,7 @@ import type { HandleOutcome } from "@planton/events";
 import type { Logger } from "@planton/logging";
 import type { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import type { ProviderCheck } from "./checks/provider-check.js";
-import type { SigV4Credentials } from "./checks/sigv4.js";
+import type { AwsCredentials } from "./checks/sts-call.js";
 import type { VerifierConfig } from "./config.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import { createEventVerifier } from "./verify-event.js";
@@ -28,7 +28,7 @@ export function buildVerifier(options: {
   /** The AWS cross-account trust check; absent: such connections are recorded UNSUPPORTED. */
   trustCheck?: ProviderCheck;
   /** The platform's own AWS identity (the runner principal customer roles trust). */
-  platformAwsCredentials?: () => Promise<SigV4Credentials>;
+  platformAwsCredentials?: () => Promise<AwsCredentials>;
   /** The consumer's max_deliver, when a JetStream consumer feeds the handler. */
   deliveryLimit?: number;
 }): VerifierComponents {

@@ -9,7 +9,7 @@ import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_p
 import { mergeSecrets } from "@planton/providers";
 import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
-import type { SigV4Credentials } from "./checks/sigv4.js";
+import type { AwsCredentials } from "./checks/sts-call.js";
 
 /** max_deliver of the verifier's durable consumer; the handler records a result by the last delivery. */
 export const VERIFIER_MAX_DELIVER = 30;
@@ -47,7 +47,7 @@ export interface EventVerifierDeps {
   /** The AWS cross-account trust check (AssumeRole with and without the external id); absent: UNSUPPORTED. */
   readonly trustCheck?: ProviderCheck;
   /** The platform's own AWS identity, which customer roles trust (for `trustCheck`). */
-  readonly platformAwsCredentials?: () => Promise<SigV4Credentials>;
+  readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
   /** How long after aws_trust.completed a role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
   /**

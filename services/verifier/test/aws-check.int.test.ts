@@ -100,6 +100,25 @@ describe("checkAws against a fake STS", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("bounds the body too: a server that stalls after the headers is transient TIMEOUT", async () => {
+    sts.failNext("stall-body");
+    const started = Date.now();
+    expect(await check(spec(KEY_ID, SECRET), { timeoutMs: 150 })).toMatchObject({ kind: "transient", reason: "TIMEOUT" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it.each(["throttle", "500"] as const)("sends one request for %s (the SDK does not retry; the worker does)", async (kind) => {
+    sts.failNext(kind);
+    const before = sts.requests;
+    expect(await check(spec(KEY_ID, SECRET))).toMatchObject({ kind: "transient" });
+    expect(sts.requests - before).toBe(1);
+  });
+
+  it("signs for the endpoint's region (us-east-1 for a local endpoint)", async () => {
+    await check(spec(KEY_ID, SECRET));
+    expect(sts.calls().at(-1)).toMatchObject({ action: "GetCallerIdentity", accessKeyId: KEY_ID, region: "us-east-1" });
+  });
+
   it("reports a truncated XML body as transient MALFORMED_RESPONSE", async () => {
     sts.failNext("malformed");
     expect(await check(spec(KEY_ID, SECRET))).toMatchObject({ kind: "transient", reason: "MALFORMED_RESPONSE" });

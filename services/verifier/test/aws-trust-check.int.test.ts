@@ -3,7 +3,7 @@ import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planto
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAwsTrust } from "../src/checks/aws-trust-check.js";
 import type { CheckOptions, CheckResult, ProviderEndpoints } from "../src/checks/provider-check.js";
-import type { SigV4Credentials } from "../src/checks/sigv4.js";
+import type { AwsCredentials } from "../src/checks/sts-call.js";
 import { startFakeSts, type FakeSts, type StsCall } from "./support/fake-sts.js";
 
 // Marker values are planted in everything secret (the external id, the
@@ -27,7 +27,7 @@ const PLATFORM_TEMP_KEY = "ASIAPLATFORMRUNNER02";
 const PLATFORM_TEMP_SECRET = `je7MtGbClwBF/${PLATFORM_MARKER}/2Zp9Utk/h3yCo8nvbEXAMPLEKEY`.slice(0, 40);
 const PLATFORM_TEMP_TOKEN = `IQoJb3JpZ2luX2VjEPLATFORM${PLATFORM_MARKER}TOKEN0123456789abcdef`;
 
-const platform: SigV4Credentials = { accessKeyId: PLATFORM_KEY, secretAccessKey: PLATFORM_SECRET };
+const platform: AwsCredentials = { accessKeyId: PLATFORM_KEY, secretAccessKey: PLATFORM_SECRET };
 
 let sts: FakeSts;
 const results: CheckResult[] = [];

@@ -16,7 +16,7 @@ import { buildAuthz, type AuthzComponents } from "../../src/authz-components.js"
 import { CONSUMED_SUBJECTS } from "../../src/connection-events.js";
 import { loadAuthzConfig } from "../../src/config.js";
 
-const SECRET = "authz-test-secret-0123456789-abcdefghijk";
+export const SECRET = "authz-test-secret-0123456789-abcdefghijk";
 
 /** Vault, registry and authz on one server and one fresh database, wired as `npm start` wires them. */
 export interface PlatformHarness {

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Scopes } from "@planton/auth";
 import { AwsTrustService, TemplateFormat } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
-import { registerService, Violations, type ServiceRegistration } from "@planton/server";
+import { registerService, requestIdOf, Violations, type ServiceRegistration } from "@planton/server";
 import { callerOf } from "../connection-routes.js";
 import type { AwsTrust } from "./aws-trust.js";
 import { renderTrustTemplate, TRUST_TEMPLATE_VERSION } from "./trust-template.js";
@@ -20,7 +20,7 @@ export function createAwsTrustRoutes(trust: AwsTrust, templateUrl: string): Serv
       return trust.start(callerOf(ctx), request, ctx.signal);
     },
     async completeSetup(request, ctx) {
-      return { connectionId: await trust.complete(request, ctx.signal) };
+      return { connectionId: await trust.complete(request, ctx.signal, requestIdOf(ctx)) };
     },
     async getSetup(request, ctx) {
       return trust.get(callerOf(ctx), request.setupId);

@@ -1,27 +1,15 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { maskIdentifier } from "@planton/providers";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
-import {
-  failed,
-  isStsServerFaultCode,
-  otherStsAnswer,
-  scrub,
-  stsError,
-  stsPost,
-  stsQueryBody,
-  stsServerFault,
-  transient,
-  callerIdentityOf,
-} from "./sts-call.js";
-
-// GetCallerIdentity needs no IAM permission and cannot be blocked by an
-// explicit Deny, so it proves the key pair itself and nothing else.
-const GET_CALLER_IDENTITY = stsQueryBody("GetCallerIdentity");
+import { callerIdentity } from "./caller-identity.js";
+import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault } from "./sts-results.js";
 
 /**
  * checkAws proves an AWS spec's inline access key pair by calling STS
- * `GetCallerIdentity` (Query protocol, SigV4-signed POST) at
+ * `GetCallerIdentity` with `@aws-sdk/client-sts` at
  * `options.endpoints.awsSts`, once (retrying transients is the caller's job).
+ * GetCallerIdentity needs no IAM permission and cannot be blocked by an
+ * explicit Deny, so it proves the key pair itself and nothing else.
  *
  * - 200 with an `<Account>` equal to the spec's `account_id` → `verified`
  *   with the caller `Arn` as identity; a different account → `failed`
@@ -57,24 +45,15 @@ export const checkAws: ProviderCheck = async (spec: ConnectionSpec, options: Che
   }
   if (aws.auth.case !== "inlineKeys") throw new Error("checkAws: AWS spec has no auth set");
   const { accessKeyId, secretAccessKey } = aws.auth.value;
-  const result = await callerIdentity(aws.accountId, accessKeyId, secretAccessKey, options);
+  const result = await proveKey(aws.accountId, accessKeyId, secretAccessKey, options);
   return scrub(result, [secretAccessKey]);
 };
 
-async function callerIdentity(
-  expectedAccount: string,
-  accessKeyId: string,
-  secretAccessKey: string,
-  options: CheckOptions,
-): Promise<CheckResult> {
-  const response = await stsPost(GET_CALLER_IDENTITY, { accessKeyId, secretAccessKey }, options);
-  if (response.kind === "transient") return response;
-  const { status, body, retryAfterMs } = response;
-
-  if (status === 200) {
-    const identity = callerIdentityOf(body);
-    if (identity === undefined) return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
-    const { account, arn } = identity;
+async function proveKey(expectedAccount: string, accessKeyId: string, secretAccessKey: string, options: CheckOptions): Promise<CheckResult> {
+  const answer = await callerIdentity({ accessKeyId, secretAccessKey }, options);
+  if (answer.kind === "transient") return answer;
+  if (answer.kind === "identity") {
+    const { account, arn } = answer;
     if (account !== expectedAccount) {
       return {
         kind: "failed",
@@ -84,11 +63,10 @@ async function callerIdentity(
     }
     return { kind: "verified", identity: arn };
   }
-
-  const { code, message: errorMessage } = stsError(body);
+  const { status, code, message, retryAfterMs } = answer;
   if (code !== undefined) {
     // Messages name the key by its hint only, as every API response does.
-    const mapped = mapErrorCode(code, errorMessage, maskIdentifier(accessKeyId), retryAfterMs);
+    const mapped = mapErrorCode(code, message, maskIdentifier(accessKeyId), retryAfterMs);
     if (mapped !== undefined) return mapped;
   }
   return otherStsAnswer(status, code, retryAfterMs, "the key");

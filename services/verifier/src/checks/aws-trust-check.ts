@@ -1,24 +1,9 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
-import type { SigV4Credentials } from "./sigv4.js";
-import {
-  callerIdentityOf,
-  failed,
-  isStsServerFaultCode,
-  otherStsAnswer,
-  scrub,
-  stsError,
-  stsPost,
-  stsQueryBody,
-  stsServerFault,
-  transient,
-  xmlElement,
-  xmlText,
-  type Transient,
-} from "./sts-call.js";
-
-/** The shortest session AssumeRole grants; the check only needs one call with it. */
-const SESSION_SECONDS = "900";
+import { assumeRole, type AssumeOutcome, type Session } from "./assume-role.js";
+import { callerIdentity } from "./caller-identity.js";
+import type { AwsCredentials } from "./sts-call.js";
+import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault, transient } from "./sts-results.js";
 
 /** RoleSessionName: 2 to 64 of `[\w+=,.@-]` (STS model). */
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -36,19 +21,13 @@ const ROLE_ARN = /^arn:([a-z][a-z0-9-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 /** Longest piece of STS's own ValidationError text quoted to the user. */
 const MAX_QUOTED = 300;
 
-/** Temporary credentials from AssumeRole, and who AWS says they belong to. */
-interface Session {
-  readonly credentials: Required<SigV4Credentials>;
-  readonly assumedRoleArn: string;
-}
-
 /**
  * checkAwsTrust proves an AWS cross-account-trust spec: that the platform's
  * own AWS identity (`options.platformAwsCredentials`, the runner principal the
  * customer's role trusts) can assume the role with the connection's external
  * id, that the role is the one recorded in the spec's account, and that the
  * role cannot be assumed *without* the external id (the confused-deputy test
- * AWS recommends). Every request is one SigV4-signed STS Query POST to
+ * AWS recommends). Every request is one `@aws-sdk/client-sts` call to
  * `options.endpoints.awsSts`, bounded by `options.timeoutMs`; retrying
  * transients is the caller's job.
  *
@@ -135,7 +114,7 @@ async function verifyTrust(
         "Operators: give the verifier the runner principal's credentials through the standard AWS credential chain.",
     );
   }
-  let platform: SigV4Credentials;
+  let platform: AwsCredentials;
   try {
     platform = await options.platformAwsCredentials();
   } catch {
@@ -196,47 +175,6 @@ async function verifyTrust(
   return assumeRoleError(second, roleArn, "second");
 }
 
-type AssumeOutcome =
-  | { readonly kind: "session"; readonly session: Session }
-  | { readonly kind: "denied" }
-  | { readonly kind: "error"; readonly status: number; readonly code: string | undefined; readonly message: string; readonly retryAfterMs: number | undefined }
-  | Transient;
-
-async function assumeRole(
-  roleArn: string,
-  sessionName: string,
-  externalId: string | undefined,
-  platform: SigV4Credentials,
-  options: CheckOptions,
-): Promise<AssumeOutcome> {
-  // Model order, as the SDK sends it.
-  const params: [string, string][] = [
-    ["RoleArn", roleArn],
-    ["RoleSessionName", sessionName],
-    ["DurationSeconds", SESSION_SECONDS],
-  ];
-  if (externalId !== undefined) params.push(["ExternalId", externalId]);
-  const response = await stsPost(stsQueryBody("AssumeRole", params), platform, options);
-  if (response.kind === "transient") return response;
-  const { status, body, retryAfterMs } = response;
-  if (status === 200) {
-    const result = xmlElement(body, "AssumeRoleResult");
-    const creds = result === undefined ? undefined : xmlElement(result, "Credentials");
-    const user = result === undefined ? undefined : xmlElement(result, "AssumedRoleUser");
-    const accessKeyId = creds === undefined ? undefined : xmlText(creds, "AccessKeyId");
-    const secretAccessKey = creds === undefined ? undefined : xmlText(creds, "SecretAccessKey");
-    const sessionToken = creds === undefined ? undefined : xmlText(creds, "SessionToken");
-    const assumedRoleArn = user === undefined ? undefined : xmlText(user, "Arn");
-    if (!accessKeyId || !secretAccessKey || !sessionToken || !assumedRoleArn) {
-      return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable AssumeRole response. This does not mean the role is bad; try again later.");
-    }
-    return { kind: "session", session: { credentials: { accessKeyId, secretAccessKey, sessionToken }, assumedRoleArn } };
-  }
-  const { code, message } = stsError(body);
-  if (code === "AccessDenied") return { kind: "denied" };
-  return { kind: "error", status, code, message, retryAfterMs };
-}
-
 // Errors of the platform's AssumeRole calls other than AccessDenied. Codes
 // about the signature or the token concern the platform's own credentials:
 // transient, never blamed on the user's role.
@@ -277,19 +215,12 @@ function assumeRoleError(
   return otherStsAnswer(status, code, retryAfterMs, "the role");
 }
 
-type IdentityOutcome = { readonly kind: "identity"; readonly account: string; readonly arn: string } | CheckResult;
-
-// GetCallerIdentity with the session just issued: who AWS says it is.
-async function sessionIdentity(session: Session, options: CheckOptions): Promise<IdentityOutcome> {
-  const response = await stsPost(stsQueryBody("GetCallerIdentity"), session.credentials, options);
-  if (response.kind === "transient") return response;
-  const { status, body, retryAfterMs } = response;
-  if (status === 200) {
-    const identity = callerIdentityOf(body);
-    if (identity === undefined) return transient("MALFORMED_RESPONSE", "AWS STS returned an unreadable GetCallerIdentity response. Try again later.");
-    return { kind: "identity", ...identity };
-  }
-  const { code, message } = stsError(body);
+// Who the role's session is, from GetCallerIdentity with its credentials:
+// the identity, or the result for an error (worded for a session).
+async function sessionIdentity(session: Session, options: CheckOptions): Promise<{ readonly kind: "identity"; readonly account: string; readonly arn: string } | CheckResult> {
+  const answer = await callerIdentity(session.credentials, options);
+  if (answer.kind !== "error") return answer;
+  const { status, code, message, retryAfterMs } = answer;
   switch (code) {
     case "InvalidClientTokenId":
     case "IncompleteSignature":

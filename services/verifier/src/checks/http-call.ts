@@ -58,24 +58,29 @@ export async function httpCall(provider: string, request: HttpRequest, limits: H
     const text = await response.text();
     return { ok: true, answer: { status: response.status, headers: response.headers, text, json: parseJson(text) } };
   } catch (error) {
-    if (limits.signal?.aborted) {
-      return { ok: false, transient: { kind: "transient", reason: "ABORTED", message: `The ${provider} check was cancelled before ${provider} answered.` } };
-    }
-    if (timeout.aborted) {
-      return {
-        ok: false,
-        transient: { kind: "transient", reason: "TIMEOUT", message: `${provider} did not answer within ${limits.timeoutMs} ms. This doesn't mean the credential is bad; try again later.` },
-      };
-    }
-    return {
-      ok: false,
-      transient: { kind: "transient", reason: "NETWORK_ERROR", message: `${provider} could not be reached (${networkErrorCode(error)}). This doesn't mean the credential is bad; try again later.` },
-    };
+    return { ok: false, transient: unanswered(provider, error, limits, timeout.aborted) };
   }
 }
 
+/**
+ * unanswered turns a failed exchange into the `transient` result every check
+ * returns for it: ABORTED when `limits.signal` was aborted, TIMEOUT when
+ * `timedOut` (the `limits.timeoutMs` bound fired), NETWORK_ERROR otherwise.
+ * The message names only `provider` and the errno-style code, never the
+ * error's own text (it may quote request details).
+ */
+export function unanswered(provider: string, error: unknown, limits: HttpLimits, timedOut: boolean): Extract<CheckResult, { kind: "transient" }> {
+  if (limits.signal?.aborted) {
+    return { kind: "transient", reason: "ABORTED", message: `The ${provider} check was cancelled before ${provider} answered.` };
+  }
+  if (timedOut) {
+    return { kind: "transient", reason: "TIMEOUT", message: `${provider} did not answer within ${limits.timeoutMs} ms. This doesn't mean the credential is bad; try again later.` };
+  }
+  return { kind: "transient", reason: "NETWORK_ERROR", message: `${provider} could not be reached (${networkErrorCode(error)}). This doesn't mean the credential is bad; try again later.` };
+}
+
 /** Parses JSON without throwing; `undefined` for empty or invalid text. */
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -1,5 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
-import type { SigV4Credentials } from "./sigv4.js";
+import type { AwsCredentials } from "./sts-call.js";
 
 /**
  * The outcome of proving one credential version against its provider.
@@ -58,7 +58,7 @@ export interface CheckOptions {
    * cannot be verified. Called once per check; it may throw when the chain
    * cannot produce credentials.
    */
-  readonly platformAwsCredentials?: () => Promise<SigV4Credentials>;
+  readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
 }
 
 /**

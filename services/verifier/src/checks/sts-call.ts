@@ -1,169 +1,93 @@
-import { maskAccessKeyIdsIn } from "@planton/providers";
-import { httpCall, parseRetryAfter } from "./http-call.js";
-import type { CheckOptions, CheckResult } from "./provider-check.js";
-import { signFormPost, stsRegionOf, uriEncode, type SigV4Credentials } from "./sigv4.js";
+import { STSClient, STSServiceException } from "@aws-sdk/client-sts";
+import { asObject, parseRetryAfter, str, unanswered } from "./http-call.js";
+import type { CheckOptions } from "./provider-check.js";
+import type { Transient } from "./sts-results.js";
+import { stsRegionOf } from "./sts-region.js";
 
-/**
- * Shared pieces of the AWS STS checks (inline keys, cross-account trust):
- * building Query-protocol bodies, one signed POST through the shared HTTP
- * helper, reading the flat XML STS answers, and mapping the answers every
- * STS call can get (throttling, server faults, unreadable bodies).
- */
-
-/** The only STS API version; every Query request names it. */
-export const STS_API_VERSION = "2011-06-15";
-
-/** A `transient` check result. */
-export type Transient = Extract<CheckResult, { kind: "transient" }>;
-
-// Codes the JS SDK classifies as throttling (@smithy/service-error-classification).
-export const THROTTLING_CODES: ReadonlySet<string> = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "SlowDown",
-  "PriorRequestNotComplete",
-  "BandwidthLimitExceeded",
-  "ProvisionedThroughputExceededException",
-  "TransactionInProgressException",
-  "EC2ThrottledException",
-]);
-
-/**
- * The form body of an STS Query request: `Action=<action>&Version=2011-06-15`
- * followed by `params` in the given order (the SDK sends model order), names
- * and values percent-encoded (RFC 3986, as the SDK does).
- */
-export function stsQueryBody(action: string, params: readonly (readonly [string, string])[] = []): string {
-  return [["Action", action] as const, ["Version", STS_API_VERSION] as const, ...params]
-    .map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`)
-    .join("&");
+/** AWS credentials to call STS with. `secretAccessKey` and `sessionToken` are secret. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Session token of temporary (ASIA…) credentials. */
+  readonly sessionToken?: string;
 }
 
-/** Outcome of one HTTP exchange: a status and full body, or a transient failure. */
-export type StsExchange =
-  | { readonly kind: "response"; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
-  | Transient;
-
-/**
- * stsPost signs `body` with `credentials` (SigV4, service `sts`, the region
- * of the endpoint; `x-amz-security-token` when the credentials have a session
- * token) and POSTs it once to `options.endpoints.awsSts` through the shared
- * HTTP helper (timeout covering the body, the caller's signal, error texts
- * that never echo request details). The bound is `options.timeoutMs`, the
- * verifier's `CHECK_TIMEOUT_MS` (README, Timeouts), per STS request.
- */
-export async function stsPost(body: string, credentials: SigV4Credentials, options: CheckOptions): Promise<StsExchange> {
-  const url = options.endpoints.awsSts;
-  const headers = signFormPost({ url, body, region: stsRegionOf(url), service: "sts", credentials });
-  const outcome = await httpCall(
-    "AWS STS",
-    { url, method: "POST", headers, body },
-    { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
-  );
-  if (!outcome.ok) return outcome.transient;
-  const { answer } = outcome;
-  return { kind: "response", status: answer.status, body: answer.text, retryAfterMs: parseRetryAfter(answer.headers.get("retry-after")) };
+/** An STS error answer: HTTP status, the `<Code>` (undefined when the body had none) and `<Message>`. */
+export interface StsError {
+  readonly kind: "error";
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly message: string;
+  /** From a valid `Retry-After` header (real STS never sends one; gateways may). */
+  readonly retryAfterMs: number | undefined;
 }
 
-/** The `<Code>` and `<Message>` of an STS error body (`Message` "" when absent). */
-export function stsError(body: string): { readonly code: string | undefined; readonly message: string } {
-  return { code: xmlText(body, "Code"), message: xmlText(body, "Message") ?? "" };
-}
+/** Outcome of one STS call: the SDK's output, an STS error answer, or a transient failure. */
+export type StsOutcome<O> = { readonly kind: "ok"; readonly output: O } | StsError | Transient;
 
 /**
- * The result for an STS error answer that the caller's code-specific mapping
- * did not handle: throttling code or 429 → `transient` THROTTLED; 5xx →
- * `transient` PROVIDER_UNAVAILABLE; no readable code → `transient`
- * MALFORMED_RESPONSE; anything else → `failed` PROVIDER_REJECTED naming the
- * code. `subject` names what a server fault says nothing about ("the key").
+ * stsCall runs `send` (one STS command) with an `STSClient` made for
+ * `credentials` and pointed at `options.endpoints.awsSts` (the configured
+ * `AWS_STS_URL`), signing for that endpoint's region. It never throws.
+ *
+ * - One attempt only (`maxAttempts: 1`): retrying transients is the caller's
+ *   job (the worker's backoff), and SDK retries would multiply the
+ *   `CHECK_TIMEOUT_MS` bound and hide throttling from the worker.
+ * - Bounded by `options.timeoutMs` per call, body included (an abort signal
+ *   combined with `options.signal`), and by the request handler's connection
+ *   and request timeouts as a second bound.
+ * - An answer with an error status becomes {@link StsError}; a 2xx body the
+ *   SDK cannot read becomes `transient` MALFORMED_RESPONSE naming `action`;
+ *   no answer becomes `transient` TIMEOUT, ABORTED or NETWORK_ERROR. The
+ *   SDK's own error texts are never used for them (they may quote requests).
  */
-export function otherStsAnswer(status: number, code: string | undefined, retryAfterMs: number | undefined, subject: string): CheckResult {
-  if (status === 429 || (code !== undefined && THROTTLING_CODES.has(code))) {
-    return transient("THROTTLED", "AWS is rate-limiting requests. Try again shortly.", retryAfterMs);
+export async function stsCall<O>(
+  action: string,
+  credentials: AwsCredentials,
+  options: CheckOptions,
+  send: (client: STSClient, abortSignal: AbortSignal) => Promise<O>,
+): Promise<StsOutcome<O>> {
+  const endpoint = options.endpoints.awsSts;
+  const client = new STSClient({
+    endpoint,
+    region: stsRegionOf(endpoint),
+    credentials,
+    maxAttempts: 1,
+    retryMode: "standard", // not AWS_RETRY_MODE: "adaptive" would also delay sends client-side
+    // An explicit endpoint excludes these; set so that AWS_USE_FIPS_ENDPOINT
+    // in the environment cannot turn every check into a configuration error.
+    useFipsEndpoint: false,
+    useDualstackEndpoint: false,
+    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
+  });
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const limits = { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+  try {
+    return { kind: "ok", output: await send(client, options.signal ? AbortSignal.any([timeout, options.signal]) : timeout) };
+  } catch (error) {
+    const status = answeredStatus(error);
+    if (status === undefined || options.signal?.aborted || timeout.aborted) {
+      return unanswered("AWS STS", error, limits, timeout.aborted || str(asObject(error), "name") === "TimeoutError");
+    }
+    if (status < 300) {
+      return { kind: "transient", reason: "MALFORMED_RESPONSE", message: `AWS STS returned an unreadable ${action} response. Try again later.` };
+    }
+    const retryAfterMs = parseRetryAfter(str(asObject(asObject(asObject(error)?.["$response"])?.["headers"]), "retry-after"));
+    if (!(error instanceof STSServiceException)) {
+      return { kind: "error", status, code: undefined, message: "", retryAfterMs };
+    }
+    // `Code` is the wire code (`name` may be the model's exception name).
+    const code = str(asObject(error), "Code");
+    return { kind: "error", status, code, message: code === undefined ? "" : error.message, retryAfterMs };
+  } finally {
+    client.destroy();
   }
-  if (status >= 500) {
-    return transient("PROVIDER_UNAVAILABLE", `AWS STS is having problems (HTTP ${status}${code ? `, ${code}` : ""}). This does not mean ${subject} is bad; try again later.`, retryAfterMs);
-  }
-  if (code === undefined) {
-    return transient("MALFORMED_RESPONSE", `AWS STS answered HTTP ${status} without a readable error. Try again later.`, retryAfterMs);
-  }
-  return failed("PROVIDER_REJECTED", `AWS STS rejected the request with ${code} (HTTP ${status}).`);
 }
 
-/** `transient` PROVIDER_UNAVAILABLE for the server-fault codes (InternalFailure, ServiceUnavailable). */
-export function stsServerFault(code: string, retryAfterMs: number | undefined, subject: string): Transient {
-  return transient("PROVIDER_UNAVAILABLE", `AWS STS is having problems (${code}). This does not mean ${subject} is bad; try again later.`, retryAfterMs);
-}
-
-/** True for the codes STS uses for its own faults (Type Receiver). */
-export function isStsServerFaultCode(code: string): boolean {
-  return code === "InternalFailure" || code === "ServiceUnavailable";
-}
-
-// STS bodies are small, flat and namespace-default, so a tag regex is enough;
-// the first occurrence is the one inside the Result/Error element.
-/** The trimmed, entity-decoded text of the first `<tag>` element that holds only text. */
-export function xmlText(xml: string, tag: string): string | undefined {
-  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-  return match?.[1] === undefined ? undefined : decodeXmlEntities(match[1].trim());
-}
-
-/**
- * callerIdentityOf reads a 200 GetCallerIdentity body: the account and ARN,
- * or undefined when the body is not a readable GetCallerIdentityResult
- * (UserId is required only to confirm that it is one).
- */
-export function callerIdentityOf(body: string): { account: string; arn: string } | undefined {
-  const account = xmlText(body, "Account");
-  const arn = xmlText(body, "Arn");
-  const userId = xmlText(body, "UserId");
-  if (account === undefined || arn === undefined || userId === undefined || !body.includes("GetCallerIdentityResult")) return undefined;
-  return { account, arn };
-}
-
-/** The raw inner XML of the first `<tag>…</tag>` element (children included), to scope {@link xmlText}. */
-export function xmlElement(xml: string, tag: string): string | undefined {
-  const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return match?.[1];
-}
-
-function decodeXmlEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, "&");
-}
-
-/** A `failed` check result. */
-export function failed(reason: string, message: string): CheckResult {
-  return { kind: "failed", reason, message };
-}
-
-/** A `transient` check result, with `retryAfterMs` only when known. */
-export function transient(reason: string, message: string, retryAfterMs?: number): Transient {
-  return retryAfterMs === undefined ? { kind: "transient", reason, message } : { kind: "transient", reason, message, retryAfterMs };
-}
-
-/**
- * Defence in depth: no message the checks build includes a secret, but if a
- * future edit (or an echoing server) ever puts one there, it is cut out; any
- * other AWS access key id (AKIA/ASIA...) left in the text is replaced by its
- * masked hint. Empty strings are ignored; a `verified` result carries no
- * message.
- */
-export function scrub(result: CheckResult, secrets: readonly string[]): CheckResult {
-  if (result.kind === "verified") return result;
-  let message = result.message;
-  for (const secret of secrets) {
-    if (secret !== "" && message.includes(secret)) message = message.split(secret).join("[redacted]");
-  }
-  message = maskAccessKeyIdsIn(message);
-  return message === result.message ? result : { ...result, message };
+// The HTTP status when STS (or whatever is at the endpoint) answered; the SDK
+// attaches the raw response to every error raised while reading one.
+function answeredStatus(error: unknown): number | undefined {
+  const response = asObject(asObject(error)?.["$response"]);
+  const status = response?.["statusCode"];
+  return typeof status === "number" && status > 0 ? status : undefined;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { amzDate, sha256Hex, sigV4Signature } from "../../src/checks/sigv4.js";
+import { amzDate, sha256Hex, sigV4Signature } from "./sigv4-verify.js";
 
 /** Failures the fake can inject, in the shapes real STS (or a gateway in front of it) produces. */
 export type FakeStsFailure =
@@ -13,6 +13,8 @@ export type FakeStsFailure =
   | "500"
   /** Accept the request and never answer. */
   | "timeout"
+  /** Send 200 headers and the start of the body, then nothing more. */
+  | "stall-body"
   /** 200 text/xml with a truncated body (of the requested action's response). */
   | "malformed"
   /** 403 `RegionDisabledException`, as a regional endpoint in a region the account has not activated. */
@@ -26,6 +28,8 @@ export interface StsCall {
   readonly params: Readonly<Record<string, string>>;
   /** The access key id named in the Authorization header, when there was one. */
   readonly accessKeyId: string | undefined;
+  /** The region of the Authorization header's credential scope, when there was one. */
+  readonly region: string | undefined;
   /** Whether an x-amz-security-token header was sent. */
   readonly securityToken: boolean;
   /** The injected failure that answered this request instead of the normal handler. */
@@ -164,7 +168,8 @@ export async function startFakeSts(): Promise<FakeSts> {
   function handle(req: IncomingMessage, body: string, res: ServerResponse): void {
     const form = new URLSearchParams(body);
     const action = form.get("Action") ?? "";
-    const callerKeyId = AUTH.exec(header(req, "authorization") ?? "")?.[1];
+    const scope = AUTH.exec(header(req, "authorization") ?? "");
+    const callerKeyId = scope?.[1];
     const at = failures.findIndex((f) => f.action === undefined || f.action === action);
     const failure = at < 0 ? undefined : failures.splice(at, 1)[0]?.kind;
     const params: Record<string, string> = {};
@@ -173,11 +178,17 @@ export async function startFakeSts(): Promise<FakeSts> {
       action,
       params,
       accessKeyId: callerKeyId,
+      region: scope?.[3],
       securityToken: header(req, "x-amz-security-token") !== undefined,
       ...(failure !== undefined ? { injected: failure } : {}),
     });
 
     if (failure === "timeout") return; // hold the socket open; close() destroys it
+    if (failure === "stall-body") {
+      res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomUUID(), date: new Date().toUTCString() });
+      res.write(`<${action}Response xmlns="${NS}">`);
+      return; // the rest never comes; close() destroys the socket
+    }
     if (failure === "throttle") return error(res, 400, "Sender", "Throttling", "Rate exceeded");
     if (failure === "429") return error(res, 429, "Sender", "Throttling", "Rate exceeded", { "retry-after": "7" });
     if (failure === "500") return error(res, 500, "Receiver", "InternalFailure", "An internal error has occurred");

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/authz_service.proto.
  */
 export const file_planton_connect_v1_authz_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZwbGFudG9uL2Nvbm5lY3QvdjEvYXV0aHpfc2VydmljZS5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxIkMKGkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIVCg1jb25uZWN0aW9uX2lkGAIgASgJIiwKG0NvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZRINCgVjb3VudBgBIAEoDSLQAQoNQXV0aG9yaXphdGlvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkifQoaQXV0aG9yaXplQ29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSFAoMZW52aXJvbm1lbnRzGAMgAygJIlgKG0F1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRI5Cg5hdXRob3JpemF0aW9ucxgBIAMoCzIhLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uIn0KGlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhQKDGVudmlyb25tZW50cxgDIAMoCSJYChtSZXZva2VBdXRob3JpemF0aW9uUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiJEChlMaXN0QXV0aG9yaXphdGlvbnNSZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiVwoaTGlzdEF1dGhvcml6YXRpb25zUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiK/AQoRRGVmYXVsdENvbm5lY3Rpb24SLgoIcHJvdmlkZXIYASABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhMKC2Vudmlyb25tZW50GAMgASgJEhUKDWNvbm5lY3Rpb25faWQYBCABKAkSFwoPY29ubmVjdGlvbl9zbHVnGAUgASgJIq0BChtTZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRIuCghwcm92aWRlchgCIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkiYQocU2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imQEKG0dldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBIuCghwcm92aWRlchgBIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYAyABKAkiYQocR2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imwEKHVVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXF1ZXN0Ei4KCHByb3ZpZGVyGAEgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEjUKBXNjb3BlGAIgASgOMiYucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6YXRpb25TY29wZRITCgtlbnZpcm9ubWVudBgDIAEoCSIgCh5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UiiwEKGVJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QSFQoNZGVwbG95bWVudF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchISCgpjb25uZWN0aW9uGAQgASgJIuYDChpSZXNvbHZlQ3JlZGVudGlhbHNSZXNwb25zZRIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEjQKBmlubGluZRgKIAEoCzIiLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3BlY0gAEjcKBnJ1bm5lchgLIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDcmVkZW50aWFsc0gAEjoKCGF3c19yb2xlGAwgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkF3c1JvbGVDcmVkZW50aWFsc0gAEiwKCHBpbl90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9waW5fZXhwaXJlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg0KC2NyZWRlbnRpYWxzIiYKEVJ1bm5lckNyZWRlbnRpYWxzEhEKCXJ1bm5lcl9pZBgBIAEoCSI7ChJBd3NSb2xlQ3JlZGVudGlhbHMSEAoIcm9sZV9hcm4YASABKAkSEwoLZXh0ZXJuYWxfaWQYAiABKAkiMQoYUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkiLQoZUmVsZWFzZURlcGxveW1lbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCKlAgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIVCg1kZXBsb3ltZW50X2lkGAQgASgJEhMKC2Vudmlyb25tZW50GAUgASgJEi4KCHByb3ZpZGVyGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEhUKDWNvbm5lY3Rpb25faWQYByABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjMKCGRlY2lzaW9uGAkgASgOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF1ZGl0RGVjaXNpb24SDgoGcmVhc29uGAogASgJIrcBChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSFQoNY29ubmVjdGlvbl9pZBgDIAEoCRIzCghkZWNpc2lvbhgEIAEoDjIhLnBsYW50b24uY29ubmVjdC52MS5BdWRpdERlY2lzaW9uEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJImIKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi4KBmV2ZW50cxgBIAMoCzIeLnBsYW50b24uY29ubmVjdC52MS5BdWRpdEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqFAQoSQXV0aG9yaXphdGlvblNjb3BlEiMKH0FVVEhPUklaQVRJT05fU0NPUEVfVU5TUEVDSUZJRUQQABIkCiBBVVRIT1JJWkFUSU9OX1NDT1BFX09SR0FOSVpBVElPThABEiQKIEFVVEhPUklaQVRJT05fU0NPUEVfRU5WSVJPTk1FTlRTEAIqZgoNQXVkaXREZWNpc2lvbhIeChpBVURJVF9ERUNJU0lPTl9VTlNQRUNJRklFRBAAEhoKFkFVRElUX0RFQ0lTSU9OX0FMTE9XRUQQARIZChVBVURJVF9ERUNJU0lPTl9ERU5JRUQQAjLICQofRW52aXJvbm1lbnRBdXRob3JpemF0aW9uU2VydmljZRJ2ChNBdXRob3JpemVDb25uZWN0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRJ2ChNSZXZva2VBdXRob3JpemF0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXNwb25zZRJzChJMaXN0QXV0aG9yaXphdGlvbnMSLS5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1dGhvcml6YXRpb25zUmVxdWVzdBouLnBsYW50b24uY29ubmVjdC52MS5MaXN0QXV0aG9yaXphdGlvbnNSZXNwb25zZRJ5ChRTZXREZWZhdWx0Q29ubmVjdGlvbhIvLnBsYW50b24uY29ubmVjdC52MS5TZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QaMC5wbGFudG9uLmNvbm5lY3QudjEuU2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJ5ChRHZXREZWZhdWx0Q29ubmVjdGlvbhIvLnBsYW50b24uY29ubmVjdC52MS5HZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QaMC5wbGFudG9uLmNvbm5lY3QudjEuR2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJ/ChZVbnNldERlZmF1bHRDb25uZWN0aW9uEjEucGxhbnRvbi5jb25uZWN0LnYxLlVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXF1ZXN0GjIucGxhbnRvbi5jb25uZWN0LnYxLlVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJzChJSZXNvbHZlQ3JlZGVudGlhbHMSLS5wbGFudG9uLmNvbm5lY3QudjEuUmVzb2x2ZUNyZWRlbnRpYWxzUmVxdWVzdBouLnBsYW50b24uY29ubmVjdC52MS5SZXNvbHZlQ3JlZGVudGlhbHNSZXNwb25zZRJwChFSZWxlYXNlRGVwbG95bWVudBIsLnBsYW50b24uY29ubmVjdC52MS5SZWxlYXNlRGVwbG95bWVudFJlcXVlc3QaLS5wbGFudG9uLmNvbm5lY3QudjEuUmVsZWFzZURlcGxveW1lbnRSZXNwb25zZRJqCg9MaXN0QXVkaXRFdmVudHMSKi5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBorLnBsYW50b24uY29ubmVjdC52MS5MaXN0QXVkaXRFdmVudHNSZXNwb25zZRJ2ChNDb3VudERlcGxveW1lbnRQaW5zEi4ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_planton_connect_v1_connection_spec, file_planton_connect_v1_provider]);
+  fileDesc("CiZwbGFudG9uL2Nvbm5lY3QvdjEvYXV0aHpfc2VydmljZS5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxIkMKGkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIVCg1jb25uZWN0aW9uX2lkGAIgASgJIiwKG0NvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZRINCgVjb3VudBgBIAEoDSLQAQoNQXV0aG9yaXphdGlvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkifQoaQXV0aG9yaXplQ29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSFAoMZW52aXJvbm1lbnRzGAMgAygJIlgKG0F1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRI5Cg5hdXRob3JpemF0aW9ucxgBIAMoCzIhLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uIn0KGlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhQKDGVudmlyb25tZW50cxgDIAMoCSJYChtSZXZva2VBdXRob3JpemF0aW9uUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiJEChlMaXN0QXV0aG9yaXphdGlvbnNSZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiVwoaTGlzdEF1dGhvcml6YXRpb25zUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiK/AQoRRGVmYXVsdENvbm5lY3Rpb24SLgoIcHJvdmlkZXIYASABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhMKC2Vudmlyb25tZW50GAMgASgJEhUKDWNvbm5lY3Rpb25faWQYBCABKAkSFwoPY29ubmVjdGlvbl9zbHVnGAUgASgJIq0BChtTZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRIuCghwcm92aWRlchgCIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkiYQocU2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imQEKG0dldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBIuCghwcm92aWRlchgBIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYAyABKAkiYQocR2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imwEKHVVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXF1ZXN0Ei4KCHByb3ZpZGVyGAEgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEjUKBXNjb3BlGAIgASgOMiYucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6YXRpb25TY29wZRITCgtlbnZpcm9ubWVudBgDIAEoCSIgCh5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UiiwEKGVJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QSFQoNZGVwbG95bWVudF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchISCgpjb25uZWN0aW9uGAQgASgJIuYDChpSZXNvbHZlQ3JlZGVudGlhbHNSZXNwb25zZRIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEjQKBmlubGluZRgKIAEoCzIiLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3BlY0gAEjcKBnJ1bm5lchgLIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDcmVkZW50aWFsc0gAEjoKCGF3c19yb2xlGAwgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkF3c1JvbGVDcmVkZW50aWFsc0gAEiwKCHBpbl90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9waW5fZXhwaXJlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg0KC2NyZWRlbnRpYWxzIiYKEVJ1bm5lckNyZWRlbnRpYWxzEhEKCXJ1bm5lcl9pZBgBIAEoCSI7ChJBd3NSb2xlQ3JlZGVudGlhbHMSEAoIcm9sZV9hcm4YASABKAkSEwoLZXh0ZXJuYWxfaWQYAiABKAkiMQoYUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkiLQoZUmVsZWFzZURlcGxveW1lbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCL8AgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIVCg1kZXBsb3ltZW50X2lkGAQgASgJEhMKC2Vudmlyb25tZW50GAUgASgJEi4KCHByb3ZpZGVyGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEhUKDWNvbm5lY3Rpb25faWQYByABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjMKCGRlY2lzaW9uGAkgASgOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF1ZGl0RGVjaXNpb24SDgoGcmVhc29uGAogASgJEgwKBGtpbmQYCyABKAkSEgoKcmVxdWVzdF9pZBgMIAEoCRIOCgZ0YXJnZXQYDSABKAkSDwoHc3VtbWFyeRgOIAEoCRISCgplcnJvcl9jb2RlGA8gASgJIrICChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSFQoNY29ubmVjdGlvbl9pZBgDIAEoCRIzCghkZWNpc2lvbhgEIAEoDjIhLnBsYW50b24uY29ubmVjdC52MS5BdWRpdERlY2lzaW9uEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJEg0KBWFjdG9yGAcgASgJEgwKBGtpbmQYCCABKAkSLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi4KBmV2ZW50cxgBIAMoCzIeLnBsYW50b24uY29ubmVjdC52MS5BdWRpdEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqFAQoSQXV0aG9yaXphdGlvblNjb3BlEiMKH0FVVEhPUklaQVRJT05fU0NPUEVfVU5TUEVDSUZJRUQQABIkCiBBVVRIT1JJWkFUSU9OX1NDT1BFX09SR0FOSVpBVElPThABEiQKIEFVVEhPUklaQVRJT05fU0NPUEVfRU5WSVJPTk1FTlRTEAIqgAEKDUF1ZGl0RGVjaXNpb24SHgoaQVVESVRfREVDSVNJT05fVU5TUEVDSUZJRUQQABIaChZBVURJVF9ERUNJU0lPTl9BTExPV0VEEAESGQoVQVVESVRfREVDSVNJT05fREVOSUVEEAISGAoUQVVESVRfREVDSVNJT05fRVJST1IQAzLcCQofRW52aXJvbm1lbnRBdXRob3JpemF0aW9uU2VydmljZRJ2ChNBdXRob3JpemVDb25uZWN0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRJ2ChNSZXZva2VBdXRob3JpemF0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXNwb25zZRJ4ChJMaXN0QXV0aG9yaXphdGlvbnMSLS5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1dGhvcml6YXRpb25zUmVxdWVzdBouLnBsYW50b24uY29ubmVjdC52MS5MaXN0QXV0aG9yaXphdGlvbnNSZXNwb25zZSIDkAIBEnkKFFNldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLlNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5TZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlEn4KFEdldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLkdldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5HZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlIgOQAgESfwoWVW5zZXREZWZhdWx0Q29ubmVjdGlvbhIxLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBoyLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UScwoSUmVzb2x2ZUNyZWRlbnRpYWxzEi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QaLi5wbGFudG9uLmNvbm5lY3QudjEuUmVzb2x2ZUNyZWRlbnRpYWxzUmVzcG9uc2UScAoRUmVsZWFzZURlcGxveW1lbnQSLC5wbGFudG9uLmNvbm5lY3QudjEuUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0Gi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlbGVhc2VEZXBsb3ltZW50UmVzcG9uc2USbwoPTGlzdEF1ZGl0RXZlbnRzEioucGxhbnRvbi5jb25uZWN0LnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaKy5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiA5ACARJ7ChNDb3VudERlcGxveW1lbnRQaW5zEi4ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_connection_spec, file_planton_connect_v1_provider]);
 
 /**
  * CountDeploymentPinsRequest names a connection of an organization.
@@ -653,7 +653,8 @@ export const ReleaseDeploymentResponseSchema: GenMessage<ReleaseDeploymentRespon
   messageDesc(file_planton_connect_v1_authz_service, 21);
 
 /**
- * AuditEvent is one resolve, allowed or refused. It holds no secret.
+ * AuditEvent is one record of the audit log: a resolve (kind
+ * "credentials.resolve") or a change. It holds no secret value.
  *
  * @generated from message planton.connect.v1.AuditEvent
  */
@@ -713,6 +714,50 @@ export type AuditEvent = Message<"planton.connect.v1.AuditEvent"> & {
    * @generated from field: string reason = 10;
    */
   reason: string;
+
+  /**
+   * What happened: "credentials.resolve" for a resolve; for a change, e.g.
+   * "connection.created", "connection.updated", "connection.rotated",
+   * "connection.deleted", "connection.verified", "authorization.granted",
+   * "authorization.revoked", "default_connection.set",
+   * "default_connection.unset", "runner.registered", "runner.updated",
+   * "runner.deleted", "aws_trust.started", "aws_trust.completed".
+   *
+   * @generated from field: string kind = 11;
+   */
+  kind: string;
+
+  /**
+   * The request id of the call that caused it (the `x-request-id` header
+   * the caller sent, or the one the server generated and answered with).
+   *
+   * @generated from field: string request_id = 12;
+   */
+  requestId: string;
+
+  /**
+   * The id of what a change changed: a connection id (connection,
+   * authorization and default changes), a runner id or an AWS trust setup id.
+   *
+   * @generated from field: string target = 13;
+   */
+  target: string;
+
+  /**
+   * What changed, without secret values: e.g. the update mask paths, the new
+   * credential version, whether a delete was forced, a verification result.
+   *
+   * @generated from field: string summary = 14;
+   */
+  summary: string;
+
+  /**
+   * On AUDIT_DECISION_ERROR: the error code the resolve failed with, e.g.
+   * "UNAVAILABLE", "DATA_LOSS", "INTERNAL", "CANCELED", "DEADLINE_EXCEEDED".
+   *
+   * @generated from field: string error_code = 15;
+   */
+  errorCode: string;
 };
 
 /**
@@ -723,7 +768,8 @@ export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_authz_service, 22);
 
 /**
- * ListAuditEventsRequest filters and pages.
+ * ListAuditEventsRequest filters and pages. Every filter that is set must
+ * match; unset filters match everything.
  *
  * @generated from message planton.connect.v1.ListAuditEventsRequest
  */
@@ -756,9 +802,40 @@ export type ListAuditEventsRequest = Message<"planton.connect.v1.ListAuditEvents
   pageSize: number;
 
   /**
+   * next_page_token of the previous page, with the same filters.
+   *
    * @generated from field: string page_token = 6;
    */
   pageToken: string;
+
+  /**
+   * Token subject of whoever acted.
+   *
+   * @generated from field: string actor = 7;
+   */
+  actor: string;
+
+  /**
+   * A kind (see AuditEvent.kind), or a family ending in ".*" such as
+   * "connection.*". Unknown kinds are refused with INVALID_ARGUMENT.
+   *
+   * @generated from field: string kind = 8;
+   */
+  kind: string;
+
+  /**
+   * Records at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 9;
+   */
+  startTime?: Timestamp;
+
+  /**
+   * Records before this time; must be after start_time.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 10;
+   */
+  endTime?: Timestamp;
 };
 
 /**
@@ -825,7 +902,7 @@ export const AuthorizationScopeSchema: GenEnum<AuthorizationScope> = /*@__PURE__
   enumDesc(file_planton_connect_v1_authz_service, 0);
 
 /**
- * AuditDecision is the outcome of a resolve.
+ * AuditDecision is the outcome of a resolve; unset on records of changes.
  *
  * @generated from enum planton.connect.v1.AuditDecision
  */
@@ -836,14 +913,28 @@ export enum AuditDecision {
   UNSPECIFIED = 0,
 
   /**
+   * Credentials were handed out.
+   *
    * @generated from enum value: AUDIT_DECISION_ALLOWED = 1;
    */
   ALLOWED = 1,
 
   /**
+   * The request was refused (not authorized, no connection, conflicts with
+   * the deployment's pin, invalid); nothing was handed out.
+   *
    * @generated from enum value: AUDIT_DECISION_DENIED = 2;
    */
   DENIED = 2,
+
+  /**
+   * The resolve failed (see AuditEvent.error_code): a dependency failed, or
+   * the caller canceled or its deadline passed before the answer was sent.
+   * Nothing was handed out.
+   *
+   * @generated from enum value: AUDIT_DECISION_ERROR = 3;
+   */
+  ERROR = 3,
 }
 
 /**
@@ -931,8 +1022,11 @@ export const EnvironmentAuthorizationService: GenService<{
    * explicit connection, else the environment default, else the organization
    * default. The first resolve of a deployment pins the connection's current
    * credential version; later resolves return the same version until
-   * ReleaseDeployment or the pin expires. Every call, allowed or refused,
-   * writes one audit record; when that fails, the resolve fails.
+   * ReleaseDeployment or the pin expires. Every call that reaches the
+   * resolver writes exactly one audit record: ALLOWED, DENIED, or ERROR with
+   * the error code (a dependency failed, or the caller canceled or its
+   * deadline passed before the answer was sent). The record is written before
+   * credentials leave; when it cannot be written, the resolve fails.
    *
    * @generated from rpc planton.connect.v1.EnvironmentAuthorizationService.ResolveCredentials
    */
@@ -952,7 +1046,12 @@ export const EnvironmentAuthorizationService: GenService<{
     output: typeof ReleaseDeploymentResponseSchema;
   },
   /**
-   * ListAuditEvents pages through resolve audit records, newest first.
+   * ListAuditEvents pages through the audit log of the caller's
+   * organization, newest first: every resolve (ALLOWED, DENIED, ERROR) and
+   * every change (connections, verification results, authorizations,
+   * defaults, runners, AWS trust setups), with actor, time and request id,
+   * never a secret value. Changes made in the registry appear once authz has
+   * consumed their events (usually within a second).
    *
    * @generated from rpc planton.connect.v1.EnvironmentAuthorizationService.ListAuditEvents
    */

@@ -6,7 +6,7 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { AuthMode, Provider, RunnerIdentityKind } from "./provider_pb.js";
+import type { AuthMode, AwsCapability, Provider, RunnerIdentityKind } from "./provider_pb.js";
 import { file_planton_connect_v1_provider } from "./provider_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/events.proto.
  */
 export const file_planton_connect_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEi5QIKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEjsKCmNvbm5lY3Rpb24YCiABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkNoYW5nZWRIABI6Cgh2ZXJpZmllZBgLIAEoCzImLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uVmVyaWZpZWRIABIzCgZydW5uZXIYDCABKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVyQ2hhbmdlZEgAEjoKCWF3c190cnVzdBgNIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5Bd3NUcnVzdENvbXBsZXRlZEgAQgkKB3BheWxvYWQi2gEKEUNvbm5lY3Rpb25DaGFuZ2VkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgGIAEoDSJjChJDb25uZWN0aW9uVmVyaWZpZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIaChJjcmVkZW50aWFsX3ZlcnNpb24YAiABKA0SCgoCb2sYAyABKAgSDgoGcmVhc29uGAQgASgJImEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kIsMBChFBd3NUcnVzdENvbXBsZXRlZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSEAoIc2V0dXBfaWQYAyABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAQgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRIQCghyb2xlX2FybhgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhAKCHN0YWNrX2lkGAggASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
+  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEiuwMKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSOwoKY29ubmVjdGlvbhgKIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uQ2hhbmdlZEgAEjoKCHZlcmlmaWVkGAsgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNvbm5lY3Rpb25WZXJpZmllZEgAEjMKBnJ1bm5lchgMIAEoCzIhLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDaGFuZ2VkSAASOgoJYXdzX3RydXN0GA0gASgLMiUucGxhbnRvbi5jb25uZWN0LnYxLkF3c1RydXN0Q29tcGxldGVkSAASQAoRYXdzX3RydXN0X3N0YXJ0ZWQYDiABKAsyIy5wbGFudG9uLmNvbm5lY3QudjEuQXdzVHJ1c3RTdGFydGVkSABCCQoHcGF5bG9hZCKlAgoRQ29ubmVjdGlvbkNoYW5nZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIMCgRzbHVnGAIgASgJEi4KCHByb3ZpZGVyGAMgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEi8KCWF1dGhfbW9kZRgEIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5BdXRoTW9kZRIaChJjcmVkZW50aWFsX3ZlcnNpb24YBSABKA0SIwobcHJldmlvdXNfY3JlZGVudGlhbF92ZXJzaW9uGAYgASgNEhQKDHVwZGF0ZV9wYXRocxgHIAMoCRIMCgRuYW1lGAggASgJEhUKDXByZXZpb3VzX25hbWUYCSABKAkSDgoGZm9yY2VkGAogASgIImMKEkNvbm5lY3Rpb25WZXJpZmllZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhoKEmNyZWRlbnRpYWxfdmVyc2lvbhgCIAEoDRIKCgJvaxgDIAEoCBIOCgZyZWFzb24YBCABKAkihQEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kEgwKBG5hbWUYAyABKAkSFAoMdXBkYXRlX3BhdGhzGAQgAygJItYBChFBd3NUcnVzdENvbXBsZXRlZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSEAoIc2V0dXBfaWQYAyABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAQgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRIQCghyb2xlX2FybhgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhAKCHN0YWNrX2lkGAggASgJEhEKCXJlY29ubmVjdBgJIAEoCCLpAQoPQXdzVHJ1c3RTdGFydGVkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIQCghzZXR1cF9pZBgDIAEoCRISCgphY2NvdW50X2lkGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRI3CgxjYXBhYmlsaXRpZXMYBiADKA4yIS5wbGFudG9uLmNvbm5lY3QudjEuQXdzQ2FwYWJpbGl0eRIRCglyZWNvbm5lY3QYByABKAgSLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
 
 /**
  * Events on the JetStream stream CONNECT, subject connect.<kind> (e.g.
@@ -57,6 +57,13 @@ export type Event = Message<"planton.connect.v1.Event"> & {
   actor: string;
 
   /**
+   * The request id of the call that caused it (x-request-id), if one did.
+   *
+   * @generated from field: string request_id = 6;
+   */
+  requestId: string;
+
+  /**
    * @generated from oneof planton.connect.v1.Event.payload
    */
   payload: {
@@ -83,6 +90,12 @@ export type Event = Message<"planton.connect.v1.Event"> & {
      */
     value: AwsTrustCompleted;
     case: "awsTrust";
+  } | {
+    /**
+     * @generated from field: planton.connect.v1.AwsTrustStarted aws_trust_started = 14;
+     */
+    value: AwsTrustStarted;
+    case: "awsTrustStarted";
   } | { case: undefined; value?: undefined };
 };
 
@@ -134,6 +147,34 @@ export type ConnectionChanged = Message<"planton.connect.v1.ConnectionChanged"> 
    * @generated from field: uint32 previous_credential_version = 6;
    */
   previousCredentialVersion: number;
+
+  /**
+   * On updated and rotated: the update mask paths that were applied.
+   *
+   * @generated from field: repeated string update_paths = 7;
+   */
+  updatePaths: string[];
+
+  /**
+   * The connection's name after the change.
+   *
+   * @generated from field: string name = 8;
+   */
+  name: string;
+
+  /**
+   * On updated and rotated: the name before the change, when it changed.
+   *
+   * @generated from field: string previous_name = 9;
+   */
+  previousName: string;
+
+  /**
+   * On deleted: the delete was forced past deployments pinned to it.
+   *
+   * @generated from field: bool forced = 10;
+   */
+  forced: boolean;
 };
 
 /**
@@ -178,7 +219,8 @@ export const ConnectionVerifiedSchema: GenMessage<ConnectionVerified> = /*@__PUR
   messageDesc(file_planton_connect_v1_events, 2);
 
 /**
- * RunnerChanged is the payload of runner.registered and runner.deleted.
+ * RunnerChanged is the payload of runner.registered, runner.updated and
+ * runner.deleted.
  *
  * @generated from message planton.connect.v1.RunnerChanged
  */
@@ -192,6 +234,18 @@ export type RunnerChanged = Message<"planton.connect.v1.RunnerChanged"> & {
    * @generated from field: planton.connect.v1.RunnerIdentityKind identity_kind = 2;
    */
   identityKind: RunnerIdentityKind;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * On updated: the fields that changed (e.g. "name", "identity").
+   *
+   * @generated from field: repeated string update_paths = 4;
+   */
+  updatePaths: string[];
 };
 
 /**
@@ -252,6 +306,13 @@ export type AwsTrustCompleted = Message<"planton.connect.v1.AwsTrustCompleted"> 
    * @generated from field: string stack_id = 8;
    */
   stackId: string;
+
+  /**
+   * The setup reconnected an existing connection.
+   *
+   * @generated from field: bool reconnect = 9;
+   */
+  reconnect: boolean;
 };
 
 /**
@@ -260,4 +321,62 @@ export type AwsTrustCompleted = Message<"planton.connect.v1.AwsTrustCompleted"> 
  */
 export const AwsTrustCompletedSchema: GenMessage<AwsTrustCompleted> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_events, 4);
+
+/**
+ * AwsTrustStarted is the payload of aws_trust.started: a cross-account trust
+ * setup began, for a new connection or a reconnect of an existing one. It
+ * never carries the external id.
+ *
+ * @generated from message planton.connect.v1.AwsTrustStarted
+ */
+export type AwsTrustStarted = Message<"planton.connect.v1.AwsTrustStarted"> & {
+  /**
+   * @generated from field: string connection_id = 1;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: string slug = 2;
+   */
+  slug: string;
+
+  /**
+   * @generated from field: string setup_id = 3;
+   */
+  setupId: string;
+
+  /**
+   * @generated from field: string account_id = 4;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string region = 5;
+   */
+  region: string;
+
+  /**
+   * @generated from field: repeated planton.connect.v1.AwsCapability capabilities = 6;
+   */
+  capabilities: AwsCapability[];
+
+  /**
+   * The setup reconnects an existing connection.
+   *
+   * @generated from field: bool reconnect = 7;
+   */
+  reconnect: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expire_time = 8;
+   */
+  expireTime?: Timestamp;
+};
+
+/**
+ * Describes the message planton.connect.v1.AwsTrustStarted.
+ * Use `create(AwsTrustStartedSchema)` to create a new message.
+ */
+export const AwsTrustStartedSchema: GenMessage<AwsTrustStarted> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_events, 5);
 

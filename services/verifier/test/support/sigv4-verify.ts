@@ -1,20 +1,12 @@
 import { createHash, createHmac } from "node:crypto";
 
 /**
- * AWS Signature Version 4 (header form), implemented with node:crypto only so
- * the verifier needs no AWS SDK. The same canonicalisation code is used by the
- * signer and by test servers that check signatures, and it is pinned to AWS's
- * published test vectors (see test/sigv4.test.ts) so the two cannot drift
- * together unnoticed.
+ * AWS Signature Version 4 (header form) as a server checks it, for the fake
+ * STS: the canonical request is rebuilt from the received `SignedHeaders` and
+ * signed with the secret the server knows. Written with node:crypto from the
+ * published algorithm, not taken from the SDK whose requests it checks, and
+ * pinned to AWS's published test vectors (test/sigv4-verify.test.ts).
  */
-
-/** Credentials used to sign. `secretAccessKey` is secret: it never leaves this module except inside HMACs. */
-export interface SigV4Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  /** Session token of temporary (ASIA…) credentials; sent and signed as x-amz-security-token. */
-  readonly sessionToken?: string;
-}
 
 /**
  * The parts of a request that SigV4 covers. `headers` must already contain
@@ -44,7 +36,7 @@ function hmac(key: string | Buffer, data: string): Buffer {
 }
 
 /** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters percent-encoded, upper-case hex. */
-export function uriEncode(value: string): string {
+function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
@@ -87,7 +79,7 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
 }
 
 /** The credential scope `yyyymmdd/region/service/aws4_request`. */
-export function credentialScope(amzDateValue: string, region: string, service: string): string {
+function credentialScope(amzDateValue: string, region: string, service: string): string {
   return `${amzDateValue.slice(0, 8)}/${region}/${service}/aws4_request`;
 }
 
@@ -101,8 +93,8 @@ export function signingKey(secretAccessKey: string, yyyymmdd: string, region: st
 
 /**
  * sigV4Signature returns the 64-hex signature of `parts` for the given
- * secret, `X-Amz-Date` value, region and service. Used by the signer and by
- * servers verifying a received request (rebuilt from its SignedHeaders).
+ * secret, `X-Amz-Date` value, region and service. Servers verifying a
+ * received request rebuild `parts` from its SignedHeaders.
  */
 export function sigV4Signature(
   parts: CanonicalRequestParts,
@@ -120,66 +112,4 @@ export function sigV4Signature(
   return createHmac("sha256", signingKey(secretAccessKey, amzDateValue.slice(0, 8), region, service))
     .update(stringToSign, "utf8")
     .digest("hex");
-}
-
-/** Input of {@link signFormPost}. */
-export interface FormPostToSign {
-  /** Absolute endpoint URL; its path (default "/") and host are signed. */
-  readonly url: string;
-  /** The exact form-encoded body that will be sent. */
-  readonly body: string;
-  readonly region: string;
-  readonly service: string;
-  readonly credentials: SigV4Credentials;
-  /** Signing time; injectable for tests. */
-  readonly now?: Date;
-}
-
-/**
- * signFormPost signs a POST with an `application/x-www-form-urlencoded` body
- * (the AWS Query protocol) and returns the headers to send: content-type,
- * x-amz-date, x-amz-content-sha256, x-amz-security-token (if any) and
- * authorization. `host` is signed but not returned: fetch sets it from the URL
- * (`URL.host`, which omits default ports exactly as fetch does), and fetch
- * forbids setting it by hand.
- */
-export function signFormPost(input: FormPostToSign): Record<string, string> {
-  const url = new URL(input.url);
-  const date = amzDate(input.now ?? new Date());
-  const payloadHash = sha256Hex(input.body);
-  const headers: Record<string, string> = {
-    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-    "x-amz-date": date,
-    "x-amz-content-sha256": payloadHash,
-  };
-  if (input.credentials.sessionToken) headers["x-amz-security-token"] = input.credentials.sessionToken;
-  const signedHeaders = ["host", ...Object.keys(headers)].sort();
-  const signature = sigV4Signature(
-    { method: "POST", path: url.pathname || "/", query: "", headers: { ...headers, host: url.host }, signedHeaders, payloadHash },
-    input.credentials.secretAccessKey,
-    date,
-    input.region,
-    input.service,
-  );
-  headers["authorization"] =
-    `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${credentialScope(date, input.region, input.service)}, ` +
-    `SignedHeaders=${signedHeaders.join(";")}, Signature=${signature}`;
-  return headers;
-}
-
-/**
- * stsRegionOf returns the SigV4 region for an STS endpoint URL: R for
- * `sts.R.amazonaws.com`, `sts-fips.R.amazonaws.com`, `sts.R.amazonaws.com.cn`
- * and `sts.R.api.aws`; `us-east-1` for the global `sts.amazonaws.com` and for
- * anything else (local test servers, proxies).
- */
-export function stsRegionOf(endpoint: string): string {
-  let host: string;
-  try {
-    host = new URL(endpoint).hostname.toLowerCase();
-  } catch {
-    return "us-east-1";
-  }
-  const match = /^sts(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)$/.exec(host);
-  return match?.[1] ?? "us-east-1";
 }

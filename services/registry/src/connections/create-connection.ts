@@ -1,0 +1,83 @@
+import { toJson } from "@bufbuild/protobuf";
+import { insertOutboxEvent } from "@planton/events";
+import { ConnectionDetailsSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { idPrefixOf, normalizeSpec } from "@planton/providers";
+import { Violations } from "@planton/server";
+import { bestEffort } from "../best-effort.js";
+import type { Caller } from "../caller.js";
+import { insertConnection, nameOrSlugTaken } from "../connection-store.js";
+import { connectionWarnings } from "../connection-warnings.js";
+import { NameTakenError } from "../errors.js";
+import { newEtag, newId, slugify } from "../ids.js";
+import { connectionEvent } from "../registry-events.js";
+import { checkName, isUniqueViolation } from "../request-rules.js";
+import { checkSpec, runnerGone } from "./check-spec.js";
+import type { ConnectionWithWarnings } from "./connection-with-warnings.js";
+import type { ConnectionsDeps } from "./connections-deps.js";
+import { loadConnection } from "./load-connection.js";
+import { isForeignKeyViolation } from "./pg-errors.js";
+import { initialStatus, storedParts } from "./stored-parts.js";
+import { toConnection } from "./to-connection.js";
+
+/**
+ * CreateConnection: checks the name and spec, seals the secret half in the
+ * vault (nothing to seal in runner mode), then writes the row and the
+ * `connection.created` event in one transaction.
+ */
+export async function createConnection(
+  deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit">,
+  caller: Caller,
+  name: string,
+  spec: ConnectionSpec | undefined,
+  signal?: AbortSignal,
+): Promise<ConnectionWithWarnings> {
+  const nameViolations = checkName(new Violations(), "name", name);
+  const slug = slugify(name);
+  await checkSpec(deps, caller.orgId, spec, nameViolations.list());
+  const full = normalizeSpec(spec!);
+  if (await nameOrSlugTaken(deps.db, caller.orgId, name, slug)) throw new NameTakenError("connection", name);
+  const parts = storedParts(full);
+  const id = newId(idPrefixOf(parts.provider));
+  // Seal first: the vault call must not hold a database transaction open.
+  const version = parts.secretPayload ? await deps.vault.seal(caller.orgId, id, parts.secretPayload, signal) : 0;
+  const now = new Date();
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await insertConnection(trx, {
+        id,
+        org_id: caller.orgId,
+        name,
+        slug,
+        provider: parts.provider,
+        auth_mode: parts.authMode,
+        public_spec: JSON.stringify(toJson(ConnectionSpecSchema, parts.publicSpec)),
+        details: JSON.stringify(toJson(ConnectionDetailsSchema, parts.details)),
+        runner_id: parts.runnerId,
+        account_key: parts.accountKey,
+        credential_version: version,
+        status: initialStatus(parts.authMode),
+        last_verification: null,
+        etag: newEtag(),
+        created_at: now,
+        updated_at: now,
+      });
+      await insertOutboxEvent(
+        trx,
+        connectionEvent("connection.created", caller, { connectionId: id, slug, name, provider: parts.provider, authMode: parts.authMode, credentialVersion: version }),
+      );
+    });
+  } catch (error) {
+    if (version > 0) await bestEffort(deps.logger, "destroy orphaned credential", () => deps.vault.destroy(caller.orgId, id, 0));
+    if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
+    // The runner was deleted between the check and the insert (foreign key).
+    if (isForeignKeyViolation(error)) throw runnerGone(full);
+    throw error;
+  }
+  deps.onCommit();
+  const row = await loadConnection(deps.db, caller, id);
+  return {
+    connection: toConnection(row),
+    warnings: await connectionWarnings(deps.db, { orgId: caller.orgId, id, name, provider: parts.provider, accountKey: parts.accountKey }),
+  };
+}

@@ -1,0 +1,60 @@
+import { create, toJson } from "@bufbuild/protobuf";
+import { insertOutboxEvent } from "@planton/events";
+import { VerificationSchema, type Connection, type Verification } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
+import { maskAccessKeyIdsIn } from "@planton/providers";
+import { Violations } from "@planton/server";
+import type { Caller } from "../caller.js";
+import { recordStatusIfVersion } from "../connection-store.js";
+import { verifiedEvent } from "../registry-events.js";
+import type { ConnectionsDeps } from "./connections-deps.js";
+import { loadConnection } from "./load-connection.js";
+import { toConnection } from "./to-connection.js";
+
+/**
+ * RecordVerification (the verifier's result): sets the status and the last
+ * verification of `connectionId` of `orgId` if the result is for its current
+ * credential version (`applied`), and schedules the next re-verification.
+ * `actor` reports the result (the verifier); its subject and request id go into the event.
+ */
+export async function recordVerification(
+  deps: Pick<ConnectionsDeps, "db" | "onCommit" | "reverifyIntervalMs">,
+  actor: Caller,
+  orgId: string,
+  connectionId: string,
+  verification: Verification,
+): Promise<{ applied: boolean; connection: Connection }> {
+  new Violations()
+    .check(orgId !== "", "org_id", "REQUIRED", "is required")
+    .check(connectionId !== "", "connection_id", "REQUIRED", "is required")
+    .check(verification.credentialVersion >= 1, "verification.credential_version", "MIN", "must be at least 1")
+    .throwIfAny();
+  const owner = { orgId, subject: actor.subject, requestId: actor.requestId };
+  const row = await loadConnection(deps.db, owner, connectionId, "connection_id");
+  // A result for an older version must never overwrite a newer one.
+  if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
+  // Defence in depth: the API shows AWS access key ids only as hints, so
+  // a result quoting one (an older or third-party verifier) is stored masked.
+  const recorded = create(VerificationSchema, { ...verification, message: maskAccessKeyIdsIn(verification.message), identity: maskAccessKeyIdsIn(verification.identity) });
+  let applied = false;
+  await deps.db.transaction().execute(async (trx) => {
+    // Status is the system's, not the user's: conditional on the version
+    // (a rotation meanwhile makes this result stale), never on the etag,
+    // and the etag stays as it is (see Connection.etag in the proto).
+    applied = await recordStatusIfVersion(trx, orgId, row.id, verification.credentialVersion, {
+      status: verification.ok ? ConnectionStatus.VERIFIED : ConnectionStatus.VERIFICATION_FAILED,
+      last_verification: JSON.stringify(toJson(VerificationSchema, recorded)),
+      // Spread re-verifications: each connection is due interval x [0.9, 1.1) later.
+      next_verification_at: new Date(Date.now() + deps.reverifyIntervalMs * (0.9 + Math.random() * 0.2)),
+      updated_at: new Date(),
+    });
+    if (applied) {
+      await insertOutboxEvent(
+        trx,
+        verifiedEvent(owner, { connectionId: row.id, credentialVersion: verification.credentialVersion, ok: verification.ok, reason: verification.reason }),
+      );
+    }
+  });
+  if (applied) deps.onCommit();
+  return { applied, connection: toConnection(await loadConnection(deps.db, owner, row.id)) };
+}

@@ -1,0 +1,25 @@
+import { startDurableConsumer, type DurableConsumer } from "@planton/events";
+import type { Logger } from "@planton/logging";
+import type { VerifierComponents } from "./verifier-components.js";
+import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
+
+/**
+ * startVerifierConsumer feeds the CONNECT stream to the verifier through the
+ * durable JetStream consumer `verifier`, shared by every verifier replica
+ * (and by the all-in-one process when it uses NATS). The delivery limit is
+ * {@link VERIFIER_MAX_DELIVER}: the verifier records a platform fault as
+ * final on the last delivery, so both must agree.
+ */
+export function startVerifierConsumer(options: { url: string; logger: Logger; verifier: VerifierComponents }): Promise<DurableConsumer> {
+  return startDurableConsumer({
+    url: options.url,
+    logger: options.logger,
+    stream: "CONNECT",
+    durable: "verifier",
+    // connection.* and aws_trust.completed (NATS 2.9 has one filter per consumer).
+    filterSubject: "connect.>",
+    streamSubjects: ["connect.>"],
+    maxDeliver: VERIFIER_MAX_DELIVER,
+    handle: (data, _subject, deliveryCount) => options.verifier.handle(data, deliveryCount),
+  });
+}
