@@ -7,7 +7,7 @@ import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_
 import type { ApiSettings } from "./api-settings.js";
 
 /** CALL_TIMEOUT_MS bounds every unary call; WatchSetup opts out with `{ timeoutMs: 0 }`. */
-export const CALL_TIMEOUT_MS = 30_000;
+const CALL_TIMEOUT_MS = 30_000;
 
 /** ApiClients are the services the CLI calls, all over one transport. */
 export interface ApiClients {

@@ -8,10 +8,10 @@ import type { PromptContext } from "./prompt-input.js";
 export type Ask = <T>(run: (context: PromptContext) => Promise<T>) => Promise<T>;
 
 /** NAME_SUGGESTION is the default name offered, following the `<provider>-<purpose>` convention. */
-export const NAME_SUGGESTION = "aws-prod";
+const NAME_SUGGESTION = "aws-prod";
 
 /** NAME_HINT explains the naming convention before the name is asked. */
-export const NAME_HINT = "Connection names follow <provider>-<purpose>, e.g. aws-prod or aws-payments-staging, so deployments and audit records say which account they use.";
+const NAME_HINT = "Connection names follow <provider>-<purpose>, e.g. aws-prod or aws-payments-staging, so deployments and audit records say which account they use.";
 
 /** AskedAws is what the AWS questions produced: flags with the answers filled in, and the chosen capabilities. */
 export interface AskedAws {
@@ -23,7 +23,7 @@ export interface AskedAws {
  * validateAccountId is the account-id prompt's check: exactly 12 digits
  * (surrounding spaces ignored); returns true or the message to show.
  */
-export function validateAccountId(value: string): true | string {
+function validateAccountId(value: string): true | string {
   return /^\d{12}$/.test(value.trim()) ? true : "an AWS account id is 12 digits, e.g. 123456789012";
 }
 

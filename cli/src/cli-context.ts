@@ -31,9 +31,9 @@ export interface CliContext {
   readonly stderr: TextStream;
   readonly secrets: SecretReader;
   /** Writes one line to stdout (results). */
-  out(text: string): void;
+  out: (text: string) => void;
   /** Writes one line to stderr (progress, warnings, errors). */
-  err(text: string): void;
+  err: (text: string) => void;
   /** The config file written by `planton login`, read once. */
   configFile(): Promise<ConfigFile | undefined>;
   /** The API address in force (for messages). */

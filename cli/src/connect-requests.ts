@@ -201,11 +201,11 @@ export async function cloudflareCreateRequest(flags: CloudflareFlags, sources: R
 
 /** request wraps a name and a spec into a CreateConnectionRequest. */
 export function request(name: string, spec: SpecInit | ConnectionSpec): CreateConnectionRequest {
-  return create(CreateConnectionRequestSchema, { name, spec: spec as SpecInit });
+  return create(CreateConnectionRequestSchema, { name, spec: spec });
 }
 
 /** exactlyOne throws a {@link UsageError} unless exactly one of the named alternatives is given. */
-export function exactlyOne(alternatives: readonly (readonly [string, boolean])[]): void {
+function exactlyOne(alternatives: readonly (readonly [string, boolean])[]): void {
   const given = alternatives.filter(([, on]) => on).map(([label]) => label);
   const all = alternatives.map(([label]) => label);
   if (given.length === 0) throw new UsageError(`give one of: ${all.join(" | ")}`);
@@ -213,7 +213,7 @@ export function exactlyOne(alternatives: readonly (readonly [string, boolean])[]
 }
 
 /** together throws a {@link UsageError} when one of two flags that go together is given without the other. */
-export function together(a: string, hasA: boolean, b: string, hasB: boolean): void {
+function together(a: string, hasA: boolean, b: string, hasB: boolean): void {
   if (hasA && !hasB) throw new UsageError(`${a} needs ${b}`);
   if (hasB && !hasA) throw new UsageError(`${b} needs ${a}`);
 }

@@ -80,7 +80,7 @@ function detailFields(connection: Connection): [string, string][] {
   if (selected?.case === undefined) return [];
   const schema = ConnectionDetailsSchema.field[selected.case]?.message;
   if (schema === undefined) return [];
-  return messageFields(schema, selected.value as unknown as Record<string, unknown>);
+  return messageFields(schema, selected.value);
 }
 
 function messageFields(schema: DescMessage, value: Record<string, unknown>): [string, string][] {
@@ -103,7 +103,8 @@ function fieldText(field: DescField, value: unknown): string | undefined {
     case "scalar":
       if (typeof value === "boolean") return formatBool(value);
       if (value === "" || value === undefined) return undefined;
-      return String(value);
+      // A scalar field holds a string, number, bigint or bytes.
+      return (value as string | number | bigint | Uint8Array).toString();
     case "enum":
       return value === 0 ? undefined : enumLabel(field.enum, value as number);
     case "list": {

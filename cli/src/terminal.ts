@@ -4,11 +4,11 @@
  */
 export interface Styles {
   readonly enabled: boolean;
-  bold(text: string): string;
-  dim(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  red(text: string): string;
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  green: (text: string) => string;
+  yellow: (text: string) => string;
+  red: (text: string) => string;
 }
 
 /** createStyles returns ANSI {@link Styles}, or identity ones when `enabled` is false. */

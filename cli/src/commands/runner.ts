@@ -16,7 +16,7 @@ import { RUNNER_COLUMNS, runnerFields, runnerRow } from "../runner-view.js";
 import { renderKeyValues, renderTable } from "../table.js";
 
 /** RUNNER_KINDS are the values `--kind` accepts. */
-export const RUNNER_KINDS = ["aws-irsa", "gcp-workload-identity", "azure-managed-identity"] as const;
+const RUNNER_KINDS = ["aws-irsa", "gcp-workload-identity", "azure-managed-identity"] as const;
 
 interface Output {
   readonly output: OutputFormat;

@@ -11,7 +11,7 @@ export const CLI = resolve(import.meta.dirname, "../../bin/planton.mjs");
 const ALL_IN_ONE = resolve(import.meta.dirname, "../../../services/all-in-one/dist/src/main.js");
 
 /** The platform's own AWS identity: the principal every trust role trusts. */
-export const PLATFORM = {
+const PLATFORM = {
   arn: "arn:aws:iam::999999999999:role/planton-runner",
   accessKeyId: "AKIAPLATFORMCLI00001",
   secretAccessKey: "platformCliSecret000000000000000000000000",

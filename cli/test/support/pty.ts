@@ -13,6 +13,7 @@ export interface PtySession {
 }
 
 // Colours, cursor moves, erases: what prompt libraries draw with.
+// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][A-Za-z0-9]|\u001b[=>]/g;
 
 /**

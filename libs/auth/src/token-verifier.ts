@@ -118,6 +118,7 @@ function principalFromClaims(payload: JWTPayload): Principal {
 const MAX_CLAIM_LENGTH = 256;
 
 function checkClaimText(claim: string, value: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(value) || value.length > MAX_CLAIM_LENGTH) {
     // INVALID_ARGUMENT, like any other string of a request that no service can use.
     throw new ConnectError(

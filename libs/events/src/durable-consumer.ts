@@ -100,7 +100,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
   let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: maxInFlight });
   const inFlight = new Set<Promise<void>>();
   const done = (async () => {
-    for await (const message of messages!) {
+    for await (const message of messages) {
       const work = (async () => {
         try {
           const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);

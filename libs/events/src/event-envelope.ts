@@ -19,6 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // (NATS protocol: whitespace ends the subject on the wire).
 const SUBJECT_TOKEN = /^[^\s.*>]+$/;
 // The ordering key travels as a NATS header value: CR or LF would end the header.
+// eslint-disable-next-line no-control-regex -- control characters are what the key must not hold
 const ORDERING_KEY = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
 /**

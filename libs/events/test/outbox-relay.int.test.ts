@@ -66,13 +66,13 @@ describe("outbox relay", () => {
     const publisher = recordingPublisher(await f.connectPublisher());
     const relay = f.startRelay({ publisher });
     const [a, b] = [f.event("a"), f.event("b")];
-    await f.insert([a!, b!]);
+    await f.insert([a, b]);
     expect(await relay.drain(5_000)).toBe(true);
     // As if the relay died after publishing but before its commit.
     await f.db.updateTable("outbox").set({ published_at: null }).execute();
     expect(await relay.drain(5_000)).toBe(true);
-    expect(publisher.count(a!.id)).toBe(2);
-    expect((await f.streamMessages()).map((m) => m.header.get("Nats-Msg-Id"))).toEqual([a!.id, b!.id]);
+    expect(publisher.count(a.id)).toBe(2);
+    expect((await f.streamMessages()).map((m) => m.header.get("Nats-Msg-Id"))).toEqual([a.id, b.id]);
   });
 
   it("never publishes an event twice when two relays (replicas) share the table, and keeps each key's order", async () => {

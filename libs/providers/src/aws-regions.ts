@@ -1,7 +1,7 @@
 import { AWS_REGIONS_BY_PARTITION } from "./data/aws-regions.js";
 import { ViolationReason } from "./field-violation.js";
 import { didYouMean } from "./near-matches.js";
-import type { StringCheck, StringProblem } from "./string-rules.js";
+import type { StringProblem } from "./string-rules.js";
 
 /** AwsPartition is a partition a connection's account can be in: commercial, GovCloud or China. */
 export type AwsPartition = keyof typeof AWS_REGIONS_BY_PARTITION;
@@ -37,5 +37,3 @@ export function awsRegionProblem(region: string): StringProblem | undefined {
   };
 }
 
-/** awsRegion is the string check built on {@link awsRegionProblem}. */
-export const awsRegion: StringCheck = awsRegionProblem;

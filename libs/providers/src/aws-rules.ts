@@ -1,6 +1,6 @@
 import type { AwsSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { ViolationReason, type FieldViolation } from "./field-violation.js";
-import { awsRegion } from "./aws-regions.js";
+import { awsRegionProblem } from "./aws-regions.js";
 import { validateRunner } from "./runner-rules.js";
 import { checkString, matches } from "./string-rules.js";
 
@@ -59,7 +59,7 @@ export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec
   checkString(out, `${prefix}.region`, spec.region, {
     required: false,
     // Checked against the known regions: a made-up region would only fail later, at deploy time.
-    checks: [awsRegion],
+    checks: [awsRegionProblem],
   });
   switch (spec.auth.case) {
     case "inlineKeys": {

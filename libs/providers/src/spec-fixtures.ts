@@ -25,29 +25,29 @@ export const RUNNER_ID = "runner_01j9x7k2m4";
 /** The project of the fixture service-account key. */
 export const GCP_PROJECT_ID = "acme-prod-123";
 /** A tenant UUID. */
-export const AZURE_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const AZURE_TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 /** A subscription UUID (lower case). */
 export const AZURE_SUBSCRIPTION_ID = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 /** An application (client) UUID. */
 export const AZURE_CLIENT_ID = "11111111-2222-4333-8444-555555555555";
 /** A client secret in the current `...Q~...` shape. */
-export const AZURE_CLIENT_SECRET = "abc8Q~Zr4pN1kT2vW3xY4zA5bC6dE7fG8hI9jK0";
+const AZURE_CLIENT_SECRET = "abc8Q~Zr4pN1kT2vW3xY4zA5bC6dE7fG8hI9jK0";
 /** A personal access token in the dop_v1_ + 64 hex shape. */
-export const DO_TOKEN = `dop_v1_${"0123456789abcdef".repeat(4)}`;
+const DO_TOKEN = `dop_v1_${"0123456789abcdef".repeat(4)}`;
 /** An opaque alphanumeric Civo API key. */
-export const CIVO_TOKEN = "Xy7pQ2rT9sV4wZ1aB6cD3eF8gH5jK0mN2pQ4rS6tU8vW0xY1z";
+const CIVO_TOKEN = "Xy7pQ2rT9sV4wZ1aB6cD3eF8gH5jK0mN2pQ4rS6tU8vW0xY1z";
 /** A classic 40-character Cloudflare API token. */
 export const CF_TOKEN_40 = "Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk1Ll2Mm3_";
 /** A 2026-format 53-character user token (cfut_ + 40 + 8-character checksum). */
 export const CF_TOKEN_53 = `cfut_${"Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0Pp9Oo8Nn7-"}a1b2c3d4`;
 /** A classic 37-hex-character global API key. */
-export const CF_GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234";
+const CF_GLOBAL_KEY = "0123456789abcdef0123456789abcdef01234";
 /** A 32-hex-character account id. */
 export const CF_ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 /** An R2 access key id (the API token's 32-hex id). */
-export const R2_ACCESS_KEY_ID = "fedcba9876543210fedcba9876543210";
+const R2_ACCESS_KEY_ID = "fedcba9876543210fedcba9876543210";
 /** An R2 secret (the SHA-256 hex of a token). */
-export const R2_SECRET_ACCESS_KEY = "9".repeat(64);
+const R2_SECRET_ACCESS_KEY = "9".repeat(64);
 
 let rsaPem: string | undefined;
 
@@ -58,7 +58,7 @@ export function rsaPrivateKeyPem(): string {
 }
 
 /** A service-account key file's JSON fields, with `overrides` applied (`undefined` removes a field). */
-export function gcpKeyJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function gcpKeyJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const json: Record<string, unknown> = {
     type: "service_account",
     project_id: GCP_PROJECT_ID,

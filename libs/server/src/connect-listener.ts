@@ -45,14 +45,14 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
         res.end();
         return;
       }
-      Promise.resolve(route.handle(req, res as Parameters<HttpRoute["handle"]>[1])).catch((error: unknown) => {
+      Promise.resolve(route.handle(req, res)).catch((error: unknown) => {
         options.logger.error({ path: route.path, error }, "http route failed");
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
     },
   });
-  const handler = createCorsHandler(options.corsOrigins, adapter as (req: unknown, res: unknown) => void);
+  const handler = createCorsHandler(options.corsOrigins, adapter);
   const { limits } = options;
   const h2 = http2.createServer(
     { settings: { maxConcurrentStreams: limits.maxStreamsPerConnection } },

@@ -80,7 +80,7 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
   const { method } = spec;
   switch (spec.kind) {
     case "unary":
-      return async (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
+      return detached(async (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
         const ctx = calls.create(call, method, path);
         try {
           const output = await invokeUnaryImplementation(spec, ctx, parseOrWarn(method.input, call.request, path, options.logger), options.interceptors);
@@ -93,9 +93,9 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
         } finally {
           ctx.finish();
         }
-      };
+      });
     case "client_streaming":
-      return async (call: ServerReadableStream<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
+      return detached(async (call: ServerReadableStream<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
         const ctx = calls.create(call, method, path);
         try {
           const transform = transformInvokeImplementation(spec, ctx, options.interceptors);
@@ -109,21 +109,29 @@ function handlerFor(spec: MethodImplSpec, path: string, options: GrpcAdapterOpti
         } finally {
           ctx.finish();
         }
-      };
+      });
     case "server_streaming":
-      return async (call: ServerWritableStream<Buffer, unknown>) => {
+      return detached(async (call: ServerWritableStream<Buffer, unknown>) => {
         const ctx = calls.create(call, method, path);
         const input = createAsyncIterable([call.request]);
         await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, input)));
-      };
+      });
     case "bidi_streaming":
-      return async (call: ServerDuplexStream<Buffer, unknown>) => {
+      return detached(async (call: ServerDuplexStream<Buffer, unknown>) => {
         const ctx = calls.create(call, method, path);
         await streamOut(call, ctx, transformInvokeImplementation(spec, ctx, options.interceptors)(parseAll(method.input, incoming(call))));
-      };
+      });
   }
 }
 
+/**
+ * grpc-js calls a handler and ignores what it returns; each handler above
+ * settles its call itself (callback or stream end), so its promise is
+ * dropped here on purpose, where the type says so.
+ */
+function detached<A extends unknown[]>(handler: (...args: A) => Promise<void>): (...args: A) => void {
+  return (...args) => void handler(...args);
+}
 
 async function streamOut(
   call: ServerWritableStream<Buffer, unknown> | ServerDuplexStream<Buffer, unknown>,

@@ -86,5 +86,6 @@ function join(prefix: string, name: string): string {
 // Keys are the caller's text: echo at most 64 characters, control characters escaped.
 function printable(key: string): string {
   const short = key.length > 64 ? `${key.slice(0, 64)}...` : key;
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   return short.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

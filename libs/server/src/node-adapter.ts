@@ -60,7 +60,7 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: NodeReques
     handler
       .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, contextValues))
       .then(async (uRes) => {
-        await universalResponseToNodeResponse(uRes, res as http.ServerResponse);
+        await universalResponseToNodeResponse(uRes, res);
         if (!contextValues.get(dispatchedKey)) warnRefused(options.logger, handler.procedure, req, uRes);
       })
       .catch((reason: unknown) => {

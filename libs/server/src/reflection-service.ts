@@ -55,7 +55,7 @@ export function createReflectionServices(
       {
         async *serverReflectionInfo(requests) {
           for await (const request of requests) {
-            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) } as never;
+            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
           }
         },
       },
@@ -66,7 +66,7 @@ export function createReflectionServices(
       {
         async *serverReflectionInfo(requests) {
           for await (const request of requests) {
-            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) } as never;
+            yield { validHost: request.host, originalRequest: request, messageResponse: answer(request) };
           }
         },
       },

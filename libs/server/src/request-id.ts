@@ -11,7 +11,7 @@ export const requestIdKey = createContextKey<string>("", { description: "request
 
 // What a request id the caller chose may look like: it ends up in logs,
 // audit records and events, so it is bounded and printable.
-const ACCEPTED = /^[A-Za-z0-9._:\/+=@-]{1,128}$/;
+const ACCEPTED = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 
 /**
  * acceptRequestId returns the caller's `x-request-id` when it is 1-128

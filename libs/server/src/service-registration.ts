@@ -25,5 +25,5 @@ export function registerService<S extends DescService>(
   impl: ServiceImpl<S>,
   access: ServiceRegistration["access"],
 ): ServiceRegistration {
-  return { service, impl: impl as unknown as ServiceImpl<DescService>, access };
+  return { service, impl: impl, access };
 }

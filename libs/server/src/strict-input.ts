@@ -51,9 +51,11 @@ function walk(message: ReflectMessage, prefix: string, out: FieldViolation[], de
 function checkField(message: ReflectMessage, field: DescField, path: string, out: FieldViolation[], depth: number): void {
   switch (field.fieldKind) {
     case "scalar":
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- get() of a DescField is a union; fieldKind and scalar narrow it
       if (field.scalar === ScalarType.STRING) checkString(message.get(field) as string, path, out);
       return;
     case "enum":
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- as above, for an enum field
       checkEnum(field, message.get(field) as number, path, out);
       return;
     case "message":

@@ -101,9 +101,9 @@ describe("Connect GET", () => {
     ]);
     const [plain, base64Json, base64Proto] = outcomes;
     expect(outcomes.map((o) => o.status)).toEqual([200, 200, 200]);
-    expect((plain!.body["connection"] as { id: string }).id).toBe("awsconn_a");
-    expect((base64Json!.body["connection"] as { id: string }).id).toBe("awsconn_b");
-    expect(fromBinary(GetConnectionResponseSchema, base64Proto!.body["bytes"] as Uint8Array).connection?.id).toBe("awsconn_c");
+    expect((plain.body["connection"] as { id: string }).id).toBe("awsconn_a");
+    expect((base64Json.body["connection"] as { id: string }).id).toBe("awsconn_b");
+    expect(fromBinary(GetConnectionResponseSchema, base64Proto.body["bytes"] as Uint8Array).connection?.id).toBe("awsconn_c");
     expect(reached.slice(before)).toEqual(["GetConnection", "GetConnection", "GetConnection"]);
   });
 

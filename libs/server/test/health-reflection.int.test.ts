@@ -119,7 +119,7 @@ async function reflect(caller: Caller, method: ReflectionMethod, requests: Reque
     "reflection answers",
   );
   expect(outcome.messages, outcome.error?.message).toHaveLength(requests.length);
-  return outcome.messages as Response[];
+  return outcome.messages;
 }
 
 /** The FileDescriptorProtos of a file_descriptor_response (none for any other answer). */

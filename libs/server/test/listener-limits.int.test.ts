@@ -98,7 +98,7 @@ describe.each(["PORT", "GRPC_PORT"] as const)("%s", (listener) => {
         stream.on("response", (headers) => {
           if (headers["grpc-status"] !== undefined) resolve(`grpc-status ${String(headers["grpc-status"])}`);
         });
-        stream.on("trailers", (trailers) => resolve(`grpc-status ${String(trailers["grpc-status"])}`));
+        stream.on("trailers", (trailers: http2.IncomingHttpHeaders) => resolve(`grpc-status ${String(trailers["grpc-status"])}`));
         stream.once("close", () => resolve(`reset ${stream.rstCode}`));
       });
       expect(performance.now() - started).toBeLessThan(LIMITS.requestTimeoutMs + SLACK_MS);

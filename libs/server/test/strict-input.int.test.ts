@@ -31,6 +31,7 @@ function recordingImpl(service: DescService) {
       method.methodKind === "server_streaming"
         ? async function* () {
             reached.push(method.name);
+            yield* [];
           }
         : () => {
             reached.push(method.name);

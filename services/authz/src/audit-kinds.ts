@@ -10,7 +10,7 @@ export const RESOLVE_KIND = "credentials.resolve";
 export const AUTHZ_CHANGE_KINDS = ["authorization.granted", "authorization.revoked", "default_connection.set", "default_connection.unset"] as const;
 
 /** Registry events that are changes, one audit record each (keyed by the event id). */
-export const REGISTRY_CHANGE_KINDS = [
+const REGISTRY_CHANGE_KINDS = [
   "connection.created",
   "connection.updated",
   "connection.rotated",

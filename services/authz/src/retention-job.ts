@@ -35,10 +35,11 @@ export function startRetentionJob(options: {
         .selectFrom("retired_versions")
         .selectAll()
         .where("retired_at", "<=", cutoff)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("deployment_pins")
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("deployment_pins")
                 .select("deployment_id")
                 .whereRef("deployment_pins.org_id", "=", "retired_versions.org_id")
                 .whereRef("deployment_pins.connection_id", "=", "retired_versions.connection_id")

@@ -14,7 +14,7 @@ import type { ServiceTokenSource as TokenSource } from "@planton/auth";
  * Timeouts): past it the call fails with DEADLINE_EXCEEDED, or sooner if the
  * caller's own signal (the incoming RPC's deadline) aborts first.
  */
-export const RPC_CALL_TIMEOUT_MS = 10_000;
+const RPC_CALL_TIMEOUT_MS = 10_000;
 
 /** createRpcRegistryLookup calls the registry's LookupConnection over native gRPC, each call bounded by `timeoutMs`. */
 export function createRpcRegistryLookup(baseUrl: string, tokens: TokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): RegistryLookup {

@@ -341,6 +341,7 @@ describe("resolves", () => {
   it("a resolve whose registry lookup fails leaves one ERROR record with UNAVAILABLE", async () => {
     const org = "org-audit-unavailable";
     const { authz, c } = await authorizedConnection(org, "unavailable-civo");
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back, never called unbound
     const lookup = p.registry.connections.lookup;
     const outage = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
     p.registry.connections.lookup = async () => {

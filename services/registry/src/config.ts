@@ -60,7 +60,7 @@ export interface PlatformIssue {
 /** Where the registry serves the template for development (and the default template URL). */
 export const TEMPLATE_ROUTE_PREFIX = "/aws-trust";
 /** The placeholder principal of a development setup without AWS_TRUST_PRINCIPAL_ARN. */
-export const PLACEHOLDER_PRINCIPAL_ARN = "arn:aws:iam::000000000000:role/planton-runner";
+const PLACEHOLDER_PRINCIPAL_ARN = "arn:aws:iam::000000000000:role/planton-runner";
 /**
  * Account ids that are never a real platform's: the placeholder's, and the
  * example accounts of the AWS documentation, which people copy into
@@ -68,7 +68,7 @@ export const PLACEHOLDER_PRINCIPAL_ARN = "arn:aws:iam::000000000000:role/planton
  */
 export const PLACEHOLDER_ACCOUNTS: readonly string[] = ["000000000000", "123456789012", "111122223333", "444455556666", "777788889999"];
 // IAM role or user ARN, or an account root (what a trust policy Principal may name).
-const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@\/-]{1,512})$/;
+const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]{1,512})$/;
 
 /** loadRegistryConfig parses the registry's environment; throws ConfigError naming the variable. */
 export function loadRegistryConfig(environment: Env, options: { requireVaultUrl: boolean }): RegistryConfig {

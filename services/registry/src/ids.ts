@@ -30,7 +30,7 @@ export function newId(prefix: string, now = Date.now()): string {
 }
 
 /** Slugs are at most this long: they appear in URLs and CLI arguments. */
-export const MAX_SLUG_LENGTH = 63;
+const MAX_SLUG_LENGTH = 63;
 
 /**
  * slugify derives a connection's slug from its name: lowercase ASCII letters

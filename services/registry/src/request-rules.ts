@@ -1,10 +1,10 @@
 import type { Violations } from "@planton/server";
 
 /** Longest display name: it becomes a slug of at most 63 characters. */
-export const MAX_NAME_LENGTH = 63;
+const MAX_NAME_LENGTH = 63;
 /** Page size when the request leaves it 0, and the most a page holds. */
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 
 /** Adds the display-name rules for `field`. */
 export function checkName(v: Violations, field: string, name: string): Violations {
@@ -12,6 +12,7 @@ export function checkName(v: Violations, field: string, name: string): Violation
   return v
     .check(name.length <= MAX_NAME_LENGTH, field, "MAX_LENGTH", `must be at most ${MAX_NAME_LENGTH} characters`)
     .check(name.trim() === name, field, "PATTERN", "must not start or end with whitespace")
+    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     .check(!/[\u0000-\u001f\u007f]/.test(name), field, "PATTERN", "must not contain control characters")
     .check(/[A-Za-z0-9]/.test(name), field, "PATTERN", "must contain at least one letter or digit (the slug is made of them)");
 }

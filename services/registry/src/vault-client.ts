@@ -28,7 +28,7 @@ export interface LocalVault {
  * (README, Timeouts): past it the call fails with DEADLINE_EXCEEDED, or
  * sooner if the caller's signal (the incoming RPC's deadline) aborts first.
  */
-export const RPC_CALL_TIMEOUT_MS = 10_000;
+const RPC_CALL_TIMEOUT_MS = 10_000;
 
 /**
  * createRpcVaultClient calls VaultService over native gRPC (the vault's

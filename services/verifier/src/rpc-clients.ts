@@ -12,7 +12,7 @@ import type { VerifierRegistry, VerifierVault } from "./ports.js";
  * (README, Timeouts): past it the call fails with DEADLINE_EXCEEDED and the
  * event is redelivered later.
  */
-export const RPC_CALL_TIMEOUT_MS = 10_000;
+const RPC_CALL_TIMEOUT_MS = 10_000;
 
 /**
  * createRpcRegistry reads connections (LookupConnection) and reports results

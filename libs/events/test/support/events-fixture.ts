@@ -20,7 +20,7 @@ import {
 } from "../../src/index.js";
 
 /** The schema the tests put the outbox in, as a service would its own. */
-export const SCHEMA = "events_test";
+const SCHEMA = "events_test";
 
 /**
  * Everything one test needs, made fresh for it and torn down after it (in

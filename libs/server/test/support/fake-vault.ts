@@ -19,7 +19,7 @@ export const INVALID_VIOLATIONS = [
 ] as const;
 
 /** A domain error of the fake service, mapped to NOT_FOUND by {@link mapError}. */
-export class FakeNotFoundError extends Error {
+class FakeNotFoundError extends Error {
   override readonly name = "FakeNotFoundError";
   constructor(readonly connectionId: string) {
     super(`connection ${connectionId} does not exist`);
@@ -74,7 +74,7 @@ export interface FakeVault {
 }
 
 /** How long a "slow" handler works before answering. */
-export const SLOW_MS = 300;
+const SLOW_MS = 300;
 
 export function createFakeVault(): FakeVault {
   const probes = new Map<string, Deferred<CallProbe>>();

@@ -9,7 +9,7 @@ import {
   type MessageShape,
   create,
 } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, encodeBinaryHeader, type Transport } from "@connectrpc/connect";
+import { ConnectError, createClient, encodeBinaryHeader, type Transport } from "@connectrpc/connect";
 import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
@@ -241,7 +241,7 @@ function connectEsCaller(name: string, listener: ListenerName, supportsBidi: boo
 // @grpc/grpc-js client
 
 /** grpc-js metadata as `Headers`, binary values base64 encoded as connect does. */
-export function metadataAsHeaders(metadata: grpc.Metadata | undefined): Headers {
+function metadataAsHeaders(metadata: grpc.Metadata | undefined): Headers {
   const out = new Headers();
   if (metadata === undefined) return out;
   for (const [key, values] of Object.entries(metadata.toJSON())) {
@@ -267,7 +267,7 @@ function grpcOptions(opts: CallOptions | undefined): grpc.CallOptions {
  * the status, and the `google.rpc.Status` details decoded from the
  * `grpc-status-details-bin` trailer (with connect's own trailer parser).
  */
-export function statusAsError(status: grpc.StatusObject): ConnectError | undefined {
+function statusAsError(status: grpc.StatusObject): ConnectError | undefined {
   if (status.code === grpc.status.OK) return undefined;
   const trailers = metadataAsHeaders(status.metadata);
   const fromTrailer = trailers.has("grpc-status-details-bin") ? findTrailerError(trailers) : undefined;
@@ -275,7 +275,7 @@ export function statusAsError(status: grpc.StatusObject): ConnectError | undefin
   // reserved characters (":" stays "%3A") that connect-node's
   // encodeURIComponent produces. When the status carries a google.rpc.Status,
   // its message is the exact one, so that is what the caller reads.
-  const error = new ConnectError(fromTrailer?.rawMessage ?? status.details, status.code as number as Code, trailers);
+  const error = new ConnectError(fromTrailer?.rawMessage ?? status.details, status.code as number, trailers);
   if (fromTrailer) error.details = fromTrailer.details;
   return error;
 }
@@ -327,7 +327,7 @@ function grpcJsCaller(name: string, listener: ListenerName, address: string): Ca
           path(method),
           serializer(method.input),
           (bytes: Buffer) => fromBinary(method.output, bytes),
-          request(method.input, input as MessageInitShape<typeof method.input>),
+          request(method.input, input),
           grpcMetadata(opts?.headers),
           grpcOptions(opts),
           (_error, value) => {
@@ -350,7 +350,7 @@ function grpcJsCaller(name: string, listener: ListenerName, address: string): Ca
         path(method),
         serializer(method.input),
         (bytes: Buffer) => fromBinary(method.output, bytes),
-        request(method.input, input as MessageInitShape<typeof method.input>),
+        request(method.input, input),
         grpcMetadata(opts?.headers),
         grpcOptions(opts),
       );

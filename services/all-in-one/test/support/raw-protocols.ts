@@ -60,7 +60,7 @@ export async function callOverHttp(
         if ((frame.flags & 0x80) !== 0) status = /grpc-status:\s*(\d+)/i.exec(frame.data.toString())?.[1] ?? status;
       }
       if (status === null) return response.ok ? "NO_STATUS" : `HTTP ${response.status}`;
-      return Number(status) === 0 ? "OK" : codeName(Number(status) as Code);
+      return Number(status) === 0 ? "OK" : codeName(Number(status));
     }
     const json = protocol === "connect-json";
     if (!streaming) {
@@ -102,7 +102,7 @@ export async function callOverHttp(
 export function callOverGrpc(client: grpc.Client, path: string, kind: "unary" | "server_streaming" | "bidi_streaming", bytes: Uint8Array, metadata: grpc.Metadata): Promise<Answer> {
   const pass = (b: Buffer) => b;
   const deadline = Date.now() + TIMEOUT_MS;
-  const answer = (status: { code: number }) => (status.code === 0 ? "OK" : codeName(status.code as Code));
+  const answer = (status: { code: number }) => (status.code === 0 ? "OK" : codeName(status.code));
   return new Promise((resolve) => {
     if (kind === "unary") {
       client.makeUnaryRequest(path, pass, pass, Buffer.from(bytes), metadata, { deadline }, (error) => resolve(error ? answer(error) : "OK"));

@@ -28,8 +28,8 @@ export async function auditFailure(
     return error;
   }
   const aborted = signal?.aborted === true;
-  const code = aborted ? abortCodeOf(signal!) : errorCodeOf(error);
-  const failure = aborted ? signal!.reason : error;
+  const code = aborted ? abortCodeOf(signal) : errorCodeOf(error);
+  const failure: unknown = aborted ? signal.reason : error;
   try {
     await deps.audit.write({ ...attempt, ...at, decision: AuditDecision.ERROR, errorCode: codeName(code), reason: failureReason(code, error) });
   } catch (auditError) {

@@ -64,11 +64,11 @@ export type PolicyDocument = {
  * aws-cn and aws-us-gov and stay inside this account. Region is "*": the role
  * is global and deployments may target any region of the account.
  */
-export const MANAGED_TAG_KEY = "planton:managed";
+const MANAGED_TAG_KEY = "planton:managed";
 /** Name prefix of the resources Planton creates where the name is part of the ARN. */
-export const NAME_PREFIX = "planton-";
+const NAME_PREFIX = "planton-";
 /** IAM path of the roles Planton may pass to services. */
-export const ROLE_PATH = "/planton/";
+const ROLE_PATH = "/planton/";
 
 const sub = (arn: string): PolicyValue => ({ "Fn::Sub": arn });
 const inAccount = (service: string, resource = "*"): PolicyValue => sub(`arn:\${AWS::Partition}:${service}:*:\${AWS::AccountId}:${resource}`);

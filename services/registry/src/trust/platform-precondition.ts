@@ -4,9 +4,9 @@ import { ErrorInfoSchema } from "@planton/proto/google/rpc/error_details_pb";
 import type { PlatformIssue } from "../config.js";
 
 /** `google.rpc.ErrorInfo` reason of a refusal because of the platform's own configuration. */
-export const PLATFORM_NOT_CONFIGURED = "PLATFORM_NOT_CONFIGURED";
+const PLATFORM_NOT_CONFIGURED = "PLATFORM_NOT_CONFIGURED";
 /** `google.rpc.ErrorInfo` domain of this system's reasons. */
-export const ERROR_DOMAIN = "planton.connect";
+const ERROR_DOMAIN = "planton.connect";
 
 /**
  * platformNotConfigured is StartSetup's answer while the platform itself

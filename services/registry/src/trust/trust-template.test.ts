@@ -366,9 +366,9 @@ describe("capability policies", () => {
       expect(actions).toContain(a);
     }
     const passRole = statementsOf(AwsCapability.EKS).find((s) => actionsOf(s).includes("iam:PassRole"));
-    expect(at(passRole!, "Condition", "StringEquals", "iam:PassedToService")).toContain("eks.amazonaws.com");
+    expect(at(passRole, "Condition", "StringEquals", "iam:PassedToService")).toContain("eks.amazonaws.com");
     const linked = statementsOf(AwsCapability.EKS).find((s) => actionsOf(s).includes("iam:CreateServiceLinkedRole"));
-    expect(at(linked!, "Condition", "StringEquals", "iam:AWSServiceName")).toEqual(["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "eks-fargate.amazonaws.com"]);
+    expect(at(linked, "Condition", "StringEquals", "iam:AWSServiceName")).toEqual(["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "eks-fargate.amazonaws.com"]);
   });
 
   it("S3 uses the permission names, not the API names", () => {
@@ -665,8 +665,8 @@ describe("trust role", () => {
       Action: "sts:AssumeRole",
       Condition: { StringEquals: { "sts:ExternalId": { Ref: "ExternalId" } } },
     });
-    expect(Object.keys(asObject(at(statement!, "Principal")))).toEqual(["AWS"]);
-    expect(Object.keys(asObject(at(statement!, "Condition")))).toEqual(["StringEquals"]);
+    expect(Object.keys(asObject(at(statement, "Principal")))).toEqual(["AWS"]);
+    expect(Object.keys(asObject(at(statement, "Condition")))).toEqual(["StringEquals"]);
     expect(at(template, "Resources", "TrustRole", "Properties", "AssumeRolePolicyDocument", "Version")).toBe("2012-10-17");
   });
 

@@ -10,7 +10,6 @@ import {
 import {
   KeyProviderRejectedError,
   KeyProviderUnavailableError,
-  type EncryptionContext,
   type GeneratedDataKey,
   type KeyProvider,
   type RewrappedDataKey,
@@ -123,7 +122,7 @@ const KEY_UNUSABLE_NAMES = new Set([
  *
  * Contract:
  * - Data keys are 256-bit (`KeySpec: "AES_256"`) and every call binds the given
- *   {@link EncryptionContext}; `rewrapDataKey` binds the same context on both
+ *   `EncryptionContext`; `rewrapDataKey` binds the same context on both
  *   sides and never returns plaintext to this process (it uses `ReEncrypt`).
  * - `keyId` results (generate, rewrap, resolve) are key ARNs, so they can be
  *   stored beside the wrapped key and passed back as the `KeyId` that KMS must
@@ -319,9 +318,9 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /**
  * Maps anything the SDK (or node:http beneath it) throws onto the two
- * provider errors. Exported for unit tests of the mapping table.
+ * provider errors.
  */
-export function toProviderError(
+function toProviderError(
   operation: string,
   err: unknown,
 ): KeyProviderUnavailableError | KeyProviderRejectedError {

@@ -80,7 +80,7 @@ export function unanswered(provider: string, error: unknown, limits: HttpLimits,
 }
 
 /** Parses JSON without throwing; `undefined` for empty or invalid text. */
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -103,7 +103,7 @@ export async function startFakeAzure(): Promise<FakeAzure> {
   });
   return Object.assign(controls, {
     addApp(tenantId: string, clientId: string, secret: string, opts: { expired?: boolean } = {}) {
-      const apps = tenants.get(tenantId) ?? new Map();
+      const apps = tenants.get(tenantId) ?? new Map<string, { secret: string; expired: boolean }>();
       apps.set(clientId, { secret, expired: opts.expired ?? false });
       tenants.set(tenantId, apps);
     },
