@@ -27,6 +27,8 @@ export interface NodeHandlerOptions {
   /** Answers requests that match no RPC. */
   readonly fallback: (req: NodeRequest, res: NodeResponse) => void;
   readonly logger: Logger;
+  /** Told of each call refused before any interceptor ran, for metrics. */
+  readonly onRefused?: (procedure: string, contentType: string | null) => void;
 }
 
 /**
@@ -61,7 +63,10 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: NodeReques
       .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, contextValues))
       .then(async (uRes) => {
         await universalResponseToNodeResponse(uRes, res as http.ServerResponse);
-        if (!contextValues.get(dispatchedKey)) warnRefused(options.logger, handler.procedure, req, uRes);
+        if (!contextValues.get(dispatchedKey)) {
+          warnRefused(options.logger, handler.procedure, req, uRes);
+          options.onRefused?.(handler.procedure, req.headers["content-type"] ?? null);
+        }
       })
       .catch((reason: unknown) => {
         // The client went away while the response was written: nothing to answer.
