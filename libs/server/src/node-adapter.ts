@@ -62,11 +62,10 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: NodeReques
     handler
       .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, contextValues))
       .then(async (uRes) => {
+        // Counted before the response is written: writing it may wait for the client.
+        if (!contextValues.get(dispatchedKey)) options.onRefused?.(handler.procedure, req.headers["content-type"] ?? null);
         await universalResponseToNodeResponse(uRes, res as http.ServerResponse);
-        if (!contextValues.get(dispatchedKey)) {
-          warnRefused(options.logger, handler.procedure, req, uRes);
-          options.onRefused?.(handler.procedure, req.headers["content-type"] ?? null);
-        }
+        if (!contextValues.get(dispatchedKey)) warnRefused(options.logger, handler.procedure, req, uRes);
       })
       .catch((reason: unknown) => {
         // The client went away while the response was written: nothing to answer.

@@ -39,9 +39,10 @@ export interface RpcMetrics {
 }
 
 /**
- * createRpcMetrics registers the RPC metrics in `registry` and makes the
+ * createRpcMetrics registers the RPC metrics in `registry` and prepares the
  * label children of every method of `services` for the OK code up front, so
- * the common call costs a map lookup and an observation.
+ * the common call costs a map lookup and an observation (a series appears in
+ * the scrape once its first call is observed).
  */
 export function createRpcMetrics(registry: Registry, services: readonly DescService[]): RpcMetrics {
   const duration = new Histogram({

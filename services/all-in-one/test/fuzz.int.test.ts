@@ -52,6 +52,7 @@ beforeAll(async () => {
       HOST: "127.0.0.1",
       PORT: "0",
       GRPC_PORT: "0",
+      METRICS_PORT: "0",
       DATA_DIR: dataDir,
       DATABASE_URL: db.url,
       AUTH_JWT_SECRET: secret,
