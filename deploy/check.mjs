@@ -26,6 +26,7 @@ const KNOWN_ENV = {
   SERVICE: "all: which service the image runs (deploy/docker/start.sh)",
   PORT: "all: Connect/gRPC-Web/gRPC over HTTP/1.1 and h2c (default 8080)",
   GRPC_PORT: "all: native gRPC, grpc.health.v1.Health (default 9090)",
+  METRICS_PORT: "all: Prometheus GET /metrics (default 9464), never on the public ports",
   DATABASE_URL: "all: PostgreSQL; each service uses its own schema, migrates at start",
   NATS_URL: "all: NATS with JetStream",
   AUTH_JWT_SECRET: "all: HS256 secret (development)",
@@ -99,12 +100,15 @@ const READINESS_SERVICE = {
 };
 
 // Services, their compose host ports [http, grpc], and who may call the vault.
+// The verifier has no database (its work comes from NATS, its results go to the registry).
 const SERVICES = {
-  registry: { ports: ["8080", "9090"], hpa: true },
-  vault: { ports: ["8081", "9091"], hpa: false },
-  authz: { ports: ["8082", "9092"], hpa: true },
-  verifier: { ports: ["8083", "9093"], hpa: false },
+  registry: { ports: ["8080", "9090"], hpa: true, database: true },
+  vault: { ports: ["8081", "9091"], hpa: false, database: true },
+  authz: { ports: ["8082", "9092"], hpa: true, database: true },
+  verifier: { ports: ["8083", "9093"], hpa: false, database: false },
 };
+// Prometheus scrapes every pod here (METRICS_PORT), never through a Service.
+const METRICS_PORT = 9464;
 const VAULT_CALLERS = ["registry", "authz", "verifier"];
 const KMS_ALIAS = "alias/planton-connect";
 // Settings that Deployments take from Secrets (auth settings stay together in connect-auth).
@@ -276,6 +280,10 @@ function checkKubernetes(dir) {
     // Ports and probes.
     const ports = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
     check(ports.http === 8080 && ports.grpc === 9090, `${name}: container ports http 8080, grpc 9090`, JSON.stringify(ports));
+    check(ports.metrics === METRICS_PORT, `${name}: container port metrics ${METRICS_PORT}`, JSON.stringify(ports));
+    const podAnnotations = get(dep, "spec.template.metadata.annotations") ?? {};
+    check(podAnnotations["prometheus.io/scrape"] === "true" && podAnnotations["prometheus.io/port"] === String(METRICS_PORT) && podAnnotations["prometheus.io/path"] === "/metrics",
+      `${name}: pod annotations prometheus.io/scrape, port ${METRICS_PORT}, path /metrics`, JSON.stringify(podAnnotations));
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       check(get(c, `${probe}.grpc.port`) === 9090, `${name}: ${probe} is a gRPC health probe on 9090`);
     }
@@ -333,13 +341,14 @@ function checkKubernetes(dir) {
     const unknown = names.filter((n) => !Object.hasOwn(KNOWN_ENV, n));
     check(unknown.length === 0, `${name}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
     check(env.SERVICE === svc, `${name}: SERVICE=${svc}`);
-    check(names.includes("DATABASE_URL") && (names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL")),
-      `${name}: DATABASE_URL and AUTH settings are set`);
+    check(names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL"), `${name}: AUTH settings are set`);
+    check(names.includes("DATABASE_URL") === meta.database, meta.database ? `${name}: DATABASE_URL is set` : `${name}: no DATABASE_URL (no database, no Secret to require)`);
     const grace = Number(env.SHUTDOWN_GRACE_MS ?? 10000);
     check((pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + preStop * 1000,
       `${name}: terminationGracePeriodSeconds exceeds preStop + SHUTDOWN_GRACE_MS`,
       `${pod.terminationGracePeriodSeconds} s vs ${preStop} s + ${grace} ms`);
     if (env.PORT) check(env.PORT === "8080" && env.GRPC_PORT === "9090", `${name}: PORT/GRPC_PORT match the container ports`);
+    check((env.METRICS_PORT ?? String(METRICS_PORT)) === String(METRICS_PORT), `${name}: METRICS_PORT matches the metrics container port`, env.METRICS_PORT);
     for (const url of ["VAULT_URL", "REGISTRY_URL"]) {
       if (!env[url]) continue;
       const target = url === "VAULT_URL" ? "connect-vault" : "connect-registry";
@@ -376,6 +385,8 @@ function checkKubernetes(dir) {
       const sp = Object.fromEntries((service.spec.ports ?? []).map((p) => [p.name, p]));
       check(sp.http?.port === 8080 && sp.grpc?.port === 9090 && Boolean(sp.http?.appProtocol && sp.grpc?.appProtocol),
         `${name}: Service ports http 8080 and grpc 9090 with appProtocol`);
+      check((service.spec.ports ?? []).every((p) => p.port !== METRICS_PORT && p.targetPort !== METRICS_PORT && p.targetPort !== "metrics"),
+        `${name}: Service does not expose the metrics port`);
     }
 
     // PodDisruptionBudget.
@@ -440,9 +451,11 @@ function checkCompose() {
     const unknown = Object.keys(env).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
     check(unknown.length === 0, `compose ${svc}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
     check(env.SERVICE === svc, `compose ${svc}: SERVICE=${svc}`);
-    check(Boolean(env.DATABASE_URL && env.NATS_URL && env.AUTH_JWT_SECRET), `compose ${svc}: DATABASE_URL, NATS_URL, AUTH_JWT_SECRET`);
+    check(Boolean(env.NATS_URL && env.AUTH_JWT_SECRET), `compose ${svc}: NATS_URL, AUTH_JWT_SECRET`);
+    check(Boolean(env.DATABASE_URL) === meta.database, meta.database ? `compose ${svc}: DATABASE_URL` : `compose ${svc}: no DATABASE_URL (no database)`);
     secrets.add(env.AUTH_JWT_SECRET);
-    const want = meta.ports.map((host, k) => `${host}:${k === 0 ? 8080 : 9090}`);
+    // On 127.0.0.1 only: the stack runs with a development secret.
+    const want = meta.ports.map((host, k) => `127.0.0.1:${host}:${k === 0 ? 8080 : 9090}`);
     check(JSON.stringify((s.ports ?? []).map(String)) === JSON.stringify(want), `compose ${svc}: ports ${want.join(", ")}`, JSON.stringify(s.ports));
     for (const p of s.ports ?? []) hostPorts.set(String(p).split(":").slice(0, -1).join(":"), svc);
     if (VAULT_CALLERS.includes(svc)) check(env.VAULT_URL === "http://vault:9090", `compose ${svc}: VAULT_URL=http://vault:9090`);
