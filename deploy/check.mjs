@@ -549,6 +549,95 @@ function checkReadme(objects) {
 
 console.log(`Checking deployment files under ${root}\n`);
 // Each part runs even when another could not be parsed.
+// ---------------------------------------------------------------------------
+// The Grafana dashboard: valid JSON, every panel has PromQL targets, and every
+// metric a query names is one the services export (a prom-client definition
+// in libs/*/src or services/*/src, or one of the standard process metrics the
+// scrape test sees) and is documented in the README's Metrics section.
+
+// Standard process metrics (collectDefaultMetrics) the dashboard may use.
+const DEFAULT_METRICS = ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_p99_seconds", "nodejs_heap_size_used_bytes"];
+// PromQL functions, aggregations and keywords (not metric names).
+const PROMQL_WORDS = new Set([
+  "sum", "min", "max", "avg", "count", "topk", "bottomk", "quantile", "stddev", "rate", "irate", "increase", "delta", "deriv",
+  "histogram_quantile", "clamp_min", "clamp_max", "abs", "ceil", "floor", "round", "absent", "vector", "scalar", "time",
+  "max_over_time", "min_over_time", "avg_over_time", "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
+  "group_left", "group_right", "e", "inf", "nan",
+]);
+
+function sourceFiles(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isDirectory()) sourceFiles(path, out);
+    else if (f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".d.ts")) out.push(path);
+  }
+  return out;
+}
+
+/** The metrics the services define: name to type (counter, gauge, histogram). */
+function exportedMetrics() {
+  const metrics = new Map();
+  for (const top of ["libs", "services"]) {
+    for (const pkg of readdirSync(join(root, top))) {
+      for (const file of sourceFiles(join(root, top, pkg, "src"))) {
+        for (const m of readFileSync(file, "utf8").matchAll(/new (Counter|Gauge|Histogram)\(\{\s*name:\s*"([a-z0-9_]+)"/g)) metrics.set(m[2], m[1].toLowerCase());
+      }
+    }
+  }
+  return metrics;
+}
+
+/** The metric names a PromQL expression reads. */
+function metricNames(expr) {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, " ")
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w.toLowerCase()));
+}
+
+function checkDashboards() {
+  const dir = join(root, "deploy/grafana");
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+  check(files.length > 0, "deploy/grafana: has a dashboard");
+  const exported = exportedMetrics();
+  check(exported.size > 0, "the services define Prometheus metrics", "no prom-client definitions found");
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const metricsSection = /^## Metrics\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+  check(metricsSection !== "", "README.md: has a Metrics section");
+  for (const name of exported.keys()) check(metricsSection.includes(`\`${name}\``), `README.md Metrics: documents ${name}`);
+  const known = (name) => {
+    if (DEFAULT_METRICS.includes(name) || exported.has(name)) return true;
+    const base = /^(.*)_(bucket|count|sum)$/.exec(name)?.[1];
+    return base !== undefined && exported.get(base) === "histogram";
+  };
+  for (const f of files) {
+    const file = `deploy/grafana/${f}`;
+    let dashboard;
+    try {
+      dashboard = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    } catch (err) {
+      check(false, `${file}: is JSON`, err.message);
+      continue;
+    }
+    check(typeof dashboard.title === "string" && typeof dashboard.uid === "string" && Array.isArray(dashboard.panels), `${file}: a dashboard with title, uid and panels`);
+    const panels = (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== "row");
+    check(panels.length > 0, `${file}: has panels`);
+    const used = new Set();
+    for (const panel of panels) {
+      const exprs = (panel.targets ?? []).map((t) => t.expr);
+      check(exprs.length > 0 && exprs.every((e) => typeof e === "string" && e.trim() !== ""), `${file}: panel "${panel.title}" has PromQL queries`);
+      const unknown = exprs.flatMap((e) => metricNames(e ?? "")).filter((n) => !known(n));
+      for (const n of exprs.flatMap((e) => metricNames(e ?? ""))) used.add(n.replace(/_(bucket|count|sum)$/, ""));
+      check(unknown.length === 0, `${file}: panel "${panel.title}" reads only exported metrics`, unknown.join(", "));
+    }
+    const unshown = [...exported.keys()].filter((n) => !used.has(n) && !used.has(n.replace(/_(bucket|count|sum)$/, "")));
+    if (unshown.length > 0) notes.push(`${file}: not shown: ${unshown.join(", ")}`);
+  }
+}
+
 function section(name, fn) {
   try {
     return fn();
@@ -575,6 +664,7 @@ section("docker-compose.yml", checkCompose);
 section("deploy/local-kms/seed.yaml", checkSeed);
 section("Dockerfile", checkDockerfile);
 section("deploy/README.md", () => checkReadme(objects));
+section("deploy/grafana", checkDashboards);
 for (const n of notes) console.log(`note  ${n}`);
 console.log(`\ndeploy: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -183,8 +183,11 @@ describe("GET /metrics of the all-in-one process", () => {
       expect(value(`planton_db_pool_connections{pool="${pool}",state="idle"}`)).toBeGreaterThanOrEqual(0);
       expect(value(`planton_db_pool_waiting{pool="${pool}"}`)).toBe(0);
     }
-    expect(value("process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    // The standard process metrics the dashboard reads (deploy/check.mjs DEFAULT_METRICS).
+    expect(value("process_cpu_seconds_total")).toBeGreaterThan(0);
+    expect(value("process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(value("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
+    expect(value("nodejs_eventloop_lag_p99_seconds")).toBeGreaterThanOrEqual(0);
 
     // Bounded labels only: no organization, subject, connection, deployment
     // or request id, no path that is not an RPC, and never a secret.
