@@ -22,7 +22,7 @@ const PUBLISH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  * them on first use. Labels: `outbox` (the service that owns the table),
  * `durable` (the consumer's durable name), `outcome`: a few values each.
  * The outbox backlog and the age of its oldest unpublished event are read
- * from the database at each scrape (one indexed query per outbox), not on the
+ * from the database at each scrape (a small query per outbox), not on the
  * relay's path; every replica reports the same backlog (take the max).
  */
 export function eventMetrics(registry: Registry): EventMetrics {
@@ -45,12 +45,9 @@ export function eventMetrics(registry: Registry): EventMetrics {
     }
     return result;
   };
-  let scrape: Promise<Map<string, { pending: number; oldestSeconds: number }>> | undefined;
-  // Both gauges are collected in one scrape: share one query per outbox.
-  const backlog = () => {
-    scrape ??= readBacklog().finally(() => setImmediate(() => (scrape = undefined)));
-    return scrape;
-  };
+  // Each gauge reads for itself (one small indexed query per outbox each): a
+  // shared result would have to guess when a scrape ends.
+  const backlog = readBacklog;
   new Gauge({
     name: "planton_outbox_pending_events",
     help: "Events written to the outbox and not yet published to the bus, by outbox.",
