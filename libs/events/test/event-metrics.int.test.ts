@@ -24,7 +24,7 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
   if (metric === undefined) return undefined;
   const { values } = await metric.get();
   const same = (l: Record<string, unknown>) => Object.keys(labels).length === Object.keys(l).length && Object.entries(labels).every(([k, v]) => l[k] === v);
-  return values.find((v) => (v.metricName ?? base) === name && same(v.labels as Record<string, unknown>))?.value;
+  return values.find((v) => ((v as { metricName?: string }).metricName ?? base) === name && same(v.labels as Record<string, unknown>))?.value;
 }
 
 describe("event metrics", () => {
