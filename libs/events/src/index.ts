@@ -14,4 +14,3 @@ export type { DurableConsumer, DurableConsumerOptions, HandleOutcome } from "./d
 export { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 export { createNatsProbe } from "./nats-probe.js";
 export type { NatsProbe } from "./nats-probe.js";
-export { eventMetrics, type EventMetrics } from "./event-metrics.js";

@@ -23,7 +23,5 @@ export { setupAuth } from "./auth-setup.js";
 export type { AuthSetup } from "./auth-setup.js";
 export { createStrictInputInterceptor } from "./strict-input-interceptor.js";
 export { strictInputViolations } from "./strict-input.js";
-export { createMetricsRegistry, metricsOf, type MetricsRegistry } from "./metrics-registry.js";
+export { createMetricsRegistry, type MetricsRegistry } from "./metrics-registry.js";
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";
-export { createRpcMetrics, rpcProtocolOf, RPC_PROTOCOLS, type RpcMetrics, type RpcProtocol } from "./rpc-metrics.js";
-export { createRpcMetricsInterceptor } from "./rpc-metrics-interceptor.js";

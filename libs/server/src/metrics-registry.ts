@@ -16,16 +16,3 @@ export function createMetricsRegistry(): MetricsRegistry {
   return registry;
 }
 
-/**
- * metricsOf returns the metrics `create` builds for `registry`, building them
- * once per registry: in the all-in-one process several components share one
- * registry, and a metric name can be registered only once.
- */
-export function metricsOf<T extends object>(cache: WeakMap<Registry, T>, registry: Registry, create: (registry: Registry) => T): T {
-  let metrics = cache.get(registry);
-  if (metrics === undefined) {
-    metrics = create(registry);
-    cache.set(registry, metrics);
-  }
-  return metrics;
-}
