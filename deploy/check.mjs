@@ -26,6 +26,7 @@ const KNOWN_ENV = {
   SERVICE: "all: which service the image runs (deploy/docker/start.sh)",
   PORT: "all: Connect/gRPC-Web/gRPC over HTTP/1.1 and h2c (default 8080)",
   GRPC_PORT: "all: native gRPC, grpc.health.v1.Health (default 9090)",
+  METRICS_PORT: "all: Prometheus GET /metrics (default 9464), never on the public ports",
   DATABASE_URL: "all: PostgreSQL; each service uses its own schema, migrates at start",
   NATS_URL: "all: NATS with JetStream",
   AUTH_JWT_SECRET: "all: HS256 secret (development)",
@@ -99,12 +100,15 @@ const READINESS_SERVICE = {
 };
 
 // Services, their compose host ports [http, grpc], and who may call the vault.
+// The verifier has no database (its work comes from NATS, its results go to the registry).
 const SERVICES = {
-  registry: { ports: ["8080", "9090"], hpa: true },
-  vault: { ports: ["8081", "9091"], hpa: false },
-  authz: { ports: ["8082", "9092"], hpa: true },
-  verifier: { ports: ["8083", "9093"], hpa: false },
+  registry: { ports: ["8080", "9090"], hpa: true, database: true },
+  vault: { ports: ["8081", "9091"], hpa: false, database: true },
+  authz: { ports: ["8082", "9092"], hpa: true, database: true },
+  verifier: { ports: ["8083", "9093"], hpa: false, database: false },
 };
+// Prometheus scrapes every pod here (METRICS_PORT), never through a Service.
+const METRICS_PORT = 9464;
 const VAULT_CALLERS = ["registry", "authz", "verifier"];
 const KMS_ALIAS = "alias/planton-connect";
 // Settings that Deployments take from Secrets (auth settings stay together in connect-auth).
@@ -276,6 +280,10 @@ function checkKubernetes(dir) {
     // Ports and probes.
     const ports = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
     check(ports.http === 8080 && ports.grpc === 9090, `${name}: container ports http 8080, grpc 9090`, JSON.stringify(ports));
+    check(ports.metrics === METRICS_PORT, `${name}: container port metrics ${METRICS_PORT}`, JSON.stringify(ports));
+    const podAnnotations = get(dep, "spec.template.metadata.annotations") ?? {};
+    check(podAnnotations["prometheus.io/scrape"] === "true" && podAnnotations["prometheus.io/port"] === String(METRICS_PORT) && podAnnotations["prometheus.io/path"] === "/metrics",
+      `${name}: pod annotations prometheus.io/scrape, port ${METRICS_PORT}, path /metrics`, JSON.stringify(podAnnotations));
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       check(get(c, `${probe}.grpc.port`) === 9090, `${name}: ${probe} is a gRPC health probe on 9090`);
     }
@@ -333,13 +341,14 @@ function checkKubernetes(dir) {
     const unknown = names.filter((n) => !Object.hasOwn(KNOWN_ENV, n));
     check(unknown.length === 0, `${name}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
     check(env.SERVICE === svc, `${name}: SERVICE=${svc}`);
-    check(names.includes("DATABASE_URL") && (names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL")),
-      `${name}: DATABASE_URL and AUTH settings are set`);
+    check(names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL"), `${name}: AUTH settings are set`);
+    check(names.includes("DATABASE_URL") === meta.database, meta.database ? `${name}: DATABASE_URL is set` : `${name}: no DATABASE_URL (no database, no Secret to require)`);
     const grace = Number(env.SHUTDOWN_GRACE_MS ?? 10000);
     check((pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + preStop * 1000,
       `${name}: terminationGracePeriodSeconds exceeds preStop + SHUTDOWN_GRACE_MS`,
       `${pod.terminationGracePeriodSeconds} s vs ${preStop} s + ${grace} ms`);
     if (env.PORT) check(env.PORT === "8080" && env.GRPC_PORT === "9090", `${name}: PORT/GRPC_PORT match the container ports`);
+    check((env.METRICS_PORT ?? String(METRICS_PORT)) === String(METRICS_PORT), `${name}: METRICS_PORT matches the metrics container port`, env.METRICS_PORT);
     for (const url of ["VAULT_URL", "REGISTRY_URL"]) {
       if (!env[url]) continue;
       const target = url === "VAULT_URL" ? "connect-vault" : "connect-registry";
@@ -376,6 +385,8 @@ function checkKubernetes(dir) {
       const sp = Object.fromEntries((service.spec.ports ?? []).map((p) => [p.name, p]));
       check(sp.http?.port === 8080 && sp.grpc?.port === 9090 && Boolean(sp.http?.appProtocol && sp.grpc?.appProtocol),
         `${name}: Service ports http 8080 and grpc 9090 with appProtocol`);
+      check((service.spec.ports ?? []).every((p) => p.port !== METRICS_PORT && p.targetPort !== METRICS_PORT && p.targetPort !== "metrics"),
+        `${name}: Service does not expose the metrics port`);
     }
 
     // PodDisruptionBudget.
@@ -440,9 +451,11 @@ function checkCompose() {
     const unknown = Object.keys(env).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
     check(unknown.length === 0, `compose ${svc}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
     check(env.SERVICE === svc, `compose ${svc}: SERVICE=${svc}`);
-    check(Boolean(env.DATABASE_URL && env.NATS_URL && env.AUTH_JWT_SECRET), `compose ${svc}: DATABASE_URL, NATS_URL, AUTH_JWT_SECRET`);
+    check(Boolean(env.NATS_URL && env.AUTH_JWT_SECRET), `compose ${svc}: NATS_URL, AUTH_JWT_SECRET`);
+    check(Boolean(env.DATABASE_URL) === meta.database, meta.database ? `compose ${svc}: DATABASE_URL` : `compose ${svc}: no DATABASE_URL (no database)`);
     secrets.add(env.AUTH_JWT_SECRET);
-    const want = meta.ports.map((host, k) => `${host}:${k === 0 ? 8080 : 9090}`);
+    // On 127.0.0.1 only: the stack runs with a development secret.
+    const want = meta.ports.map((host, k) => `127.0.0.1:${host}:${k === 0 ? 8080 : 9090}`);
     check(JSON.stringify((s.ports ?? []).map(String)) === JSON.stringify(want), `compose ${svc}: ports ${want.join(", ")}`, JSON.stringify(s.ports));
     for (const p of s.ports ?? []) hostPorts.set(String(p).split(":").slice(0, -1).join(":"), svc);
     if (VAULT_CALLERS.includes(svc)) check(env.VAULT_URL === "http://vault:9090", `compose ${svc}: VAULT_URL=http://vault:9090`);
@@ -536,6 +549,95 @@ function checkReadme(objects) {
 
 console.log(`Checking deployment files under ${root}\n`);
 // Each part runs even when another could not be parsed.
+// ---------------------------------------------------------------------------
+// The Grafana dashboard: valid JSON, every panel has PromQL targets, and every
+// metric a query names is one the services export (a prom-client definition
+// in libs/*/src or services/*/src, or one of the standard process metrics the
+// scrape test sees) and is documented in the README's Metrics section.
+
+// Standard process metrics (collectDefaultMetrics) the dashboard may use.
+const DEFAULT_METRICS = ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_p99_seconds", "nodejs_heap_size_used_bytes"];
+// PromQL functions, aggregations and keywords (not metric names).
+const PROMQL_WORDS = new Set([
+  "sum", "min", "max", "avg", "count", "topk", "bottomk", "quantile", "stddev", "rate", "irate", "increase", "delta", "deriv",
+  "histogram_quantile", "clamp_min", "clamp_max", "abs", "ceil", "floor", "round", "absent", "vector", "scalar", "time",
+  "max_over_time", "min_over_time", "avg_over_time", "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
+  "group_left", "group_right", "e", "inf", "nan",
+]);
+
+function sourceFiles(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isDirectory()) sourceFiles(path, out);
+    else if (f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".d.ts")) out.push(path);
+  }
+  return out;
+}
+
+/** The metrics the services define: name to type (counter, gauge, histogram). */
+function exportedMetrics() {
+  const metrics = new Map();
+  for (const top of ["libs", "services"]) {
+    for (const pkg of readdirSync(join(root, top))) {
+      for (const file of sourceFiles(join(root, top, pkg, "src"))) {
+        for (const m of readFileSync(file, "utf8").matchAll(/new (Counter|Gauge|Histogram)\(\{\s*name:\s*"([a-z0-9_]+)"/g)) metrics.set(m[2], m[1].toLowerCase());
+      }
+    }
+  }
+  return metrics;
+}
+
+/** The metric names a PromQL expression reads. */
+function metricNames(expr) {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, " ")
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((w) => !PROMQL_WORDS.has(w.toLowerCase()));
+}
+
+function checkDashboards() {
+  const dir = join(root, "deploy/grafana");
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+  check(files.length > 0, "deploy/grafana: has a dashboard");
+  const exported = exportedMetrics();
+  check(exported.size > 0, "the services define Prometheus metrics", "no prom-client definitions found");
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const metricsSection = /^## Metrics\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+  check(metricsSection !== "", "README.md: has a Metrics section");
+  for (const name of exported.keys()) check(metricsSection.includes(`\`${name}\``), `README.md Metrics: documents ${name}`);
+  const known = (name) => {
+    if (DEFAULT_METRICS.includes(name) || exported.has(name)) return true;
+    const base = /^(.*)_(bucket|count|sum)$/.exec(name)?.[1];
+    return base !== undefined && exported.get(base) === "histogram";
+  };
+  for (const f of files) {
+    const file = `deploy/grafana/${f}`;
+    let dashboard;
+    try {
+      dashboard = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    } catch (err) {
+      check(false, `${file}: is JSON`, err.message);
+      continue;
+    }
+    check(typeof dashboard.title === "string" && typeof dashboard.uid === "string" && Array.isArray(dashboard.panels), `${file}: a dashboard with title, uid and panels`);
+    const panels = (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== "row");
+    check(panels.length > 0, `${file}: has panels`);
+    const used = new Set();
+    for (const panel of panels) {
+      const exprs = (panel.targets ?? []).map((t) => t.expr);
+      check(exprs.length > 0 && exprs.every((e) => typeof e === "string" && e.trim() !== ""), `${file}: panel "${panel.title}" has PromQL queries`);
+      const unknown = exprs.flatMap((e) => metricNames(e ?? "")).filter((n) => !known(n));
+      for (const n of exprs.flatMap((e) => metricNames(e ?? ""))) used.add(n.replace(/_(bucket|count|sum)$/, ""));
+      check(unknown.length === 0, `${file}: panel "${panel.title}" reads only exported metrics`, unknown.join(", "));
+    }
+    const unshown = [...exported.keys()].filter((n) => !used.has(n) && !used.has(n.replace(/_(bucket|count|sum)$/, "")));
+    if (unshown.length > 0) notes.push(`${file}: not shown: ${unshown.join(", ")}`);
+  }
+}
+
 function section(name, fn) {
   try {
     return fn();
@@ -562,6 +664,7 @@ section("docker-compose.yml", checkCompose);
 section("deploy/local-kms/seed.yaml", checkSeed);
 section("Dockerfile", checkDockerfile);
 section("deploy/README.md", () => checkReadme(objects));
+section("deploy/grafana", checkDashboards);
 for (const n of notes) console.log(`note  ${n}`);
 console.log(`\ndeploy: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

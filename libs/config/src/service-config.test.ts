@@ -25,6 +25,7 @@ describe("readServiceConfig", () => {
       host: "0.0.0.0",
       port: 8080,
       grpcPort: 9090,
+      metricsPort: 9464,
       databaseUrl: undefined,
       natsUrl: undefined,
       dataDir: ".data",
@@ -74,6 +75,7 @@ describe("readServiceConfig", () => {
       HOST: "127.0.0.1",
       PORT: "8443",
       GRPC_PORT: "0",
+      METRICS_PORT: "0",
       DATABASE_URL: "postgres://app:pw@db.internal:5432/vault",
       NATS_URL: "nats://nats.internal:4222",
       DATA_DIR: "/var/lib/planton",
@@ -84,6 +86,7 @@ describe("readServiceConfig", () => {
     expect(config.host).toBe("127.0.0.1");
     expect(config.port).toBe(8443);
     expect(config.grpcPort).toBe(0);
+    expect(config.metricsPort).toBe(0);
     expect(config.databaseUrl).toBe("postgres://app:pw@db.internal:5432/vault");
     expect(config.natsUrl).toBe("nats://nats.internal:4222");
     expect(config.dataDir).toBe("/var/lib/planton");
@@ -95,6 +98,7 @@ describe("readServiceConfig", () => {
   it("refuses bad ports naming the variable", () => {
     expect(rejection({ PORT: "70000" }).variable).toBe("PORT");
     expect(rejection({ GRPC_PORT: "http" }).variable).toBe("GRPC_PORT");
+    expect(rejection({ METRICS_PORT: "-1" }).variable).toBe("METRICS_PORT");
     expect(rejection({ SHUTDOWN_GRACE_MS: "600001" }).variable).toBe("SHUTDOWN_GRACE_MS");
   });
 

@@ -15,6 +15,8 @@ export interface ServiceConfig {
   readonly host: string;
   readonly port: number;
   readonly grpcPort: number;
+  /** Port of the Prometheus `/metrics` listener (`METRICS_PORT`, default 9464; 0 picks a free one), on `host`, apart from the public ports. */
+  readonly metricsPort: number;
   /** PostgreSQL URL; absent means start the embedded PostgreSQL. */
   readonly databaseUrl: string | undefined;
   /** NATS URL; absent means the in-process event bus. */
@@ -67,6 +69,7 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
     host: env.string("HOST", "0.0.0.0"),
     port: env.port("PORT", 8080),
     grpcPort: env.port("GRPC_PORT", 9090),
+    metricsPort: env.port("METRICS_PORT", 9464),
     databaseUrl: databaseUrl?.toString(),
     natsUrl: natsUrl?.toString(),
     dataDir: env.string("DATA_DIR", ".data"),

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Logger } from "@planton/logging";
+import type { Registry } from "prom-client";
+import { registerPoolMetrics, type PoolCounts } from "./pool-metrics.js";
 import { CLIENT_QUERY_TIMEOUT_MARGIN_MS, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "./database-timeouts.js";
 
 /** Options of {@link createDatabase}. */
@@ -14,12 +16,16 @@ export interface DatabaseOptions {
   /** Connect, statement and idle-in-transaction limits; default {@link DEFAULT_DATABASE_TIMEOUTS}. */
   timeouts?: DatabaseTimeouts;
   logger: Logger;
+  /** The process's metrics registry: the pool's counts are reported in it under `schema` (see {@link registerPoolMetrics}). */
+  metrics?: Registry;
 }
 
 /** A service's database handle. */
 export interface Database<DB> {
   /** Kysely bound to the service's schema. */
   readonly db: Kysely<DB>;
+  /** Connections open, idle, and callers waiting, now. */
+  poolCounts(): PoolCounts;
   /** Closes every connection. */
   destroy(): Promise<void>;
 }
@@ -59,8 +65,14 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     client.on("error", (error) => options.logger.warn({ error }, "database connection lost"));
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }).withSchema(options.schema);
+  const poolCounts = (): PoolCounts => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+  const unregister = options.metrics ? registerPoolMetrics(options.metrics, options.schema, poolCounts) : undefined;
   return {
     db,
-    destroy: () => db.destroy(),
+    poolCounts,
+    destroy: () => {
+      unregister?.();
+      return db.destroy();
+    },
   };
 }

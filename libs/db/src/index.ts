@@ -12,3 +12,4 @@ export { startPeriodicPass } from "./periodic-pass.js";
 export type { PeriodicPass } from "./periodic-pass.js";
 export { createPostgresProbe } from "./postgres-probe.js";
 export type { PostgresProbe } from "./postgres-probe.js";
+export type { PoolCounts } from "./pool-metrics.js";

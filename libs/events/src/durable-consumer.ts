@@ -1,5 +1,7 @@
 import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
 import type { Logger } from "@planton/logging";
+import type { Registry } from "prom-client";
+import { eventMetrics } from "./event-metrics.js";
 import { ensureStream } from "./ensure-stream.js";
 import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 
@@ -47,6 +49,8 @@ export interface DurableConsumerOptions {
    * failure); throw to nak with a default delay. A message that cannot be
    * parsed should resolve (ack) after logging: it would fail forever.
    */
+  /** The process's metrics registry: pending messages, redeliveries and outcomes, by durable name (see {@link eventMetrics}). */
+  readonly metrics?: Registry;
   readonly handle: (data: Uint8Array, subject: string, deliveryCount: number) => Promise<HandleOutcome>;
 }
 
@@ -99,14 +103,28 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
   const maxInFlight = options.maxInFlight ?? 8;
   let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: maxInFlight });
   const inFlight = new Set<Promise<void>>();
+  const metrics = options.metrics ? eventMetrics(options.metrics) : undefined;
+  const pending = metrics?.consumerPending.labels(options.durable);
+  const redeliveries = metrics?.consumerRedeliveries.labels(options.durable);
+  const acked = metrics?.consumerMessages.labels(options.durable, "ack");
+  const retried = metrics?.consumerMessages.labels(options.durable, "retry");
+  const failed = metrics?.consumerMessages.labels(options.durable, "error");
   const done = (async () => {
     for await (const message of messages) {
+      pending?.set(message.info.pending);
+      if (message.info.redelivered) redeliveries?.inc();
       const work = (async () => {
         try {
           const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
-          if (outcome && outcome.retryAfterMs !== undefined) message.nak(outcome.retryAfterMs);
-          else message.ack();
+          if (outcome && outcome.retryAfterMs !== undefined) {
+            message.nak(outcome.retryAfterMs);
+            retried?.inc();
+          } else {
+            message.ack();
+            acked?.inc();
+          }
         } catch (error) {
+          failed?.inc();
           log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
           try {
             message.nak(5_000);

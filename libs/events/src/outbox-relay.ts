@@ -4,6 +4,8 @@ import { backoffDelay } from "./backoff.js";
 import { errorText } from "./error-text.js";
 import type { EventPublisher } from "./event-publisher.js";
 import type { OutboxDatabase } from "./outbox-table.js";
+import { eventMetrics } from "./event-metrics.js";
+import type { Registry } from "prom-client";
 
 /** Options of {@link startOutboxRelay}. */
 export interface OutboxRelayOptions<DB extends OutboxDatabase> {
@@ -25,6 +27,12 @@ export interface OutboxRelayOptions<DB extends OutboxDatabase> {
   maxBackoffMs?: number;
   /** Published rows are deleted this long after publication; default 1 day. */
   retainPublishedMs?: number;
+  /**
+   * The process's metrics registry and the name this outbox is reported
+   * under (the owning service): backlog, oldest pending age and publish
+   * latency (see {@link eventMetrics}).
+   */
+  metrics?: { registry: Registry; outbox: string };
 }
 
 /** A running relay from a service's outbox to an {@link EventPublisher}. */
@@ -97,6 +105,10 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
   const maxBackoffMs = Math.max(options.maxBackoffMs ?? 30_000, 1);
   const retainPublishedMs = options.retainPublishedMs ?? 86_400_000;
   const cleanupEveryMs = Math.min(CLEANUP_EVERY_MS, retainPublishedMs);
+  const metrics = options.metrics ? eventMetrics(options.metrics.registry) : undefined;
+  if (options.metrics) metrics?.outboxes.set(options.metrics.outbox, db);
+  const publishOk = options.metrics ? metrics?.publishSeconds.labels(options.metrics.outbox, "ok") : undefined;
+  const publishError = options.metrics ? metrics?.publishSeconds.labels(options.metrics.outbox, "error") : undefined;
 
   let stopped = false;
   let kicked = false;
@@ -122,10 +134,13 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
         const published: string[] = [];
         let failure: { row: PendingRow; error: unknown } | undefined;
         for (const row of rows) {
+          const started = performance.now();
           try {
             await publisher.publish({ id: row.id, subject: row.subject, data: row.payload, orderingKey: row.ordering_key });
+            publishOk?.observe((performance.now() - started) / 1000);
             published.push(row.id);
           } catch (error) {
+            publishError?.observe((performance.now() - started) / 1000);
             failure = { row, error };
             break;
           }
@@ -274,6 +289,7 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
     },
     async stop() {
       stopped = true;
+      if (options.metrics && metrics?.outboxes.get(options.metrics.outbox) === db) metrics.outboxes.delete(options.metrics.outbox);
       wake?.();
       await running;
     },

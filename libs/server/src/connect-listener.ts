@@ -21,6 +21,8 @@ export interface ConnectListenerOptions {
   shutdownSignal: AbortSignal;
   logger: Logger;
   limits: ListenerLimits;
+  /** Told of each call refused before any interceptor ran, for metrics. */
+  onRefused?: (procedure: string, contentType: string | null) => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     // 1 MiB: credential payloads are small; bigger bodies are refused before parsing.
     readMaxBytes: 1024 * 1024,
     logger: options.logger,
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     fallback(req, res) {
       const route = routes.get(`${req.method ?? ""} ${(req.url ?? "").split("?")[0] ?? ""}`);
       if (route === undefined) {

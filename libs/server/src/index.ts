@@ -23,3 +23,5 @@ export { setupAuth } from "./auth-setup.js";
 export type { AuthSetup } from "./auth-setup.js";
 export { createStrictInputInterceptor } from "./strict-input-interceptor.js";
 export { strictInputViolations } from "./strict-input.js";
+export { createMetricsRegistry, type MetricsRegistry } from "./metrics-registry.js";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";

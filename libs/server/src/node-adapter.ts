@@ -27,6 +27,8 @@ export interface NodeHandlerOptions {
   /** Answers requests that match no RPC. */
   readonly fallback: (req: NodeRequest, res: NodeResponse) => void;
   readonly logger: Logger;
+  /** Told of each call refused before any interceptor ran, for metrics. */
+  readonly onRefused?: (procedure: string, contentType: string | null) => void;
 }
 
 /**
@@ -60,6 +62,8 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: NodeReques
     handler
       .serve(universalRequestFromNodeRequest(req as http.IncomingMessage, res as http.ServerResponse, undefined, contextValues))
       .then(async (uRes) => {
+        // Counted before the response is written: writing it may wait for the client.
+        if (!contextValues.get(dispatchedKey)) options.onRefused?.(handler.procedure, req.headers["content-type"] ?? null);
         await universalResponseToNodeResponse(uRes, res);
         if (!contextValues.get(dispatchedKey)) warnRefused(options.logger, handler.procedure, req, uRes);
       })

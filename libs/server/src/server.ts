@@ -17,6 +17,9 @@ import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { startReadiness, type ReadinessOptions } from "./readiness.js";
 import { createReflectionServices } from "./reflection-service.js";
 import { createStrictInputInterceptor } from "./strict-input-interceptor.js";
+import type { MetricsRegistry } from "./metrics-registry.js";
+import { createRpcMetrics, rpcProtocolOf } from "./rpc-metrics.js";
+import { createRpcMetricsInterceptor } from "./rpc-metrics-interceptor.js";
 import type { ServiceRegistration } from "./service-registration.js";
 
 /** Options of {@link startServer}. */
@@ -38,6 +41,8 @@ export interface ServerOptions {
   limits?: ListenerLimits;
   /** Dependency probes behind each service's readiness; none: every service is SERVING while the process runs. */
   readiness?: ReadinessOptions;
+  /** The process's metrics registry: RPC metrics go into it (none: not measured). */
+  metrics?: MetricsRegistry;
 }
 
 /** A running server with both listeners. */
@@ -60,7 +65,7 @@ export interface RunningServer {
 /**
  * startServer mounts the given services, plus `grpc.health.v1.Health` and
  * server reflection, on two listeners with the same interceptor chain:
- * logging (outermost, sees the final code), error mapping, authentication and
+ * metrics (with `metrics`), logging (sees the final code), error mapping, authentication and
  * access rules, strict input (no NUL characters, undefined enum values or
  * unknown fields reach a handler), and cancellation of streams (innermost,
  * next to the handler). It resolves once both listeners are bound.
@@ -77,8 +82,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     health.registration.service,
   ]);
   const services = [...options.services, health.registration, ...reflection];
+  // Measured right after the dispatch marker, so the metrics see the code the caller gets.
+  const rpcMetrics = options.metrics ? createRpcMetrics(options.metrics, services.map((s) => s.service)) : undefined;
   const interceptors: Interceptor[] = [
     createDispatchMarker(),
+    ...(rpcMetrics ? [createRpcMetricsInterceptor(rpcMetrics)] : []),
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),
@@ -101,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       httpRoutes: [...(options.httpRoutes ?? []), ...healthRoutes(health, () => readiness?.dependencies() ?? {})],
       corsOrigins: options.corsOrigins ?? [],
       logger: options.logger,
+      ...(rpcMetrics ? { onRefused: (procedure: string, contentType: string | null) => rpcMetrics.refused(procedure, rpcProtocolOf(contentType)) } : {}),
     });
     grpc = await startGrpcListener({ ...common, port: options.grpcPort, logger: options.logger });
   } catch (error) {

@@ -10,7 +10,7 @@ import { createEnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger } from "@planton/logging";
-import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, type StartedService, type ReadinessProbe } from "@planton/server";
+import { createMetricsRegistry, flagProbe, readReadinessTiming, setupAuth, runService, startMetricsServer, startServer, type StartedService, type ReadinessProbe } from "@planton/server";
 import { connectJetStream, createInProcessBus, createNatsProbe, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
@@ -35,8 +35,10 @@ async function main(): Promise<StartedService> {
   const config = vaultConfig.service;
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
+  // One process, one registry, one metrics port: every service's metrics go into it.
+  const metrics = createMetricsRegistry();
   const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
-  const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger });
+  const vault = await buildVault({ config: vaultConfig, databaseUrl: database.url, logger, metrics });
   // Events go to JetStream when NATS_URL is set, else to the in-process bus
   // that the services in this process subscribe to.
   const bus = config.natsUrl === undefined ? createInProcessBus(logger) : undefined;
@@ -55,6 +57,7 @@ async function main(): Promise<StartedService> {
     vault: createLocalVaultClient(vault.vault),
     publisher,
     countPins: (orgId, connectionId) => authz?.countPins(orgId, connectionId) ?? Promise.resolve(0),
+    metrics,
   });
   authz = await buildAuthz({
     config: loadAuthzConfig(process.env, { requireUrls: false }),
@@ -67,6 +70,7 @@ async function main(): Promise<StartedService> {
         await vault.vault.destroy(orgId, connectionId, version);
       },
     },
+    metrics,
   });
   const authzComponents = authz;
   // Registry events reach authz and the verifier (below) through the in-process bus.
@@ -80,6 +84,7 @@ async function main(): Promise<StartedService> {
     trustCheck: checkAwsTrust,
     platformAwsCredentials,
     ...(config.natsUrl !== undefined ? { deliveryLimit: VERIFIER_MAX_DELIVER } : {}),
+    metrics,
   });
   // Without NATS the in-process bus feeds authz and the verifier; with NATS
   // they read the CONNECT stream through their durable consumers, exactly as
@@ -89,8 +94,8 @@ async function main(): Promise<StartedService> {
     config.natsUrl === undefined
       ? []
       : [
-          await startConnectionEventConsumer({ url: config.natsUrl, logger, handle: (data) => authzComponents.onConnectionEvent(data) }),
-          await startVerifierConsumer({ url: config.natsUrl, logger, verifier }),
+          await startConnectionEventConsumer({ url: config.natsUrl, logger, handle: (data) => authzComponents.onConnectionEvent(data), metrics }),
+          await startVerifierConsumer({ url: config.natsUrl, logger, verifier, metrics }),
         ];
   const auth = await setupAuth(config.auth, config.dataDir);
   const services = [vault.registration, ...registry.registrations, authz.registration];
@@ -102,6 +107,8 @@ async function main(): Promise<StartedService> {
   ];
   // The vault's KMS, while its circuit is open (never with local keys).
   const kms = flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable());
+  // Prometheus scrapes its own port, never the public listeners.
+  const metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, registry: metrics, logger });
   const server = await startServer({
     host: config.host,
     port: config.port,
@@ -114,6 +121,7 @@ async function main(): Promise<StartedService> {
     corsOrigins: config.corsOrigins,
     limits: config.listenerLimits,
     readiness: { ...readinessTiming, probes: [...probes, kms] },
+    metrics,
   });
   const token =
     auth.devSecret === undefined
@@ -127,7 +135,7 @@ async function main(): Promise<StartedService> {
           scopes: USER_SCOPES,
           expiresIn: "7d",
         });
-  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
+  printBanner({ url: server.url, grpc: server.grpcAddress, metrics: `${metricsServer.url}/metrics`, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
 
   return {
     logger,
@@ -142,6 +150,7 @@ async function main(): Promise<StartedService> {
       await publisher.close();
       await vault.close();
       await database.release();
+      await metricsServer.close();
     },
   };
 }
@@ -153,7 +162,7 @@ function withPlatformIdentity(config: RegistryConfig, problem: string | undefine
   return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
 }
 
-function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
+function printBanner(info: { url: string; grpc: string; metrics: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.
@@ -162,6 +171,7 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
     "planton connect is running",
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
+    `  Prometheus metrics        ${info.metrics}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
     "  services                  ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService (planton.connect.v1), verifier, health, reflection",
   ];

@@ -43,6 +43,7 @@ beforeAll(async () => {
     {
       DATABASE_URL: db.url,
       AUTH_JWT_SECRET: secret,
+      METRICS_PORT: "0",
       LOG_LEVEL: "warn",
       AWS_STS_URL: closed,
       AZURE_LOGIN_URL: closed,

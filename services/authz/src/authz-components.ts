@@ -4,6 +4,8 @@ import type { Logger } from "@planton/logging";
 import type { ServiceRegistration } from "@planton/server";
 import { migrations } from "../migrations/index.js";
 import { createAuditLog, type AuditLog } from "./audit-log.js";
+import { withAuditMetrics } from "./audit-metrics.js";
+import type { Registry } from "prom-client";
 import { createAuthorizations, type Authorizations } from "./authorizations/authorizations.js";
 import type { AuthzConfig } from "./config.js";
 import { applyConnectionEvent } from "./connection-events.js";
@@ -43,9 +45,11 @@ export async function buildAuthz(options: {
   logger: Logger;
   registry: RegistryLookup;
   vault: CredentialOpener & VersionDestroyer;
+  /** The process's metrics registry: resolve decisions, audit write latency and the pool are reported in it. */
+  metrics?: Registry;
 }): Promise<AuthzComponents> {
   const logger = options.logger.child({ service: "authz" });
-  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger, timeouts: options.config.database });
+  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger, timeouts: options.config.database, ...(options.metrics ? { metrics: options.metrics } : {}) });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");
@@ -54,7 +58,7 @@ export async function buildAuthz(options: {
     throw error;
   }
   const db = database.db;
-  const audit = createAuditLog(db);
+  const audit = options.metrics ? withAuditMetrics(createAuditLog(db), options.metrics) : createAuditLog(db);
   const authorizations = createAuthorizations({ db, registry: options.registry, audit });
   const resolver = createResolver({ db, registry: options.registry, vault: options.vault, authorizations, audit, pinTtlMs: options.config.pinTtlMs, logger });
   const retention = startRetentionJob({

@@ -1,5 +1,6 @@
 import { startDurableConsumer, type DurableConsumer } from "@planton/events";
 import type { Logger } from "@planton/logging";
+import type { Registry } from "prom-client";
 
 /** A running consumer. */
 export type EventConsumer = DurableConsumer;
@@ -20,6 +21,8 @@ export async function startConnectionEventConsumer(options: {
   durable?: string;
   /** Where a new durable starts: the whole stream (default; a new deployment catches up) or only new events. */
   startAt?: "all" | "new";
+  /** The process's metrics registry: the consumer's pending messages and redeliveries are reported in it. */
+  metrics?: Registry;
 }): Promise<EventConsumer> {
   return startDurableConsumer({
     url: options.url,
@@ -29,6 +32,7 @@ export async function startConnectionEventConsumer(options: {
     filterSubject: "connect.>",
     streamSubjects: ["connect.>"],
     ...(options.startAt ? { startAt: options.startAt } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     handle: async (data) => {
       await options.handle(data);
     },

@@ -6,7 +6,7 @@ import { createEnvReader } from "@planton/config";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
 import { createLogger } from "@planton/logging";
-import { readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
+import { readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
 import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
 import { createServiceTokenSource } from "@planton/auth";
@@ -23,6 +23,8 @@ async function main(command: string | undefined): Promise<StartedService | undef
   const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
+  // One registry for the whole process; only a serving process has metrics.
+  const metrics = command === undefined ? createMetricsRegistry() : undefined;
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const tokens = createServiceTokenSource({
@@ -39,6 +41,7 @@ async function main(command: string | undefined): Promise<StartedService | undef
     logger,
     vault: createRpcVaultClient({ baseUrl: config.vaultUrl ?? "http://127.0.0.1:9090", tokens }),
     publisher,
+    ...(metrics ? { metrics } : {}),
     ...(config.authzUrl !== undefined ? { countPins: createRpcPinCounter({ baseUrl: config.authzUrl, tokens }) } : {}),
   });
   // Said at start, for the operator; StartSetup refuses with the same list meanwhile.
@@ -50,9 +53,11 @@ async function main(command: string | undefined): Promise<StartedService | undef
     await database.release();
     return;
   }
-  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "publish-template")`);
+  if (command !== undefined || metrics === undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "publish-template")`);
   // Every registry service reads and writes PostgreSQL: none is ready without it.
   const postgres = createPostgresProbe({ url: database.url, services: registry.registrations.map((r) => r.service.typeName) });
+  // Prometheus scrapes its own port, never the public listeners.
+  const metricsServer = await startMetricsServer({ host: config.service.host, port: config.service.metricsPort, registry: metrics, logger });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -65,8 +70,9 @@ async function main(command: string | undefined): Promise<StartedService | undef
     corsOrigins: config.service.corsOrigins,
     limits: config.service.listenerLimits,
     readiness: { ...readinessTiming, probes: [postgres] },
+    metrics,
   });
-  logger.info({ url: server.url, grpc: server.grpcAddress }, "registry listening");
+  logger.info({ url: server.url, grpc: server.grpcAddress, metrics: `${metricsServer.url}/metrics` }, "registry listening");
   return {
     logger,
     async stop() {
@@ -75,6 +81,7 @@ async function main(command: string | undefined): Promise<StartedService | undef
       await registry.close();
       await publisher.close();
       await database.release();
+      await metricsServer.close();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { createDatabase, migrateToLatest } from "@planton/db";
 import { startOutboxRelay, type EventPublisher, type OutboxRelay } from "@planton/events";
 import type { Logger } from "@planton/logging";
-import type { HttpRoute, ServiceRegistration } from "@planton/server";
+import type { HttpRoute, MetricsRegistry, ServiceRegistration } from "@planton/server";
 import { startPeriodicPass, type PeriodicPass } from "@planton/db";
 import { migrations } from "../migrations/index.js";
 import type { RegistryConfig } from "./config.js";
@@ -56,11 +56,13 @@ export async function buildRegistry(options: {
   publisher: EventPublisher;
   /** Counts deployments pinned to a connection (authz); DeleteConnection refuses while any are. */
   countPins?: (orgId: string, connectionId: string, signal?: AbortSignal) => Promise<number>;
+  /** The process's metrics registry: the outbox (backlog, age, publish latency) and the pool are reported in it. */
+  metrics?: MetricsRegistry;
 }): Promise<RegistryComponents> {
   const logger = options.logger.child({ service: "registry" });
   // Read before anything is started, so a bad key file leaks no connection.
   const callbackKey = await loadCallbackKey(options.config.trust, options.config.service.dataDir);
-  const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger, timeouts: options.config.database });
+  const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger, timeouts: options.config.database, ...(options.metrics ? { metrics: options.metrics } : {}) });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "registry schema migrated");
@@ -74,6 +76,7 @@ export async function buildRegistry(options: {
     logger,
     lockId: OUTBOX_LOCK_ID,
     pollIntervalMs: options.config.outboxPollMs,
+    ...(options.metrics ? { metrics: { registry: options.metrics, outbox: REGISTRY_SCHEMA } } : {}),
   });
   const onCommit = () => relay.kick();
   const runners = createRunners({ db: database.db, onCommit });

@@ -5,7 +5,7 @@
 import { createEnvReader } from "@planton/config";
 import { createLogger } from "@planton/logging";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
-import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
+import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { createLocalKey } from "./keys/local-key-provider.js";
 import { buildVault } from "./vault-components.js";
@@ -24,18 +24,22 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
     logger.info({ key_id: keyId, key_dir: config.keyProvider.keyDir, created }, created ? "local master key created" : "local master key already exists; left unchanged");
     return;
   }
+  // One registry for the whole process; only a serving process has metrics.
+  const metrics = command === undefined ? createMetricsRegistry() : undefined;
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
   // buildVault migrates the schema to the latest version first.
-  const vault = await buildVault({ config, databaseUrl: database.url, logger });
+  const vault = await buildVault({ config, databaseUrl: database.url, logger, ...(metrics ? { metrics } : {}) });
   if (command === "migrate") {
     // `main.js migrate`: run the migrations (e.g. from a deploy job) and exit.
     await vault.close();
     await database.release();
     return;
   }
-  if (command !== undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
+  if (command !== undefined || metrics === undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const postgres = createPostgresProbe({ url: database.url, services: [vault.registration.service.typeName] });
+  // Prometheus scrapes its own port, never the public listeners.
+  const metricsServer = await startMetricsServer({ host: config.service.host, port: config.service.metricsPort, registry: metrics, logger });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -48,8 +52,9 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
     limits: config.service.listenerLimits,
     // KMS: NOT_SERVING while the vault's KMS circuit is open (local keys never open it).
     readiness: { ...readinessTiming, probes: [postgres, flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable())] },
+    metrics,
   });
-  logger.info({ url: server.url, grpc: server.grpcAddress }, "vault listening");
+  logger.info({ url: server.url, grpc: server.grpcAddress, metrics: `${metricsServer.url}/metrics` }, "vault listening");
   return {
     logger,
     async stop() {
@@ -57,6 +62,7 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
       await postgres.close();
       await vault.close();
       await database.release();
+      await metricsServer.close();
       logger.info({}, "stopped");
     },
   };

@@ -1,7 +1,7 @@
 import type { Logger } from "@planton/logging";
 import { createDatabase, migrateToLatest } from "@planton/db";
 import type { Kysely } from "kysely";
-import type { ServiceRegistration } from "@planton/server";
+import type { MetricsRegistry, ServiceRegistration } from "@planton/server";
 import { migrations } from "../migrations/index.js";
 import type { KeyProviderConfig, VaultConfig } from "./config.js";
 import { mapVaultError } from "./errors.js";
@@ -9,6 +9,7 @@ import { createAwsKmsKeyProvider } from "./keys/aws-kms-key-provider.js";
 import { withCircuitBreaker } from "./keys/circuit-breaker-key-provider.js";
 import { createDataKeyCache, type DataKeyCache } from "./keys/data-key-cache.js";
 import type { KeyProvider } from "./keys/key-provider.js";
+import { registerCircuitMetrics, registerDataKeyCacheMetrics, withKeyProviderMetrics } from "./keys/key-provider-metrics.js";
 import { createLocalKeyProvider } from "./keys/local-key-provider.js";
 import { createVaultRoutes } from "./routes.js";
 import type { VaultDatabase } from "./schema.js";
@@ -48,6 +49,8 @@ export async function buildVault(options: {
   logger: Logger;
   /** Replaces the configured key provider (tests); a remote one still gets the circuit breaker. */
   keys?: KeyProvider;
+  /** The process's metrics registry: KMS calls, circuit, data-key cache and pool are reported in it. */
+  metrics?: MetricsRegistry;
 }): Promise<VaultComponents> {
   const logger = options.logger.child({ service: "vault" });
   const database = createDatabase<VaultDatabase>({
@@ -55,11 +58,14 @@ export async function buildVault(options: {
     schema: VAULT_SCHEMA,
     logger,
     timeouts: options.config.database,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: VAULT_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "vault schema migrated");
-    const provider = options.keys ?? (await createKeyProvider(options.config.keyProvider));
+    const unmeasured = options.keys ?? (await createKeyProvider(options.config.keyProvider));
+    // Measured inside the circuit: only calls that reach the KMS are counted as KMS calls.
+    const provider = options.metrics ? withKeyProviderMetrics(unmeasured, options.metrics) : unmeasured;
     // A local key file is never "unavailable" in the KMS sense, so it gets no
     // circuit: a full disk must not make the vault refuse reads for a cool-down.
     const breaker =
@@ -74,6 +80,10 @@ export async function buildVault(options: {
           });
     const keys: KeyProvider = breaker ?? provider;
     const cache = createDataKeyCache(options.config.cache);
+    if (options.metrics) {
+      registerDataKeyCacheMetrics(cache, options.metrics);
+      if (breaker) registerCircuitMetrics(breaker, options.metrics);
+    }
     const vault = createVault({ db: database.db, keys, cache, logger });
     logger.info({ key_provider: keys.name, key_id: keys.defaultKeyId }, "vault ready");
     return {

@@ -1,5 +1,6 @@
 import { startDurableConsumer, type DurableConsumer } from "@planton/events";
 import type { Logger } from "@planton/logging";
+import type { Registry } from "prom-client";
 import type { VerifierComponents } from "./verifier-components.js";
 import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
 
@@ -10,7 +11,7 @@ import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
  * {@link VERIFIER_MAX_DELIVER}: the verifier records a platform fault as
  * final on the last delivery, so both must agree.
  */
-export function startVerifierConsumer(options: { url: string; logger: Logger; verifier: VerifierComponents }): Promise<DurableConsumer> {
+export function startVerifierConsumer(options: { url: string; logger: Logger; verifier: VerifierComponents; metrics?: Registry }): Promise<DurableConsumer> {
   return startDurableConsumer({
     url: options.url,
     logger: options.logger,
@@ -20,6 +21,7 @@ export function startVerifierConsumer(options: { url: string; logger: Logger; ve
     filterSubject: "connect.>",
     streamSubjects: ["connect.>"],
     maxDeliver: VERIFIER_MAX_DELIVER,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     handle: (data, _subject, deliveryCount) => options.verifier.handle(data, deliveryCount),
   });
 }

@@ -7,7 +7,7 @@ import { createServiceTokenSource } from "@planton/auth";
 import { ConfigError, createEnvReader } from "@planton/config";
 import { createNatsProbe } from "@planton/events";
 import { createLogger } from "@planton/logging";
-import { readReadinessTiming, setupAuth, runService, startServer, type StartedService } from "@planton/server";
+import { readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
 import { VERIFIER_HEALTH_NAME } from "./health-name.js";
 import { checkAwsTrust } from "./checks/aws-trust-check.js";
@@ -30,6 +30,8 @@ async function main(): Promise<StartedService> {
   void findPlatformAwsIdentityProblem(platformAwsCredentials).then((problem) => {
     if (problem !== undefined) logger.warn({}, `AWS cross-account trust cannot be verified: ${problem}`);
   });
+  // One registry for the whole process.
+  const metrics = createMetricsRegistry();
   const verifier = buildVerifier({
     config,
     logger,
@@ -39,11 +41,14 @@ async function main(): Promise<StartedService> {
     trustCheck: checkAwsTrust,
     platformAwsCredentials,
     deliveryLimit: VERIFIER_MAX_DELIVER,
+    metrics,
   });
-  const consumer = await startVerifierConsumer({ url: config.service.natsUrl, logger, verifier });
+  const consumer = await startVerifierConsumer({ url: config.service.natsUrl, logger, verifier, metrics });
   // No database: the verifier is ready while NATS, where its work comes from, answers.
   const nats = createNatsProbe({ url: config.service.natsUrl, services: [VERIFIER_HEALTH_NAME] });
   // No public API: health (and reflection) only, for probes.
+  // Prometheus scrapes its own port, never the public listeners.
+  const metricsServer = await startMetricsServer({ host: config.service.host, port: config.service.metricsPort, registry: metrics, logger });
   const server = await startServer({
     host: config.service.host,
     port: config.service.port,
@@ -54,14 +59,16 @@ async function main(): Promise<StartedService> {
     logger,
     limits: config.service.listenerLimits,
     readiness: { ...readinessTiming, probes: [nats] },
+    metrics,
   });
-  logger.info({ url: server.url, grpc: server.grpcAddress }, "verifier running");
+  logger.info({ url: server.url, grpc: server.grpcAddress, metrics: `${metricsServer.url}/metrics` }, "verifier running");
   return {
     logger,
     async stop() {
       await server.shutdown(config.service.shutdownGraceMs);
       await consumer.stop();
       await nats.close();
+      await metricsServer.close();
     },
   };
 }

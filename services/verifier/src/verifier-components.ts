@@ -6,6 +6,8 @@ import type { AwsCredentials } from "./checks/sts-call.js";
 import type { VerifierConfig } from "./config.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import { createEventVerifier } from "./verify-event.js";
+import { createVerifierMetrics } from "./verifier-metrics.js";
+import type { Registry } from "prom-client";
 
 /** A built verifier: the event handler the consumers call. */
 export interface VerifierComponents {
@@ -31,6 +33,8 @@ export function buildVerifier(options: {
   platformAwsCredentials?: () => Promise<AwsCredentials>;
   /** The consumer's max_deliver, when a JetStream consumer feeds the handler. */
   deliveryLimit?: number;
+  /** The process's metrics registry: check results are counted in it. */
+  metrics?: Registry;
 }): VerifierComponents {
   const logger = options.logger.child({ service: "verifier" });
   return {
@@ -46,6 +50,7 @@ export function buildVerifier(options: {
       ...(options.trustCheck ? { trustCheck: options.trustCheck } : {}),
       ...(options.platformAwsCredentials ? { platformAwsCredentials: options.platformAwsCredentials } : {}),
       logger,
+      ...(options.metrics ? { metrics: createVerifierMetrics(options.metrics) } : {}),
     }),
   };
 }

@@ -7,6 +7,7 @@ import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planto
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
+import type { VerifierMetrics } from "./verifier-metrics.js";
 import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { AwsCredentials } from "./checks/sts-call.js";
@@ -61,6 +62,8 @@ export interface EventVerifierDeps {
   /** After this many deliveries a transient failure is recorded as a failure the user sees. */
   readonly maxTransientAttempts: number;
   readonly logger: Logger;
+  /** Where check results are counted (none: not measured). */
+  readonly metrics?: VerifierMetrics;
 }
 
 /**
@@ -118,6 +121,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
       });
     }
+    deps.metrics?.checked(found.connection.provider, result);
     const lastDelivery = deliveryCount >= (deps.deliveryLimit ?? Number.POSITIVE_INFINITY);
     if (propagating && !lastDelivery && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
       deps.logger.info({ org_id: orgId, connection_id: connectionId, attempt: deliveryCount }, "role not assumable yet (IAM propagation); verification will be retried");

@@ -57,6 +57,7 @@ export async function startAllInOne(extraEnv: Record<string, string> = {}, timeo
     HOME: process.env["HOME"],
     PORT: "0",
     GRPC_PORT: "0",
+    METRICS_PORT: "0",
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
     LOG_LEVEL: "info",

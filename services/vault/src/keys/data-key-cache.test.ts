@@ -31,13 +31,13 @@ describe("createDataKeyCache", () => {
   it("loads on a miss, serves from memory on a hit, and counts both", async () => {
     const c = cache();
     const { state, load } = counter(3);
-    expect(c.stats()).toEqual({ hits: 0, misses: 0, size: 0 });
+    expect(c.stats()).toEqual({ hits: 0, misses: 0, evictions: 0, size: 0 });
     expect(await c.get("k", load)).toEqual(key(3));
-    expect(c.stats()).toEqual({ hits: 0, misses: 1, size: 1 });
+    expect(c.stats()).toEqual({ hits: 0, misses: 1, evictions: 0, size: 1 });
     expect(await c.get("k", load)).toEqual(key(3));
     expect(await c.get("k", load)).toEqual(key(3));
     expect(state.calls).toBe(1);
-    expect(c.stats()).toEqual({ hits: 2, misses: 1, size: 1 });
+    expect(c.stats()).toEqual({ hits: 2, misses: 1, evictions: 0, size: 1 });
   });
 
   it("keeps keys apart by cache key", async () => {
@@ -49,7 +49,7 @@ describe("createDataKeyCache", () => {
     expect(await c.get("a", b.load)).toEqual(key(1));
     expect(a.state.calls).toBe(1);
     expect(b.state.calls).toBe(1);
-    expect(c.stats()).toEqual({ hits: 1, misses: 2, size: 2 });
+    expect(c.stats()).toEqual({ hits: 1, misses: 2, evictions: 0, size: 2 });
   });
 
   it("shares one load between concurrent misses for the same key", async () => {
@@ -192,6 +192,23 @@ describe("createDataKeyCache", () => {
     expect(c.stats()).toMatchObject({ hits: 2, misses: 2 });
   });
 
+  it("counts evictions by capacity, use limit and evict(), not by clear()", async () => {
+    const c = cache({ maxEntries: 1, maxUses: 2 });
+    const { load } = counter(1);
+    await c.get("a", load);
+    await c.get("b", load); // "a" goes: over capacity
+    expect(c.stats().evictions).toBe(1);
+    await c.get("b", load); // second use of "b"
+    await c.get("b", load); // "b" used up: dropped, loaded again
+    expect(c.stats().evictions).toBe(2);
+    c.evict("b");
+    c.evict("b"); // nothing left to evict
+    expect(c.stats().evictions).toBe(3);
+    await c.get("c", load);
+    c.clear();
+    expect(c.stats()).toMatchObject({ evictions: 3, size: 0 });
+  });
+
   it("with maxUses 1 loads on every read", async () => {
     const c = cache({ maxUses: 1 });
     const { state, load } = counter();
@@ -205,7 +222,7 @@ describe("createDataKeyCache", () => {
     expect(await c.get("k", load)).toEqual(key(6));
     expect(await c.get("k", load)).toEqual(key(6));
     expect(state.calls).toBe(2);
-    expect(c.stats()).toEqual({ hits: 0, misses: 2, size: 0 });
+    expect(c.stats()).toEqual({ hits: 0, misses: 2, evictions: 0, size: 0 });
 
     const pending = deferred<Uint8Array>();
     let calls = 0;

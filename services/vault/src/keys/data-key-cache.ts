@@ -14,6 +14,8 @@ export interface DataKeyCacheOptions {
 export interface DataKeyCacheStats {
   hits: number;
   misses: number;
+  /** Keys dropped before a clear(): expired (age or uses), least recently used over capacity, or evicted. */
+  evictions: number;
   size: number;
 }
 
@@ -45,7 +47,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<Uint8Array>>();
-  const stats = { hits: 0, misses: 0 };
+  const stats = { hits: 0, misses: 0, evictions: 0 };
   // Bumped by evict()/clear(): a load that started before must not put a key
   // back that was just destroyed.
   const generations = new Map<string, number>();
@@ -64,6 +66,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
     if (entry === undefined) return undefined;
     if (now() - entry.loadedAt >= options.maxAgeMs || entry.uses >= options.maxUses) {
       drop(cacheKey);
+      stats.evictions++;
       return undefined;
     }
     entry.uses++;
@@ -81,6 +84,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
       const oldest = entries.keys().next().value;
       if (oldest === undefined) break;
       drop(oldest);
+      stats.evictions++;
     }
   };
 
@@ -116,6 +120,7 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
     evict(cacheKey) {
       if (loading.has(cacheKey)) generations.set(cacheKey, (generations.get(cacheKey) ?? 0) + 1);
       loading.delete(cacheKey);
+      if (entries.has(cacheKey)) stats.evictions++;
       drop(cacheKey);
     },
     clear() {
