@@ -28,6 +28,11 @@ const END = "<!-- config-table:end -->";
 const SETTINGS = [
   { names: ["PORT"], default: "8080", meaning: "Connect, gRPC-Web and gRPC over HTTP/1.1 and h2c; plain HTTP routes" },
   { names: ["GRPC_PORT"], default: "9090", meaning: "native gRPC (grpc-js), the fast path for platform services" },
+  {
+    names: ["METRICS_PORT"],
+    default: "9464",
+    meaning: "Prometheus `GET /metrics` on its own listener (on `HOST`), never on `PORT` or `GRPC_PORT`; 0 picks a free one. One per process: the all-in-one process has one for every service (see Metrics)",
+  },
   { names: ["HOST"], default: "0.0.0.0", meaning: "interface to bind" },
   { names: ["DATABASE_URL"], default: "(embedded)", meaning: "`postgres://...`; each service uses its own schema and migrates it at start" },
   {
