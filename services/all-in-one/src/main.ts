@@ -10,7 +10,8 @@ import { ConfigError, createEnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
-import { flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
+import { fileURLToPath } from "node:url";
+import { createStaticFiles, flagProbe, onShutdownSignal, readReadinessTiming, setupAuth, startServer, type ReadinessProbe } from "@planton/server";
 import { connectJetStream, createInProcessBus, createNatsProbe, startDurableConsumer, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
@@ -110,12 +111,20 @@ async function main(): Promise<void> {
   ];
   // The vault's KMS, while its circuit is open (never with local keys).
   const kms = flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable());
+  // The web console, built by `npm run build` into web/dist, on the same
+  // origin as the API (no CORS). CONSOLE_DIR points elsewhere; absent files: no console.
+  const env = createEnvReader(process.env);
+  const consoleFiles = createStaticFiles({
+    root: env.string("CONSOLE_DIR") ?? fileURLToPath(new URL("../../../../web/dist/", import.meta.url)),
+    connectOrigins: env.list("CONSOLE_CONNECT_ORIGINS"),
+  });
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
     services,
     httpRoutes: registry.httpRoutes,
+    ...(consoleFiles !== undefined ? { staticFiles: consoleFiles.handle } : {}),
     verifier: auth.verifier,
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
           scopes: USER_SCOPES,
           expiresIn: "7d",
         });
-  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
+  printBanner({ url: server.url, grpc: server.grpcAddress, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues, console: consoleFiles !== undefined });
 
   onShutdownSignal(async () => {
     await server.shutdown(config.shutdownGraceMs);
@@ -158,13 +167,14 @@ function withPlatformIdentity(config: RegistryConfig, problem: string | undefine
   return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
 }
 
-function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
+function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[]; console: boolean }): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.
   const lines = [
     "",
     "planton connect is running",
+    `  web console               ${info.console ? `${info.url}/` : "not built (npm run build)"}`,
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  database                  ${info.embeddedDatabase ? "embedded PostgreSQL" : "DATABASE_URL"}`,
@@ -178,6 +188,9 @@ function printBanner(info: { url: string; grpc: string; embeddedDatabase: boolea
   if (info.token !== undefined) {
     lines.push("", `development token (org dev-org, user dev-user, 7 days; scopes ${USER_SCOPES.join(" ")}):`, info.token, "");
     lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);
+    // The fragment never reaches a server; the page moves the token to the
+    // tab's sessionStorage and removes it from the address bar at once.
+    if (info.console) lines.push("", "development sign-in link (opens the console signed in as dev-user):", `  ${info.url}/#token=${info.token}`);
   }
   process.stderr.write(`${lines.join("\n")}\n\n`);
 }
