@@ -3,10 +3,12 @@ import { defineConfig } from "vitest/config";
 // One suite for the whole workspace: unit tests beside the source
 // (src/**/*.test.ts) and integration tests against the machine's PostgreSQL
 // and NATS (test/**/*.int.test.ts), each file in its own forked process and
-// its own fresh database.
+// its own fresh database. The web console's component tests (web/test) pick
+// happy-dom per file (`// @vitest-environment happy-dom`); its end-to-end
+// tests (web/e2e) drive Chromium against a real all-in-one process.
 export default defineConfig({
   test: {
-    include: ["libs/*/src/**/*.test.ts", "libs/*/test/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "cli/src/**/*.test.ts", "cli/test/**/*.test.ts"],
+    include: ["libs/*/src/**/*.test.ts", "libs/*/test/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "cli/src/**/*.test.ts", "cli/test/**/*.test.ts", "web/test/**/*.test.{ts,tsx}", "web/e2e/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     pool: "forks",
     globalSetup: ["./vitest.global-setup.ts"],
