@@ -1,0 +1,348 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import { signDevToken, USER_SCOPES } from "@planton/auth";
+import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { startFakeCivo, type FakeCivo } from "../../services/verifier/test/support/fake-civo.js";
+import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../services/verifier/test/support/fake-digitalocean.js";
+import { startFakeSts, type FakeSts } from "../../services/verifier/test/support/fake-sts.js";
+
+// End to end: the built all-in-one (`npm start`) on its own database, local
+// fake provider APIs so verification completes offline, and Debian's
+// Chromium driven by playwright-core (never a downloaded browser). Each test
+// continues from the previous one's state, as a person would.
+
+const entry = resolve(import.meta.dirname, "../../services/all-in-one/dist/src/main.js");
+const screens = resolve(import.meta.dirname, "../../docs/screens");
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+// The platform's runner principal and its key, as the fake STS knows them.
+const PRINCIPAL = "arn:aws:iam::210987654321:role/planton-runner";
+const PLATFORM_KEY = { id: "AKIAPLATFORM00000001", secret: "platformSecret0000000000000000000000000000".slice(0, 40) };
+const CUSTOMER_ACCOUNT = "345678901234";
+const CIVO_TOKEN = "civo0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
+const CIVO_TOKEN_2 = "civo2222222222abcdefghijklmnopqrstuvwxyzABCDEFGH";
+const DO_TOKEN = `dop_v1_${"a1".repeat(32)}`;
+
+let db: TestDatabase;
+let dataDir: string;
+let child: ChildProcess;
+let output = "";
+let base: string;
+let signInLink: string;
+let otherOrgToken: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let civo: FakeCivo;
+let digitalocean: FakeDigitalOcean;
+let sts: FakeSts;
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject("databaseUrl"), "console_e2e");
+  dataDir = await mkdtemp(join(tmpdir(), "console-e2e-"));
+  [civo, digitalocean, sts] = await Promise.all([startFakeCivo(), startFakeDigitalOcean(), startFakeSts()]);
+  civo.setApiKey(CIVO_TOKEN);
+  digitalocean.addToken(DO_TOKEN, { email: "sammy@example.com" });
+  sts.addKey(PLATFORM_KEY.id, PLATFORM_KEY.secret, { account: "210987654321", arn: PRINCIPAL });
+  const secret = randomBytes(32).toString("base64url");
+  const closed = "http://127.0.0.1:9";
+  child = spawn(process.execPath, [entry], {
+    env: {
+      PATH: process.env["PATH"],
+      HOME: process.env["HOME"],
+      HOST: "127.0.0.1",
+      PORT: "0",
+      GRPC_PORT: "0",
+      DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      AUTH_JWT_SECRET: secret,
+      LOG_LEVEL: "warn",
+      CIVO_API_URL: civo.url,
+      DIGITALOCEAN_API_URL: digitalocean.url,
+      AWS_STS_URL: sts.url,
+      AZURE_LOGIN_URL: closed,
+      AZURE_MANAGEMENT_URL: closed,
+      CLOUDFLARE_API_URL: closed,
+      GCP_TOKEN_URI: closed,
+      AWS_TRUST_PRINCIPAL_ARN: PRINCIPAL,
+      AWS_ACCESS_KEY_ID: PLATFORM_KEY.id,
+      AWS_SECRET_ACCESS_KEY: PLATFORM_KEY.secret,
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  await new Promise<void>((resolveStarted, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
+    child.stderr?.on("data", () => {
+      if (/development sign-in link[^\n]*\n\s+\S+/.test(output)) {
+        clearTimeout(timer);
+        resolveStarted();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
+  });
+  base = /web console\s+(http:\/\/\S+?)\/?\n/.exec(output)![1]!;
+  signInLink = /development sign-in link[^\n]*\n\s+(\S+)/.exec(output)![1]!;
+  otherOrgToken = await signDevToken(secret, { subject: "someone-else", orgId: "other-org", scopes: USER_SCOPES, expiresIn: "1h" });
+  await mkdir(screens, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    // playwright-core gives every launch a fresh temporary --user-data-dir of its own.
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // Fail a step in seconds with the locator in the message, not at the test's timeout.
+  context.setDefaultTimeout(10_000);
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child !== undefined && child.exitCode === null) {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+  await Promise.all([civo?.close(), digitalocean?.close(), sts?.close()]);
+  await db?.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Serious or critical accessibility violations of the page as it is now. */
+async function axeViolations(target: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page: target }).analyze();
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true });
+}
+
+/** Calls an RPC over the Connect protocol's JSON, as a non-browser client would. */
+async function rpc(path: string, body: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("the web console against the real services", () => {
+  it("is served at / with the security headers, and the sign-in link's token leaves the URL at once", async () => {
+    const res = await fetch(`${base}/connections`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+
+    expect(signInLink).toMatch(new RegExp(`^${base}/#token=`));
+    await page.goto(signInLink);
+    await page.getByRole("heading", { level: 1, name: "Connections" }).waitFor();
+    expect(page.url()).toBe(`${base}/`);
+    const token = signInLink.split("#token=")[1]!;
+    expect(await page.evaluate("window.sessionStorage.getItem('planton.token')")).toBe(token);
+    expect(await page.evaluate("JSON.stringify(window.localStorage)")).toBe("{}");
+    await expect(axeViolations(page)).resolves.toEqual([]);
+  });
+
+  it("creates a Civo connection and shows it VERIFIED by the provider", async () => {
+    await page.getByRole("link", { name: /^Civo/ }).click();
+    await page.getByRole("heading", { level: 1, name: "Connect Civo" }).waitFor();
+    // Focus moves to the new page's heading for screen readers and keyboards.
+    expect(await page.evaluate("document.activeElement?.tagName")).toBe("H1");
+    await page.getByLabel("Name").fill("Civo Production");
+    expect(await page.getByTestId("slug-preview").textContent()).toBe("civo-production");
+    await page.getByLabel("API token").fill(CIVO_TOKEN);
+    await page.getByLabel("Default region").selectOption("LON1");
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await screenshot("create-civo");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/civo-production`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+    expect(civo.requests).toContain("/v2/regions");
+    // Masked hint only: the token is nowhere on the page.
+    expect(await page.content()).not.toContain(CIVO_TOKEN);
+    await expect(axeViolations(page)).resolves.toEqual([]);
+  });
+
+  it("shows the server's validation error next to its field", async () => {
+    await page.goto(`${base}/connections/new/civo`);
+    await page.getByLabel("Name").fill("civo-staging");
+    await page.getByLabel("API token").fill("too-short");
+    await page.getByLabel("Default region").selectOption("FRA1");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    const field = page.getByLabel("API token");
+    await expect.poll(() => field.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = (await field.getAttribute("aria-describedby")) ?? "";
+    const errorText = await page.locator(`[id="${describedBy.split(" ").pop()}"]`).textContent();
+    expect(errorText).toMatch(/characters|format|must/);
+    expect(await page.evaluate("document.activeElement?.getAttribute('name')")).toBe("spec.civo.api_token");
+    // The secret typed is not echoed anywhere else on the page.
+    expect(await page.locator("body").innerText()).not.toContain("too-short");
+    await screenshot("validation-error");
+  });
+
+  it("creates a DigitalOcean connection and shows it VERIFIED", async () => {
+    await page.goto(`${base}/connections/new/digitalocean`);
+    await page.getByLabel("Name").fill("digitalocean-staging");
+    await page.getByLabel("API token").fill(DO_TOKEN);
+    await page.getByLabel("Default region").selectOption("ams3");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/digitalocean-staging`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+    await screenshot("connection");
+  });
+
+  it("connects AWS by cross-account trust: the page follows WatchSetup until the role is VERIFIED", async () => {
+    await page.goto(`${base}/connections/new/aws`);
+    await page.getByLabel("Name").fill("aws-production");
+    await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
+    expect(await page.getByLabel("Region").inputValue()).toBe("us-west-2");
+    await page.getByLabel(/Cross-account trust/).check();
+    const boxes = page.getByRole("group", { name: "What the role may deploy" }).getByRole("checkbox");
+    expect(await boxes.count()).toBe(10);
+    for (let i = 0; i < 10; i++) expect(await boxes.nth(i).isChecked()).toBe(true);
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await screenshot("create-aws-trust");
+    await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
+    const link = page.getByTestId("quick-create-link");
+    await link.waitFor();
+    expect(await link.getAttribute("target")).toBe("_blank");
+    const href = (await link.getAttribute("href"))!;
+    // Play CloudFormation: read the link's parameters, create the role, report it.
+    const fragment = new URL(href).hash;
+    const params = new URLSearchParams(fragment.slice(fragment.indexOf("?") + 1));
+    const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/planton-connect`;
+    sts.addRole({ roleArn, trustedPrincipalArn: params.get("param_TrustedPrincipalArn")!, externalId: params.get("param_ExternalId")! });
+    expect(params.get("param_TrustedPrincipalArn")).toBe(PRINCIPAL);
+    await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
+    await screenshot("aws-trust-waiting");
+    const completed = await rpc("planton.connect.v1.AwsTrustService/CompleteSetup", {
+      setupId: params.get("param_SetupId"),
+      token: params.get("param_CallbackToken"),
+      roleArn,
+      accountId: CUSTOMER_ACCOUNT,
+      stackId: `arn:aws:cloudformation:us-west-2:${CUSTOMER_ACCOUNT}:stack/planton-connect/1a2b3c4d-0000-1111-2222-333344445555`,
+    });
+    expect(completed.status).toBe(200);
+    await page.getByTestId("trust-state").getByText("Verified", { exact: true }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("trust-state").innerText()).toContain(roleArn);
+    await screenshot("aws-trust-verified");
+  });
+
+  it("lists the connections with filters and paging controls", async () => {
+    await page.goto(`${base}/connections`);
+    const table = page.getByRole("table");
+    await table.waitFor();
+    await expect.poll(async () => await table.getByRole("row").count()).toBe(4);
+    await page.getByLabel("Provider").selectOption({ label: "Civo" });
+    await expect.poll(async () => await table.getByRole("row").count()).toBe(2);
+    await page.getByLabel("Provider").selectOption({ label: "All providers" });
+    await page.getByLabel("Status").selectOption({ label: "Verified" });
+    await expect.poll(async () => await table.getByRole("row").count()).toBe(4);
+    await page.getByLabel("Status").selectOption({ label: "All statuses" });
+    await expect.poll(async () => await table.getByRole("row").count()).toBe(4);
+    await screenshot("connections");
+  });
+
+  it("authorizes environments, sets defaults, and rotates while a deployment is pinned", async () => {
+    await page.goto(`${base}/connections/civo-production`);
+    await page.getByRole("heading", { level: 1, name: "Civo Production" }).waitFor();
+    await page.getByRole("textbox", { name: "Environments" }).fill("production, staging");
+    await page.getByRole("button", { name: "Authorize" }).click();
+    await page.getByText("Environment production").waitFor();
+    await page.getByText("Environment staging").waitFor();
+    // The organization default needs an organization-wide authorization: the server says so.
+    await page.getByRole("button", { name: "Make organization default" }).click();
+    await page.getByRole("alert").filter({ hasText: "not authorized for the whole organization" }).waitFor();
+    const defaults = page.getByRole("form", { name: "Default for an environment" });
+    await defaults.getByRole("textbox", { name: "Environment" }).fill("production");
+    await defaults.getByRole("button", { name: "Make default for this environment" }).click();
+    await page.getByText("Now the default for production.").waitFor();
+    // A deployment resolves (pins) version 1.
+    const token = signInLink.split("#token=")[1]!;
+    const resolved = await rpc("planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials", { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" }, token);
+    expect(resolved.status).toBe(200);
+    expect(resolved.json["credentialVersion"]).toBe(1);
+    const rotate = page.getByRole("form", { name: "Rotate credentials" });
+    // Civo now accepts only the new key: the rotated version verifies against it.
+    civo.setApiKey(CIVO_TOKEN_2);
+    await rotate.getByLabel("API token").fill(CIVO_TOKEN_2);
+    await rotate.getByRole("button", { name: "Rotate" }).click();
+    await page.getByText("Rotated: a new credential version is being verified.").waitFor();
+    await page.getByText("v2", { exact: true }).first().waitFor();
+    expect(await page.content()).not.toContain(CIVO_TOKEN_2);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+    // The pinned deployment keeps version 1.
+    const again = await rpc("planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials", { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" }, token);
+    expect(again.json["credentialVersion"]).toBe(1);
+    await page.reload();
+    await page.getByRole("heading", { name: "Audit trail" }).waitFor();
+    await page.getByRole("cell", { name: "dep-e2e-1" }).first().waitFor();
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await screenshot("connection-civo");
+  });
+
+  it("refuses to delete while a deployment is pinned, then deletes with force after confirmation", async () => {
+    await page.getByRole("button", { name: "Delete connection" }).click();
+    const guard = page.getByRole("alert").filter({ hasText: /pinned|deployment/ });
+    await guard.waitFor();
+    const force = page.getByRole("button", { name: "Delete anyway" });
+    expect(await force.isDisabled()).toBe(true);
+    await page.getByLabel(/I understand/).check();
+    await force.click();
+    await page.waitForURL(`${base}/connections`);
+    await page.getByRole("table").waitFor();
+    await expect.poll(async () => await page.getByRole("table").getByRole("row").count()).toBe(3);
+  });
+
+  it("registers and deletes a runner", async () => {
+    await page.getByRole("link", { name: "Runners" }).click();
+    await page.getByRole("heading", { level: 1, name: "Runners" }).waitFor();
+    await page.getByLabel("Runner name").fill("eks-runner");
+    await page.getByLabel("Principal").fill("arn:aws:iam::345678901234:role/planton-runner");
+    await page.getByRole("button", { name: "Register runner" }).click();
+    await page.getByText("Its token is shown once").waitFor();
+    await page.getByRole("cell", { name: /^eks-runner/ }).waitFor();
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await screenshot("runners");
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete runner eks-runner" }).click();
+    await page.getByText("No runners yet.").waitFor();
+  });
+
+  it("is usable in a narrow window", async () => {
+    // The same tab: the session lives in this tab's sessionStorage only.
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${base}/connections`);
+    await page.getByRole("table").waitFor();
+    // Nothing but the table's own scroller is wider than the window.
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    await screenshot("connections-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it("shows a second organization none of it", async () => {
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${base}/#token=${otherOrgToken}`);
+    await otherPage.getByRole("heading", { level: 1, name: "Connections" }).waitFor();
+    await otherPage.getByText("No connections yet").waitFor();
+    expect(await otherPage.getByRole("table").count()).toBe(0);
+    await otherPage.goto(`${base}/connections/digitalocean-staging`);
+    await otherPage.getByText('No connection "digitalocean-staging" in your organization.').waitFor();
+    await otherPage.goto(`${base}/runners`);
+    await otherPage.getByText("No runners yet.").waitFor();
+    await other.close();
+  });
+});
