@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,6 +11,9 @@ import { createTestDatabase, type TestDatabase } from "@planton/testing";
 import { startFakeCivo, type FakeCivo } from "../../services/verifier/test/support/fake-civo.js";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../services/verifier/test/support/fake-digitalocean.js";
 import { startFakeSts, type FakeSts } from "../../services/verifier/test/support/fake-sts.js";
+import { startFakeAzure, type FakeAzure } from "../../services/verifier/test/support/fake-azure.js";
+import { startFakeCloudflare, type FakeCloudflare } from "../../services/verifier/test/support/fake-cloudflare.js";
+import { startFakeGoogleToken, type FakeGoogleToken } from "../../services/verifier/test/support/fake-google-token.js";
 
 // End to end: the built all-in-one (`npm start`) on its own database, local
 // fake provider APIs so verification completes offline, and Debian's
@@ -41,16 +44,18 @@ let page: Page;
 let civo: FakeCivo;
 let digitalocean: FakeDigitalOcean;
 let sts: FakeSts;
+let azure: FakeAzure;
+let cloudflare: FakeCloudflare;
+let google: FakeGoogleToken;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "console_e2e");
   dataDir = await mkdtemp(join(tmpdir(), "console-e2e-"));
-  [civo, digitalocean, sts] = await Promise.all([startFakeCivo(), startFakeDigitalOcean(), startFakeSts()]);
+  [civo, digitalocean, sts, azure, cloudflare, google] = await Promise.all([startFakeCivo(), startFakeDigitalOcean(), startFakeSts(), startFakeAzure(), startFakeCloudflare(), startFakeGoogleToken()]);
   civo.setApiKey(CIVO_TOKEN);
   digitalocean.addToken(DO_TOKEN, { email: "sammy@example.com" });
   sts.addKey(PLATFORM_KEY.id, PLATFORM_KEY.secret, { account: "210987654321", arn: PRINCIPAL });
   const secret = randomBytes(32).toString("base64url");
-  const closed = "http://127.0.0.1:9";
   child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env["PATH"],
@@ -65,10 +70,10 @@ beforeAll(async () => {
       CIVO_API_URL: civo.url,
       DIGITALOCEAN_API_URL: digitalocean.url,
       AWS_STS_URL: sts.url,
-      AZURE_LOGIN_URL: closed,
-      AZURE_MANAGEMENT_URL: closed,
-      CLOUDFLARE_API_URL: closed,
-      GCP_TOKEN_URI: closed,
+      AZURE_LOGIN_URL: azure.url,
+      AZURE_MANAGEMENT_URL: azure.url,
+      CLOUDFLARE_API_URL: cloudflare.url,
+      GCP_TOKEN_URI: google.url,
       AWS_TRUST_PRINCIPAL_ARN: PRINCIPAL,
       AWS_ACCESS_KEY_ID: PLATFORM_KEY.id,
       AWS_SECRET_ACCESS_KEY: PLATFORM_KEY.secret,
@@ -111,7 +116,7 @@ afterAll(async () => {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
   }
-  await Promise.all([civo?.close(), digitalocean?.close(), sts?.close()]);
+  await Promise.all([civo?.close(), digitalocean?.close(), sts?.close(), azure?.close(), cloudflare?.close(), google?.close()]);
   await db?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -344,5 +349,135 @@ describe("the web console against the real services", () => {
     await otherPage.goto(`${base}/runners`);
     await otherPage.getByText("No runners yet.").waitFor();
     await other.close();
+  });
+  it("creates an Azure connection and shows it VERIFIED, and explains the provider's refusal of a wrong secret", async () => {
+    const tenant = "11111111-2222-4333-8444-555555555555";
+    const subscription = "66666666-7777-4888-9999-000000000000";
+    const client = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    azure.addApp(tenant, client, "azure-client-secret-value~1234567890");
+    azure.addSubscription(subscription, { tenantId: tenant, displayName: "Production", readers: [client] });
+    for (const [name, secret] of [["azure-production", "azure-client-secret-value~1234567890"], ["azure-staging", "a-wrong-secret-value~000000000000000"]] as const) {
+      await page.goto(`${base}/connections/new/azure`);
+      await page.getByLabel("Name").fill(name);
+      await page.getByLabel("Tenant ID").fill(tenant);
+      await page.getByLabel("Subscription ID").fill(subscription);
+      await page.getByLabel("Client ID").fill(client);
+      await page.getByLabel("Client secret").fill(secret);
+      await page.getByRole("button", { name: "Create connection" }).click();
+      await page.waitForURL(`${base}/connections/${name}`);
+    }
+    // The second one: refused by Entra ID, with the reason and what to fix.
+    const status = page.getByTestId("connection-status");
+    await status.getByText("Verification failed").waitFor({ timeout: 20_000 });
+    expect(await status.innerText()).toMatch(/\(([A-Z_]+)\): \S+/);
+    await page.goto(`${base}/connections/azure-production`);
+    await status.getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+  });
+
+  it("creates Cloudflare connections with a scoped token and with the legacy key and email, both VERIFIED", async () => {
+    const token = "cfTokenAbcdefghijklmnopqrstuvwxyz0123456";
+    cloudflare.addToken(token, { id: "tok-1" });
+    cloudflare.addLegacyKey("owner@example.com", "0123456789abcdef0123456789abcdef01234");
+    await page.goto(`${base}/connections/new/cloudflare`);
+    await page.getByLabel("Name").fill("cloudflare-dns");
+    await page.getByRole("textbox", { name: "API token" }).fill(token);
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/cloudflare-dns`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+
+    await page.goto(`${base}/connections/new/cloudflare`);
+    await page.getByLabel("Name").fill("cloudflare-legacy");
+    await page.getByLabel(/Global API key and email/).check();
+    expect(await page.getByRole("textbox", { name: "API token" }).count()).toBe(0);
+    await page.getByRole("textbox", { name: "Global API key" }).fill("0123456789abcdef0123456789abcdef01234");
+    await page.getByLabel("Account email").fill("owner@example.com");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/cloudflare-legacy`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+  });
+
+  it("creates a GCP connection from a chosen key file, encoded in the browser, VERIFIED", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const clientEmail = "deployer@analytics-prod.iam.gserviceaccount.com";
+    google.registerKey(clientEmail, publicKey.export({ type: "spki", format: "pem" }).toString());
+    const keyFile = join(dataDir, "key.json");
+    await writeFile(
+      keyFile,
+      JSON.stringify({ type: "service_account", project_id: "analytics-prod", private_key_id: "0123456789abcdef", private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), client_email: clientEmail, token_uri: "https://oauth2.googleapis.com/token" }),
+    );
+    await page.goto(`${base}/connections/new/gcp`);
+    await page.getByLabel("Name").fill("gcp-analytics-project");
+    await page.getByLabel(/Service account key/).setInputFiles(keyFile);
+    await page.getByText(`Service account ${clientEmail} of project analytics-prod.`).waitFor();
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/gcp-analytics-project`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.content()).not.toContain("PRIVATE KEY");
+  });
+
+  it("creates AWS connections with inline keys (VERIFIED) and with a self-hosted runner of the right kind", async () => {
+    sts.addKey("AKIACUSTOMER00000001", "customerSecret00000000000000000000000000", { account: CUSTOMER_ACCOUNT, arn: `arn:aws:iam::${CUSTOMER_ACCOUNT}:user/deployer` });
+    await page.goto(`${base}/connections/new/aws`);
+    await page.getByLabel("Name").fill("aws-dev-sandbox");
+    await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
+    await page.getByLabel("Access key ID").fill("AKIACUSTOMER00000001");
+    await page.getByLabel("Secret access key").fill("customerSecret00000000000000000000000000");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/aws-dev-sandbox`);
+    await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.content()).not.toContain("customerSecret");
+
+    // Two runners; only the AWS IRSA one is offered.
+    const token = signInLink.split("#token=")[1]!;
+    for (const [name, kind, principal] of [["eks-runner", "RUNNER_IDENTITY_KIND_AWS_IRSA", "arn:aws:iam::345678901234:role/planton-runner"], ["gke-runner", "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", "runner@analytics-prod.iam.gserviceaccount.com"]]) {
+      expect((await rpc("planton.connect.v1.RunnerService/RegisterRunner", { name, identity: { kind, principal } }, token)).status).toBe(200);
+    }
+    await page.goto(`${base}/connections/new/aws`);
+    await page.getByLabel("Name").fill("aws-runner");
+    await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
+    await page.getByLabel(/Self-hosted runner/).check();
+    const runner = page.locator('select[name="spec.aws.runner.runner_id"]');
+    await expect.poll(async () => (await runner.locator("option").allTextContents()).join("|")).toMatch(/eks-runner/);
+    expect((await runner.locator("option").allTextContents()).join("|")).not.toMatch(/gke-runner/);
+    await runner.selectOption({ label: "eks-runner (arn:aws:iam::345678901234:role/planton-runner)" });
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/aws-runner`);
+    await page.getByTestId("connection-status").getByText("Verified by runner").waitFor();
+    // The runner is in use: deleting it is refused, and the page says why.
+    await page.goto(`${base}/runners`);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete runner eks-runner" }).click();
+    await page.getByRole("alert").waitFor();
+    await page.getByRole("cell", { name: /^eks-runner/ }).waitFor();
+  });
+
+  it("reconnects the AWS trust connection with narrower capabilities; the new role is captured and verified", async () => {
+    await page.goto(`${base}/connections/aws-production`);
+    await page.getByRole("heading", { name: "Reconnect (new role)" }).waitFor();
+    await page.getByRole("checkbox", { name: "KMS encryption" }).uncheck();
+    await page.getByRole("checkbox", { name: "Lambda compute" }).uncheck();
+    await page.getByRole("button", { name: "Get a new AWS link" }).click();
+    const href = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
+    const fragment = new URL(href).hash;
+    const params = new URLSearchParams(fragment.slice(fragment.indexOf("?") + 1));
+    expect(params.get("param_EnableKms")).toBe("false");
+    expect(params.get("param_EnableEks")).toBe("true");
+    const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/planton-connect-v2`;
+    sts.addRole({ roleArn, trustedPrincipalArn: PRINCIPAL, externalId: params.get("param_ExternalId")! });
+    const completed = await rpc("planton.connect.v1.AwsTrustService/CompleteSetup", {
+      setupId: params.get("param_SetupId"),
+      token: params.get("param_CallbackToken"),
+      roleArn,
+      accountId: CUSTOMER_ACCOUNT,
+      stackId: `arn:aws:cloudformation:us-west-2:${CUSTOMER_ACCOUNT}:stack/planton-connect-v2/1a2b3c4d-0000-1111-2222-333344445556`,
+    });
+    expect(completed.status).toBe(200);
+    // The connection stayed VERIFIED on its old role all along; now the new role is in.
+    await page.getByTestId("trust-state").getByText("Role captured").waitFor({ timeout: 30_000 });
+    await page.getByTestId("trust-state").getByText(roleArn).waitFor();
+    await page.getByTestId("trust-state").getByText("Verified", { exact: true }).waitFor({ timeout: 30_000 });
+    await page.reload();
+    await page.getByText(roleArn).first().waitFor();
+    expect(await page.getByText("KMS encryption").count()).toBe(1); // the checklist only, not the role's capabilities
   });
 });
