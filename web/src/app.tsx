@@ -11,16 +11,17 @@ import { CreateConnectionPage } from "./screens/create-connection.js";
 import { ConnectionPage } from "./screens/connection.js";
 import { RunnersPage } from "./screens/runners.js";
 import { PROVIDERS, type ProviderKey } from "./labels.js";
+import type { OidcConfig } from "./config.js";
 
 /**
  * App wires the session, the transport and the query cache, and picks the
  * screen from the path. `transport` is injectable for component tests.
  */
-export function App({ storage, transport }: { storage: Storage; transport?: Transport }) {
+export function App({ storage, transport, oidc, signInError }: { storage: Storage; transport?: Transport; oidc?: OidcConfig | undefined; signInError?: string | undefined }) {
   const [token, setToken] = useState(() => readToken(storage));
   const api = useMemo(() => transport ?? createApiTransport(apiBaseUrl(), () => readToken(storage)), [transport, storage]);
   const queryClient = useMemo(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }), []);
-  if (token === undefined) return <SignIn storage={storage} onSignedIn={() => setToken(readToken(storage))} />;
+  if (token === undefined) return <SignIn storage={storage} oidc={oidc} error={signInError} onSignedIn={() => setToken(readToken(storage))} />;
   const signOut = () => {
     clearToken(storage);
     queryClient.clear();

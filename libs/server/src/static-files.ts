@@ -11,6 +11,11 @@ export interface StaticFilesOptions {
    * elsewhere, an OIDC issuer), added to the CSP's `connect-src`.
    */
   readonly connectOrigins?: readonly string[];
+  /**
+   * Served as `/config.json` (no-cache), replacing any such file: what the
+   * page needs to know at start, e.g. its OIDC issuer and client id. Never a secret.
+   */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** A loaded single-page app, answering the requests no RPC or HTTP route took. */
@@ -74,6 +79,9 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles | un
       type: CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
       cacheControl: name.startsWith("/assets/") ? IMMUTABLE : REVALIDATE,
     });
+  }
+  if (options.config !== undefined) {
+    files.set("/config.json", { body: Buffer.from(JSON.stringify(options.config)), type: CONTENT_TYPES[".json"]!, cacheControl: REVALIDATE });
   }
   const indexFile: StaticFile = { body: index, type: CONTENT_TYPES[".html"]!, cacheControl: REVALIDATE };
   for (const origin of options.connectOrigins ?? []) {

@@ -97,6 +97,20 @@ describe("createStaticFiles", () => {
     }
   });
 
+  it("serves the page's start configuration as /config.json when given", async () => {
+    const files = createStaticFiles({ root, config: { oidcIssuer: "https://id.example.com", oidcClientId: "console" } })!;
+    const configured = createServer((req, res) => void files.handle(req, res));
+    await new Promise<void>((resolve) => configured.listen(0, "127.0.0.1", resolve));
+    const address = configured.address();
+    const res = await fetch(`http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/config.json`);
+    await new Promise((resolve) => configured.close(resolve));
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    expect(await res.json()).toEqual({ oidcIssuer: "https://id.example.com", oidcClientId: "console" });
+    // Without it, no such file.
+    expect((await fetch(`${base}/config.json`)).status).toBe(404);
+  });
+
   it("is absent when the console was not built, and refuses a connect origin that is not an origin", () => {
     expect(createStaticFiles({ root: join(root, "nope") })).toBeUndefined();
     expect(() => createStaticFiles({ root, connectOrigins: ["https://x.example; script-src *"] })).toThrow(/not an origin/);

@@ -6,7 +6,7 @@
  * and a development token for a person (never the `internal` scope: the
  * services here call each other in-process and need no service token).
  */
-import { ConfigError, createEnvReader } from "@planton/config";
+import { ConfigError, createEnvReader, type EnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger, scrubText } from "@planton/logging";
@@ -114,9 +114,12 @@ async function main(): Promise<void> {
   // The web console, built by `npm run build` into web/dist, on the same
   // origin as the API (no CORS). CONSOLE_DIR points elsewhere; absent files: no console.
   const env = createEnvReader(process.env);
+  const oidc = readConsoleOidc(env);
   const consoleFiles = createStaticFiles({
     root: env.string("CONSOLE_DIR") ?? fileURLToPath(new URL("../../../../web/dist/", import.meta.url)),
-    connectOrigins: env.list("CONSOLE_CONNECT_ORIGINS"),
+    // The page fetches the issuer's discovery document and token endpoint itself.
+    connectOrigins: [...env.list("CONSOLE_CONNECT_ORIGINS"), ...(oidc !== undefined ? [new URL(oidc["oidcIssuer"]!).origin] : [])],
+    ...(oidc !== undefined ? { config: oidc } : {}),
   });
   const server = await startServer({
     host: config.host,
@@ -158,6 +161,24 @@ async function main(): Promise<void> {
     await vault.close();
     await database.release();
   });
+}
+
+/**
+ * The console's OIDC sign-in (Authorization Code + PKCE) from CONSOLE_OIDC_*:
+ * both the issuer and the client id, or neither.
+ */
+function readConsoleOidc(env: EnvReader): Record<string, string> | undefined {
+  const issuer = env.url("CONSOLE_OIDC_ISSUER", ["https:", "http:"]);
+  const clientId = env.string("CONSOLE_OIDC_CLIENT_ID");
+  if (issuer === undefined && clientId === undefined) return undefined;
+  if (issuer === undefined || clientId === undefined) throw new ConfigError(issuer === undefined ? "CONSOLE_OIDC_ISSUER" : "CONSOLE_OIDC_CLIENT_ID", "must be set together with the other CONSOLE_OIDC_ setting (both or neither)");
+  const resource = env.string("CONSOLE_OIDC_RESOURCE");
+  return {
+    oidcIssuer: issuer.toString().replace(/\/$/, ""),
+    oidcClientId: clientId,
+    oidcScope: env.string("CONSOLE_OIDC_SCOPE", "openid"),
+    ...(resource !== undefined ? { oidcResource: resource } : {}),
+  };
 }
 
 /** The registry's config with the verifier's missing AWS identity (if any) added to what StartSetup refuses for. */
