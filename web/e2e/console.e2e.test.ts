@@ -27,6 +27,7 @@ const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const PRINCIPAL = "arn:aws:iam::210987654321:role/planton-runner";
 const PLATFORM_KEY = { id: "AKIAPLATFORM00000001", secret: "platformSecret0000000000000000000000000000".slice(0, 40) };
 const CUSTOMER_ACCOUNT = "345678901234";
+const SETUP_TTL_MS = 20_000;
 const CIVO_TOKEN = "civo0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
 const CIVO_TOKEN_2 = "civo2222222222abcdefghijklmnopqrstuvwxyzABCDEFGH";
 const DO_TOKEN = `dop_v1_${"a1".repeat(32)}`;
@@ -80,6 +81,8 @@ beforeAll(async () => {
       AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
       AWS_CONFIG_FILE: "/nonexistent/config",
       AWS_EC2_METADATA_DISABLED: "true",
+      // Short enough for the expired-link test to wait out, long enough for the trust flows.
+      AWS_TRUST_SETUP_TTL_MS: String(SETUP_TTL_MS),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -480,4 +483,32 @@ describe("the web console against the real services", () => {
     await page.getByText(roleArn).first().waitFor();
     expect(await page.getByText("KMS encryption").count()).toBe(1); // the checklist only, not the role's capabilities
   });
+  it("says what to do when the AWS link expires, and starts again", async () => {
+    await page.goto(`${base}/connections/new/aws`);
+    await page.getByLabel("Name").fill("aws-expiring");
+    await page.getByLabel("Account ID").fill("456789012345");
+    await page.getByLabel(/Cross-account trust/).check();
+    await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
+    const href = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
+    const params = new URLSearchParams(new URL(href).hash.split("?")[1]);
+    const expired = page.getByRole("alert").filter({ hasText: "The link expired" });
+    await expired.waitFor({ timeout: SETUP_TTL_MS + 15_000 });
+    expect(await page.getByTestId("trust-state").innerText()).toContain("Link expired");
+    // The stack reporting late is refused; the page already said to start again.
+    const late = await rpc("planton.connect.v1.AwsTrustService/CompleteSetup", {
+      setupId: params.get("param_SetupId"),
+      token: params.get("param_CallbackToken"),
+      roleArn: "arn:aws:iam::456789012345:role/planton-connect",
+      accountId: "456789012345",
+      stackId: "arn:aws:cloudformation:us-west-2:456789012345:stack/planton-connect/1a2b3c4d-0000-1111-2222-333344445557",
+    });
+    expect(late.status).not.toBe(200);
+    await expired.getByRole("button", { name: "Start again" }).click();
+    // The form keeps what was typed; a new link sets up the same connection.
+    expect(await page.getByLabel("Name").inputValue()).toBe("aws-expiring");
+    await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
+    const again = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
+    expect(new URLSearchParams(new URL(again).hash.split("?")[1]).get("param_SetupId")).not.toBe(params.get("param_SetupId"));
+    await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
+  }, SETUP_TTL_MS + 30_000);
 });

@@ -196,6 +196,8 @@ function AwsForm() {
   const [capabilities, setCapabilities] = useState<readonly AwsCapability[]>(CAPABILITIES.map((c) => c.capability));
   const [runnerId, setRunnerId] = useState("");
   const [started, setStarted] = useState<StartSetupResponse | undefined>();
+  // After an expired link the connection exists (awaiting its role): a new link reconnects it.
+  const [pendingConnection, setPendingConnection] = useState<string | undefined>();
   const [errors, setErrors, form] = useFormErrors();
   const create = useMutation(ConnectionService.method.createConnection);
   const startSetup = useMutation(AwsTrustService.method.startSetup);
@@ -212,7 +214,7 @@ function AwsForm() {
     if (local !== undefined) return setErrors(local);
     try {
       if (method === "trust") {
-        const response = await startSetup.mutateAsync({ name: name.trim(), accountId: accountId.trim(), region, capabilities: [...capabilities] });
+        const response = await startSetup.mutateAsync({ name: name.trim(), accountId: accountId.trim(), region, capabilities: [...capabilities], reconnect: pendingConnection ?? "" });
         setErrors(NO_ERRORS);
         setStarted(response);
         return;
@@ -228,11 +230,21 @@ function AwsForm() {
       setErrors(formErrors(error));
     }
   };
-  if (started !== undefined) return <AwsTrustProgress started={started} onRestart={() => setStarted(undefined)} />;
+  if (started !== undefined)
+    return (
+      <AwsTrustProgress
+        started={started}
+        onRestart={() => {
+          setPendingConnection(started.connection?.id);
+          setStarted(undefined);
+        }}
+      />
+    );
   const pending = create.isPending || startSetup.isPending;
   return (
     <form ref={form} onSubmit={submit} noValidate className="form">
       <FormSummary errors={errors} shown={["name", "account_id", "region", "capabilities", "spec.aws.account_id", "spec.aws.region", "spec.aws.inline_keys.access_key_id", "spec.aws.inline_keys.secret_access_key", "spec.aws.runner.runner_id", "spec.aws.runner"]} />
+      {pendingConnection !== undefined ? <p className="muted">The connection was created when you asked for the first link; a new link sets up its role.</p> : null}
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="aws" />
       <TextField label="Account ID" name="spec.aws.account_id" value={accountId} onChange={setAccountId} required inputMode="numeric" hint="12 digits." error={fieldError(errors, "spec.aws.account_id", "account_id")} />
       <SelectField label="Region" name="spec.aws.region" value={region} onChange={setRegion} options={options(AWS_REGIONS)} required hint="The default region of deployments (and of the trust stack)." error={fieldError(errors, "spec.aws.region", "region")} />
