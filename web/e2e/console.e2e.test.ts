@@ -430,19 +430,23 @@ describe("the web console against the real services", () => {
     await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
     expect(await page.content()).not.toContain("customerSecret");
 
-    // Two runners; only the AWS IRSA one is offered.
+    // A GCP runner exists; it is not offered for AWS. An AWS IRSA runner is registered inline.
     const token = signInLink.split("#token=")[1]!;
-    for (const [name, kind, principal] of [["eks-runner", "RUNNER_IDENTITY_KIND_AWS_IRSA", "arn:aws:iam::345678901234:role/planton-runner"], ["gke-runner", "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", "runner@analytics-prod.iam.gserviceaccount.com"]]) {
-      expect((await rpc("planton.connect.v1.RunnerService/RegisterRunner", { name, identity: { kind, principal } }, token)).status).toBe(200);
-    }
+    expect((await rpc("planton.connect.v1.RunnerService/RegisterRunner", { name: "gke-runner", identity: { kind: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", principal: "runner@analytics-prod.iam.gserviceaccount.com" } }, token)).status).toBe(200);
     await page.goto(`${base}/connections/new/aws`);
     await page.getByLabel("Name").fill("aws-runner");
     await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
     await page.getByLabel(/Self-hosted runner/).check();
     const runner = page.locator('select[name="spec.aws.runner.runner_id"]');
-    await expect.poll(async () => (await runner.locator("option").allTextContents()).join("|")).toMatch(/eks-runner/);
+    await runner.locator("option", { hasText: "No runner of this kind yet" }).waitFor({ state: "attached" });
     expect((await runner.locator("option").allTextContents()).join("|")).not.toMatch(/gke-runner/);
-    await runner.selectOption({ label: "eks-runner (arn:aws:iam::345678901234:role/planton-runner)" });
+    await page.getByRole("button", { name: "Register a new runner" }).click();
+    await page.getByLabel("Runner name").fill("eks-runner");
+    await page.getByLabel("Runner IAM role (principal)").fill("arn:aws:iam::345678901234:role/planton-runner");
+    await page.getByRole("button", { name: "Register runner" }).click();
+    await page.getByText("Runner registered and selected.").waitFor();
+    await expect.poll(async () => await runner.locator("option:checked").textContent()).toBe("eks-runner (arn:aws:iam::345678901234:role/planton-runner)");
+    await page.getByRole("button", { name: "I have stored it" }).click();
     await page.getByRole("button", { name: "Create connection" }).click();
     await page.waitForURL(`${base}/connections/aws-runner`);
     await page.getByTestId("connection-status").getByText("Verified by runner").waitFor();

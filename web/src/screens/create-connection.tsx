@@ -304,10 +304,11 @@ export function CapabilityChecklist({ value, onChange, error }: { value: readonl
   );
 }
 
-/** RunnerPicker selects a runner of the kind the provider accepts. */
+/** RunnerPicker selects a runner of the kind the provider accepts, or registers one inline. */
 export function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange(value: string): void; error: string | undefined }) {
   const runners = useQuery(RunnerService.method.listRunners, { pageSize: 100 });
   const fitting = (runners.data?.runners ?? []).filter((r) => r.identity?.kind === kind);
+  const [adding, setAdding] = useState(false);
   return (
     <>
       <SelectField
@@ -319,15 +320,77 @@ export function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIde
         placeholder={runners.isPending ? "Loading runners…" : fitting.length === 0 ? "No runner of this kind yet" : "Choose a runner…"}
         options={fitting.map((r) => ({ value: r.id, label: `${r.name} (${r.identity?.principal ?? ""})` }))}
         error={error}
-        hint={
-          <>
-            Only runners with an AWS IRSA identity are listed. <a href="/runners" target="_blank" rel="noopener noreferrer">Register a runner</a> (new tab), then come back and choose it.
-          </>
-        }
+        hint="Only runners with an AWS IRSA identity are listed."
       />
-      <button type="button" className="link-button" onClick={() => void runners.refetch()}>
-        Refresh runners
-      </button>
+      {adding ? (
+        <RegisterRunnerInline
+          kind={kind}
+          onRegistered={async (runnerId) => {
+            await runners.refetch();
+            onChange(runnerId);
+          }}
+          onClose={() => setAdding(false)}
+        />
+      ) : (
+        <button type="button" className="link-button" onClick={() => setAdding(true)}>
+          Register a new runner
+        </button>
+      )}
     </>
+  );
+}
+
+/**
+ * RegisterRunnerInline registers a runner without leaving the create form
+ * (no nested form: its button calls RegisterRunner directly). The runner's
+ * token is shown once, here only.
+ */
+function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered(runnerId: string): Promise<void>; onClose(): void }) {
+  const [name, setName] = useState("");
+  const [principal, setPrincipal] = useState("");
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [token, setToken] = useState<string | undefined>();
+  const register = useMutation(RunnerService.method.registerRunner);
+  const submit = async () => {
+    const problems: Record<string, string> = {};
+    if (name.trim() === "") problems["name"] = "is required";
+    if (principal.trim() === "") problems["identity.principal"] = "is required";
+    if (Object.keys(problems).length > 0) return setErrors({ fields: problems, message: "Some fields need attention.", code: undefined });
+    try {
+      const response = await register.mutateAsync({ name: name.trim(), identity: { kind, principal: principal.trim() } });
+      setErrors(NO_ERRORS);
+      setToken(response.token);
+      if (response.runner !== undefined) await onRegistered(response.runner.id);
+    } catch (error) {
+      setErrors(formErrors(error));
+    }
+  };
+  return (
+    <fieldset>
+      <legend>New runner</legend>
+      {token !== undefined ? (
+        <div className="alert alert-success" role="status">
+          Runner registered and selected. Its token is shown once, here only: configure the runner with it now.
+          <pre className="secret-once">{token}</pre>
+          <button type="button" onClick={onClose}>
+            I have stored it
+          </button>
+        </div>
+      ) : (
+        <>
+          <FormSummary errors={errors} shown={["name", "identity.principal", "identity"]} />
+          <TextField label="Runner name" name="runner-name" value={name} onChange={setName} required error={fieldError(errors, "name")} />
+          <TextField label="Runner IAM role (principal)" name="runner-principal" value={principal} onChange={setPrincipal} required placeholder="arn:aws:iam::123456789012:role/planton-runner" error={fieldError(errors, "identity.principal", "identity")} />
+          <div className="row-buttons">
+            <button type="button" onClick={() => void submit()} disabled={register.isPending}>
+              Register runner
+            </button>
+            <button type="button" className="link-button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </>
+      )}
+    </fieldset>
   );
 }
