@@ -515,4 +515,15 @@ describe("the web console against the real services", () => {
     expect(new URLSearchParams(new URL(again).hash.split("?")[1]).get("param_SetupId")).not.toBe(params.get("param_SetupId"));
     await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
   }, SETUP_TTL_MS + 30_000);
+  it("shows the server's naming advice after creating a vaguely named connection", async () => {
+    await page.goto(`${base}/connections/new/civo`);
+    await page.getByLabel("Name").fill("my-cloud");
+    await page.getByLabel("API token").fill(CIVO_TOKEN_2);
+    await page.getByLabel("Default region").selectOption("NYC1");
+    await page.getByRole("button", { name: "Create connection" }).click();
+    await page.waitForURL(`${base}/connections/my-cloud`);
+    const advice = page.getByRole("status").filter({ hasText: "NAME_CONVENTION" });
+    await advice.waitFor();
+    expect(await advice.innerText()).toMatch(/Prefer <provider>-<purpose>/);
+  });
 });
