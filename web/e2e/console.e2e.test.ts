@@ -526,4 +526,13 @@ describe("the web console against the real services", () => {
     await advice.waitFor();
     expect(await advice.innerText()).toMatch(/Prefer <provider>-<purpose>/);
   });
+  it("signs the tab out when the services refuse its token", async () => {
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${base}/#token=eyJhbGciOiJIUzI1NiJ9.eyJvcmciOiJ4In0.bm90LXNpZ25lZA`);
+    await otherPage.getByRole("heading", { level: 1, name: "Sign in to Planton Connect" }).waitFor();
+    await otherPage.getByRole("alert").filter({ hasText: "Your sign-in expired or was refused" }).waitFor();
+    expect(await otherPage.evaluate("window.sessionStorage.getItem('planton.token')")).toBeNull();
+    await other.close();
+  });
 });

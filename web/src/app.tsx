@@ -19,9 +19,36 @@ import type { OidcConfig } from "./config.js";
  */
 export function App({ storage, transport, oidc, signInError }: { storage: Storage; transport?: Transport; oidc?: OidcConfig | undefined; signInError?: string | undefined }) {
   const [token, setToken] = useState(() => readToken(storage));
-  const api = useMemo(() => transport ?? createApiTransport(apiBaseUrl(), () => readToken(storage)), [transport, storage]);
+  const [expired, setExpired] = useState<string | undefined>();
   const queryClient = useMemo(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }), []);
-  if (token === undefined) return <SignIn storage={storage} oidc={oidc} error={signInError} onSignedIn={() => setToken(readToken(storage))} />;
+  const api = useMemo(
+    () =>
+      transport ??
+      createApiTransport({
+        baseUrl: apiBaseUrl(),
+        token: () => readToken(storage),
+        // A refused token signs this tab out, with the reason on the sign-in page.
+        onUnauthenticated: () => {
+          clearToken(storage);
+          queryClient.clear();
+          setExpired("Your sign-in expired or was refused. Sign in again.");
+          setToken(undefined);
+        },
+      }),
+    [transport, storage, queryClient],
+  );
+  if (token === undefined)
+    return (
+      <SignIn
+        storage={storage}
+        oidc={oidc}
+        error={signInError ?? expired}
+        onSignedIn={() => {
+          setExpired(undefined);
+          setToken(readToken(storage));
+        }}
+      />
+    );
   const signOut = () => {
     clearToken(storage);
     queryClient.clear();

@@ -1,4 +1,4 @@
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 
 /**
@@ -12,16 +12,32 @@ export function apiBaseUrl(): string {
   return configured !== undefined && configured !== "" ? configured.replace(/\/+$/, "") : window.location.origin;
 }
 
+/** Options of {@link createApiTransport}. */
+export interface ApiTransportOptions {
+  readonly baseUrl: string;
+  /** The session's bearer token, read on every call. */
+  token(): string | undefined;
+  /** Called when the services refuse the token (expired or revoked): the page signs out. */
+  onUnauthenticated(): void;
+  /** For tests. */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
 /**
  * createApiTransport is the Connect-Web transport of every call: the Connect
  * protocol over fetch (server streaming included), with the session's bearer
  * token in the Authorization header and nowhere else.
  */
-export function createApiTransport(baseUrl: string, token: () => string | undefined): Transport {
-  const bearer: Interceptor = (next) => (request) => {
-    const value = token();
+export function createApiTransport(options: ApiTransportOptions): Transport {
+  const bearer: Interceptor = (next) => async (request) => {
+    const value = options.token();
     if (value !== undefined) request.header.set("Authorization", `Bearer ${value}`);
-    return next(request);
+    try {
+      return await next(request);
+    } catch (error) {
+      if (value !== undefined && error instanceof ConnectError && error.code === Code.Unauthenticated) options.onUnauthenticated();
+      throw error;
+    }
   };
-  return createConnectTransport({ baseUrl, interceptors: [bearer] });
+  return createConnectTransport({ baseUrl: options.baseUrl, interceptors: [bearer], ...(options.fetch !== undefined ? { fetch: options.fetch } : {}) });
 }
