@@ -55,6 +55,30 @@ describe("Connections", () => {
   });
 });
 
+describe("Connections paging", () => {
+  it("follows next_page_token forward and goes back to the previous page", async () => {
+    const tokens: string[] = [];
+    renderAt("/connections", (router) =>
+      router.service(ConnectionService, {
+        listConnections(request) {
+          tokens.push(request.pageToken);
+          return request.pageToken === ""
+            ? { connections: [connection({ id: "c1", name: "first-page", slug: "first-page" })], nextPageToken: "page-2" }
+            : { connections: [connection({ id: "c2", name: "second-page", slug: "second-page" })], nextPageToken: "" };
+        },
+      }),
+    );
+    await screen.findByText("first-page");
+    expect((screen.getByRole("button", { name: "Previous page" }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole("button", { name: "Next page" }));
+    await screen.findByText("second-page");
+    expect(tokens).toContain("page-2");
+    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
+    await screen.findByText("first-page");
+  });
+});
+
 describe("Create a Civo connection", () => {
   it("previews the slug, shows the server's field violation at its field, and never keeps the secret", async () => {
     const sent: CreateConnectionRequest[] = [];
