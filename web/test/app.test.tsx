@@ -68,14 +68,14 @@ describe("Connections paging", () => {
         },
       }),
     );
-    await screen.findByText("first-page");
+    await screen.findByRole("link", { name: "first-page" });
     expect((screen.getByRole("button", { name: "Previous page" }) as HTMLButtonElement).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Next page" }));
-    await screen.findByText("second-page");
+    await screen.findByRole("link", { name: "second-page" });
     expect(tokens).toContain("page-2");
     expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
-    await screen.findByText("first-page");
+    await screen.findByRole("link", { name: "first-page" });
   });
 });
 
