@@ -27,7 +27,7 @@ const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const PRINCIPAL = "arn:aws:iam::210987654321:role/planton-runner";
 const PLATFORM_KEY = { id: "AKIAPLATFORM00000001", secret: "platformSecret0000000000000000000000000000".slice(0, 40) };
 const CUSTOMER_ACCOUNT = "345678901234";
-const SETUP_TTL_MS = 20_000;
+const SETUP_TTL_MS = 30_000;
 const CIVO_TOKEN = "civo0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
 const CIVO_TOKEN_2 = "civo2222222222abcdefghijklmnopqrstuvwxyzABCDEFGH";
 const DO_TOKEN = `dop_v1_${"a1".repeat(32)}`;
@@ -108,8 +108,9 @@ beforeAll(async () => {
     // playwright-core gives every launch a fresh temporary --user-data-dir of its own.
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  // Fail a step in seconds with the locator in the message, not at the test's timeout.
-  context.setDefaultTimeout(10_000);
+  // Fail a step with the locator in the message, not at the test's timeout
+  // (generous: the whole suite may run beside this file on two cores).
+  context.setDefaultTimeout(20_000);
   page = await context.newPage();
 }, 120_000);
 
@@ -144,7 +145,7 @@ async function rpc(path: string, body: unknown, token?: string): Promise<{ statu
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-describe("the web console against the real services", () => {
+describe("the web console against the real services", { timeout: 90_000 }, () => {
   it("is served at / with the security headers, and the sign-in link's token leaves the URL at once", async () => {
     const res = await fetch(`${base}/connections`);
     expect(res.status).toBe(200);
@@ -514,7 +515,7 @@ describe("the web console against the real services", () => {
     const again = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
     expect(new URLSearchParams(new URL(again).hash.split("?")[1]).get("param_SetupId")).not.toBe(params.get("param_SetupId"));
     await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
-  }, SETUP_TTL_MS + 30_000);
+  }, SETUP_TTL_MS + 60_000);
   it("shows the server's naming advice after creating a vaguely named connection", async () => {
     await page.goto(`${base}/connections/new/civo`);
     await page.getByLabel("Name").fill("my-cloud");

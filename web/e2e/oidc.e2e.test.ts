@@ -111,7 +111,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe("OIDC sign-in", () => {
+describe("OIDC sign-in", { timeout: 90_000 }, () => {
   it("signs in with Authorization Code + PKCE at the issuer and calls the services with its access token", async () => {
     const config = await (await fetch(`${base}/config.json`)).json();
     expect(config).toEqual({ oidcIssuer: issuer, oidcClientId: "planton-console", oidcScope: `openid ${SCOPES}`, oidcResource: RESOURCE });
@@ -119,7 +119,7 @@ describe("OIDC sign-in", () => {
     expect(csp).toContain(`connect-src 'self' ${issuer}`);
 
     const context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     const authorizeRequests: URL[] = [];
     page.on("request", (request) => {
