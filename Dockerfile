@@ -45,6 +45,15 @@ RUN npm run build \
  && test -n "$(ls services/*/dist/src/main.js 2>/dev/null)"
 
 # ---------------------------------------------------------------------------
+# The web console alone, as static files behind nginx (same origin as the API:
+# it proxies the RPC paths to registry and authz). `docker build --target console`.
+FROM nginx:1.27-alpine AS console
+COPY deploy/docker/console-nginx.conf /etc/nginx/conf.d/default.conf
+COPY deploy/docker/console-headers.conf /etc/nginx/console-headers.conf
+COPY --from=build /app/web/dist /usr/share/nginx/html
+EXPOSE 8080
+
+# ---------------------------------------------------------------------------
 FROM base AS runtime
 ENV NODE_ENV=production
 # Files stay owned by root and read-only for the process user: the container
@@ -53,6 +62,8 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/libs ./libs
 COPY --from=build /app/services ./services
+# The built console, served at / by SERVICE=all-in-one.
+COPY --from=build /app/web/dist ./web/dist
 COPY deploy/docker/start.sh deploy/docker/grpc-health.mjs ./deploy/docker/
 
 ARG SERVICE=vault

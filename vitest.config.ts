@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 // One suite for the whole workspace: unit tests beside the source
 // (src/**/*.test.ts) and integration tests against the machine's PostgreSQL
 // and NATS (test/**/*.int.test.ts), each file in its own forked process and
-// its own fresh database.
+// its own fresh database. The web console's component tests (web/test) pick
+// happy-dom per file (`// @vitest-environment happy-dom`); its end-to-end
+// tests (web/e2e) drive Chromium against a real all-in-one process.
 //
 // Tests that measure a whole process (the fuzz test checks that the memory
 // of `npm start` comes back) run alone, after everything else: on a 2-core
@@ -22,7 +24,16 @@ export default defineConfig({
         extends: true,
         test: {
           name: "suite",
-          include: ["libs/*/src/**/*.test.ts", "libs/*/test/**/*.test.ts", "services/*/src/**/*.test.ts", "services/*/test/**/*.test.ts", "cli/src/**/*.test.ts", "cli/test/**/*.test.ts"],
+          include: [
+            "libs/*/src/**/*.test.ts",
+            "libs/*/test/**/*.test.ts",
+            "services/*/src/**/*.test.ts",
+            "services/*/test/**/*.test.ts",
+            "cli/src/**/*.test.ts",
+            "cli/test/**/*.test.ts",
+            "web/test/**/*.test.{ts,tsx}",
+            "web/e2e/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/dist/**", ...ALONE],
           sequence: { groupOrder: 0 },
         },

@@ -49,6 +49,26 @@ const SETTINGS = [
   { names: ["AUTH_JWKS_URL"], default: "", meaning: "production: JWKS of the identity provider (RS/PS/ES/EdDSA only)" },
   { names: ["AUTH_ISSUER", "AUTH_AUDIENCE"], default: "", meaning: "required `iss` / `aud` claims, when set" },
   { names: ["CORS_ORIGINS"], default: "(none)", meaning: "comma-separated browser origins allowed on `PORT`; `*` for any (development)" },
+  {
+    names: ["CONSOLE_DIR"],
+    default: "`web/dist`",
+    meaning: "all-in-one: the built web console served at `/`; when it has no `index.html` there is no console (the banner says so)",
+  },
+  {
+    names: ["CONSOLE_OIDC_ISSUER", "CONSOLE_OIDC_CLIENT_ID"],
+    default: "(none)",
+    meaning: "all-in-one: the console's OIDC sign-in (both or neither); see [The web console](#the-web-console)",
+  },
+  {
+    names: ["CONSOLE_OIDC_SCOPE", "CONSOLE_OIDC_RESOURCE"],
+    default: "`openid`, (none)",
+    meaning: "all-in-one: scopes the console asks for; resource indicator (the services' audience)",
+  },
+  {
+    names: ["CONSOLE_CONNECT_ORIGINS"],
+    default: "(none)",
+    meaning: "all-in-one: comma-separated origins (e.g. an OIDC issuer) the console may call besides its own, added to its CSP `connect-src`",
+  },
   { names: ["LOG_LEVEL"], default: "info", meaning: "debug, info, warn, error, silent" },
   { names: ["DATA_DIR"], default: ".data", meaning: "local state: embedded database, dev secret, local master keys" },
   { names: ["SHUTDOWN_GRACE_MS"], default: "10000", meaning: "on SIGTERM/SIGINT, how long in-flight calls may finish" },

@@ -25,3 +25,4 @@ export { nearMatches, didYouMean } from "./near-matches.js";
 export { RUNNER_ID_PATTERN, RUNNER_KINDS_BY_PROVIDER, runnerKindAccepted, runnerKindViolation } from "./runner-rules.js";
 export { MAX_STRING_LENGTH } from "./string-rules.js";
 export { GCP_KEY_MAX_LENGTH } from "./gcp-rules.js";
+export { slugify, MAX_SLUG_LENGTH } from "./slug.js";

@@ -17,6 +17,8 @@ export interface ConnectListenerOptions {
   services: readonly ServiceRegistration[];
   interceptors: Interceptor[];
   httpRoutes: readonly HttpRoute[];
+  /** Answers what no service or route matched (the web console's files); absent: 404. */
+  staticFiles?: HttpRoute["handle"] | undefined;
   corsOrigins: readonly string[];
   shutdownSignal: AbortSignal;
   logger: Logger;
@@ -43,6 +45,10 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     fallback(req, res) {
       const route = routes.get(`${req.method ?? ""} ${(req.url ?? "").split("?")[0] ?? ""}`);
+      if (route === undefined && options.staticFiles !== undefined) {
+        void options.staticFiles(req, res as Parameters<HttpRoute["handle"]>[1]);
+        return;
+      }
       if (route === undefined) {
         res.writeHead(404);
         res.end();

@@ -9,6 +9,8 @@ export { healthRoutes, LIVENESS_PATH, READINESS_PATH } from "./health-routes.js"
 export { DEFAULT_READINESS_TIMING, flagProbe, readReadinessTiming, startReadiness } from "./readiness.js";
 export type { Readiness, ReadinessOptions, ReadinessProbe, ReadinessTiming } from "./readiness.js";
 export type { HttpRoute } from "./http-route.js";
+export { createStaticFiles, securityHeaders } from "./static-files.js";
+export type { StaticFiles, StaticFilesOptions } from "./static-files.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
 export { acceptRequestId, requestIdKey, requestIdOf } from "./request-id.js";
 export { createReflectionServices } from "./reflection-service.js";

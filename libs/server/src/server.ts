@@ -37,6 +37,8 @@ export interface ServerOptions {
   logger: Logger;
   corsOrigins?: readonly string[];
   httpRoutes?: readonly HttpRoute[];
+  /** Serves what no service or route matched on `PORT` (the web console, see `createStaticFiles`). */
+  staticFiles?: HttpRoute["handle"];
   /** Timeouts and connection cap of both listeners; the documented defaults when absent. */
   limits?: ListenerLimits;
   /** Dependency probes behind each service's readiness; none: every service is SERVING while the process runs. */
@@ -108,6 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       port: options.port,
       httpRoutes: [...(options.httpRoutes ?? []), ...healthRoutes(health, () => readiness?.dependencies() ?? {})],
       corsOrigins: options.corsOrigins ?? [],
+      staticFiles: options.staticFiles,
       logger: options.logger,
       ...(rpcMetrics ? { onRefused: (procedure: string, contentType: string | null) => rpcMetrics.refused(procedure, rpcProtocolOf(contentType)) } : {}),
     });

@@ -6,11 +6,23 @@
  * and a development token for a person (never the `internal` scope: the
  * services here call each other in-process and need no service token).
  */
-import { createEnvReader } from "@planton/config";
+import { ConfigError, createEnvReader, type EnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger } from "@planton/logging";
-import { createMetricsRegistry, flagProbe, readReadinessTiming, setupAuth, runService, startMetricsServer, startServer, type StartedService, type ReadinessProbe } from "@planton/server";
+import { fileURLToPath } from "node:url";
+import {
+  createMetricsRegistry,
+  createStaticFiles,
+  flagProbe,
+  readReadinessTiming,
+  setupAuth,
+  runService,
+  startMetricsServer,
+  startServer,
+  type StartedService,
+  type ReadinessProbe,
+} from "@planton/server";
 import { connectJetStream, createInProcessBus, createNatsProbe, type EventPublisher } from "@planton/events";
 import { buildAuthz, CONSUMED_SUBJECTS, loadAuthzConfig, startConnectionEventConsumer, type AuthzComponents } from "@planton/authz";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type PlatformIssue, type RegistryConfig } from "@planton/registry";
@@ -109,12 +121,23 @@ async function main(): Promise<StartedService> {
   const kms = flagProbe("kms", [vault.registration.service.typeName], () => vault.kmsAvailable());
   // Prometheus scrapes its own port, never the public listeners.
   const metricsServer = await startMetricsServer({ host: config.host, port: config.metricsPort, registry: metrics, logger });
+  // The web console, built by `npm run build` into web/dist, on the same
+  // origin as the API (no CORS). CONSOLE_DIR points elsewhere; absent files: no console.
+  const env = createEnvReader(process.env);
+  const oidc = readConsoleOidc(env);
+  const consoleFiles = createStaticFiles({
+    root: env.string("CONSOLE_DIR") ?? fileURLToPath(new URL("../../../../web/dist/", import.meta.url)),
+    // The page fetches the issuer's discovery document and token endpoint itself.
+    connectOrigins: [...env.list("CONSOLE_CONNECT_ORIGINS"), ...(oidc !== undefined ? [new URL(oidc["oidcIssuer"]!).origin] : [])],
+    ...(oidc !== undefined ? { config: oidc } : {}),
+  });
   const server = await startServer({
     host: config.host,
     port: config.port,
     grpcPort: config.grpcPort,
     services,
     httpRoutes: registry.httpRoutes,
+    ...(consoleFiles !== undefined ? { staticFiles: consoleFiles.handle } : {}),
     verifier: auth.verifier,
     mapError: (error) => registry.mapError(error) ?? authz?.mapError(error) ?? vault.mapError(error),
     logger,
@@ -135,7 +158,15 @@ async function main(): Promise<StartedService> {
           scopes: USER_SCOPES,
           expiresIn: "7d",
         });
-  printBanner({ url: server.url, grpc: server.grpcAddress, metrics: `${metricsServer.url}/metrics`, embeddedDatabase: database.embedded, token, trustIssues: registryConfig.trust.platformIssues });
+  printBanner({
+    url: server.url,
+    grpc: server.grpcAddress,
+    metrics: `${metricsServer.url}/metrics`,
+    embeddedDatabase: database.embedded,
+    token,
+    trustIssues: registryConfig.trust.platformIssues,
+    console: consoleFiles !== undefined,
+  });
 
   return {
     logger,
@@ -155,6 +186,24 @@ async function main(): Promise<StartedService> {
   };
 }
 
+/**
+ * The console's OIDC sign-in (Authorization Code + PKCE) from CONSOLE_OIDC_*:
+ * both the issuer and the client id, or neither.
+ */
+function readConsoleOidc(env: EnvReader): Record<string, string> | undefined {
+  const issuer = env.url("CONSOLE_OIDC_ISSUER", ["https:", "http:"]);
+  const clientId = env.string("CONSOLE_OIDC_CLIENT_ID");
+  if (issuer === undefined && clientId === undefined) return undefined;
+  if (issuer === undefined || clientId === undefined) throw new ConfigError(issuer === undefined ? "CONSOLE_OIDC_ISSUER" : "CONSOLE_OIDC_CLIENT_ID", "must be set together with the other CONSOLE_OIDC_ setting (both or neither)");
+  const resource = env.string("CONSOLE_OIDC_RESOURCE");
+  return {
+    oidcIssuer: issuer.toString().replace(/\/$/, ""),
+    oidcClientId: clientId,
+    oidcScope: env.string("CONSOLE_OIDC_SCOPE", "openid"),
+    ...(resource !== undefined ? { oidcResource: resource } : {}),
+  };
+}
+
 /** The registry's config with the verifier's missing AWS identity (if any) added to what StartSetup refuses for. */
 function withPlatformIdentity(config: RegistryConfig, problem: string | undefined): RegistryConfig {
   if (problem === undefined) return config;
@@ -162,13 +211,14 @@ function withPlatformIdentity(config: RegistryConfig, problem: string | undefine
   return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
 }
 
-function printBanner(info: { url: string; grpc: string; metrics: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[] }): void {
+function printBanner(info: { url: string; grpc: string; metrics: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[]; console: boolean }): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.
   const lines = [
     "",
     "planton connect is running",
+    `  web console               ${info.console ? `${info.url}/` : "not built (npm run build)"}`,
     `  Connect / gRPC-Web / gRPC  ${info.url}`,
     `  native gRPC               ${info.grpc}`,
     `  Prometheus metrics        ${info.metrics}`,
@@ -183,6 +233,9 @@ function printBanner(info: { url: string; grpc: string; metrics: string; embedde
   if (info.token !== undefined) {
     lines.push("", `development token (org dev-org, user dev-user, 7 days; scopes ${USER_SCOPES.join(" ")}):`, info.token, "");
     lines.push(`  grpcurl -plaintext -H "authorization: Bearer $TOKEN" ${info.grpc} list`);
+    // The fragment never reaches a server; the page moves the token to the
+    // tab's sessionStorage and removes it from the address bar at once.
+    if (info.console) lines.push("", "development sign-in link (opens the console signed in as dev-user):", `  ${info.url}/#token=${info.token}`);
   }
   process.stderr.write(`${lines.join("\n")}\n\n`);
 }

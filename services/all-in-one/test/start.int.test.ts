@@ -57,7 +57,9 @@ describe("npm start (the embedded default)", () => {
       expect(await started.stop()).toBe(0);
       expect(started.output()).not.toContain("aGVsbG8"); // the payload never reaches the logs
       // No other token is printed or logged: the process mints no service token at all.
-      expect(started.output().match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g)).toEqual([started.token]);
+      // The development token appears twice: on its own line and in the console's sign-in link.
+      expect(started.output().match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g)).toEqual([started.token, started.token]);
+      expect(started.output()).toContain(`/#token=${started.token}\n`);
       expect(started.output()).not.toContain("civo-api-token-0123456789abcdef");
     },
     90_000,
