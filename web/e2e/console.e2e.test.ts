@@ -131,8 +131,15 @@ async function axeViolations(target: Page): Promise<string[]> {
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
+/**
+ * Takes the screenshot either way (it must render), and writes it into
+ * docs/screens only with CONSOLE_SCREENSHOTS=1, so `npm test` leaves the
+ * working tree as it found it.
+ */
 async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: join(screens, `${name}.png`), fullPage: true });
+  const image = await page.screenshot({ fullPage: true });
+  expect(image.length).toBeGreaterThan(1_000);
+  if (process.env["CONSOLE_SCREENSHOTS"] === "1") await writeFile(join(screens, `${name}.png`), image);
 }
 
 /** Calls an RPC over the Connect protocol's JSON, as a non-browser client would. */
