@@ -11,7 +11,9 @@
 # Every service listens on PORT (8080: Connect, gRPC-Web and gRPC over HTTP/1.1
 # and h2c) and GRPC_PORT (9090: native gRPC); both answer grpc.health.v1.Health.
 
-ARG NODE_VERSION=20
+# Node 24 LTS in the images; development and CI also run Node 20.19+ (package.json
+# engines), and .ci/run runs the tests on both.
+ARG NODE_VERSION=24
 
 # ---------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS base

@@ -517,8 +517,9 @@ function checkDockerfile() {
   if (!check(existsSync(file), "Dockerfile exists")) return;
   const text = readFileSync(file, "utf8");
   const runtime = text.split(/^FROM\s/m).pop();
-  check(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim|^FROM node:20[\w.-]*-bookworm-slim/m.test(text) && /ARG NODE_VERSION=20\b/.test(text),
-    "Dockerfile: node:20 bookworm-slim");
+  // The images run Node 24 LTS (Node 20 reached end of life in April 2026).
+  check(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim|^FROM node:24[\w.-]*-bookworm-slim/m.test(text) && /ARG NODE_VERSION=24\b/.test(text),
+    "Dockerfile: node:24 bookworm-slim");
   check(/npm ci/.test(text) && /npm run build/.test(text) && /npm prune --omit=dev/.test(text), "Dockerfile: npm ci, npm run build, npm prune --omit=dev");
   check(/^USER\s+(?!0\b|root\b)\S+/m.test(runtime), "Dockerfile: runtime stage runs as a non-root user");
   check(/^EXPOSE\s+8080\s+9090\s*$/m.test(runtime), "Dockerfile: EXPOSE 8080 9090");
