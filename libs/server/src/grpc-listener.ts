@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import type * as net from "node:net";
 import {
   Metadata,
   ResponderBuilder,
@@ -63,6 +65,8 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     server.addService(definition, implementation);
   }
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  // Sockets handed to grpc-js, until they close: shutdown waits for them.
+  const injected = new Set<net.Socket>();
   const acceptor = createSocketAcceptor({
     maxConnections: limits.maxConnections,
     firstBytesTimeoutMs: limits.headersTimeoutMs,
@@ -70,7 +74,11 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
     onSocket: (socket, prefix) => {
       // Only gRPC (HTTP/2) is spoken here; anything else is closed at once.
       if (!prefix.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE)) socket.destroy();
-      else injector.injectConnection(socket);
+      else {
+        injected.add(socket);
+        socket.once("close", () => injected.delete(socket));
+        injector.injectConnection(socket);
+      }
     },
   });
   const port = await listen(acceptor.server, options.host, options.port);
@@ -84,9 +92,16 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
           resolve();
         }, graceMs);
         timer.unref();
+        // tryShutdown's callback alone does not mean the calls finished: on
+        // Node 22+ closing the injector's http2 server already starts closing
+        // its sessions, and grpc-js then takes a closing session for a closed
+        // one and calls back at once. A session closes its socket only once
+        // its last stream ended, so the sockets tell when the calls are done.
         server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
+          void allClosed(injected).then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       });
       injector.destroy();
@@ -94,6 +109,11 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
       await closed;
     },
   };
+}
+
+/** Resolves once every socket of `sockets` (a set that sockets leave when they close) has closed. */
+async function allClosed(sockets: ReadonlySet<net.Socket>): Promise<void> {
+  await Promise.all([...sockets].map((socket) => (socket.closed ? undefined : once(socket, "close"))));
 }
 
 /**
