@@ -113,7 +113,8 @@ export async function startGrpcListener(options: GrpcListenerOptions): Promise<L
 
 /** Resolves once every socket of `sockets` (a set that sockets leave when they close) has closed. */
 async function allClosed(sockets: ReadonlySet<net.Socket>): Promise<void> {
-  await Promise.all([...sockets].map((socket) => (socket.closed ? undefined : once(socket, "close"))));
+  const open = [...sockets].filter((socket) => !socket.closed);
+  await Promise.all(open.map((socket) => once(socket, "close")));
 }
 
 /**
