@@ -64,6 +64,8 @@ beforeAll(async () => {
       HOST: "127.0.0.1",
       PORT: "0",
       GRPC_PORT: "0",
+      // Not the default 9464: other test files start stacks at the same time.
+      METRICS_PORT: "0",
       DATA_DIR: dataDir,
       DATABASE_URL: db.url,
       AUTH_JWT_SECRET: secret,
