@@ -46,7 +46,7 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     fallback(req, res) {
       const route = routes.get(`${req.method ?? ""} ${(req.url ?? "").split("?")[0] ?? ""}`);
       if (route === undefined && options.staticFiles !== undefined) {
-        void options.staticFiles(req, res as Parameters<HttpRoute["handle"]>[1]);
+        void options.staticFiles(req, res);
         return;
       }
       if (route === undefined) {
