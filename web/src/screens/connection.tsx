@@ -147,7 +147,7 @@ function Verification({ connection }: { connection: Connection }) {
   );
 }
 
-function Rotate({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function Rotate({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const key = PROVIDERS.find((p) => p.provider === connection.provider)?.key as ProviderKey | undefined;
   if (key === undefined || connection.authMode === AuthMode.RUNNER) return null;
   if (connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST) return <Reconnect connection={connection} />;
@@ -160,7 +160,7 @@ function Rotate({ connection, onDone }: { connection: Connection; onDone(): void
   );
 }
 
-function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone(): void }) {
+function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone: () => void }) {
   const fields = ROTATION_FIELDS[provider];
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors, form] = useFormErrors();
@@ -195,7 +195,7 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
   );
 }
 
-function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function RotateGcp({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [keyBase64, setKeyBase64] = useState<string | undefined>();
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);
@@ -450,7 +450,7 @@ function Audit({ connection }: { connection: Connection }) {
   );
 }
 
-function Rename({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function Rename({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [name, setName] = useState(connection.name);
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);

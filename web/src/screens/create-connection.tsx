@@ -35,7 +35,7 @@ function created(response: { connection?: { slug: string } | undefined; warnings
 }
 
 /** FieldControls renders field definitions with their errors. */
-export function FieldControls({ fields, values, setValue, errors }: { fields: readonly FieldDef[]; values: FormValues; setValue(path: string, value: string): void; errors: FormErrors }) {
+export function FieldControls({ fields, values, setValue, errors }: { fields: readonly FieldDef[]; values: FormValues; setValue: (path: string, value: string) => void; errors: FormErrors }) {
   return (
     <>
       {visibleFields(fields, values).map((field) =>
@@ -278,7 +278,7 @@ function AwsForm() {
 }
 
 /** CapabilityChecklist is the trust role's ten capabilities, all checked by default. */
-export function CapabilityChecklist({ value, onChange, error }: { value: readonly AwsCapability[]; onChange(value: readonly AwsCapability[]): void; error: string | undefined }) {
+export function CapabilityChecklist({ value, onChange, error }: { value: readonly AwsCapability[]; onChange: (value: readonly AwsCapability[]) => void; error: string | undefined }) {
   return (
     <fieldset aria-describedby={error !== undefined ? "capabilities-error" : undefined}>
       <legend>What the role may deploy</legend>
@@ -305,7 +305,7 @@ export function CapabilityChecklist({ value, onChange, error }: { value: readonl
 }
 
 /** RunnerPicker selects a runner of the kind the provider accepts, or registers one inline. */
-function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange(value: string): void; error: string | undefined }) {
+function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange: (value: string) => void; error: string | undefined }) {
   const runners = useQuery(RunnerService.method.listRunners, { pageSize: 100 });
   const fitting = (runners.data?.runners ?? []).filter((r) => r.identity?.kind === kind);
   const [adding, setAdding] = useState(false);
@@ -345,7 +345,7 @@ function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKi
  * (no nested form: its button calls RegisterRunner directly). The runner's
  * token is shown once, here only.
  */
-function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered(runnerId: string): Promise<void>; onClose(): void }) {
+function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered: (runnerId: string) => Promise<void>; onClose: () => void }) {
   const [name, setName] = useState("");
   const [principal, setPrincipal] = useState("");
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);

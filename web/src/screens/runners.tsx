@@ -78,7 +78,7 @@ export function RunnersPage() {
   );
 }
 
-function RegisterRunner({ onRegistered }: { onRegistered(): void }) {
+function RegisterRunner({ onRegistered }: { onRegistered: () => void }) {
   const [name, setName] = useState("");
   const [kind, setKind] = useState(String(RunnerIdentityKind.AWS_IRSA));
   const [principal, setPrincipal] = useState("");
