@@ -93,7 +93,7 @@ function FieldsForm({ provider }: { provider: Exclude<ProviderKey, "aws" | "gcp"
   };
   const shown = ["name", ...visibleFields(fields, values).map((f) => `spec.${f.path}`)];
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={shown} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider={provider} />
       {provider === "cloudflare" ? (
@@ -158,7 +158,7 @@ function GcpForm() {
   };
   const keyError = fieldError(errors, keyPath, "spec.gcp.project_id");
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={["name", keyPath, "spec.gcp.project_id"]} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="gcp" />
       <div className="field">
@@ -242,7 +242,7 @@ function AwsForm() {
     );
   const pending = create.isPending || startSetup.isPending;
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={["name", "account_id", "region", "capabilities", "spec.aws.account_id", "spec.aws.region", "spec.aws.inline_keys.access_key_id", "spec.aws.inline_keys.secret_access_key", "spec.aws.runner.runner_id", "spec.aws.runner"]} />
       {pendingConnection !== undefined ? <p className="muted">The connection was created when you asked for the first link; a new link sets up its role.</p> : null}
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="aws" />
