@@ -91,7 +91,10 @@ beforeAll(async () => {
     extraTokenClaims: () => ({ org: "oidc-org" }),
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
   });
-  issuerServer.on("request", provider.callback());
+  // Koa's request handler answers its own failures (ctx.onerror), so the
+  // promise it returns settles without rejecting: nothing to wait for here.
+  const handle = provider.callback();
+  issuerServer.on("request", (request, response) => void handle(request, response));
   browser = await chromium.launch({
     executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
     // playwright-core gives every launch a fresh temporary --user-data-dir of its own.

@@ -107,7 +107,7 @@ function setPath(json: JsonObject, names: readonly string[], value: string): voi
   let node = json;
   for (const name of names.slice(0, -1)) {
     const next = node[name];
-    if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next as JsonObject;
+    if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next;
     else {
       const created: JsonObject = {};
       node[name] = created;

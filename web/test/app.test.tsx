@@ -69,11 +69,11 @@ describe("Connections paging", () => {
       }),
     );
     await screen.findByRole("link", { name: "first-page" });
-    expect((screen.getByRole("button", { name: "Previous page" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Previous page" }).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Next page" }));
     await screen.findByRole("link", { name: "second-page" });
     expect(tokens).toContain("page-2");
-    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Next page" }).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
     await screen.findByRole("link", { name: "first-page" });
   });
@@ -103,7 +103,7 @@ describe("Create a Civo connection", () => {
     const describedBy = token.getAttribute("aria-describedby") ?? "";
     expect(describedBy.split(" ").map((id) => document.getElementById(id)?.textContent)).toContain("must be at least 20 characters");
     expect(document.activeElement).toBe(token);
-    expect(sent[0]?.spec?.provider).toEqual(expect.objectContaining({ case: "civo", value: expect.objectContaining({ apiToken: "short-secret", defaultRegion: "LON1" }) }));
+    expect(sent[0]?.spec?.provider).toMatchObject({ case: "civo", value: { apiToken: "short-secret", defaultRegion: "LON1" } });
     expect(sent[0]?.name).toBe("Civo Équipe Prod!");
     // Write-only: not in the URL or any storage.
     expect(window.location.href).not.toContain("short-secret");
@@ -148,7 +148,7 @@ describe("AWS cross-account trust", () => {
     );
     await userEvent.type(screen.getByLabelText(/^Name/), "aws-production");
     await userEvent.type(screen.getByLabelText(/^Account ID/), "210987654321");
-    expect((screen.getByLabelText(/^Region/) as HTMLSelectElement).value).toBe("us-west-2");
+    expect(screen.getByLabelText<HTMLSelectElement>(/^Region/).value).toBe("us-west-2");
     await userEvent.click(screen.getByLabelText(/Cross-account trust/));
     const boxes = within(screen.getByRole("group", { name: "What the role may deploy" })).getAllByRole("checkbox");
     expect(boxes).toHaveLength(10);

@@ -6,11 +6,11 @@ import { createApiTransport } from "../src/transport.js";
 /** A fetch that records requests and answers with the given Connect JSON status and body. */
 function fakeFetch(status: number, body: unknown) {
   const requests: Request[] = [];
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetch: typeof globalThis.fetch = async (input, init) => {
     requests.push(new Request(input, init));
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   };
-  return { requests, fetch: fetch as typeof globalThis.fetch };
+  return { requests, fetch };
 }
 
 describe("createApiTransport", () => {

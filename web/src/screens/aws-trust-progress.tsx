@@ -24,7 +24,7 @@ function finished(update: WatchSetupResponse | undefined): boolean {
  * watching again whenever the server ends a stream early, until the role is
  * captured and verified or the link expires.
  */
-export function AwsTrustProgress({ started, onRestart }: { started: StartSetupResponse; onRestart(): void }) {
+export function AwsTrustProgress({ started, onRestart }: { started: StartSetupResponse; onRestart: () => void }) {
   const transport = useTransport();
   const [update, setUpdate] = useState<WatchSetupResponse | undefined>();
   const [error, setError] = useState<string | undefined>();

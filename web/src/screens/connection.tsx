@@ -147,8 +147,8 @@ function Verification({ connection }: { connection: Connection }) {
   );
 }
 
-function Rotate({ connection, onDone }: { connection: Connection; onDone(): void }) {
-  const key = PROVIDERS.find((p) => p.provider === connection.provider)?.key as ProviderKey | undefined;
+function Rotate({ connection, onDone }: { connection: Connection; onDone: () => void }) {
+  const key = PROVIDERS.find((p) => p.provider === connection.provider)?.key;
   if (key === undefined || connection.authMode === AuthMode.RUNNER) return null;
   if (connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST) return <Reconnect connection={connection} />;
   return (
@@ -160,7 +160,7 @@ function Rotate({ connection, onDone }: { connection: Connection; onDone(): void
   );
 }
 
-function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone(): void }) {
+function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone: () => void }) {
   const fields = ROTATION_FIELDS[provider];
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors, form] = useFormErrors();
@@ -184,7 +184,7 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
     }
   };
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Rotate credentials">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Rotate credentials">
       <FormSummary errors={errors} shown={fields.map((f) => `spec.${f.path}`)} />
       {done ? <Alert kind="success">Rotated: a new credential version is being verified.</Alert> : null}
       <FieldControls fields={fields} values={values} setValue={(path, value) => setValues((v) => ({ ...v, [path]: value }))} errors={errors} />
@@ -195,7 +195,7 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
   );
 }
 
-function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function RotateGcp({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [keyBase64, setKeyBase64] = useState<string | undefined>();
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);
@@ -220,7 +220,7 @@ function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): v
   };
   const error = fieldError(errors, path);
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Rotate credentials">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Rotate credentials">
       <FormSummary errors={errors} shown={[path]} />
       <div className="field">
         <label htmlFor="gcp-rotate-key">New service account key (JSON file)</label>
@@ -256,7 +256,7 @@ function Reconnect({ connection }: { connection: Connection }) {
       {started !== undefined ? (
         <AwsTrustProgress started={started} onRestart={() => setStarted(undefined)} />
       ) : (
-        <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Reconnect">
+        <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Reconnect">
           <FormSummary errors={errors} shown={["capabilities"]} />
           <CapabilityChecklist value={capabilities} onChange={setCapabilities} error={fieldError(errors, "capabilities")} />
           <button type="submit" disabled={start.isPending}>
@@ -320,7 +320,7 @@ function Authorizations({ connection }: { connection: Connection }) {
           );
         })}
       </ul>
-      <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Authorize">
+      <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Authorize">
         <FormSummary errors={errors} shown={Object.keys(errors.fields).filter((f) => f.startsWith("environments"))} />
         <fieldset>
           <legend>Authorize for</legend>
@@ -450,7 +450,7 @@ function Audit({ connection }: { connection: Connection }) {
   );
 }
 
-function Rename({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function Rename({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [name, setName] = useState(connection.name);
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);
@@ -468,7 +468,7 @@ function Rename({ connection, onDone }: { connection: Connection; onDone(): void
   return (
     <section aria-labelledby="rename">
       <h2 id="rename">Rename</h2>
-      <form ref={form} onSubmit={submit} noValidate className="form inline" aria-label="Rename">
+      <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form inline" aria-label="Rename">
         <FormSummary errors={errors} shown={["name"]} />
         <TextField label="New name" name="name" value={name} onChange={setName} hint="The slug stays the same." error={fieldError(errors, "name")} />
         <button type="submit" disabled={update.isPending}>

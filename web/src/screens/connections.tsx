@@ -47,7 +47,7 @@ export function ConnectionsPage() {
             name="provider"
             value={String(provider)}
             onChange={(value) => {
-              setProvider(Number(value) as Provider);
+              setProvider(Number(value));
               resetPaging();
             }}
             options={[{ value: "0", label: "All providers" }, ...PROVIDERS.map((p) => ({ value: String(p.provider), label: p.label }))]}
@@ -57,7 +57,7 @@ export function ConnectionsPage() {
             name="status"
             value={String(status)}
             onChange={(value) => {
-              setStatus(Number(value) as ConnectionStatus);
+              setStatus(Number(value));
               resetPaging();
             }}
             options={[{ value: "0", label: "All statuses" }, ...STATUSES.map((s) => ({ value: String(s.status), label: s.label }))]}

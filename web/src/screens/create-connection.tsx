@@ -35,7 +35,7 @@ function created(response: { connection?: { slug: string } | undefined; warnings
 }
 
 /** FieldControls renders field definitions with their errors. */
-export function FieldControls({ fields, values, setValue, errors }: { fields: readonly FieldDef[]; values: FormValues; setValue(path: string, value: string): void; errors: FormErrors }) {
+export function FieldControls({ fields, values, setValue, errors }: { fields: readonly FieldDef[]; values: FormValues; setValue: (path: string, value: string) => void; errors: FormErrors }) {
   return (
     <>
       {visibleFields(fields, values).map((field) =>
@@ -93,7 +93,7 @@ function FieldsForm({ provider }: { provider: Exclude<ProviderKey, "aws" | "gcp"
   };
   const shown = ["name", ...visibleFields(fields, values).map((f) => `spec.${f.path}`)];
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={shown} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider={provider} />
       {provider === "cloudflare" ? (
@@ -158,7 +158,7 @@ function GcpForm() {
   };
   const keyError = fieldError(errors, keyPath, "spec.gcp.project_id");
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={["name", keyPath, "spec.gcp.project_id"]} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="gcp" />
       <div className="field">
@@ -242,7 +242,7 @@ function AwsForm() {
     );
   const pending = create.isPending || startSetup.isPending;
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={["name", "account_id", "region", "capabilities", "spec.aws.account_id", "spec.aws.region", "spec.aws.inline_keys.access_key_id", "spec.aws.inline_keys.secret_access_key", "spec.aws.runner.runner_id", "spec.aws.runner"]} />
       {pendingConnection !== undefined ? <p className="muted">The connection was created when you asked for the first link; a new link sets up its role.</p> : null}
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="aws" />
@@ -278,7 +278,7 @@ function AwsForm() {
 }
 
 /** CapabilityChecklist is the trust role's ten capabilities, all checked by default. */
-export function CapabilityChecklist({ value, onChange, error }: { value: readonly AwsCapability[]; onChange(value: readonly AwsCapability[]): void; error: string | undefined }) {
+export function CapabilityChecklist({ value, onChange, error }: { value: readonly AwsCapability[]; onChange: (value: readonly AwsCapability[]) => void; error: string | undefined }) {
   return (
     <fieldset aria-describedby={error !== undefined ? "capabilities-error" : undefined}>
       <legend>What the role may deploy</legend>
@@ -305,7 +305,7 @@ export function CapabilityChecklist({ value, onChange, error }: { value: readonl
 }
 
 /** RunnerPicker selects a runner of the kind the provider accepts, or registers one inline. */
-function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange(value: string): void; error: string | undefined }) {
+function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange: (value: string) => void; error: string | undefined }) {
   const runners = useQuery(RunnerService.method.listRunners, { pageSize: 100 });
   const fitting = (runners.data?.runners ?? []).filter((r) => r.identity?.kind === kind);
   const [adding, setAdding] = useState(false);
@@ -345,7 +345,7 @@ function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKi
  * (no nested form: its button calls RegisterRunner directly). The runner's
  * token is shown once, here only.
  */
-function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered(runnerId: string): Promise<void>; onClose(): void }) {
+function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered: (runnerId: string) => Promise<void>; onClose: () => void }) {
   const [name, setName] = useState("");
   const [principal, setPrincipal] = useState("");
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);

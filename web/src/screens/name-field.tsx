@@ -5,7 +5,7 @@ import { TextField } from "../fields.js";
  * NameField is the connection name with the slug it will get, computed by
  * the registry's own rule (shared code), and the naming advice.
  */
-export function NameField({ value, onChange, error, provider }: { value: string; onChange(value: string): void; error: string | undefined; provider: string }) {
+export function NameField({ value, onChange, error, provider }: { value: string; onChange: (value: string) => void; error: string | undefined; provider: string }) {
   const slug = slugify(value);
   return (
     <TextField
