@@ -19,7 +19,14 @@ export default tseslint.config(
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
-        project: ["./libs/*/tsconfig.json", "./services/*/tsconfig.json", "./cli/tsconfig.json", "./bench/tsconfig.json", "./tsconfig.test.json", "./web/tsconfig.test.json"],
+        project: [
+          "./libs/*/tsconfig.json",
+          "./services/*/tsconfig.json",
+          "./cli/tsconfig.json",
+          "./bench/tsconfig.json",
+          "./tsconfig.test.json",
+          "./web/tsconfig.test.json",
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -74,7 +74,15 @@ beforeAll(async () => {
 
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const provider = new Provider(issuer, {
-    clients: [{ client_id: "planton-console", token_endpoint_auth_method: "none", redirect_uris: [`${base}/oidc/callback`], grant_types: ["authorization_code"], response_types: ["code"] }],
+    clients: [
+      {
+        client_id: "planton-console",
+        token_endpoint_auth_method: "none",
+        redirect_uris: [`${base}/oidc/callback`],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+      },
+    ],
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-key", alg: "RS256", use: "sig" }] },
     cookies: { keys: ["console-oidc-e2e-cookie-key"] },
     pkce: { required: () => true },

@@ -17,7 +17,17 @@ import type { OidcConfig } from "./config.js";
  * App wires the session, the transport and the query cache, and picks the
  * screen from the path. `transport` is injectable for component tests.
  */
-export function App({ storage, transport, oidc, signInError }: { storage: Storage; transport?: Transport; oidc?: OidcConfig | undefined; signInError?: string | undefined }) {
+export function App({
+  storage,
+  transport,
+  oidc,
+  signInError,
+}: {
+  storage: Storage;
+  transport?: Transport;
+  oidc?: OidcConfig | undefined;
+  signInError?: string | undefined;
+}) {
   const [token, setToken] = useState(() => readToken(storage));
   const [expired, setExpired] = useState<string | undefined>();
   const queryClient = useMemo(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }), []);

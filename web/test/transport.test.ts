@@ -17,7 +17,10 @@ describe("createApiTransport", () => {
   it("sends the session's token as the bearer header only, to the configured origin", async () => {
     const fake = fakeFetch(200, { runners: [] });
     let signedOut = 0;
-    const client = createClient(RunnerService, createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: fake.fetch }));
+    const client = createClient(
+      RunnerService,
+      createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: fake.fetch }),
+    );
     await client.listRunners({});
     const request = fake.requests[0]!;
     expect(request.url).toBe("https://api.example.com/planton.connect.v1.RunnerService/ListRunners");
@@ -29,11 +32,17 @@ describe("createApiTransport", () => {
   it("signs the tab out when the services refuse the token, and only then", async () => {
     let signedOut = 0;
     const refused = fakeFetch(401, { code: "unauthenticated", message: "token expired" });
-    const client = createClient(RunnerService, createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: refused.fetch }));
+    const client = createClient(
+      RunnerService,
+      createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: refused.fetch }),
+    );
     await expect(client.listRunners({})).rejects.toSatisfy((e) => e instanceof ConnectError && e.code === Code.Unauthenticated);
     expect(signedOut).toBe(1);
     const denied = fakeFetch(403, { code: "permission_denied", message: "needs connections:write" });
-    const other = createClient(RunnerService, createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: denied.fetch }));
+    const other = createClient(
+      RunnerService,
+      createApiTransport({ baseUrl: "https://api.example.com", token: () => "aaa.bbb.ccc", onUnauthenticated: () => signedOut++, fetch: denied.fetch }),
+    );
     await expect(other.listRunners({})).rejects.toThrow(/connections:write/);
     expect(signedOut).toBe(1);
   });

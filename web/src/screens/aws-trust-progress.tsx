@@ -71,7 +71,11 @@ export function AwsTrustProgress({ started, onRestart }: { started: StartSetupRe
             Connection: <StatusText connection={connection} />
           </p>
         ) : null}
-        {update?.setup?.roleArn ? <p>Role: <code>{update.setup.roleArn}</code></p> : null}
+        {update?.setup?.roleArn ? (
+          <p>
+            Role: <code>{update.setup.roleArn}</code>
+          </p>
+        ) : null}
       </div>
       {state === AwsTrustSetupState.EXPIRED ? (
         <Alert>

@@ -36,7 +36,11 @@ export function ConnectionPage({ reference }: { reference: string }) {
     return (
       <>
         <h1 tabIndex={-1}>Connection</h1>
-        <Alert>{query.error !== null && (query.error as { code?: Code }).code === Code.NotFound ? `No connection "${reference}" in your organization.` : describeError(query.error)}</Alert>
+        <Alert>
+          {query.error !== null && (query.error as { code?: Code }).code === Code.NotFound
+            ? `No connection "${reference}" in your organization.`
+            : describeError(query.error)}
+        </Alert>
         <Link to="/connections">Back to Connections</Link>
       </>
     );
@@ -95,7 +99,10 @@ export function ConnectionPage({ reference }: { reference: string }) {
 
 function Details({ connection }: { connection: Connection }) {
   const details = connection.details?.provider.value;
-  const rows = details === undefined ? [] : Object.entries(details).filter(([key, value]) => key !== "$typeName" && value !== "" && !(Array.isArray(value) && value.length === 0));
+  const rows =
+    details === undefined
+      ? []
+      : Object.entries(details).filter(([key, value]) => key !== "$typeName" && value !== "" && !(Array.isArray(value) && value.length === 0));
   return (
     <section aria-labelledby="details">
       <h2 id="details">Details</h2>
@@ -104,7 +111,19 @@ function Details({ connection }: { connection: Connection }) {
         {rows.map(([key, value]) => (
           <div key={key} className="row">
             <dt>{key.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())}</dt>
-            <dd>{Array.isArray(value) ? (value as AwsCapability[]).map(capabilityLabel).join(", ") : typeof value === "boolean" ? (value ? "yes" : "no") : <code>{String(value)}</code>}</dd>
+            <dd>
+              {Array.isArray(value) ? (
+                (value as AwsCapability[]).map(capabilityLabel).join(", ")
+              ) : typeof value === "boolean" ? (
+                value ? (
+                  "yes"
+                ) : (
+                  "no"
+                )
+              ) : (
+                <code>{String(value)}</code>
+              )}
+            </dd>
           </div>
         ))}
       </dl>
@@ -174,7 +193,12 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
     const local = clientErrors(problems);
     if (local !== undefined) return setErrors(local);
     try {
-      await update.mutateAsync({ connection: connection.id, etag: connection.etag, spec: buildSpec(fields, values), updateMask: { paths: filled.map((f) => `spec.${f.path}`) } });
+      await update.mutateAsync({
+        connection: connection.id,
+        etag: connection.etag,
+        spec: buildSpec(fields, values),
+        updateMask: { paths: filled.map((f) => `spec.${f.path}`) },
+      });
       setValues({});
       setErrors(NO_ERRORS);
       setDone(true);
@@ -208,9 +232,15 @@ function RotateGcp({ connection, onDone }: { connection: Connection; onDone: () 
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (keyBase64 === undefined) return setErrors({ fields: { [path]: "choose the new JSON key file" }, message: "Some fields need attention.", code: undefined });
+    if (keyBase64 === undefined)
+      return setErrors({ fields: { [path]: "choose the new JSON key file" }, message: "Some fields need attention.", code: undefined });
     try {
-      await update.mutateAsync({ connection: connection.id, etag: connection.etag, spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64 } } } } }, updateMask: { paths: [path] } });
+      await update.mutateAsync({
+        connection: connection.id,
+        etag: connection.etag,
+        spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64 } } } } },
+        updateMask: { paths: [path] },
+      });
       setKeyBase64(undefined);
       setErrors(NO_ERRORS);
       onDone();
@@ -224,7 +254,13 @@ function RotateGcp({ connection, onDone }: { connection: Connection; onDone: () 
       <FormSummary errors={errors} shown={[path]} />
       <div className="field">
         <label htmlFor="gcp-rotate-key">New service account key (JSON file)</label>
-        <input id="gcp-rotate-key" type="file" accept="application/json,.json" aria-invalid={error !== undefined} onChange={(e) => void choose(e.target.files?.[0])} />
+        <input
+          id="gcp-rotate-key"
+          type="file"
+          accept="application/json,.json"
+          aria-invalid={error !== undefined}
+          onChange={(e) => void choose(e.target.files?.[0])}
+        />
         {error !== undefined ? <p className="error">{error}</p> : null}
       </div>
       <button type="submit" disabled={update.isPending}>
@@ -285,7 +321,11 @@ function Authorizations({ connection }: { connection: Connection }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await authorize.mutateAsync({ connection: connection.id, scope, environments: scope === AuthorizationScope.ENVIRONMENTS ? parseEnvironments(environments) : [] });
+      await authorize.mutateAsync({
+        connection: connection.id,
+        scope,
+        environments: scope === AuthorizationScope.ENVIRONMENTS ? parseEnvironments(environments) : [],
+      });
       setEnvironments("");
       setErrors(NO_ERRORS);
       await list.refetch();
@@ -312,7 +352,10 @@ function Authorizations({ connection }: { connection: Connection }) {
           const what = a.scope === AuthorizationScope.ORGANIZATION ? "Whole organization" : `Environment ${a.environment}`;
           return (
             <li key={`${a.scope}-${a.environment}`}>
-              {what} <span className="muted">(by {a.createdBy}, {when(a.createTime)})</span>{" "}
+              {what}{" "}
+              <span className="muted">
+                (by {a.createdBy}, {when(a.createTime)})
+              </span>{" "}
               <button type="button" onClick={() => void remove(a.scope, a.environment)} aria-label={`Revoke: ${what}`}>
                 Revoke
               </button>
@@ -325,14 +368,23 @@ function Authorizations({ connection }: { connection: Connection }) {
         <fieldset>
           <legend>Authorize for</legend>
           <label className="choice">
-            <input type="radio" name="scope" checked={scope === AuthorizationScope.ENVIRONMENTS} onChange={() => setScope(AuthorizationScope.ENVIRONMENTS)} /> Listed environments
+            <input type="radio" name="scope" checked={scope === AuthorizationScope.ENVIRONMENTS} onChange={() => setScope(AuthorizationScope.ENVIRONMENTS)} />{" "}
+            Listed environments
           </label>
           <label className="choice">
-            <input type="radio" name="scope" checked={scope === AuthorizationScope.ORGANIZATION} onChange={() => setScope(AuthorizationScope.ORGANIZATION)} /> The whole organization
+            <input type="radio" name="scope" checked={scope === AuthorizationScope.ORGANIZATION} onChange={() => setScope(AuthorizationScope.ORGANIZATION)} />{" "}
+            The whole organization
           </label>
         </fieldset>
         {scope === AuthorizationScope.ENVIRONMENTS ? (
-          <TextField label="Environments" name="environments" value={environments} onChange={setEnvironments} hint="Separated by commas or spaces, e.g. production, staging." error={envError} />
+          <TextField
+            label="Environments"
+            name="environments"
+            value={environments}
+            onChange={setEnvironments}
+            hint="Separated by commas or spaces, e.g. production, staging."
+            error={envError}
+          />
         ) : null}
         <button type="submit" disabled={authorize.isPending}>
           Authorize
@@ -343,7 +395,10 @@ function Authorizations({ connection }: { connection: Connection }) {
 }
 
 function Defaults({ connection }: { connection: Connection }) {
-  const orgDefault = useQuery(EnvironmentAuthorizationService.method.getDefaultConnection, { provider: connection.provider, scope: AuthorizationScope.ORGANIZATION });
+  const orgDefault = useQuery(EnvironmentAuthorizationService.method.getDefaultConnection, {
+    provider: connection.provider,
+    scope: AuthorizationScope.ORGANIZATION,
+  });
   const set = useMutation(EnvironmentAuthorizationService.method.setDefaultConnection);
   const unset = useMutation(EnvironmentAuthorizationService.method.unsetDefaultConnection);
   const [environment, setEnvironment] = useState("");
@@ -507,7 +562,8 @@ function Delete({ connection }: { connection: Connection }) {
         <div className="alert alert-error" role="alert">
           <p>{refusal}</p>
           <label className="choice">
-            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand that the pinned deployments lose their credentials
+            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand that the pinned deployments lose their
+            credentials
           </label>
           <button type="button" className="danger" disabled={!confirmed || remove.isPending} onClick={() => void run(true)}>
             Delete anyway

@@ -65,7 +65,12 @@ export function ConnectionsPage() {
         </div>
         {list.error !== null ? <Alert>{describeError(list.error)}</Alert> : null}
         {list.isPending ? <p role="status">Loading connections…</p> : null}
-        {list.isSuccess && connections.length === 0 ? <p>No connections{provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED ? " match these filters" : " yet: pick a provider above"}.</p> : null}
+        {list.isSuccess && connections.length === 0 ? (
+          <p>
+            No connections
+            {provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED ? " match these filters" : " yet: pick a provider above"}.
+          </p>
+        ) : null}
         {connections.length > 0 ? (
           <div className="table-wrap">
             <table>
@@ -111,4 +116,3 @@ export function ConnectionsPage() {
     </>
   );
 }
-
