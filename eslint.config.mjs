@@ -15,11 +15,18 @@ export default tseslint.config(
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   js.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
-        project: ["./libs/*/tsconfig.json", "./services/*/tsconfig.json", "./cli/tsconfig.json", "./bench/tsconfig.json", "./tsconfig.test.json"],
+        project: [
+          "./libs/*/tsconfig.json",
+          "./services/*/tsconfig.json",
+          "./cli/tsconfig.json",
+          "./bench/tsconfig.json",
+          "./tsconfig.test.json",
+          "./web/tsconfig.test.json",
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -75,7 +75,11 @@ async function main(): Promise<void> {
       const rps = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(result.stdout)?.[1];
       const ok = /status codes: (\d+) 2xx/.exec(result.stdout)?.[1];
       const failed = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed/.exec(result.stdout)?.[1];
-      console.log(`round ${round}  ${c.label.padEnd(40)} ${Number(rps ?? 0).toFixed(0).padStart(7)} req/s  (2xx ${ok ?? "?"}, failed ${failed ?? "?"})`);
+      console.log(
+        `round ${round}  ${c.label.padEnd(40)} ${Number(rps ?? 0)
+          .toFixed(0)
+          .padStart(7)} req/s  (2xx ${ok ?? "?"}, failed ${failed ?? "?"})`,
+      );
     }
   }
   await server.shutdown(1000);
@@ -91,7 +95,17 @@ async function startBareGrpcJs(path: string): Promise<{ server: grpc.Server; por
   const server = new grpc.Server();
   const passThrough = (b: Buffer) => b;
   server.addService(
-    { check: { path, requestStream: false, responseStream: false, requestSerialize: passThrough, requestDeserialize: passThrough, responseSerialize: passThrough, responseDeserialize: passThrough } },
+    {
+      check: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: passThrough,
+        requestDeserialize: passThrough,
+        responseSerialize: passThrough,
+        responseDeserialize: passThrough,
+      },
+    },
     { check: (_call: unknown, callback: (error: null, value: Buffer) => void) => callback(null, SERVING) },
   );
   const port = await new Promise<number>((resolve, reject) =>

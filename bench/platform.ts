@@ -69,7 +69,11 @@ export async function startBenchPlatform(name: string, options: { authz: boolean
     authz,
     server,
     token: () =>
-      signDevToken(SECRET, { subject: "bench", orgId: "org-bench", scopes: ["connections:read", "connections:write", "environments:admin", "credentials:resolve"] }),
+      signDevToken(SECRET, {
+        subject: "bench",
+        orgId: "org-bench",
+        scopes: ["connections:read", "connections:write", "environments:admin", "credentials:resolve"],
+      }),
     async dispose() {
       await server.shutdown(1000);
       await authz?.close();

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     while ((await status()) !== wanted) await new Promise((resolve) => setTimeout(resolve, 20));
     return Math.round(performance.now() - started);
   };
-  console.log(`readiness of ${service}, PostgreSQL cut and restored (interval ${DEFAULT_READINESS_TIMING.intervalMs} ms, probe timeout ${DEFAULT_READINESS_TIMING.timeoutMs} ms)`);
+  console.log(
+    `readiness of ${service}, PostgreSQL cut and restored (interval ${DEFAULT_READINESS_TIMING.intervalMs} ms, probe timeout ${DEFAULT_READINESS_TIMING.timeoutMs} ms)`,
+  );
   try {
     await until(ServingStatus.SERVING);
     for (let round = 1; round <= ROUNDS; round++) {

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
       const target = created[i % created.length]!;
       await client.getConnection({ connection: i % 2 === 0 ? target.id : target.slug }, { headers });
     });
-    console.log(`registry throughput, ${CONCURRENCY} concurrent calls through the native gRPC listener, PostgreSQL ${location.embedded ? "embedded" : "DATABASE_URL"}`);
+    console.log(
+      `registry throughput, ${CONCURRENCY} concurrent calls through the native gRPC listener, PostgreSQL ${location.embedded ? "embedded" : "DATABASE_URL"}`,
+    );
     console.log(`CreateConnection (AWS inline keys): ${creates.rps.toFixed(0)} req/s`);
     console.log(row("  latency", creates.latency));
     console.log(`GetConnection (by id and by slug):  ${gets.rps.toFixed(0)} req/s`);

@@ -40,10 +40,15 @@ async function main(): Promise<void> {
       await authzClient.resolveCredentials({ deploymentId, environment: "prod", provider: Provider.CIVO, connection: connection!.slug }, { headers });
     }
     const resolve = await runConcurrently(N, CONCURRENCY, (i) =>
-      authzClient.resolveCredentials({ deploymentId: deployments[i % deployments.length]!, environment: "prod", provider: Provider.CIVO, connection: connection!.slug }, { headers }),
+      authzClient.resolveCredentials(
+        { deploymentId: deployments[i % deployments.length]!, environment: "prod", provider: Provider.CIVO, connection: connection!.slug },
+        { headers },
+      ),
     );
     const check = await runConcurrently(N, CONCURRENCY, () => health.check({ service: "" }));
-    console.log(`ResolveCredentials vs Health/Check, ${CONCURRENCY} in flight, native gRPC listener, client in the same process, PostgreSQL ${location.embedded ? "embedded" : "DATABASE_URL"}`);
+    console.log(
+      `ResolveCredentials vs Health/Check, ${CONCURRENCY} in flight, native gRPC listener, client in the same process, PostgreSQL ${location.embedded ? "embedded" : "DATABASE_URL"}`,
+    );
     console.log(`ResolveCredentials (pinned, inline civo): ${resolve.rps.toFixed(0)} req/s`);
     console.log(row("  latency", resolve.latency));
     console.log(`Health/Check (same server):             ${check.rps.toFixed(0)} req/s`);

@@ -8,7 +8,15 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = false;
-for (const script of ["echo-throughput.js", "vault-latency.js", "registry-throughput.js", "resolve-throughput.js", "verify-latency.js", "silent-kms.js", "readiness-flip.js"]) {
+for (const script of [
+  "echo-throughput.js",
+  "vault-latency.js",
+  "registry-throughput.js",
+  "resolve-throughput.js",
+  "verify-latency.js",
+  "silent-kms.js",
+  "readiness-flip.js",
+]) {
   console.log(`\n## ${script.replace(/\.js$/, "")}`);
   const result = spawnSync(process.execPath, [join(here, script)], { stdio: "inherit" });
   failed ||= result.status !== 0;

@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   process.env["AWS_ACCESS_KEY_ID"] = "AKIABENCHSILENT00000";
   process.env["AWS_SECRET_ACCESS_KEY"] = "bench-not-a-secret";
   // A high circuit threshold, so every attempt reaches the silent endpoint.
-  const config = loadVaultConfig({ DATA_DIR: dataDir, KEY_PROVIDER: "aws-kms", KMS_KEY_ID: "alias/silent", AWS_REGION: "us-east-1", KMS_ENDPOINT: silent.url, KMS_CIRCUIT_FAILURES: "100" });
+  const config = loadVaultConfig({
+    DATA_DIR: dataDir,
+    KEY_PROVIDER: "aws-kms",
+    KMS_KEY_ID: "alias/silent",
+    AWS_REGION: "us-east-1",
+    KMS_ENDPOINT: silent.url,
+    KMS_CIRCUIT_FAILURES: "100",
+  });
   const vault = await buildVault({ config, databaseUrl: database.url, logger: silentLogger });
   const server = await startServer({
     host: "127.0.0.1",
@@ -43,9 +50,15 @@ async function main(): Promise<void> {
   const client = new grpc.Client(server.grpcAddress, grpc.credentials.createInsecure());
   const token = await signDevToken(secret, { subject: "bench", orgId: "platform", scopes: ["internal"] });
   const kms = config.keyProvider.kind === "aws-kms" ? config.keyProvider : undefined;
-  console.log(`SealCredential against a KMS that accepts TCP and never answers (KMS_CALL_TIMEOUT_MS ${kms?.callTimeoutMs}, KMS_REQUEST_TIMEOUT_MS ${kms?.requestTimeoutMs}, ${kms?.maxAttempts} attempts)`);
+  console.log(
+    `SealCredential against a KMS that accepts TCP and never answers (KMS_CALL_TIMEOUT_MS ${kms?.callTimeoutMs}, KMS_REQUEST_TIMEOUT_MS ${kms?.requestTimeoutMs}, ${kms?.maxAttempts} attempts)`,
+  );
   try {
-    for (const [label, deadlineMs] of [["no caller deadline", undefined], ["no caller deadline", undefined], ["caller deadline 2000 ms", 2_000]] as const) {
+    for (const [label, deadlineMs] of [
+      ["no caller deadline", undefined],
+      ["no caller deadline", undefined],
+      ["caller deadline 2000 ms", 2_000],
+    ] as const) {
       const metadata = bearerMetadata(token);
       const started = performance.now();
       const outcome = await grpcUnary(

@@ -36,7 +36,11 @@ export function row(label: string, s: LatencySummary): string {
 }
 
 /** Runs `n` calls with `concurrency` in flight; returns throughput and per-call latency. */
-export async function runConcurrently(n: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<{ rps: number; latency: LatencySummary }> {
+export async function runConcurrently(
+  n: number,
+  concurrency: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<{ rps: number; latency: LatencySummary }> {
   let next = 0;
   const durations: number[] = [];
   const started = performance.now();

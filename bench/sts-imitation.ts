@@ -23,7 +23,10 @@ export async function startStsImitation(): Promise<{ url: string; close(): void 
       if (form.get("Action") === "AssumeRole") {
         const role = form.get("RoleArn") ?? "";
         if (!form.get("ExternalId")) {
-          return xml(403, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: sts:AssumeRole on resource: ${role}</Message></Error><RequestId>bench</RequestId></ErrorResponse>`);
+          return xml(
+            403,
+            `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform: sts:AssumeRole on resource: ${role}</Message></Error><RequestId>bench</RequestId></ErrorResponse>`,
+          );
         }
         const account = /::(\d{12}):/.exec(role)?.[1] ?? "000000000000";
         const key = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
@@ -36,8 +39,15 @@ export async function startStsImitation(): Promise<{ url: string; close(): void 
       }
       const key = /Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "";
       const [account, arn] = (sessions.get(key) ?? "").split(" ");
-      if (!account) return xml(403, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>bench</RequestId></ErrorResponse>`);
-      return xml(200, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AROABENCH:s</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata></GetCallerIdentityResponse>`);
+      if (!account)
+        return xml(
+          403,
+          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>bench</RequestId></ErrorResponse>`,
+        );
+      return xml(
+        200,
+        `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AROABENCH:s</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

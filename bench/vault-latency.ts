@@ -40,10 +40,9 @@ async function main(): Promise<void> {
   try {
     for (const provider of ["aws-kms (SDK -> local KMS imitation)", "local master key"]) {
       for (const cacheEntries of [1000, 0]) {
-        const keys =
-          provider.startsWith("aws")
-            ? createAwsKmsKeyProvider({ keyId: kmsKey.keyId, region: kms.region, endpoint: kms.url, credentials: fakeKmsCredentials })
-            : undefined;
+        const keys = provider.startsWith("aws")
+          ? createAwsKmsKeyProvider({ keyId: kmsKey.keyId, region: kms.region, endpoint: kms.url, credentials: fakeKmsCredentials })
+          : undefined;
         const config = loadVaultConfig({ DATA_DIR: dataDir, DATABASE_URL: database.url, DATA_KEY_CACHE_MAX_ENTRIES: String(cacheEntries) });
         const vault = await buildVault({ config, databaseUrl: database.url, logger: silentLogger, ...(keys ? { keys } : {}) });
         const server = await startServer({

@@ -39,7 +39,11 @@ async function main(): Promise<void> {
   const civo = createServer((req, res) => {
     const ok = req.headers.authorization === `Bearer ${TOKEN}` && req.url?.startsWith("/v2/regions");
     res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
-    res.end(ok ? JSON.stringify([{ code: "LON1", name: "London 1", type: "civostack", default: true }]) : JSON.stringify({ code: "authentication_invalid_key", reason: "invalid key" }));
+    res.end(
+      ok
+        ? JSON.stringify([{ code: "LON1", name: "London 1", type: "civostack", default: true }])
+        : JSON.stringify({ code: "authentication_invalid_key", reason: "invalid key" }),
+    );
   });
   await new Promise<void>((resolve) => civo.listen(0, "127.0.0.1", resolve));
   const civoPort = (civo.address() as { port: number }).port;
@@ -52,7 +56,10 @@ async function main(): Promise<void> {
   const vault = await buildVault({ config: loadVaultConfig({ DATA_DIR: dataDir }), databaseUrl: database.url, logger: silentLogger });
   const registry = await buildRegistry({
     // StartSetup refuses while AWS_TRUST_PRINCIPAL_ARN is unset or a placeholder.
-    config: loadRegistryConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: "100", AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" }, { requireVaultUrl: false }),
+    config: loadRegistryConfig(
+      { DATA_DIR: dataDir, OUTBOX_POLL_MS: "100", AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" },
+      { requireVaultUrl: false },
+    ),
     databaseUrl: database.url,
     logger: silentLogger,
     vault: createLocalVaultClient(vault.vault),
@@ -101,7 +108,9 @@ async function main(): Promise<void> {
     while (recorded.size < N && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const total = (performance.now() - started) / 1000;
     const latencies = [...createdAt].flatMap(([id, t]) => (recorded.has(id) ? [recorded.get(id)! - t] : []));
-    console.log(`event-to-verified latency: ${N} Civo connections created ${CONCURRENCY} at a time, outbox -> JetStream -> durable consumer -> check -> RecordVerification`);
+    console.log(
+      `event-to-verified latency: ${N} Civo connections created ${CONCURRENCY} at a time, outbox -> JetStream -> durable consumer -> check -> RecordVerification`,
+    );
     console.log(row("  create returned -> result recorded", summarize(latencies)));
     console.log(`  verified ${latencies.length}/${N} in ${total.toFixed(1)} s (${(latencies.length / total).toFixed(0)} connections/s end to end)`);
 
@@ -125,7 +134,9 @@ async function main(): Promise<void> {
     while ([...completedAt.keys()].some((id) => !recorded.has(id)) && Date.now() < trustDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const trustTotal = (performance.now() - trustStarted) / 1000;
     const trustLatencies = [...completedAt].flatMap(([id, t]) => (recorded.has(id) ? [recorded.get(id)! - t] : []));
-    console.log(`trust-to-verified latency: ${N} AWS trust setups completed ${CONCURRENCY} at a time, aws_trust.completed -> JetStream -> AssumeRole x2 + GetCallerIdentity -> RecordVerification`);
+    console.log(
+      `trust-to-verified latency: ${N} AWS trust setups completed ${CONCURRENCY} at a time, aws_trust.completed -> JetStream -> AssumeRole x2 + GetCallerIdentity -> RecordVerification`,
+    );
     console.log(row("  callback returned -> result recorded", summarize(trustLatencies)));
     console.log(`  verified ${trustLatencies.length}/${N} in ${trustTotal.toFixed(1)} s, setups included`);
   } finally {

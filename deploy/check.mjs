@@ -194,8 +194,7 @@ function readYaml(path) {
 }
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
-const sameLabels = (a, b) =>
-  a && b && Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+const sameLabels = (a, b) => a && b && Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 const matches = (selector, labels) => selector && labels && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 // Kustomizations: walk from each root, collecting objects and generated ConfigMaps.
@@ -259,8 +258,10 @@ function checkKubernetes(dir) {
     if (!check(Boolean(dep), `${where}: Deployment ${name}`)) continue;
     const podLabels = get(dep, "spec.template.metadata.labels");
     const selector = get(dep, "spec.selector.matchLabels");
-    check(matches(selector, podLabels) && podLabels?.["app.kubernetes.io/name"] === name,
-      `${name}: selector matches the pod labels, app.kubernetes.io/name=${name}`);
+    check(
+      matches(selector, podLabels) && podLabels?.["app.kubernetes.io/name"] === name,
+      `${name}: selector matches the pod labels, app.kubernetes.io/name=${name}`,
+    );
     const pod = get(dep, "spec.template.spec") ?? {};
     const containers = pod.containers ?? [];
     check(containers.length === 1, `${name}: one container`);
@@ -269,8 +270,10 @@ function checkKubernetes(dir) {
     // Replicas: 2 or more, or an autoscaler with at least 2.
     const hpa = byKind("HorizontalPodAutoscaler").find((h) => get(h, "spec.scaleTargetRef.name") === name);
     if (meta.hpa) {
-      check(hpa && get(hpa, "spec.scaleTargetRef.kind") === "Deployment" && hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas >= hpa.spec.minReplicas,
-        `${name}: HorizontalPodAutoscaler with minReplicas >= 2`);
+      check(
+        hpa && get(hpa, "spec.scaleTargetRef.kind") === "Deployment" && hpa.spec.minReplicas >= 2 && hpa.spec.maxReplicas >= hpa.spec.minReplicas,
+        `${name}: HorizontalPodAutoscaler with minReplicas >= 2`,
+      );
       check(dep.spec.replicas === undefined, `${name}: no spec.replicas (the autoscaler owns them)`);
     } else {
       check(!hpa && dep.spec.replicas >= 2, `${name}: replicas >= 2`, `replicas=${dep.spec.replicas}`);
@@ -282,8 +285,13 @@ function checkKubernetes(dir) {
     check(ports.http === 8080 && ports.grpc === 9090, `${name}: container ports http 8080, grpc 9090`, JSON.stringify(ports));
     check(ports.metrics === METRICS_PORT, `${name}: container port metrics ${METRICS_PORT}`, JSON.stringify(ports));
     const podAnnotations = get(dep, "spec.template.metadata.annotations") ?? {};
-    check(podAnnotations["prometheus.io/scrape"] === "true" && podAnnotations["prometheus.io/port"] === String(METRICS_PORT) && podAnnotations["prometheus.io/path"] === "/metrics",
-      `${name}: pod annotations prometheus.io/scrape, port ${METRICS_PORT}, path /metrics`, JSON.stringify(podAnnotations));
+    check(
+      podAnnotations["prometheus.io/scrape"] === "true" &&
+        podAnnotations["prometheus.io/port"] === String(METRICS_PORT) &&
+        podAnnotations["prometheus.io/path"] === "/metrics",
+      `${name}: pod annotations prometheus.io/scrape, port ${METRICS_PORT}, path /metrics`,
+      JSON.stringify(podAnnotations),
+    );
     for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
       check(get(c, `${probe}.grpc.port`) === 9090, `${name}: ${probe} is a gRPC health probe on 9090`);
     }
@@ -300,16 +308,21 @@ function checkKubernetes(dir) {
     check(pod.securityContext?.runAsNonRoot === true && pod.securityContext?.runAsUser > 0, `${name}: pod runs as non-root`);
     check(get(pod, "securityContext.seccompProfile.type") === "RuntimeDefault", `${name}: seccomp RuntimeDefault`);
     const sc = c.securityContext ?? {};
-    check(sc.readOnlyRootFilesystem === true && sc.allowPrivilegeEscalation === false && (sc.capabilities?.drop ?? []).includes("ALL"),
-      `${name}: read-only root filesystem, no privilege escalation, capabilities dropped`);
+    check(
+      sc.readOnlyRootFilesystem === true && sc.allowPrivilegeEscalation === false && (sc.capabilities?.drop ?? []).includes("ALL"),
+      `${name}: read-only root filesystem, no privilege escalation, capabilities dropped`,
+    );
     const tmpMount = (c.volumeMounts ?? []).find((m) => m.mountPath === "/tmp");
     const tmpVol = (pod.volumes ?? []).find((v) => v.name === tmpMount?.name);
     check(Boolean(tmpVol && "emptyDir" in tmpVol), `${name}: /tmp is an emptyDir`);
-    check((pod.topologySpreadConstraints ?? []).length > 0 &&
-      pod.topologySpreadConstraints.every((t) => matches(t.labelSelector?.matchLabels, podLabels)),
-      `${name}: topology spread constraints select its own pods`);
-    check(Boolean(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory),
-      `${name}: cpu and memory requests, memory limit`);
+    check(
+      (pod.topologySpreadConstraints ?? []).length > 0 && pod.topologySpreadConstraints.every((t) => matches(t.labelSelector?.matchLabels, podLabels)),
+      `${name}: topology spread constraints select its own pods`,
+    );
+    check(
+      Boolean(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory),
+      `${name}: cpu and memory requests, memory limit`,
+    );
 
     // Shutdown: the grace period covers preStop and the drain.
     const pre = get(c, "lifecycle.preStop.exec.command") ?? [];
@@ -342,11 +355,16 @@ function checkKubernetes(dir) {
     check(unknown.length === 0, `${name}: every environment variable is in KNOWN_ENV`, unknown.join(", "));
     check(env.SERVICE === svc, `${name}: SERVICE=${svc}`);
     check(names.includes("AUTH_JWT_SECRET") || names.includes("AUTH_JWKS_URL"), `${name}: AUTH settings are set`);
-    check(names.includes("DATABASE_URL") === meta.database, meta.database ? `${name}: DATABASE_URL is set` : `${name}: no DATABASE_URL (no database, no Secret to require)`);
+    check(
+      names.includes("DATABASE_URL") === meta.database,
+      meta.database ? `${name}: DATABASE_URL is set` : `${name}: no DATABASE_URL (no database, no Secret to require)`,
+    );
     const grace = Number(env.SHUTDOWN_GRACE_MS ?? 10000);
-    check((pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + preStop * 1000,
+    check(
+      (pod.terminationGracePeriodSeconds ?? 30) * 1000 > grace + preStop * 1000,
       `${name}: terminationGracePeriodSeconds exceeds preStop + SHUTDOWN_GRACE_MS`,
-      `${pod.terminationGracePeriodSeconds} s vs ${preStop} s + ${grace} ms`);
+      `${pod.terminationGracePeriodSeconds} s vs ${preStop} s + ${grace} ms`,
+    );
     if (env.PORT) check(env.PORT === "8080" && env.GRPC_PORT === "9090", `${name}: PORT/GRPC_PORT match the container ports`);
     check((env.METRICS_PORT ?? String(METRICS_PORT)) === String(METRICS_PORT), `${name}: METRICS_PORT matches the metrics container port`, env.METRICS_PORT);
     for (const url of ["VAULT_URL", "REGISTRY_URL"]) {
@@ -357,15 +375,20 @@ function checkKubernetes(dir) {
     if (VAULT_CALLERS.includes(svc)) check(Boolean(env.VAULT_URL), `${name}: VAULT_URL is set`);
     if (svc === "authz" || svc === "verifier") check(Boolean(env.REGISTRY_URL), `${name}: REGISTRY_URL is set`);
     if (svc === "vault") {
-      check(["aws-kms", "local"].includes(env.KEY_PROVIDER) && Boolean(env.KMS_KEY_ID || env.KEY_PROVIDER === "local"),
-        `${name}: KEY_PROVIDER and KMS_KEY_ID`);
+      check(["aws-kms", "local"].includes(env.KEY_PROVIDER) && Boolean(env.KMS_KEY_ID || env.KEY_PROVIDER === "local"), `${name}: KEY_PROVIDER and KMS_KEY_ID`);
       check(!names.includes("AWS_ACCESS_KEY_ID") && !names.includes("AWS_SECRET_ACCESS_KEY"), `${name}: no static AWS keys (IRSA)`);
     } else {
-      check(!names.some((n) => (n.startsWith("AWS_") && !TRUST_SETTING.test(n)) || n.startsWith("KMS_")), `${name}: no AWS or KMS settings beyond the trust flow's (only the vault has KMS access)`);
+      check(
+        !names.some((n) => (n.startsWith("AWS_") && !TRUST_SETTING.test(n)) || n.startsWith("KMS_")),
+        `${name}: no AWS or KMS settings beyond the trust flow's (only the vault has KMS access)`,
+      );
     }
     if (svc === "registry") {
       // Replicas must share the callback key, or a callback reaching another replica fails.
-      check(names.includes("AWS_TRUST_CALLBACK_KEY") || names.includes("AWS_TRUST_CALLBACK_KEY_FILE"), `${name}: AWS_TRUST_CALLBACK_KEY is set (shared by the replicas)`);
+      check(
+        names.includes("AWS_TRUST_CALLBACK_KEY") || names.includes("AWS_TRUST_CALLBACK_KEY_FILE"),
+        `${name}: AWS_TRUST_CALLBACK_KEY is set (shared by the replicas)`,
+      );
       check(/^https:\/\//.test(env.PUBLIC_URL ?? ""), `${name}: PUBLIC_URL is an https URL (AWS Lambda calls back there)`, env.PUBLIC_URL);
       trustPrincipal = env.AWS_TRUST_PRINCIPAL_ARN;
     }
@@ -374,7 +397,11 @@ function checkKubernetes(dir) {
     const sa = find("ServiceAccount", pod.serviceAccountName);
     check(Boolean(sa) && pod.serviceAccountName === name, `${name}: ServiceAccount ${name}`);
     const role = get(sa ?? {}, "metadata.annotations")?.["eks.amazonaws.com/role-arn"];
-    if (IRSA_SERVICES.includes(svc)) check(/^arn:aws:iam::\d{12}:role\//.test(role ?? "") && sa?.automountServiceAccountToken !== false, `${name}: ServiceAccount has the IRSA role annotation`);
+    if (IRSA_SERVICES.includes(svc))
+      check(
+        /^arn:aws:iam::\d{12}:role\//.test(role ?? "") && sa?.automountServiceAccountToken !== false,
+        `${name}: ServiceAccount has the IRSA role annotation`,
+      );
     else check(!role && sa?.automountServiceAccountToken === false, `${name}: ServiceAccount has no IAM role and no token`);
     if (svc === "verifier") verifierRole = role;
 
@@ -383,10 +410,14 @@ function checkKubernetes(dir) {
     if (check(Boolean(service), `${name}: Service`)) {
       check(sameLabels(service.spec.selector, podLabels), `${name}: Service selects the pods`);
       const sp = Object.fromEntries((service.spec.ports ?? []).map((p) => [p.name, p]));
-      check(sp.http?.port === 8080 && sp.grpc?.port === 9090 && Boolean(sp.http?.appProtocol && sp.grpc?.appProtocol),
-        `${name}: Service ports http 8080 and grpc 9090 with appProtocol`);
-      check((service.spec.ports ?? []).every((p) => p.port !== METRICS_PORT && p.targetPort !== METRICS_PORT && p.targetPort !== "metrics"),
-        `${name}: Service does not expose the metrics port`);
+      check(
+        sp.http?.port === 8080 && sp.grpc?.port === 9090 && Boolean(sp.http?.appProtocol && sp.grpc?.appProtocol),
+        `${name}: Service ports http 8080 and grpc 9090 with appProtocol`,
+      );
+      check(
+        (service.spec.ports ?? []).every((p) => p.port !== METRICS_PORT && p.targetPort !== METRICS_PORT && p.targetPort !== "metrics"),
+        `${name}: Service does not expose the metrics port`,
+      );
     }
 
     // PodDisruptionBudget.
@@ -395,7 +426,9 @@ function checkKubernetes(dir) {
   }
 
   // The vault's NetworkPolicy: its pods; ingress only from the callers, gRPC port.
-  const np = byKind("NetworkPolicy").find((n) => matches(get(n, "spec.podSelector.matchLabels"), get(find("Deployment", "connect-vault") ?? {}, "spec.template.metadata.labels")));
+  const np = byKind("NetworkPolicy").find((n) =>
+    matches(get(n, "spec.podSelector.matchLabels"), get(find("Deployment", "connect-vault") ?? {}, "spec.template.metadata.labels")),
+  );
   if (check(Boolean(np), `${where}: a NetworkPolicy selects the vault pods`)) {
     check((np.spec.policyTypes ?? []).includes("Ingress"), "vault NetworkPolicy: restricts ingress");
     const allowed = new Set();
@@ -411,14 +444,24 @@ function checkKubernetes(dir) {
       if (!(rule.ports ?? []).length || rule.ports.some((p) => p.port !== 9090 && p.port !== "grpc")) ok = false;
     }
     const want = VAULT_CALLERS.map((s) => `connect-${s}`);
-    check(ok && allowed.size === want.length && want.every((w) => allowed.has(w)),
-      "vault NetworkPolicy: only registry, authz and verifier pods, only on 9090", [...allowed].join(", "));
+    check(
+      ok && allowed.size === want.length && want.every((w) => allowed.has(w)),
+      "vault NetworkPolicy: only registry, authz and verifier pods, only on 9090",
+      [...allowed].join(", "),
+    );
   }
   const roles = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.annotations?.["eks.amazonaws.com/role-arn"]);
-  check(roles.length === IRSA_SERVICES.length && roles.every((r) => IRSA_SERVICES.map((s) => `connect-${s}`).includes(r.metadata.name)),
-    `${where}: only the vault's and the verifier's ServiceAccounts have an IAM role`, roles.map((r) => r.metadata.name).join(", "));
+  check(
+    roles.length === IRSA_SERVICES.length && roles.every((r) => IRSA_SERVICES.map((s) => `connect-${s}`).includes(r.metadata.name)),
+    `${where}: only the vault's and the verifier's ServiceAccounts have an IAM role`,
+    roles.map((r) => r.metadata.name).join(", "),
+  );
   // The verifier proves roles as the principal they trust: the same ARN.
-  check(Boolean(trustPrincipal) && trustPrincipal === verifierRole, `${where}: registry AWS_TRUST_PRINCIPAL_ARN is the verifier's IRSA role`, `${trustPrincipal} vs ${verifierRole}`);
+  check(
+    Boolean(trustPrincipal) && trustPrincipal === verifierRole,
+    `${where}: registry AWS_TRUST_PRINCIPAL_ARN is the verifier's IRSA role`,
+    `${trustPrincipal} vs ${verifierRole}`,
+  );
   for (const [cm, g] of generated) {
     const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
     check(unknown.length === 0, `${g.kind} ${cm} (${g.file}): every key is in KNOWN_ENV`, unknown.join(", "));
@@ -436,8 +479,10 @@ function checkCompose() {
   for (const infra of ["postgres", "nats", "local-kms"]) check(Boolean(services[infra]), `compose: ${infra}`);
   check(/^postgres:16/.test(services.postgres?.image ?? ""), "compose: postgres is postgres:16");
   const natsCmd = [].concat(services.nats?.command ?? []).join(" ");
-  check(/^nats:2/.test(services.nats?.image ?? "") && /(^|\s)(-js|--jetstream)(\s|$)/.test(natsCmd) && /(-m|--http_port) 8222/.test(natsCmd),
-    "compose: nats:2 with JetStream and monitoring on 8222");
+  check(
+    /^nats:2/.test(services.nats?.image ?? "") && /(^|\s)(-js|--jetstream)(\s|$)/.test(natsCmd) && /(-m|--http_port) 8222/.test(natsCmd),
+    "compose: nats:2 with JetStream and monitoring on 8222",
+  );
   check(/8222\/healthz/.test([].concat(services.nats?.healthcheck?.test ?? []).join(" ")), "compose: nats health check is /healthz on 8222");
 
   const secrets = new Set();
@@ -462,14 +507,20 @@ function checkCompose() {
     if (svc === "authz" || svc === "verifier") check(env.REGISTRY_URL === "http://registry:9090", `compose ${svc}: REGISTRY_URL=http://registry:9090`);
     if (svc === "vault") {
       check(env.KEY_PROVIDER === "aws-kms" && env.KMS_KEY_ID === KMS_ALIAS, `compose vault: KEY_PROVIDER=aws-kms, KMS_KEY_ID=${KMS_ALIAS}`);
-      check(/^http:\/\/local-kms:\d+$/.test(env.AWS_ENDPOINT_URL_KMS ?? "") && Boolean(env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
-        "compose vault: AWS SDK pointed at local-kms with a region and dummy keys");
+      check(
+        /^http:\/\/local-kms:\d+$/.test(env.AWS_ENDPOINT_URL_KMS ?? "") && Boolean(env.AWS_REGION && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY),
+        "compose vault: AWS SDK pointed at local-kms with a region and dummy keys",
+      );
       check(!(s.profiles ?? []).length, "compose vault: starts without a profile");
-      check(String(env.KMS_KEY_ID).startsWith("alias/") && env.AWS_REGION === services["local-kms"]?.environment?.KMS_REGION,
-        "compose vault: AWS_REGION matches local-kms KMS_REGION");
+      check(
+        String(env.KMS_KEY_ID).startsWith("alias/") && env.AWS_REGION === services["local-kms"]?.environment?.KMS_REGION,
+        "compose vault: AWS_REGION matches local-kms KMS_REGION",
+      );
     } else {
-      check(!Object.keys(env).some((k) => (k.startsWith("AWS_") && !TRUST_SETTING.test(k)) || k.startsWith("KMS_") || k === "KEY_PROVIDER"),
-        `compose ${svc}: no KMS settings (only the vault has KMS access)`);
+      check(
+        !Object.keys(env).some((k) => (k.startsWith("AWS_") && !TRUST_SETTING.test(k)) || k.startsWith("KMS_") || k === "KEY_PROVIDER"),
+        `compose ${svc}: no KMS settings (only the vault has KMS access)`,
+      );
     }
     // A service whose code has not landed yet must not start by default.
     const landed = existsSync(join(root, "services", svc, "package.json"));
@@ -481,9 +532,7 @@ function checkCompose() {
 
   // Health: every service has a health check, or depends only on healthy services.
   for (const [name, s] of Object.entries(services)) {
-    const deps = Array.isArray(s.depends_on)
-      ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: "service_started" }]))
-      : s.depends_on ?? {};
+    const deps = Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, { condition: "service_started" }])) : (s.depends_on ?? {});
     const hasCheck = Boolean(s.healthcheck?.test) && !s.healthcheck?.disable;
     const depsHealthy = Object.keys(deps).length > 0 && Object.values(deps).every((d) => d?.condition === "service_healthy");
     check(hasCheck || depsHealthy, `compose ${name}: has a health check or depends only on healthy services`);
@@ -495,8 +544,10 @@ function checkCompose() {
     }
   }
   const volumes = [].concat(services["local-kms"]?.volumes ?? []).map(String);
-  check(volumes.some((v) => /^\.\/deploy\/local-kms:\/init(:ro)?$/.test(v)) && services["local-kms"]?.environment?.KMS_SEED_PATH === "/init/seed.yaml",
-    "compose local-kms: deploy/local-kms mounted at /init, KMS_SEED_PATH=/init/seed.yaml");
+  check(
+    volumes.some((v) => /^\.\/deploy\/local-kms:\/init(:ro)?$/.test(v)) && services["local-kms"]?.environment?.KMS_SEED_PATH === "/init/seed.yaml",
+    "compose local-kms: deploy/local-kms mounted at /init, KMS_SEED_PATH=/init/seed.yaml",
+  );
 }
 
 function checkSeed() {
@@ -505,9 +556,14 @@ function checkSeed() {
   const [seed] = readYaml(file);
   const keys = get(seed, "Keys.Symmetric.Aes") ?? [];
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  check(keys.length >= 1 && keys.every((k) => uuid.test(get(k, "Metadata.KeyId") ?? "") && (k.BackingKeys ?? []).length >= 1 &&
-    k.BackingKeys.every((b) => /^[0-9a-fA-F]{64}$/.test(String(b)))),
-    "local-kms seed: symmetric AES keys with a UUID KeyId and 32-byte hex backing keys");
+  check(
+    keys.length >= 1 &&
+      keys.every(
+        (k) =>
+          uuid.test(get(k, "Metadata.KeyId") ?? "") && (k.BackingKeys ?? []).length >= 1 && k.BackingKeys.every((b) => /^[0-9a-fA-F]{64}$/.test(String(b))),
+      ),
+    "local-kms seed: symmetric AES keys with a UUID KeyId and 32-byte hex backing keys",
+  );
   const alias = (seed.Aliases ?? []).find((a) => a.AliasName === KMS_ALIAS);
   check(Boolean(alias) && keys.some((k) => k.Metadata.KeyId === alias.TargetKeyId), `local-kms seed: ${KMS_ALIAS} targets a seeded key`);
 }
@@ -518,15 +574,20 @@ function checkDockerfile() {
   const text = readFileSync(file, "utf8");
   const runtime = text.split(/^FROM\s/m).pop();
   // The images run Node 24 LTS (Node 20 reached end of life in April 2026).
-  check(/^FROM node:\$\{NODE_VERSION\}-bookworm-slim|^FROM node:24[\w.-]*-bookworm-slim/m.test(text) && /ARG NODE_VERSION=24\b/.test(text),
-    "Dockerfile: node:24 bookworm-slim");
+  check(
+    /^FROM node:\$\{NODE_VERSION\}-bookworm-slim|^FROM node:24[\w.-]*-bookworm-slim/m.test(text) && /ARG NODE_VERSION=24\b/.test(text),
+    "Dockerfile: node:24 bookworm-slim",
+  );
   check(/npm ci/.test(text) && /npm run build/.test(text) && /npm prune --omit=dev/.test(text), "Dockerfile: npm ci, npm run build, npm prune --omit=dev");
   check(/^USER\s+(?!0\b|root\b)\S+/m.test(runtime), "Dockerfile: runtime stage runs as a non-root user");
   check(/^EXPOSE\s+8080\s+9090\s*$/m.test(runtime), "Dockerfile: EXPOSE 8080 9090");
   check(/\bSERVICE\b/.test(runtime) && /deploy\/docker\/start\.sh/.test(runtime), "Dockerfile: SERVICE selects the service (deploy/docker/start.sh)");
   const start = readFileSync(join(root, "deploy/docker/start.sh"), "utf8");
-  check(/exec node .*services\/\$\{SERVICE\}\/dist\/src\/main\.js|exec node [^\n]*"\$main"/.test(start) && /main="services\/\$\{SERVICE\}\/dist\/src\/main\.js"/.test(start),
-    "deploy/docker/start.sh: execs node services/$SERVICE/dist/src/main.js");
+  check(
+    /exec node .*services\/\$\{SERVICE\}\/dist\/src\/main\.js|exec node [^\n]*"\$main"/.test(start) &&
+      /main="services\/\$\{SERVICE\}\/dist\/src\/main\.js"/.test(start),
+    "deploy/docker/start.sh: execs node services/$SERVICE/dist/src/main.js",
+  );
   for (const f of ["deploy/docker/start.sh", "deploy/docker/grpc-health.mjs"]) {
     check(existsSync(join(root, f)) && text.includes(f), `Dockerfile: copies ${f}`);
   }
@@ -560,10 +621,48 @@ console.log(`Checking deployment files under ${root}\n`);
 const DEFAULT_METRICS = ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_eventloop_lag_p99_seconds", "nodejs_heap_size_used_bytes"];
 // PromQL functions, aggregations and keywords (not metric names).
 const PROMQL_WORDS = new Set([
-  "sum", "min", "max", "avg", "count", "topk", "bottomk", "quantile", "stddev", "rate", "irate", "increase", "delta", "deriv",
-  "histogram_quantile", "clamp_min", "clamp_max", "abs", "ceil", "floor", "round", "absent", "vector", "scalar", "time",
-  "max_over_time", "min_over_time", "avg_over_time", "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
-  "group_left", "group_right", "e", "inf", "nan",
+  "sum",
+  "min",
+  "max",
+  "avg",
+  "count",
+  "topk",
+  "bottomk",
+  "quantile",
+  "stddev",
+  "rate",
+  "irate",
+  "increase",
+  "delta",
+  "deriv",
+  "histogram_quantile",
+  "clamp_min",
+  "clamp_max",
+  "abs",
+  "ceil",
+  "floor",
+  "round",
+  "absent",
+  "vector",
+  "scalar",
+  "time",
+  "max_over_time",
+  "min_over_time",
+  "avg_over_time",
+  "and",
+  "or",
+  "unless",
+  "bool",
+  "offset",
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "e",
+  "inf",
+  "nan",
 ]);
 
 function sourceFiles(dir, out = []) {
@@ -582,7 +681,8 @@ function exportedMetrics() {
   for (const top of ["libs", "services"]) {
     for (const pkg of readdirSync(join(root, top))) {
       for (const file of sourceFiles(join(root, top, pkg, "src"))) {
-        for (const m of readFileSync(file, "utf8").matchAll(/new (Counter|Gauge|Histogram)\(\{\s*name:\s*"([a-z0-9_]+)"/g)) metrics.set(m[2], m[1].toLowerCase());
+        for (const m of readFileSync(file, "utf8").matchAll(/new (Counter|Gauge|Histogram)\(\{\s*name:\s*"([a-z0-9_]+)"/g))
+          metrics.set(m[2], m[1].toLowerCase());
       }
     }
   }
@@ -623,7 +723,10 @@ function checkDashboards() {
       check(false, `${file}: is JSON`, err.message);
       continue;
     }
-    check(typeof dashboard.title === "string" && typeof dashboard.uid === "string" && Array.isArray(dashboard.panels), `${file}: a dashboard with title, uid and panels`);
+    check(
+      typeof dashboard.title === "string" && typeof dashboard.uid === "string" && Array.isArray(dashboard.panels),
+      `${file}: a dashboard with title, uid and panels`,
+    );
     const panels = (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== "row");
     check(panels.length > 0, `${file}: has panels`);
     const used = new Set();

@@ -31,7 +31,8 @@ const SETTINGS = [
   {
     names: ["METRICS_PORT"],
     default: "9464",
-    meaning: "Prometheus `GET /metrics` on its own listener (on `HOST`), never on `PORT` or `GRPC_PORT`; 0 picks a free one. One per process: the all-in-one process has one for every service (see Metrics)",
+    meaning:
+      "Prometheus `GET /metrics` on its own listener (on `HOST`), never on `PORT` or `GRPC_PORT`; 0 picks a free one. One per process: the all-in-one process has one for every service (see Metrics)",
   },
   { names: ["HOST"], default: "0.0.0.0", meaning: "interface to bind" },
   { names: ["DATABASE_URL"], default: "(embedded)", meaning: "`postgres://...`; each service uses its own schema and migrates it at start" },

@@ -62,7 +62,12 @@ function pureInquirerPrompts() {
     setup(b) {
       b.onResolve({ filter: /^@inquirer\// }, async (args) => {
         if (args.pluginData?.pureInquirer) return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { pureInquirer: true } });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: { pureInquirer: true },
+        });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         return { path: resolved.path, sideEffects: false };
       });
@@ -71,7 +76,28 @@ function pureInquirerPrompts() {
 }
 
 function isBuiltin(path) {
-  return ["assert", "buffer", "child_process", "events", "fs", "http", "http2", "https", "net", "os", "path", "process", "readline", "stream", "string_decoder", "tls", "tty", "url", "util", "zlib"].includes(path.split("/")[0]);
+  return [
+    "assert",
+    "buffer",
+    "child_process",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "net",
+    "os",
+    "path",
+    "process",
+    "readline",
+    "stream",
+    "string_decoder",
+    "tls",
+    "tty",
+    "url",
+    "util",
+    "zlib",
+  ].includes(path.split("/")[0]);
 }
 
 // One notice per bundled package: name, version, license and its LICENSE file.

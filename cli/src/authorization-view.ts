@@ -1,8 +1,4 @@
-import {
-  AuthorizationScopeSchema,
-  type Authorization,
-  type DefaultConnection,
-} from "@planton/proto/planton/connect/v1/authz_service_pb";
+import { AuthorizationScopeSchema, type Authorization, type DefaultConnection } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { ProviderSchema } from "@planton/proto/planton/connect/v1/provider_pb";
 import { enumLabel } from "./enum-labels.js";
 import { formatTime } from "./format-values.js";

@@ -11,7 +11,8 @@ export type Ask = <T>(run: (context: PromptContext) => Promise<T>) => Promise<T>
 const NAME_SUGGESTION = "aws-prod";
 
 /** NAME_HINT explains the naming convention before the name is asked. */
-const NAME_HINT = "Connection names follow <provider>-<purpose>, e.g. aws-prod or aws-payments-staging, so deployments and audit records say which account they use.";
+const NAME_HINT =
+  "Connection names follow <provider>-<purpose>, e.g. aws-prod or aws-payments-staging, so deployments and audit records say which account they use.";
 
 /** AskedAws is what the AWS questions produced: flags with the answers filled in, and the chosen capabilities. */
 export interface AskedAws {

@@ -48,7 +48,10 @@ describe("missingAwsFlags", () => {
 
 describe("awsCreateRequest", () => {
   it("builds inline keys with the default region and the secret from stdin", async () => {
-    const request = await awsCreateRequest({ name: "payments-prod-aws", accountId: "123456789012", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKeyStdin: true }, sources);
+    const request = await awsCreateRequest(
+      { name: "payments-prod-aws", accountId: "123456789012", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKeyStdin: true },
+      sources,
+    );
     expect(toJson(CreateConnectionRequestSchema, request)).toEqual({
       name: "payments-prod-aws",
       spec: { aws: { accountId: "123456789012", region: "us-west-2", inlineKeys: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: SECRET } } },
@@ -73,7 +76,10 @@ describe("startSetupRequest", () => {
   });
 
   it("passes --capabilities in order, and chosen capabilities win over the flag", () => {
-    expect(startSetupRequest({ name: "n", accountId: "1", capabilities: "s3_storage,eks" }).capabilities).toEqual([AwsCapability.S3_STORAGE, AwsCapability.EKS]);
+    expect(startSetupRequest({ name: "n", accountId: "1", capabilities: "s3_storage,eks" }).capabilities).toEqual([
+      AwsCapability.S3_STORAGE,
+      AwsCapability.EKS,
+    ]);
     expect(startSetupRequest({ name: "n", accountId: "1" }, [AwsCapability.KMS]).capabilities).toEqual([AwsCapability.KMS]);
   });
 

@@ -34,7 +34,10 @@ export const ALL_CAPABILITIES: readonly AwsCapability[] = CAPABILITIES.map((c) =
  * {@link UsageError} naming it and listing the valid ones.
  */
 export function parseCapabilities(list: string): AwsCapability[] {
-  const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (names.length === 0) throw new UsageError(`--capabilities needs at least one of ${CAPABILITIES.map((c) => c.name).join(", ")}`);
   const chosen: AwsCapability[] = [];
   for (const raw of names) {

@@ -110,7 +110,12 @@ describe("digitalOceanCreateRequest", () => {
       spec: { digitalocean: { apiToken: "dop_v1_abc", defaultRegion: "nyc3" } },
     });
     expect(
-      json(await digitalOceanCreateRequest({ name: "n", defaultRegion: "ams3", apiTokenFile: "do.txt", spacesAccessId: "DO00X", spacesSecretKeyFile: "spaces.txt" }, s)),
+      json(
+        await digitalOceanCreateRequest(
+          { name: "n", defaultRegion: "ams3", apiTokenFile: "do.txt", spacesAccessId: "DO00X", spacesSecretKeyFile: "spaces.txt" },
+          s,
+        ),
+      ),
     ).toEqual({
       name: "n",
       spec: { digitalocean: { apiToken: "dop_v1_abc", defaultRegion: "ams3", spacesAccessId: "DO00X", spacesSecretKey: "spaces-secret" } },
@@ -135,7 +140,9 @@ describe("digitalOceanCreateRequest", () => {
 describe("civoCreateRequest", () => {
   it("builds token and object store fields", async () => {
     const s = sources({ t: "civo-key", o: "store-secret\r\n" });
-    expect(json(await civoCreateRequest({ name: "n", defaultRegion: "LON1", apiTokenFile: "t", objectStoreAccessId: "AK", objectStoreSecretKeyFile: "o" }, s))).toEqual({
+    expect(
+      json(await civoCreateRequest({ name: "n", defaultRegion: "LON1", apiTokenFile: "t", objectStoreAccessId: "AK", objectStoreSecretKeyFile: "o" }, s)),
+    ).toEqual({
       name: "n",
       spec: { civo: { apiToken: "civo-key", defaultRegion: "LON1", objectStoreAccessId: "AK", objectStoreSecretKey: "store-secret" } },
     });
@@ -148,7 +155,14 @@ describe("cloudflareCreateRequest", () => {
 
   it("builds an API token connection with account and R2", async () => {
     const request = await cloudflareCreateRequest(
-      { name: "n", apiTokenFile: "token", accountId: "a".repeat(32), r2AccessKeyId: "r2-access-key-id-0000", r2SecretAccessKeyFile: "r2", r2Endpoint: "https://x.r2.cloudflarestorage.com" },
+      {
+        name: "n",
+        apiTokenFile: "token",
+        accountId: "a".repeat(32),
+        r2AccessKeyId: "r2-access-key-id-0000",
+        r2SecretAccessKeyFile: "r2",
+        r2Endpoint: "https://x.r2.cloudflarestorage.com",
+      },
       sources(files),
     );
     expect(json(request)).toEqual({
@@ -173,7 +187,9 @@ describe("cloudflareCreateRequest", () => {
     await expect(cloudflareCreateRequest({ name: "n" }, s)).rejects.toThrow(/give one of/);
     await expect(cloudflareCreateRequest({ name: "n", apiTokenFile: "token", apiKeyFile: "key", email: "e" }, s)).rejects.toThrow(/cannot be used together/);
     await expect(cloudflareCreateRequest({ name: "n", apiKeyFile: "key" }, s)).rejects.toThrow("--api-key-stdin or --api-key-file needs --email");
-    await expect(cloudflareCreateRequest({ name: "n", apiTokenFile: "token", email: "e" }, s)).rejects.toThrow("--email needs --api-key-stdin or --api-key-file");
+    await expect(cloudflareCreateRequest({ name: "n", apiTokenFile: "token", email: "e" }, s)).rejects.toThrow(
+      "--email needs --api-key-stdin or --api-key-file",
+    );
     await expect(cloudflareCreateRequest({ name: "n", apiTokenFile: "token", r2AccessKeyId: "x" }, s)).rejects.toThrow(/--r2-access-key-id needs/);
     await expect(cloudflareCreateRequest({ name: "n", apiTokenFile: "token", r2Endpoint: "https://x" }, s)).rejects.toThrow(/--r2-endpoint goes with/);
   });

@@ -33,7 +33,10 @@ export interface GcpFlags {
  */
 export async function gcpCreateRequest(flags: GcpFlags, sources: RequestSources): Promise<CreateConnectionRequest> {
   const key = { stdin: flags.keyStdin, file: flags.keyFile };
-  exactlyOne([["--key-file or --key-stdin", isGiven(key)], ["--runner", flags.runner !== undefined]]);
+  exactlyOne([
+    ["--key-file or --key-stdin", isGiven(key)],
+    ["--runner", flags.runner !== undefined],
+  ]);
   if (flags.runner !== undefined) {
     if (flags.projectId === undefined) throw new UsageError("--runner needs --project-id (the project the runner deploys to)");
     const runnerId = await sources.runnerId(flags.runner);
@@ -67,7 +70,10 @@ export interface AzureFlags {
  */
 export async function azureCreateRequest(flags: AzureFlags, sources: RequestSources): Promise<CreateConnectionRequest> {
   const secret = { stdin: flags.clientSecretStdin, file: flags.clientSecretFile };
-  exactlyOne([["--client-id", flags.clientId !== undefined], ["--runner", flags.runner !== undefined]]);
+  exactlyOne([
+    ["--client-id", flags.clientId !== undefined],
+    ["--runner", flags.runner !== undefined],
+  ]);
   const base = { tenantId: flags.tenantId, subscriptionId: flags.subscriptionId };
   if (flags.runner !== undefined) {
     if (isGiven(secret)) throw new UsageError("--client-secret-stdin/--client-secret-file go with --client-id, not --runner");

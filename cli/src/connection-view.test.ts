@@ -16,10 +16,21 @@ const trust = create(ConnectionSchema, {
   details: {
     provider: {
       case: "aws",
-      value: { accountId: "123456789012", region: "us-west-2", roleArn: "arn:aws:iam::123456789012:role/r", capabilities: [AwsCapability.EKS, AwsCapability.S3_STORAGE] },
+      value: {
+        accountId: "123456789012",
+        region: "us-west-2",
+        roleArn: "arn:aws:iam::123456789012:role/r",
+        capabilities: [AwsCapability.EKS, AwsCapability.S3_STORAGE],
+      },
     },
   },
-  lastVerification: { verifyTime: timestampFromDate(new Date("2026-05-01T10:00:00.123Z")), credentialVersion: 3, ok: false, reason: "ROLE_NOT_ASSUMABLE", message: "Check the trust policy." },
+  lastVerification: {
+    verifyTime: timestampFromDate(new Date("2026-05-01T10:00:00.123Z")),
+    credentialVersion: 3,
+    ok: false,
+    reason: "ROLE_NOT_ASSUMABLE",
+    message: "Check the trust policy.",
+  },
   createTime: timestampFromDate(new Date("2026-04-30T09:00:00Z")),
 });
 

@@ -95,7 +95,10 @@ function messageFields(schema: DescMessage, value: Record<string, unknown>): [st
 
 function fieldKey(field: DescField): string {
   // The values of *_hint fields are masked already; the suffix adds nothing for a reader.
-  return field.name.replace(/_hint$/, "").replaceAll("_", " ").toUpperCase();
+  return field.name
+    .replace(/_hint$/, "")
+    .replaceAll("_", " ")
+    .toUpperCase();
 }
 
 function fieldText(field: DescField, value: unknown): string | undefined {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { AuthMode, AuthModeSchema, ConnectionStatus, ConnectionStatusSchema, Provider, ProviderSchema, RunnerIdentityKind, RunnerIdentityKindSchema } from "@planton/proto/planton/connect/v1/provider_pb";
+import {
+  AuthMode,
+  AuthModeSchema,
+  ConnectionStatus,
+  ConnectionStatusSchema,
+  Provider,
+  ProviderSchema,
+  RunnerIdentityKind,
+  RunnerIdentityKindSchema,
+} from "@planton/proto/planton/connect/v1/provider_pb";
 import { enumChoices, enumLabel, parseEnum } from "./enum-labels.js";
 
 describe("enum labels", () => {

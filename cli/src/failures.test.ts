@@ -27,7 +27,10 @@ describe("describeFailure", () => {
       exitCode: 2,
       lines: ["error: unknown option '--nope'", "run 'planton connection list --help' for usage"],
     });
-    expect(describeFailure(new CommandLineError(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"), "planton"), URL)).toEqual({ exitCode: 0, lines: [] });
+    expect(describeFailure(new CommandLineError(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"), "planton"), URL)).toEqual({
+      exitCode: 0,
+      lines: [],
+    });
     expect(describeFailure(new CommandLineError(new CommanderError(0, "commander.version", "0.1.0"), "planton"), URL).exitCode).toBe(0);
     expect(describeFailure(new CommandLineError(new CommanderError(1, "commander.help", "(outputHelp)"), "planton connection"), URL).exitCode).toBe(2);
   });
@@ -88,7 +91,10 @@ describe("describeFailure", () => {
       "AWS credentials": "the platform has no AWS identity of its own",
     };
     // The metadata map may arrive in any order; the message has its own.
-    const list = Object.entries(settings).map(([k, v]) => `${k} ${v}`).reverse().join("; ");
+    const list = Object.entries(settings)
+      .map(([k, v]) => `${k} ${v}`)
+      .reverse()
+      .join("; ");
     const refusal = new ConnectError(
       `AWS cross-account trust is not available on this platform yet: its operator must configure it (${list}). Nothing was created; this is not a problem with your AWS account.`,
       Code.FailedPrecondition,

@@ -12,7 +12,8 @@ const secrets: SecretReader = {
   file: async (path) => Buffer.from(path === "key.json" ? KEY : `from-${path}\n`),
 };
 const target = (provider: Provider) => ({ connection: "conn_1", provider, etag: "etag-7" });
-const specJson = (request: Parameters<typeof toJson<typeof UpdateConnectionRequestSchema>>[1]) => (toJson(UpdateConnectionRequestSchema, request) as { spec?: unknown }).spec;
+const specJson = (request: Parameters<typeof toJson<typeof UpdateConnectionRequestSchema>>[1]) =>
+  (toJson(UpdateConnectionRequestSchema, request) as { spec?: unknown }).spec;
 const rotate = async (provider: Provider, flags: RotateFlags) => toJson(UpdateConnectionRequestSchema, await rotationRequest(target(provider), flags, secrets));
 
 describe("rotationRequest", () => {
@@ -49,11 +50,15 @@ describe("rotationRequest", () => {
   });
 
   it("refuses flags of another provider, half a key pair, and nothing at all", async () => {
-    await expect(rotationRequest(target(Provider.AWS), { keyFile: "key.json" }, secrets)).rejects.toThrow("--key-file|--key-stdin does not apply to aws connections");
+    await expect(rotationRequest(target(Provider.AWS), { keyFile: "key.json" }, secrets)).rejects.toThrow(
+      "--key-file|--key-stdin does not apply to aws connections",
+    );
     await expect(rotationRequest(target(Provider.GCP), { apiTokenStdin: true }, secrets)).rejects.toThrow(/does not apply to gcp/);
     await expect(rotationRequest(target(Provider.AWS), { accessKeyId: "A" }, secrets)).rejects.toThrow(/needs its secret/);
     await expect(rotationRequest(target(Provider.AWS), { secretAccessKeyStdin: true }, secrets)).rejects.toThrow(/need --access-key-id/);
-    await expect(rotationRequest(target(Provider.CIVO), {}, secrets)).rejects.toThrow("nothing to rotate: give the new secret with --api-token-stdin|--api-token-file");
+    await expect(rotationRequest(target(Provider.CIVO), {}, secrets)).rejects.toThrow(
+      "nothing to rotate: give the new secret with --api-token-stdin|--api-token-file",
+    );
     await expect(rotationRequest(target(Provider.CIVO), {}, secrets)).rejects.toBeInstanceOf(UsageError);
   });
 });

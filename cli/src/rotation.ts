@@ -89,7 +89,8 @@ async function rotatedSpec(provider: Provider, flags: RotateFlags, secrets: Secr
   switch (provider) {
     case Provider.AWS: {
       const secret = { stdin: flags.secretAccessKeyStdin, file: flags.secretAccessKeyFile };
-      if (flags.accessKeyId === undefined) throw new UsageError("--secret-access-key-stdin/--secret-access-key-file need --access-key-id (AWS rotates the key pair)");
+      if (flags.accessKeyId === undefined)
+        throw new UsageError("--secret-access-key-stdin/--secret-access-key-file need --access-key-id (AWS rotates the key pair)");
       if (!isGiven(secret)) throw new UsageError("--access-key-id needs its secret: --secret-access-key-stdin or --secret-access-key-file <path>");
       const secretAccessKey = await text(secrets, secret, "secret-access-key");
       return {
@@ -113,11 +114,17 @@ async function rotatedSpec(provider: Provider, flags: RotateFlags, secrets: Secr
       };
     }
     case Provider.DIGITALOCEAN:
-      return { spec: { provider: { case: "digitalocean", value: { apiToken: await text(secrets, apiToken, "api-token") } } }, paths: ["spec.digitalocean.api_token"] };
+      return {
+        spec: { provider: { case: "digitalocean", value: { apiToken: await text(secrets, apiToken, "api-token") } } },
+        paths: ["spec.digitalocean.api_token"],
+      };
     case Provider.CIVO:
       return { spec: { provider: { case: "civo", value: { apiToken: await text(secrets, apiToken, "api-token") } } }, paths: ["spec.civo.api_token"] };
     case Provider.CLOUDFLARE:
-      return { spec: { provider: { case: "cloudflare", value: { apiToken: await text(secrets, apiToken, "api-token") } } }, paths: ["spec.cloudflare.api_token"] };
+      return {
+        spec: { provider: { case: "cloudflare", value: { apiToken: await text(secrets, apiToken, "api-token") } } },
+        paths: ["spec.cloudflare.api_token"],
+      };
     default:
       throw new UsageError("this connection's provider is unknown to this version of planton");
   }

@@ -89,12 +89,27 @@ describe("planton connect", () => {
   it("sends the flags as a CreateConnection request and prints the response as JSON", async () => {
     const requests: unknown[] = [];
     const result = await planton(
-      ["connect", "cloudflare", "--name", "payments-prod-cf", "--api-token-stdin", "--r2-access-key-id", "r2-access-key-id-0000", "--r2-secret-access-key-file", "r2.txt", "-o", "json"],
+      [
+        "connect",
+        "cloudflare",
+        "--name",
+        "payments-prod-cf",
+        "--api-token-stdin",
+        "--r2-access-key-id",
+        "r2-access-key-id-0000",
+        "--r2-secret-access-key-file",
+        "r2.txt",
+        "-o",
+        "json",
+      ],
       {
         connections: {
           createConnection(request) {
             requests.push(request.spec?.provider);
-            return { connection: connection({ slug: "payments-prod-cf" }), warnings: [{ code: "NAME_CONVENTION", message: "consider a name like team-env-provider" }] };
+            return {
+              connection: connection({ slug: "payments-prod-cf" }),
+              warnings: [{ code: "NAME_CONVENTION", message: "consider a name like team-env-provider" }],
+            };
           },
         },
       },
@@ -121,19 +136,28 @@ describe("planton connect", () => {
     const gcp = await planton(["connect", "gcp", "--key-file", "k.json"]);
     expect(gcp.code).toBe(2);
     expect(gcp.stderr).toMatch(/required option '--name <name>' not specified\nrun 'planton connect gcp --help' for usage/);
-    expect((await planton(["connect", "civo", "--name", "n", "--default-region", "LON1", "--api-token-stdin", "--object-store-secret-key-stdin"])).code).toBe(2);
+    expect((await planton(["connect", "civo", "--name", "n", "--default-region", "LON1", "--api-token-stdin", "--object-store-secret-key-stdin"])).code).toBe(
+      2,
+    );
   });
 
   it("prints the field violations of an INVALID_ARGUMENT answer and exits 1", async () => {
-    const result = await planton(["connect", "digitalocean", "--name", "n", "--default-region", "xyz1", "--api-token-file", "t"], {
-      connections: {
-        createConnection() {
-          throw new ConnectError("invalid request: spec.digitalocean.default_region: must be one of nyc1, nyc2", Code.InvalidArgument, undefined, [
-            { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [{ field: "spec.digitalocean.default_region", description: "must be one of nyc1, nyc2" }] }) },
-          ]);
+    const result = await planton(
+      ["connect", "digitalocean", "--name", "n", "--default-region", "xyz1", "--api-token-file", "t"],
+      {
+        connections: {
+          createConnection() {
+            throw new ConnectError("invalid request: spec.digitalocean.default_region: must be one of nyc1, nyc2", Code.InvalidArgument, undefined, [
+              {
+                desc: BadRequestSchema,
+                value: create(BadRequestSchema, { fieldViolations: [{ field: "spec.digitalocean.default_region", description: "must be one of nyc1, nyc2" }] }),
+              },
+            ]);
+          },
         },
       },
-    }, { files: { t: "dop_v1_x" } });
+      { files: { t: "dop_v1_x" } },
+    );
     expect(result).toEqual({ code: 1, stdout: "", stderr: "error: invalid request\n  spec.digitalocean.default_region: must be one of nyc1, nyc2\n" });
   });
 
@@ -152,11 +176,30 @@ describe("planton connect aws (trust flow)", () => {
     expiresAt: timestampFromDate(new Date("2026-05-01T10:10:00Z")),
   });
   const trustConnection = (status: ConnectionStatus, ok?: boolean) =>
-    connection({ id: "awsconn_1", slug: "payments-prod-aws", provider: Provider.AWS, authMode: AuthMode.CROSS_ACCOUNT_TRUST, status, ...(ok === undefined ? {} : { lastVerification: { ok, reason: ok ? "" : "ROLE_NOT_ASSUMABLE", message: ok ? "" : "Check the trust policy." } }) });
+    connection({
+      id: "awsconn_1",
+      slug: "payments-prod-aws",
+      provider: Provider.AWS,
+      authMode: AuthMode.CROSS_ACCOUNT_TRUST,
+      status,
+      ...(ok === undefined ? {} : { lastVerification: { ok, reason: ok ? "" : "ROLE_NOT_ASSUMABLE", message: ok ? "" : "Check the trust policy." } }),
+    });
   const trust = (final: ConnectionStatus, ok: boolean, starts: unknown[]): Partial<ServiceImpl<typeof AwsTrustService>> => ({
     startSetup(request) {
-      starts.push({ name: request.name, accountId: request.accountId, region: request.region, capabilities: request.capabilities, reconnect: request.reconnect });
-      return { setupId: "awstrust_1", quickCreateUrl: "https://console.aws.amazon.com/cloudformation/quickcreate?x=1", expiresAt: setupAt(1).expiresAt, setup: setupAt(AwsTrustSetupState.PENDING), connection: trustConnection(ConnectionStatus.AWAITING_TRUST_SETUP) };
+      starts.push({
+        name: request.name,
+        accountId: request.accountId,
+        region: request.region,
+        capabilities: request.capabilities,
+        reconnect: request.reconnect,
+      });
+      return {
+        setupId: "awstrust_1",
+        quickCreateUrl: "https://console.aws.amazon.com/cloudformation/quickcreate?x=1",
+        expiresAt: setupAt(1).expiresAt,
+        setup: setupAt(AwsTrustSetupState.PENDING),
+        connection: trustConnection(ConnectionStatus.AWAITING_TRUST_SETUP),
+      };
     },
     async *watchSetup() {
       yield { setup: setupAt(AwsTrustSetupState.PENDING), connection: trustConnection(ConnectionStatus.AWAITING_TRUST_SETUP) };
@@ -167,9 +210,12 @@ describe("planton connect aws (trust flow)", () => {
 
   it("prints the link, waits for the verified role, and in JSON mode keeps stdout for the connection", async () => {
     const starts: unknown[] = [];
-    const result = await planton(["connect", "aws", "--name", "payments-prod-aws", "--account-id", "123456789012", "--capabilities", "eks", "--no-browser", "-o", "json"], {
-      trust: trust(ConnectionStatus.VERIFIED, true, starts),
-    });
+    const result = await planton(
+      ["connect", "aws", "--name", "payments-prod-aws", "--account-id", "123456789012", "--capabilities", "eks", "--no-browser", "-o", "json"],
+      {
+        trust: trust(ConnectionStatus.VERIFIED, true, starts),
+      },
+    );
     expect(result.code).toBe(0);
     expect(starts).toEqual([{ name: "payments-prod-aws", accountId: "123456789012", region: "us-west-2", capabilities: [1], reconnect: "" }]);
     expect(JSON.parse(result.stdout)).toMatchObject({ connection: { slug: "payments-prod-aws", status: "CONNECTION_STATUS_VERIFIED" } });
@@ -178,7 +224,9 @@ describe("planton connect aws (trust flow)", () => {
   });
 
   it("exits 1 with the reason when the verification fails", async () => {
-    const result = await planton(["connect", "aws", "--reconnect", "payments-prod-aws", "--no-browser"], { trust: trust(ConnectionStatus.VERIFICATION_FAILED, false, []) });
+    const result = await planton(["connect", "aws", "--reconnect", "payments-prod-aws", "--no-browser"], {
+      trust: trust(ConnectionStatus.VERIFICATION_FAILED, false, []),
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("https://console.aws.amazon.com/cloudformation/quickcreate?x=1\n");
     expect(result.stdout).toMatch(/STATUS\s+verification_failed/);
@@ -219,18 +267,27 @@ describe("planton connection", () => {
 
   it("rotate reads the connection, then updates with its etag and a mask of the given secret", async () => {
     const updates: unknown[] = [];
-    const result = await planton(["connection", "rotate", "payments-prod-do", "--api-token-stdin"], {
-      connections: {
-        getConnection: () => ({ connection: connection() }),
-        updateConnection(request) {
-          updates.push({ connection: request.connection, etag: request.etag, paths: request.updateMask?.paths, spec: request.spec?.provider });
-          return { connection: connection({ credentialVersion: 2 }), rotated: true };
+    const result = await planton(
+      ["connection", "rotate", "payments-prod-do", "--api-token-stdin"],
+      {
+        connections: {
+          getConnection: () => ({ connection: connection() }),
+          updateConnection(request) {
+            updates.push({ connection: request.connection, etag: request.etag, paths: request.updateMask?.paths, spec: request.spec?.provider });
+            return { connection: connection({ credentialVersion: 2 }), rotated: true };
+          },
         },
       },
-    }, { stdin: "dop_v1_new\n" });
+      { stdin: "dop_v1_new\n" },
+    );
     expect(result.code).toBe(0);
     expect(updates).toEqual([
-      { connection: "doconn_1", etag: "etag-1", paths: ["spec.digitalocean.api_token"], spec: { case: "digitalocean", value: expect.objectContaining({ apiToken: "dop_v1_new" }) } },
+      {
+        connection: "doconn_1",
+        etag: "etag-1",
+        paths: ["spec.digitalocean.api_token"],
+        spec: { case: "digitalocean", value: expect.objectContaining({ apiToken: "dop_v1_new" }) },
+      },
     ]);
     expect(result.stdout.split("\n")[0]).toBe("rotated payments-prod-do: credential version 2 (pending_verification)");
   });
@@ -260,7 +317,15 @@ describe("planton connection", () => {
       authz: {
         setDefaultConnection(request) {
           sets.push({ provider: request.provider, scope: request.scope, environment: request.environment });
-          return { defaultConnection: { provider: request.provider, scope: request.scope, environment: request.environment, connectionSlug: "payments-prod-do", connectionId: "doconn_1" } };
+          return {
+            defaultConnection: {
+              provider: request.provider,
+              scope: request.scope,
+              environment: request.environment,
+              connectionSlug: "payments-prod-do",
+              connectionId: "doconn_1",
+            },
+          };
         },
       },
     });
@@ -277,7 +342,11 @@ describe("planton connection", () => {
         },
       },
     });
-    expect(result).toEqual({ code: 3, stdout: "", stderr: "error: cannot reach the planton API at http://127.0.0.1:8080: connect ECONNREFUSED 127.0.0.1:8080\n" });
+    expect(result).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: "error: cannot reach the planton API at http://127.0.0.1:8080: connect ECONNREFUSED 127.0.0.1:8080\n",
+    });
   });
 });
 

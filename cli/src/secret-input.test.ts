@@ -18,7 +18,9 @@ describe("readSecretText", () => {
 
   it("is undefined when not given, and refuses both sources or an empty value", async () => {
     expect(await readSecretText(reader("x"), {}, "api-token")).toBeUndefined();
-    await expect(readSecretText(reader("x"), { stdin: true, file: "f" }, "api-token")).rejects.toThrow("use either --api-token-stdin or --api-token-file, not both");
+    await expect(readSecretText(reader("x"), { stdin: true, file: "f" }, "api-token")).rejects.toThrow(
+      "use either --api-token-stdin or --api-token-file, not both",
+    );
     await expect(readSecretText(reader("\n"), { stdin: true }, "api-token")).rejects.toBeInstanceOf(UsageError);
   });
 });

@@ -20,7 +20,13 @@ describe("renderTable", () => {
 
   it("measures colored cells by what the terminal shows", () => {
     const { green } = createStyles(true);
-    const lines = renderTable(["A", "B"], [[green("ok"), "1"], ["long-value", "2"]]).split("\n");
+    const lines = renderTable(
+      ["A", "B"],
+      [
+        [green("ok"), "1"],
+        ["long-value", "2"],
+      ],
+    ).split("\n");
     expect(lines[1]).toBe(`${green("ok")}           1`);
     expect(lines[2]).toBe("long-value   2");
   });
@@ -32,11 +38,12 @@ describe("renderTable", () => {
 
 describe("renderKeyValues", () => {
   it("aligns values and indents continuation lines under the first", () => {
-    expect(renderKeyValues([["NAME", "a"], ["LAST VERIFICATION", "x"], ["MESSAGE", "line one\nline two"]]).split("\n")).toEqual([
-      "NAME                a",
-      "LAST VERIFICATION   x",
-      "MESSAGE             line one",
-      "                    line two",
-    ]);
+    expect(
+      renderKeyValues([
+        ["NAME", "a"],
+        ["LAST VERIFICATION", "x"],
+        ["MESSAGE", "line one\nline two"],
+      ]).split("\n"),
+    ).toEqual(["NAME                a", "LAST VERIFICATION   x", "MESSAGE             line one", "                    line two"]);
   });
 });

@@ -26,9 +26,7 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 export function renderKeyValues(pairs: readonly (readonly [string, string])[]): string {
   const width = Math.max(0, ...pairs.map(([key]) => visibleWidth(key)));
   const indent = " ".repeat(width + GAP.length);
-  return pairs
-    .map(([key, value]) => `${pad(key, width)}${GAP}${value.split("\n").join(`\n${indent}`)}`.trimEnd())
-    .join("\n");
+  return pairs.map(([key, value]) => `${pad(key, width)}${GAP}${value.split("\n").join(`\n${indent}`)}`.trimEnd()).join("\n");
 }
 
 function pad(text: string, width: number): string {

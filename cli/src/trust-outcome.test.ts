@@ -9,17 +9,27 @@ import { trustOutcome } from "./trust-outcome.js";
 const setup = (state: AwsTrustSetupState) =>
   create(AwsTrustSetupSchema, { state, roleArn: "arn:aws:iam::123456789012:role/r", expiresAt: timestampFromDate(new Date("2026-05-01T10:10:00Z")) });
 const connection = (status: ConnectionStatus, verification?: { reason: string; message: string; identity?: string }) =>
-  create(ConnectionSchema, { slug: "payments-prod-aws", status, ...(verification ? { lastVerification: { ok: status === ConnectionStatus.VERIFIED, ...verification } } : {}) });
+  create(ConnectionSchema, {
+    slug: "payments-prod-aws",
+    status,
+    ...(verification ? { lastVerification: { ok: status === ConnectionStatus.VERIFIED, ...verification } } : {}),
+  });
 
 describe("trustOutcome", () => {
   it("succeeds only once the captured role is verified", () => {
-    const ok = trustOutcome(setup(AwsTrustSetupState.COMPLETED), connection(ConnectionStatus.VERIFIED, { reason: "", message: "", identity: "arn:aws:sts::1:assumed-role/r/s" }));
+    const ok = trustOutcome(
+      setup(AwsTrustSetupState.COMPLETED),
+      connection(ConnectionStatus.VERIFIED, { reason: "", message: "", identity: "arn:aws:sts::1:assumed-role/r/s" }),
+    );
     expect(ok.exitCode).toBe(0);
     expect(ok.summary).toContain("arn:aws:iam::123456789012:role/r");
   });
 
   it("fails with the reason and message of a failed verification", () => {
-    const failed = trustOutcome(setup(AwsTrustSetupState.COMPLETED), connection(ConnectionStatus.VERIFICATION_FAILED, { reason: "ROLE_NOT_ASSUMABLE", message: "Check the trust policy." }));
+    const failed = trustOutcome(
+      setup(AwsTrustSetupState.COMPLETED),
+      connection(ConnectionStatus.VERIFICATION_FAILED, { reason: "ROLE_NOT_ASSUMABLE", message: "Check the trust policy." }),
+    );
     expect(failed).toEqual({ exitCode: 1, summary: "verification failed: ROLE_NOT_ASSUMABLE: Check the trust policy." });
   });
 

@@ -27,7 +27,16 @@ const json = <T = Record<string, unknown>>(result: CliResult): T => {
   expect(result.code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`).toBe(0);
   return JSON.parse(result.stdout) as T;
 };
-type ConnectionJson = { id: string; slug: string; provider: string; authMode: string; status: string; credentialVersion?: number; details: Record<string, Record<string, unknown>>; lastVerification?: Record<string, unknown> };
+type ConnectionJson = {
+  id: string;
+  slug: string;
+  provider: string;
+  authMode: string;
+  status: string;
+  credentialVersion?: number;
+  details: Record<string, Record<string, unknown>>;
+  lastVerification?: Record<string, unknown>;
+};
 const connectionOf = (result: CliResult) => {
   const body = json<ConnectionJson | { connection: ConnectionJson }>(result);
   return "connection" in body ? body.connection : body;
@@ -155,18 +164,24 @@ describe("login", () => {
 describe("connect aws", () => {
   it("runs the trust flow from flags: opens the link, waits for the role, prints the verified connection", async () => {
     const browser = await stack.browser();
-    const running = stack.run(["connect", "aws", "--name", "flags-prod-aws", "--account-id", "123456789012", "--capabilities", "eks,vpc_networking,s3_storage", "-o", "json"], {
-      env: browser.env,
-    });
-    const [link] = await waitFor(() => browser.urls(), (urls) => urls.length > 0);
+    const running = stack.run(
+      ["connect", "aws", "--name", "flags-prod-aws", "--account-id", "123456789012", "--capabilities", "eks,vpc_networking,s3_storage", "-o", "json"],
+      {
+        env: browser.env,
+      },
+    );
+    const [link] = await waitFor(
+      () => browser.urls(),
+      (urls) => urls.length > 0,
+    );
     expect(link).toMatch(/^https:\/\/us-west-2\.console\.aws\.amazon\.com\/cloudformation\/home\?region=us-west-2#\/stacks\/quickcreate\?/);
     const params = new URLSearchParams(link!.slice(link!.indexOf("quickcreate?") + "quickcreate?".length));
-    expect([params.get("param_EnableEks"), params.get("param_EnableVpcNetworking"), params.get("param_EnableS3Storage"), params.get("param_EnableRds")]).toEqual([
-      "true",
-      "true",
-      "true",
-      "false",
-    ]);
+    expect([
+      params.get("param_EnableEks"),
+      params.get("param_EnableVpcNetworking"),
+      params.get("param_EnableS3Storage"),
+      params.get("param_EnableRds"),
+    ]).toEqual(["true", "true", "true", "false"]);
     expect((await stack.completeFromLink(link!, "planton-flags-TrustRole")).status).toBe(200);
     const result = await running;
     const c = connectionOf(result);
@@ -195,7 +210,10 @@ describe("connect aws", () => {
     await session.expect(/capabilit/i);
     session.type("\r");
     await session.expect(/waiting/i, 30_000);
-    const [link] = await waitFor(() => browser.urls(), (urls) => urls.length > 0);
+    const [link] = await waitFor(
+      () => browser.urls(),
+      (urls) => urls.length > 0,
+    );
     const params = new URLSearchParams(link!.slice(link!.indexOf("quickcreate?") + "quickcreate?".length));
     expect([...params].filter(([k, v]) => k.startsWith("param_Enable") && v === "true")).toHaveLength(10);
     expect(session.screen()).toContain("cloudformation/home?region=us-west-2");
@@ -208,7 +226,10 @@ describe("connect aws", () => {
   it("reports a role that can be assumed without the external id and exits 1", async () => {
     const browser = await stack.browser();
     const running = stack.run(["connect", "aws", "--name", "open-prod-aws", "--account-id", "123456789012"], { env: browser.env });
-    const [link] = await waitFor(() => browser.urls(), (urls) => urls.length > 0);
+    const [link] = await waitFor(
+      () => browser.urls(),
+      (urls) => urls.length > 0,
+    );
     await stack.completeFromLink(link!, "planton-open-TrustRole", { requireExternalId: false });
     const result = await running;
     expect(result.code).toBe(1);
@@ -219,7 +240,10 @@ describe("connect aws", () => {
     const before = connectionOf(await stack.run(["connection", "get", "flags-prod-aws", "-o", "json"]));
     const browser = await stack.browser();
     const running = stack.run(["connect", "aws", "--reconnect", "flags-prod-aws", "--capabilities", "eks", "-o", "json"], { env: browser.env });
-    const [link] = await waitFor(() => browser.urls(), (urls) => urls.length > 0);
+    const [link] = await waitFor(
+      () => browser.urls(),
+      (urls) => urls.length > 0,
+    );
     await stack.completeFromLink(link!, "planton-flags-TrustRole-2");
     const after = connectionOf(await running);
     expect(after.id).toBe(before.id);
@@ -236,9 +260,24 @@ describe("connect aws", () => {
   it("stores inline keys read from stdin, and runner-delegated auth by runner name", async () => {
     stack.sts.addKey("AKIACLIINLINE0000001", AWS_SECRET, { account: "123456789012", arn: "arn:aws:iam::123456789012:user/cli" });
     const inline = connectionOf(
-      await stack.run(["connect", "aws", "--name", "keys-prod-aws", "--account-id", "123456789012", "--access-key-id", "AKIACLIINLINE0000001", "--secret-access-key-stdin", "-o", "json"], {
-        input: `${AWS_SECRET}\n`,
-      }),
+      await stack.run(
+        [
+          "connect",
+          "aws",
+          "--name",
+          "keys-prod-aws",
+          "--account-id",
+          "123456789012",
+          "--access-key-id",
+          "AKIACLIINLINE0000001",
+          "--secret-access-key-stdin",
+          "-o",
+          "json",
+        ],
+        {
+          input: `${AWS_SECRET}\n`,
+        },
+      ),
     );
     expect(inline).toMatchObject({ authMode: "AUTH_MODE_INLINE" });
     expect(inline.details["aws"]).toMatchObject({ accessKeyIdHint: "AKIA************0001" });
@@ -248,8 +287,23 @@ describe("connect aws", () => {
     );
     expect(verified.lastVerification).toMatchObject({ identity: "arn:aws:iam::123456789012:user/cli" });
 
-    json(await stack.run(["runner", "register", "--name", "eks-runner", "--kind", "aws-irsa", "--principal", "arn:aws:iam::999999999999:role/runner", "-o", "json"]));
-    const viaRunner = connectionOf(await stack.run(["connect", "aws", "--name", "runner-prod-aws", "--account-id", "123456789012", "--runner", "eks-runner", "-o", "json"]));
+    json(
+      await stack.run([
+        "runner",
+        "register",
+        "--name",
+        "eks-runner",
+        "--kind",
+        "aws-irsa",
+        "--principal",
+        "arn:aws:iam::999999999999:role/runner",
+        "-o",
+        "json",
+      ]),
+    );
+    const viaRunner = connectionOf(
+      await stack.run(["connect", "aws", "--name", "runner-prod-aws", "--account-id", "123456789012", "--runner", "eks-runner", "-o", "json"]),
+    );
     expect(viaRunner).toMatchObject({ authMode: "AUTH_MODE_RUNNER", status: "CONNECTION_STATUS_VERIFIED_BY_RUNNER" });
   });
 });
@@ -282,11 +336,24 @@ describe("connect other providers", () => {
     expect(azure.details["azure"]).toMatchObject({ clientId: "0f1e2d3c-4b5a-4968-8776-655443322110" });
 
     const digitalocean = connectionOf(
-      await stack.run(["connect", "digitalocean", "--name", "edge-prod-do", "--default-region", "fra1", "--api-token-file", await file("do.txt", `dop_v1_${"a".repeat(64)}\n`), "-o", "json"]),
+      await stack.run([
+        "connect",
+        "digitalocean",
+        "--name",
+        "edge-prod-do",
+        "--default-region",
+        "fra1",
+        "--api-token-file",
+        await file("do.txt", `dop_v1_${"a".repeat(64)}\n`),
+        "-o",
+        "json",
+      ]),
     );
     expect(digitalocean.details["digitalocean"]).toMatchObject({ defaultRegion: "fra1" });
 
-    const civo = connectionOf(await stack.run(["connect", "civo", "--name", "k8s-prod-civo", "--default-region", "LON1", "--api-token-stdin", "-o", "json"], { input: CIVO_TOKEN }));
+    const civo = connectionOf(
+      await stack.run(["connect", "civo", "--name", "k8s-prod-civo", "--default-region", "LON1", "--api-token-stdin", "-o", "json"], { input: CIVO_TOKEN }),
+    );
     expect(civo.credentialVersion).toBe(1);
 
     const cloudflare = connectionOf(
@@ -317,7 +384,9 @@ describe("connection", () => {
     expect(got.code).toBe(0);
     expect(got.stdout).toContain("k8s-prod-civo");
 
-    const rotated = await stack.run(["connection", "rotate", "k8s-prod-civo", "--api-token-stdin", "-o", "json"], { input: "civoMARKERtoken00000000000000000002\n" });
+    const rotated = await stack.run(["connection", "rotate", "k8s-prod-civo", "--api-token-stdin", "-o", "json"], {
+      input: "civoMARKERtoken00000000000000000002\n",
+    });
     expect(connectionOf(rotated).credentialVersion).toBe(2);
     const noSecret = await stack.run(["connection", "rotate", "k8s-prod-civo"]);
     expect(noSecret.code).toBe(2);
@@ -343,7 +412,9 @@ describe("connection", () => {
     const byConnection = json<{ authorizations: { environment: string }[] }>(await stack.run(["connection", "auth", "list", "edge-prod-do", "-o", "json"]));
     expect(byConnection.authorizations.map((a) => a.environment).sort()).toEqual(["prod", "staging"]);
     expect((await stack.run(["connection", "auth", "delete", "edge-prod-do", "--environments", "staging"])).code).toBe(0);
-    const byEnvironment = json<{ authorizations: { connectionSlug: string }[] }>(await stack.run(["connection", "auth", "list", "--environment", "prod", "-o", "json"]));
+    const byEnvironment = json<{ authorizations: { connectionSlug: string }[] }>(
+      await stack.run(["connection", "auth", "list", "--environment", "prod", "-o", "json"]),
+    );
     expect(byEnvironment.authorizations.map((a) => a.connectionSlug)).toContain("edge-prod-do");
     expect((await stack.run(["connection", "auth", "create", "data-prod-gcp", "--org"])).code).toBe(0);
     const orgWide = json<{ authorizations: { scope: string }[] }>(await stack.run(["connection", "auth", "list", "data-prod-gcp", "-o", "json"]));
@@ -354,10 +425,14 @@ describe("connection", () => {
 
   it("sets, reads and unsets defaults per environment and for the organization", async () => {
     expect((await stack.run(["connection", "default", "set", "edge-prod-do", "--environment", "prod"])).code).toBe(0);
-    const got = json<{ defaultConnection: { connectionSlug: string } }>(await stack.run(["connection", "default", "get", "--provider", "digitalocean", "--environment", "prod", "-o", "json"]));
+    const got = json<{ defaultConnection: { connectionSlug: string } }>(
+      await stack.run(["connection", "default", "get", "--provider", "digitalocean", "--environment", "prod", "-o", "json"]),
+    );
     expect(got.defaultConnection.connectionSlug).toBe("edge-prod-do");
     expect((await stack.run(["connection", "default", "set", "data-prod-gcp"])).code).toBe(0);
-    const orgDefault = json<{ defaultConnection: { connectionSlug: string } }>(await stack.run(["connection", "default", "get", "--provider", "gcp", "-o", "json"]));
+    const orgDefault = json<{ defaultConnection: { connectionSlug: string } }>(
+      await stack.run(["connection", "default", "get", "--provider", "gcp", "-o", "json"]),
+    );
     expect(orgDefault.defaultConnection.connectionSlug).toBe("data-prod-gcp");
     expect((await stack.run(["connection", "default", "unset", "--provider", "digitalocean", "--environment", "prod"])).code).toBe(0);
     const none = await stack.run(["connection", "default", "get", "--provider", "digitalocean", "--environment", "prod"]);
@@ -368,7 +443,18 @@ describe("connection", () => {
 describe("runner", () => {
   it("registers (showing the token once), lists and deletes runners", async () => {
     const registered = json<{ runner: { id: string; name: string }; token: string }>(
-      await stack.run(["runner", "register", "--name", "gke-runner", "--kind", "gcp-workload-identity", "--principal", "runner@acme-prod.iam.gserviceaccount.com", "-o", "json"]),
+      await stack.run([
+        "runner",
+        "register",
+        "--name",
+        "gke-runner",
+        "--kind",
+        "gcp-workload-identity",
+        "--principal",
+        "runner@acme-prod.iam.gserviceaccount.com",
+        "-o",
+        "json",
+      ]),
     );
     expect(registered.token.length).toBeGreaterThan(20);
     const listed = await stack.run(["runner", "list"]);

@@ -52,7 +52,14 @@ let google: FakeGoogleToken;
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "console_e2e");
   dataDir = await mkdtemp(join(tmpdir(), "console-e2e-"));
-  [civo, digitalocean, sts, azure, cloudflare, google] = await Promise.all([startFakeCivo(), startFakeDigitalOcean(), startFakeSts(), startFakeAzure(), startFakeCloudflare(), startFakeGoogleToken()]);
+  [civo, digitalocean, sts, azure, cloudflare, google] = await Promise.all([
+    startFakeCivo(),
+    startFakeDigitalOcean(),
+    startFakeSts(),
+    startFakeAzure(),
+    startFakeCloudflare(),
+    startFakeGoogleToken(),
+  ]);
   civo.setApiKey(CIVO_TOKEN);
   digitalocean.addToken(DO_TOKEN, { email: "sammy@example.com" });
   sts.addKey(PLATFORM_KEY.id, PLATFORM_KEY.secret, { account: "210987654321", arn: PRINCIPAL });
@@ -130,7 +137,9 @@ afterAll(async () => {
 /** Serious or critical accessibility violations of the page as it is now. */
 async function axeViolations(target: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page: target }).analyze();
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
 /**
@@ -288,7 +297,11 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
     await page.getByText("Now the default for production.").waitFor();
     // A deployment resolves (pins) version 1.
     const token = signInLink.split("#token=")[1]!;
-    const resolved = await rpc("planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials", { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" }, token);
+    const resolved = await rpc(
+      "planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials",
+      { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" },
+      token,
+    );
     expect(resolved.status).toBe(200);
     expect(resolved.json["credentialVersion"]).toBe(1);
     const rotate = page.getByRole("form", { name: "Rotate credentials" });
@@ -301,7 +314,11 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
     expect(await page.content()).not.toContain(CIVO_TOKEN_2);
     await page.getByTestId("connection-status").getByText("Verified", { exact: true }).waitFor({ timeout: 20_000 });
     // The pinned deployment keeps version 1.
-    const again = await rpc("planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials", { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" }, token);
+    const again = await rpc(
+      "planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials",
+      { deploymentId: "dep-e2e-1", environment: "production", provider: "PROVIDER_CIVO" },
+      token,
+    );
     expect(again.json["credentialVersion"]).toBe(1);
     await page.reload();
     await page.getByRole("heading", { name: "Audit trail" }).waitFor();
@@ -369,7 +386,10 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
     const client = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
     azure.addApp(tenant, client, "azure-client-secret-value~1234567890");
     azure.addSubscription(subscription, { tenantId: tenant, displayName: "Production", readers: [client] });
-    for (const [name, secret] of [["azure-production", "azure-client-secret-value~1234567890"], ["azure-staging", "a-wrong-secret-value~000000000000000"]] as const) {
+    for (const [name, secret] of [
+      ["azure-production", "azure-client-secret-value~1234567890"],
+      ["azure-staging", "a-wrong-secret-value~000000000000000"],
+    ] as const) {
       await page.goto(`${base}/connections/new/azure`);
       await page.getByLabel("Name").fill(name);
       await page.getByLabel("Tenant ID").fill(tenant);
@@ -416,7 +436,14 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
     const keyFile = join(dataDir, "key.json");
     await writeFile(
       keyFile,
-      JSON.stringify({ type: "service_account", project_id: "analytics-prod", private_key_id: "0123456789abcdef", private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), client_email: clientEmail, token_uri: "https://oauth2.googleapis.com/token" }),
+      JSON.stringify({
+        type: "service_account",
+        project_id: "analytics-prod",
+        private_key_id: "0123456789abcdef",
+        private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        client_email: clientEmail,
+        token_uri: "https://oauth2.googleapis.com/token",
+      }),
     );
     await page.goto(`${base}/connections/new/gcp`);
     await page.getByLabel("Name").fill("gcp-analytics-project");
@@ -429,7 +456,10 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
   });
 
   it("creates AWS connections with inline keys (VERIFIED) and with a self-hosted runner of the right kind", async () => {
-    sts.addKey("AKIACUSTOMER00000001", "customerSecret00000000000000000000000000", { account: CUSTOMER_ACCOUNT, arn: `arn:aws:iam::${CUSTOMER_ACCOUNT}:user/deployer` });
+    sts.addKey("AKIACUSTOMER00000001", "customerSecret00000000000000000000000000", {
+      account: CUSTOMER_ACCOUNT,
+      arn: `arn:aws:iam::${CUSTOMER_ACCOUNT}:user/deployer`,
+    });
     await page.goto(`${base}/connections/new/aws`);
     await page.getByLabel("Name").fill("aws-dev-sandbox");
     await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
@@ -442,7 +472,15 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
 
     // A GCP runner exists; it is not offered for AWS. An AWS IRSA runner is registered inline.
     const token = signInLink.split("#token=")[1]!;
-    expect((await rpc("planton.connect.v1.RunnerService/RegisterRunner", { name: "gke-runner", identity: { kind: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", principal: "runner@analytics-prod.iam.gserviceaccount.com" } }, token)).status).toBe(200);
+    expect(
+      (
+        await rpc(
+          "planton.connect.v1.RunnerService/RegisterRunner",
+          { name: "gke-runner", identity: { kind: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", principal: "runner@analytics-prod.iam.gserviceaccount.com" } },
+          token,
+        )
+      ).status,
+    ).toBe(200);
     await page.goto(`${base}/connections/new/aws`);
     await page.getByLabel("Name").fill("aws-runner");
     await page.getByLabel("Account ID").fill(CUSTOMER_ACCOUNT);
@@ -497,34 +535,38 @@ describe("the web console against the real services", { timeout: 90_000 }, () =>
     await page.getByText(roleArn).first().waitFor();
     expect(await page.getByText("KMS encryption").count()).toBe(1); // the checklist only, not the role's capabilities
   });
-  it("says what to do when the AWS link expires, and starts again", async () => {
-    await page.goto(`${base}/connections/new/aws`);
-    await page.getByLabel("Name").fill("aws-expiring");
-    await page.getByLabel("Account ID").fill("456789012345");
-    await page.getByLabel(/Cross-account trust/).check();
-    await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
-    const href = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
-    const params = new URLSearchParams(new URL(href).hash.split("?")[1]);
-    const expired = page.getByRole("alert").filter({ hasText: "The link expired" });
-    await expired.waitFor({ timeout: SETUP_TTL_MS + 15_000 });
-    expect(await page.getByTestId("trust-state").innerText()).toContain("Link expired");
-    // The stack reporting late is refused; the page already said to start again.
-    const late = await rpc("planton.connect.v1.AwsTrustService/CompleteSetup", {
-      setupId: params.get("param_SetupId"),
-      token: params.get("param_CallbackToken"),
-      roleArn: "arn:aws:iam::456789012345:role/planton-connect",
-      accountId: "456789012345",
-      stackId: "arn:aws:cloudformation:us-west-2:456789012345:stack/planton-connect/1a2b3c4d-0000-1111-2222-333344445557",
-    });
-    expect(late.status).not.toBe(200);
-    await expired.getByRole("button", { name: "Start again" }).click();
-    // The form keeps what was typed; a new link sets up the same connection.
-    expect(await page.getByLabel("Name").inputValue()).toBe("aws-expiring");
-    await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
-    const again = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
-    expect(new URLSearchParams(new URL(again).hash.split("?")[1]).get("param_SetupId")).not.toBe(params.get("param_SetupId"));
-    await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
-  }, SETUP_TTL_MS + 60_000);
+  it(
+    "says what to do when the AWS link expires, and starts again",
+    async () => {
+      await page.goto(`${base}/connections/new/aws`);
+      await page.getByLabel("Name").fill("aws-expiring");
+      await page.getByLabel("Account ID").fill("456789012345");
+      await page.getByLabel(/Cross-account trust/).check();
+      await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
+      const href = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
+      const params = new URLSearchParams(new URL(href).hash.split("?")[1]);
+      const expired = page.getByRole("alert").filter({ hasText: "The link expired" });
+      await expired.waitFor({ timeout: SETUP_TTL_MS + 15_000 });
+      expect(await page.getByTestId("trust-state").innerText()).toContain("Link expired");
+      // The stack reporting late is refused; the page already said to start again.
+      const late = await rpc("planton.connect.v1.AwsTrustService/CompleteSetup", {
+        setupId: params.get("param_SetupId"),
+        token: params.get("param_CallbackToken"),
+        roleArn: "arn:aws:iam::456789012345:role/planton-connect",
+        accountId: "456789012345",
+        stackId: "arn:aws:cloudformation:us-west-2:456789012345:stack/planton-connect/1a2b3c4d-0000-1111-2222-333344445557",
+      });
+      expect(late.status).not.toBe(200);
+      await expired.getByRole("button", { name: "Start again" }).click();
+      // The form keeps what was typed; a new link sets up the same connection.
+      expect(await page.getByLabel("Name").inputValue()).toBe("aws-expiring");
+      await page.getByRole("button", { name: /Create and get the AWS link/ }).click();
+      const again = (await page.getByTestId("quick-create-link").getAttribute("href"))!;
+      expect(new URLSearchParams(new URL(again).hash.split("?")[1]).get("param_SetupId")).not.toBe(params.get("param_SetupId"));
+      await page.getByTestId("trust-state").getByText("Waiting for the CloudFormation stack").waitFor();
+    },
+    SETUP_TTL_MS + 60_000,
+  );
   it("shows the server's naming advice after creating a vaguely named connection", async () => {
     await page.goto(`${base}/connections/new/civo`);
     await page.getByLabel("Name").fill("my-cloud");

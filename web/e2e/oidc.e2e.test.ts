@@ -74,7 +74,15 @@ beforeAll(async () => {
 
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const provider = new Provider(issuer, {
-    clients: [{ client_id: "planton-console", token_endpoint_auth_method: "none", redirect_uris: [`${base}/oidc/callback`], grant_types: ["authorization_code"], response_types: ["code"] }],
+    clients: [
+      {
+        client_id: "planton-console",
+        token_endpoint_auth_method: "none",
+        redirect_uris: [`${base}/oidc/callback`],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+      },
+    ],
     jwks: { keys: [{ ...privateKey.export({ format: "jwk" }), kid: "test-key", alg: "RS256", use: "sig" }] },
     cookies: { keys: ["console-oidc-e2e-cookie-key"] },
     pkce: { required: () => true },
@@ -91,7 +99,10 @@ beforeAll(async () => {
     extraTokenClaims: () => ({ org: "oidc-org" }),
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
   });
-  issuerServer.on("request", provider.callback());
+  // Koa's request handler answers its own failures (ctx.onerror), so the
+  // promise it returns settles without rejecting: nothing to wait for here.
+  const handle = provider.callback();
+  issuerServer.on("request", (request, response) => void handle(request, response));
   browser = await chromium.launch({
     executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium",
     // playwright-core gives every launch a fresh temporary --user-data-dir of its own.

@@ -10,14 +10,24 @@ import { ConnectionsPage } from "./screens/connections.js";
 import { CreateConnectionPage } from "./screens/create-connection.js";
 import { ConnectionPage } from "./screens/connection.js";
 import { RunnersPage } from "./screens/runners.js";
-import { PROVIDERS, type ProviderKey } from "./labels.js";
+import { PROVIDERS } from "./labels.js";
 import type { OidcConfig } from "./config.js";
 
 /**
  * App wires the session, the transport and the query cache, and picks the
  * screen from the path. `transport` is injectable for component tests.
  */
-export function App({ storage, transport, oidc, signInError }: { storage: Storage; transport?: Transport; oidc?: OidcConfig | undefined; signInError?: string | undefined }) {
+export function App({
+  storage,
+  transport,
+  oidc,
+  signInError,
+}: {
+  storage: Storage;
+  transport?: Transport;
+  oidc?: OidcConfig | undefined;
+  signInError?: string | undefined;
+}) {
   const [token, setToken] = useState(() => readToken(storage));
   const [expired, setExpired] = useState<string | undefined>();
   const queryClient = useMemo(() => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } }), []);
@@ -63,7 +73,7 @@ export function App({ storage, transport, oidc, signInError }: { storage: Storag
   );
 }
 
-function Shell({ organization, onSignOut }: { organization: string | undefined; onSignOut(): void }) {
+function Shell({ organization, onSignOut }: { organization: string | undefined; onSignOut: () => void }) {
   const path = usePath();
   useFocusHeading(path);
   const pathname = path.split("?")[0] ?? "/";
@@ -97,7 +107,7 @@ function route(pathname: string) {
   if (parts.length === 0 || (parts[0] === "connections" && parts.length === 1)) return <ConnectionsPage />;
   if (parts[0] === "connections" && parts[1] === "new" && parts.length === 3) {
     const provider = PROVIDERS.find((p) => p.key === parts[2]);
-    if (provider !== undefined) return <CreateConnectionPage key={provider.key} provider={provider.key as ProviderKey} />;
+    if (provider !== undefined) return <CreateConnectionPage key={provider.key} provider={provider.key} />;
   }
   if (parts[0] === "connections" && parts.length === 2) return <ConnectionPage key={parts[1]} reference={parts[1]!} />;
   if (parts[0] === "runners" && parts.length === 1) return <RunnersPage />;

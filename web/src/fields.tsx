@@ -16,7 +16,16 @@ interface ControlProps {
  * browser neither autofills nor remembers, whose value lives only in the
  * form's state until submit.
  */
-export function TextField(props: ControlProps & { value: string; onChange(value: string): void; secret?: boolean; placeholder?: string; autoComplete?: string; inputMode?: "numeric" | "text" | "email" | "url" }) {
+export function TextField(
+  props: ControlProps & {
+    value: string;
+    onChange(value: string): void;
+    secret?: boolean;
+    placeholder?: string;
+    autoComplete?: string;
+    inputMode?: "numeric" | "text" | "email" | "url";
+  },
+) {
   const id = useId();
   const described = [props.hint !== undefined ? `${id}-hint` : "", props.error !== undefined ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
@@ -54,7 +63,9 @@ export function TextField(props: ControlProps & { value: string; onChange(value:
 }
 
 /** SelectField is a labelled select over a closed list. */
-export function SelectField(props: ControlProps & { value: string; onChange(value: string): void; options: readonly { value: string; label: string }[]; placeholder?: string }) {
+export function SelectField(
+  props: ControlProps & { value: string; onChange(value: string): void; options: readonly { value: string; label: string }[]; placeholder?: string },
+) {
   const id = useId();
   const described = [props.hint !== undefined ? `${id}-hint` : "", props.error !== undefined ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (

@@ -69,8 +69,18 @@ export function capabilityLabel(capability: AwsCapability): string {
 /** RUNNER_KINDS are the runner identity kinds with their words and provider. */
 export const RUNNER_KINDS: readonly { kind: RunnerIdentityKind; label: string; provider: Provider; principalHint: string }[] = [
   { kind: RunnerIdentityKind.AWS_IRSA, label: "AWS IRSA", provider: Provider.AWS, principalHint: "arn:aws:iam::123456789012:role/planton-runner" },
-  { kind: RunnerIdentityKind.GCP_WORKLOAD_IDENTITY, label: "GCP Workload Identity", provider: Provider.GCP, principalHint: "runner@project.iam.gserviceaccount.com" },
-  { kind: RunnerIdentityKind.AZURE_MANAGED_IDENTITY, label: "Azure Managed Identity", provider: Provider.AZURE, principalHint: "managed identity client id (UUID)" },
+  {
+    kind: RunnerIdentityKind.GCP_WORKLOAD_IDENTITY,
+    label: "GCP Workload Identity",
+    provider: Provider.GCP,
+    principalHint: "runner@project.iam.gserviceaccount.com",
+  },
+  {
+    kind: RunnerIdentityKind.AZURE_MANAGED_IDENTITY,
+    label: "Azure Managed Identity",
+    provider: Provider.AZURE,
+    principalHint: "managed identity client id (UUID)",
+  },
 ];
 
 /** runnerKindLabel names a runner kind for people. */

@@ -51,13 +51,30 @@ export const PROVIDER_FIELDS: Readonly<Record<Exclude<ProviderKey, "aws" | "gcp"
     { path: "civo.object_store_secret_key", label: "Object store secret key", secret: true },
   ],
   cloudflare: [
-    { path: "cloudflare.api_token", label: "API token", secret: true, required: true, when: cloudflareScheme("api_token"), hint: "A scoped API token (recommended)." },
+    {
+      path: "cloudflare.api_token",
+      label: "API token",
+      secret: true,
+      required: true,
+      when: cloudflareScheme("api_token"),
+      hint: "A scoped API token (recommended).",
+    },
     { path: "cloudflare.legacy.api_key", label: "Global API key", secret: true, required: true, when: cloudflareScheme("legacy") },
     { path: "cloudflare.legacy.email", label: "Account email", required: true, when: cloudflareScheme("legacy") },
-    { path: "cloudflare.account_id", label: "Account ID", check: pattern(/^[0-9a-f]{32}$/, "must be 32 lowercase hex characters"), hint: "Needed to verify account-owned tokens." },
+    {
+      path: "cloudflare.account_id",
+      label: "Account ID",
+      check: pattern(/^[0-9a-f]{32}$/, "must be 32 lowercase hex characters"),
+      hint: "Needed to verify account-owned tokens.",
+    },
     { path: "cloudflare.r2.access_key_id", label: "R2 access key ID", check: minLength(20), hint: "Optional R2 pair: both or neither." },
     { path: "cloudflare.r2.secret_access_key", label: "R2 secret access key", secret: true, check: minLength(20) },
-    { path: "cloudflare.r2.endpoint", label: "R2 endpoint", check: pattern(/^https:\/\//, "must be an https URL"), hint: "Optional, e.g. https://<account>.r2.cloudflarestorage.com" },
+    {
+      path: "cloudflare.r2.endpoint",
+      label: "R2 endpoint",
+      check: pattern(/^https:\/\//, "must be an https URL"),
+      hint: "Optional, e.g. https://<account>.r2.cloudflarestorage.com",
+    },
   ],
 };
 
@@ -107,7 +124,7 @@ function setPath(json: JsonObject, names: readonly string[], value: string): voi
   let node = json;
   for (const name of names.slice(0, -1)) {
     const next = node[name];
-    if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next as JsonObject;
+    if (typeof next === "object" && next !== null && !Array.isArray(next)) node = next;
     else {
       const created: JsonObject = {};
       node[name] = created;

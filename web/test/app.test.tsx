@@ -14,7 +14,18 @@ import { App } from "../src/app.js";
 const TOKEN = `x.${btoa(JSON.stringify({ org: "acme" }))}.y`;
 
 function connection(init: Omit<Partial<Connection>, "$typeName">): Connection {
-  return create(ConnectionSchema, { id: "civoconn_1", orgId: "acme", name: "civo-production", slug: "civo-production", provider: Provider.CIVO, authMode: AuthMode.INLINE, credentialVersion: 1, status: ConnectionStatus.VERIFIED, etag: "e1", ...init });
+  return create(ConnectionSchema, {
+    id: "civoconn_1",
+    orgId: "acme",
+    name: "civo-production",
+    slug: "civo-production",
+    provider: Provider.CIVO,
+    authMode: AuthMode.INLINE,
+    credentialVersion: 1,
+    status: ConnectionStatus.VERIFIED,
+    etag: "e1",
+    ...init,
+  });
 }
 
 function renderAt(path: string, routes: (router: ConnectRouter) => void) {
@@ -35,7 +46,19 @@ describe("Connections", () => {
           requests.push(request);
           const all = [
             connection({}),
-            connection({ id: "doconn_2", name: "do-staging", slug: "do-staging", provider: Provider.DIGITALOCEAN, credentialVersion: 3, status: ConnectionStatus.VERIFICATION_FAILED, lastVerification: create(VerificationSchema, { ok: false, reason: "INVALID_CREDENTIALS", message: "Create a new token in the DigitalOcean control panel." }) }),
+            connection({
+              id: "doconn_2",
+              name: "do-staging",
+              slug: "do-staging",
+              provider: Provider.DIGITALOCEAN,
+              credentialVersion: 3,
+              status: ConnectionStatus.VERIFICATION_FAILED,
+              lastVerification: create(VerificationSchema, {
+                ok: false,
+                reason: "INVALID_CREDENTIALS",
+                message: "Create a new token in the DigitalOcean control panel.",
+              }),
+            }),
           ];
           return { connections: all.filter((c) => request.provider === Provider.UNSPECIFIED || c.provider === request.provider), nextPageToken: "" };
         },
@@ -69,11 +92,11 @@ describe("Connections paging", () => {
       }),
     );
     await screen.findByRole("link", { name: "first-page" });
-    expect((screen.getByRole("button", { name: "Previous page" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Previous page" }).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Next page" }));
     await screen.findByRole("link", { name: "second-page" });
     expect(tokens).toContain("page-2");
-    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Next page" }).disabled).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Previous page" }));
     await screen.findByRole("link", { name: "first-page" });
   });
@@ -103,7 +126,7 @@ describe("Create a Civo connection", () => {
     const describedBy = token.getAttribute("aria-describedby") ?? "";
     expect(describedBy.split(" ").map((id) => document.getElementById(id)?.textContent)).toContain("must be at least 20 characters");
     expect(document.activeElement).toBe(token);
-    expect(sent[0]?.spec?.provider).toEqual(expect.objectContaining({ case: "civo", value: expect.objectContaining({ apiToken: "short-secret", defaultRegion: "LON1" }) }));
+    expect(sent[0]?.spec?.provider).toMatchObject({ case: "civo", value: { apiToken: "short-secret", defaultRegion: "LON1" } });
     expect(sent[0]?.name).toBe("Civo Équipe Prod!");
     // Write-only: not in the URL or any storage.
     expect(window.location.href).not.toContain("short-secret");
@@ -132,23 +155,42 @@ describe("Create a Civo connection", () => {
 describe("AWS cross-account trust", () => {
   it("sends all ten capabilities by default and follows WatchSetup until the role is verified", async () => {
     let started: StartSetupRequest | undefined;
-    const base = connection({ id: "awsconn_1", name: "aws-production", slug: "aws-production", provider: Provider.AWS, authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentialVersion: 0, status: ConnectionStatus.AWAITING_TRUST_SETUP });
+    const base = connection({
+      id: "awsconn_1",
+      name: "aws-production",
+      slug: "aws-production",
+      provider: Provider.AWS,
+      authMode: AuthMode.CROSS_ACCOUNT_TRUST,
+      credentialVersion: 0,
+      status: ConnectionStatus.AWAITING_TRUST_SETUP,
+    });
     renderAt("/connections/new/aws", (router) =>
       router.service(AwsTrustService, {
         startSetup(request) {
           started = request;
-          return { setupId: "awstrust_1", quickCreateUrl: "https://us-west-2.console.aws.amazon.com/cloudformation/home#/stacks/quickcreate?x=1", connection: base, setup: { setupId: "awstrust_1", accountId: "210987654321", state: AwsTrustSetupState.PENDING } };
+          return {
+            setupId: "awstrust_1",
+            quickCreateUrl: "https://us-west-2.console.aws.amazon.com/cloudformation/home#/stacks/quickcreate?x=1",
+            connection: base,
+            setup: { setupId: "awstrust_1", accountId: "210987654321", state: AwsTrustSetupState.PENDING },
+          };
         },
         async *watchSetup() {
           yield { setup: { setupId: "awstrust_1", state: AwsTrustSetupState.PENDING }, connection: base };
-          yield { setup: { setupId: "awstrust_1", state: AwsTrustSetupState.COMPLETED, roleArn: "arn:aws:iam::210987654321:role/planton" }, connection: { ...base, status: ConnectionStatus.PENDING_VERIFICATION } };
-          yield { setup: { setupId: "awstrust_1", state: AwsTrustSetupState.COMPLETED, roleArn: "arn:aws:iam::210987654321:role/planton" }, connection: { ...base, status: ConnectionStatus.VERIFIED } };
+          yield {
+            setup: { setupId: "awstrust_1", state: AwsTrustSetupState.COMPLETED, roleArn: "arn:aws:iam::210987654321:role/planton" },
+            connection: { ...base, status: ConnectionStatus.PENDING_VERIFICATION },
+          };
+          yield {
+            setup: { setupId: "awstrust_1", state: AwsTrustSetupState.COMPLETED, roleArn: "arn:aws:iam::210987654321:role/planton" },
+            connection: { ...base, status: ConnectionStatus.VERIFIED },
+          };
         },
       }),
     );
     await userEvent.type(screen.getByLabelText(/^Name/), "aws-production");
     await userEvent.type(screen.getByLabelText(/^Account ID/), "210987654321");
-    expect((screen.getByLabelText(/^Region/) as HTMLSelectElement).value).toBe("us-west-2");
+    expect(screen.getByLabelText<HTMLSelectElement>(/^Region/).value).toBe("us-west-2");
     await userEvent.click(screen.getByLabelText(/Cross-account trust/));
     const boxes = within(screen.getByRole("group", { name: "What the role may deploy" })).getAllByRole("checkbox");
     expect(boxes).toHaveLength(10);

@@ -77,9 +77,9 @@ describe("Connection page", () => {
     await screen.findByText("Rotated: a new credential version is being verified.");
     expect(updates[0]?.etag).toBe("etag-1");
     expect(updates[0]?.updateMask?.paths).toEqual(["spec.civo.api_token"]);
-    expect(updates[0]?.spec?.provider).toEqual(expect.objectContaining({ case: "civo", value: expect.objectContaining({ apiToken: "new-civo-token-value-0123456789", objectStoreSecretKey: "" }) }));
+    expect(updates[0]?.spec?.provider).toMatchObject({ case: "civo", value: { apiToken: "new-civo-token-value-0123456789", objectStoreSecretKey: "" } });
     // The field is cleared after the rotation.
-    expect((within(rotate).getByLabelText("API token") as HTMLInputElement).value).toBe("");
+    expect(within(rotate).getByLabelText<HTMLInputElement>("API token").value).toBe("");
   });
 
   it("shows the delete guard's message and deletes with force only after the confirmation", async () => {
@@ -88,7 +88,7 @@ describe("Connection page", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Delete connection" }));
     const guard = await screen.findByText(/2 pinned deployments/);
     expect(guard.closest('[role="alert"]')).toBeTruthy();
-    const force = screen.getByRole("button", { name: "Delete anyway" }) as HTMLButtonElement;
+    const force = screen.getByRole<HTMLButtonElement>("button", { name: "Delete anyway" });
     expect(force.disabled).toBe(true);
     await userEvent.click(screen.getByLabelText(/I understand/));
     await userEvent.click(force);

@@ -22,7 +22,10 @@ describe("readGcpKeyFile", () => {
 
   it("refuses files that are not a service-account key, saying why", () => {
     expect(readGcpKeyFile("not json")).toEqual({ ok: false, problem: expect.stringMatching(/not JSON/) });
-    expect(readGcpKeyFile(JSON.stringify({ ...key, type: "authorized_user" }))).toEqual({ ok: false, problem: expect.stringMatching(/not a service-account key/) });
+    expect(readGcpKeyFile(JSON.stringify({ ...key, type: "authorized_user" }))).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/not a service-account key/),
+    });
     const { private_key: _omit, ...noPrivateKey } = key;
     expect(readGcpKeyFile(JSON.stringify(noPrivateKey))).toEqual({ ok: false, problem: 'The key has no "private_key".' });
     expect(readGcpKeyFile(JSON.stringify({ ...key, pad: "x".repeat(20_000) }))).toEqual({ ok: false, problem: expect.stringMatching(/too large/) });

@@ -36,9 +36,7 @@ interface Output {
  * questions in a terminal when given no flags.
  */
 export function addConnectCommands(program: Command, ctx: CliContext): void {
-  const connect = program
-    .command("connect")
-    .description("connect a cloud account: aws, gcp, azure, digitalocean, civo, cloudflare");
+  const connect = program.command("connect").description("connect a cloud account: aws, gcp, azure, digitalocean, civo, cloudflare");
   withExamples(connect, ["planton connect aws", "planton connect gcp --name payments-prod-gcp --key-file key.json"]);
   addAws(connect, ctx);
   addGcp(connect, ctx);
@@ -154,7 +152,10 @@ function addDigitalOcean(connect: Command, ctx: CliContext): void {
     .command("digitalocean")
     .description("connect a DigitalOcean team with a personal access token, optionally with Spaces keys")
     .requiredOption("--name <name>", "connection name, <provider>-<purpose> (e.g. digitalocean-payments-prod)")
-    .requiredOption("--default-region <region>", "default region slug, e.g. nyc3, ams3, fra1 (the server checks it against DigitalOcean's regions and suggests near matches)")
+    .requiredOption(
+      "--default-region <region>",
+      "default region slug, e.g. nyc3, ams3, fra1 (the server checks it against DigitalOcean's regions and suggests near matches)",
+    )
     .option("--api-token-stdin", "read the API token from stdin")
     .option("--api-token-file <path>", "read the API token from a file")
     .option("--spaces-access-id <id>", "Spaces access key id (with --spaces-secret-key-stdin or --spaces-secret-key-file)")
@@ -162,7 +163,7 @@ function addDigitalOcean(connect: Command, ctx: CliContext): void {
     .option("--spaces-secret-key-file <path>", "read the Spaces secret key from a file")
     .addOption(outputOption());
   withExamples(command, [
-    "printf %s \"$DO_TOKEN\" | planton connect digitalocean --name payments-prod-do --default-region nyc3 --api-token-stdin",
+    'printf %s "$DO_TOKEN" | planton connect digitalocean --name payments-prod-do --default-region nyc3 --api-token-stdin',
     "planton connect digitalocean --name payments-prod-do --default-region ams3 --api-token-file do.txt --spaces-access-id DO00... --spaces-secret-key-file spaces.txt",
   ]);
   defineAction(command, async (options: DigitalOceanFlags & Output) => create(ctx, options.output, await digitalOceanCreateRequest(options, sources(ctx))));

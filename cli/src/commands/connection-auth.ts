@@ -36,7 +36,10 @@ export function addAuthCommands(connection: Command, ctx: CliContext): void {
     .option("--org", "every environment of the organization, present and future")
     .option("--environments <list>", "comma-separated environment slugs, e.g. prod,staging")
     .addOption(outputOption());
-  withExamples(create, ["planton connection auth create payments-prod-aws --environments prod,prod-eu", "planton connection auth create shared-dns-cloudflare --org"]);
+  withExamples(create, [
+    "planton connection auth create payments-prod-aws --environments prod,prod-eu",
+    "planton connection auth create shared-dns-cloudflare --org",
+  ]);
   defineAction(create, async (ref: string, options: ScopeOptions) => {
     const { scope, environments } = authorizationScope(options.org, options.environments);
     const api = await ctx.api();
@@ -65,7 +68,10 @@ export function addAuthCommands(connection: Command, ctx: CliContext): void {
     .option("--org", "the organization-wide authorization")
     .option("--environments <list>", "comma-separated environment slugs, e.g. staging")
     .addOption(outputOption());
-  withExamples(remove, ["planton connection auth delete payments-prod-aws --environments staging", "planton connection auth delete shared-dns-cloudflare --org"]);
+  withExamples(remove, [
+    "planton connection auth delete payments-prod-aws --environments staging",
+    "planton connection auth delete shared-dns-cloudflare --org",
+  ]);
   defineAction(remove, async (ref: string, options: ScopeOptions) => {
     const { scope, environments } = authorizationScope(options.org, options.environments);
     const api = await ctx.api();

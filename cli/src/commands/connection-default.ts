@@ -74,7 +74,10 @@ export function addDefaultCommands(connection: Command, ctx: CliContext): void {
     const api = await ctx.api();
     const response = await api.authz.unsetDefaultConnection({ provider, scope, environment });
     if (options.output === "json") ctx.out(jsonText(UnsetDefaultConnectionResponseSchema, response));
-    else ctx.out(`removed the default ${enumLabel(ProviderSchema, provider)} connection of ${environment === "" ? "the organization" : `environment ${environment}`}`);
+    else
+      ctx.out(
+        `removed the default ${enumLabel(ProviderSchema, provider)} connection of ${environment === "" ? "the organization" : `environment ${environment}`}`,
+      );
   });
 }
 

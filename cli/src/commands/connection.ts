@@ -64,7 +64,12 @@ function addList(group: Command, ctx: CliContext): void {
     } else if (connections.length === 0) {
       ctx.err("no connections found");
     } else {
-      ctx.out(renderTable(CONNECTION_COLUMNS, connections.map((c) => connectionRow(c, ctx.styles))));
+      ctx.out(
+        renderTable(
+          CONNECTION_COLUMNS,
+          connections.map((c) => connectionRow(c, ctx.styles)),
+        ),
+      );
     }
   });
 }
@@ -105,7 +110,7 @@ function addRotate(group: Command, ctx: CliContext): void {
   withExamples(command, [
     "planton connection rotate payments-prod-aws --access-key-id AKIA... --secret-access-key-file new-secret.txt",
     "planton connection rotate payments-prod-gcp --key-file new-key.json",
-    "printf %s \"$NEW_TOKEN\" | planton connection rotate payments-prod-do --api-token-stdin",
+    'printf %s "$NEW_TOKEN" | planton connection rotate payments-prod-do --api-token-stdin',
   ]);
   defineAction(command, async (ref: string, options: RotateFlags & Output) => {
     if (!hasRotateFlags(options)) {

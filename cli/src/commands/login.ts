@@ -35,7 +35,8 @@ export function addLoginCommand(program: Command, ctx: CliContext): void {
     'planton login --token "$PLANTON_DEV_TOKEN"',
   ]);
   defineAction(command, async (options: LoginOptions) => {
-    if ((options.token !== undefined) === (options.tokenStdin === true)) throw new UsageError("give the token with exactly one of --token <token> or --token-stdin");
+    if ((options.token !== undefined) === (options.tokenStdin === true))
+      throw new UsageError("give the token with exactly one of --token <token> or --token-stdin");
     const token = options.token ?? (await readSecretText(ctx.secrets, { stdin: true }, "token")) ?? "";
     if (token.trim() === "") throw new UsageError("the token is empty");
     const existing = await ctx.configFile();
@@ -45,7 +46,8 @@ export function addLoginCommand(program: Command, ctx: CliContext): void {
       await clients.connections.listConnections({ pageSize: 1 });
     } catch (error) {
       const failure = ConnectError.from(error);
-      if (failure.code === Code.Unauthenticated) throw new CliError(`the planton API at ${apiUrl} refused the token (${failure.rawMessage}); nothing was saved`);
+      if (failure.code === Code.Unauthenticated)
+        throw new CliError(`the planton API at ${apiUrl} refused the token (${failure.rawMessage}); nothing was saved`);
       // A valid token without connections:read still identifies the caller.
       if (failure.code !== Code.PermissionDenied) throw error;
       ctx.err(`warning: the token is valid but may not read connections (${failure.rawMessage})`);

@@ -35,7 +35,10 @@ export function addRunnerCommands(program: Command, ctx: CliContext): void {
     .description("register a runner and print its token, which is shown this once")
     .requiredOption("--name <name>", "runner name, unique in the organization")
     .addOption(new Option("--kind <kind>", "the workload identity it runs under").choices(RUNNER_KINDS).makeOptionMandatory())
-    .requiredOption("--principal <principal>", "the identity: an IAM role ARN (aws-irsa), a service-account email (gcp-workload-identity) or a managed identity's client id (azure-managed-identity)")
+    .requiredOption(
+      "--principal <principal>",
+      "the identity: an IAM role ARN (aws-irsa), a service-account email (gcp-workload-identity) or a managed identity's client id (azure-managed-identity)",
+    )
     .addOption(outputOption());
   withExamples(register, [
     "planton runner register --name eks-runner --kind aws-irsa --principal arn:aws:iam::123456789012:role/planton-runner",

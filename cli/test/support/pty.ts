@@ -23,7 +23,10 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][A-Za-z0-9]|\u001b[=>]/g;
  */
 export function runInPty(argv: readonly string[], env: Record<string, string>): PtySession {
   const command = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm-256color", COLUMNS: "120", LINES: "40" }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("script", ["-qfec", command, "/dev/null"], {
+    env: { ...env, TERM: "xterm-256color", COLUMNS: "120", LINES: "40" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let raw = "";
   let consumed = 0;
   const waiters = new Set<() => void>();

@@ -1,9 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
-import {
-  Health,
-  HealthCheckResponse_ServingStatus,
-} from "@planton/proto/grpc/health/v1/health_pb";
+import { Health, HealthCheckResponse_ServingStatus } from "@planton/proto/grpc/health/v1/health_pb";
 import { SignJWT } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AccessPolicy, AccessRule } from "./access-rule.js";

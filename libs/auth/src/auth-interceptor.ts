@@ -27,10 +27,7 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
     const principal = await options.verifier.verify(token);
     const missing = rule.scopes.filter((scope) => !principal.scopes.has(scope));
     if (missing.length > 0) {
-      throw new ConnectError(
-        `missing scope ${missing.map((s) => `"${s}"`).join(", ")} for ${request.method.name}`,
-        Code.PermissionDenied,
-      );
+      throw new ConnectError(`missing scope ${missing.map((s) => `"${s}"`).join(", ")} for ${request.method.name}`, Code.PermissionDenied);
     }
     request.contextValues.set(principalKey, principal);
     return next(request);
@@ -43,7 +40,7 @@ function bearerToken(header: string | null): string {
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match?.[1] === undefined) {
-    throw new ConnectError("Authorization header must be \"Bearer <token>\"", Code.Unauthenticated);
+    throw new ConnectError('Authorization header must be "Bearer <token>"', Code.Unauthenticated);
   }
   return match[1];
 }

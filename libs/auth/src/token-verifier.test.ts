@@ -191,8 +191,7 @@ describe("createTokenVerifier (jwks)", () => {
   const signRs256 = (claims: JWTPayload, key: SigningKey = privateKey, kid = KID) =>
     new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).sign(key);
 
-  const listen = (s: Server) =>
-    new Promise<AddressInfo>((resolve) => s.listen(0, "127.0.0.1", () => resolve(s.address() as AddressInfo)));
+  const listen = (s: Server) => new Promise<AddressInfo>((resolve) => s.listen(0, "127.0.0.1", () => resolve(s.address() as AddressInfo)));
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256", { extractable: true });

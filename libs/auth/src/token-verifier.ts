@@ -4,8 +4,7 @@ import type { Principal } from "./principal.js";
 
 /** How tokens are checked: a shared HS256 secret (development) or a JWKS URL (production). */
 export type TokenVerifierOptions =
-  | { kind: "hs256"; secret: string; issuer?: string; audience?: string }
-  | { kind: "jwks"; url: URL; issuer?: string; audience?: string };
+  { kind: "hs256"; secret: string; issuer?: string; audience?: string } | { kind: "jwks"; url: URL; issuer?: string; audience?: string };
 
 /**
  * TokenVerifier turns a bearer token into a {@link Principal}. It rejects with
@@ -31,8 +30,7 @@ export const TOKEN_CLOCK_TOLERANCE_SECONDS = 30;
 
 /** Creates a {@link TokenVerifier}. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey =
-    options.kind === "hs256" ? new TextEncoder().encode(options.secret) : createRemoteJWKSet(options.url);
+  const key: Uint8Array | JWTVerifyGetKey = options.kind === "hs256" ? new TextEncoder().encode(options.secret) : createRemoteJWKSet(options.url);
   const algorithms = options.kind === "hs256" ? ["HS256"] : JWKS_ALGORITHMS;
   const verifyOptions = {
     algorithms,
@@ -48,10 +46,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (cached !== undefined) return cached;
       let payload: JWTPayload;
       try {
-        payload =
-          key instanceof Uint8Array
-            ? (await jwtVerify(token, key, verifyOptions)).payload
-            : (await jwtVerify(token, key, verifyOptions)).payload;
+        payload = key instanceof Uint8Array ? (await jwtVerify(token, key, verifyOptions)).payload : (await jwtVerify(token, key, verifyOptions)).payload;
       } catch (error) {
         throw toConnectError(error);
       }
@@ -121,10 +116,7 @@ function checkClaimText(claim: string, value: string): void {
   // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(value) || value.length > MAX_CLAIM_LENGTH) {
     // INVALID_ARGUMENT, like any other string of a request that no service can use.
-    throw new ConnectError(
-      `bearer token claim "${claim}" must be at most ${MAX_CLAIM_LENGTH} characters without control characters`,
-      Code.InvalidArgument,
-    );
+    throw new ConnectError(`bearer token claim "${claim}" must be at most ${MAX_CLAIM_LENGTH} characters without control characters`, Code.InvalidArgument);
   }
 }
 
@@ -133,9 +125,7 @@ function toConnectError(error: unknown): ConnectError {
   // as a generic JOSEError: an identity-provider outage, not a bad token.
   if (
     error instanceof errors.JWKSTimeout ||
-    (error instanceof errors.JOSEError &&
-      error.code === "ERR_JOSE_GENERIC" &&
-      /fetch|network|Expected 200 OK|JSON Web Key Set/i.test(error.message))
+    (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC" && /fetch|network|Expected 200 OK|JSON Web Key Set/i.test(error.message))
   ) {
     return new ConnectError("token keys (JWKS) are unreachable", Code.Unavailable, undefined, undefined, error);
   }

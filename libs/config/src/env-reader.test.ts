@@ -93,12 +93,9 @@ describe("createEnvReader", () => {
       expect(createEnvReader({ N: "" }).int("N", 13, range)).toBe(13);
     });
 
-    it.each(["abc", "1.5", "1e3", "0x10", "12abc", "+5", "--1", "1 2", PLANTED])(
-      "rejects the non-integer %j without repeating it",
-      (value) => {
-        expectRejected(() => createEnvReader({ N: value }).int("N", 1, range), "N", "must be an integer", value);
-      },
-    );
+    it.each(["abc", "1.5", "1e3", "0x10", "12abc", "+5", "--1", "1 2", PLANTED])("rejects the non-integer %j without repeating it", (value) => {
+      expectRejected(() => createEnvReader({ N: value }).int("N", 1, range), "N", "must be an integer", value);
+    });
 
     it("rejects values outside the range, naming the range but not the value", () => {
       const below = expectRejected(() => createEnvReader({ N: "-6" }).int("N", 1, range), "N", "between -5 and 100", "-6");
@@ -142,12 +139,7 @@ describe("createEnvReader", () => {
     });
 
     it("rejects any other value (case-sensitive), listing the allowed ones but not the value", () => {
-      const error = expectRejected(
-        () => createEnvReader({ L: PLANTED }).oneOf("L", levels, "info"),
-        "L",
-        "must be one of: debug, info, warn",
-        PLANTED,
-      );
+      const error = expectRejected(() => createEnvReader({ L: PLANTED }).oneOf("L", levels, "info"), "L", "must be one of: debug, info, warn", PLANTED);
       expect(error.message).toBe("invalid configuration: L must be one of: debug, info, warn");
       expectRejected(() => createEnvReader({ L: "WARN" }).oneOf("L", levels, "info"), "L", "must be one of", "WARN");
     });

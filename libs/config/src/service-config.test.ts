@@ -33,7 +33,14 @@ describe("readServiceConfig", () => {
       corsOrigins: [],
       auth: { kind: "generated-dev-secret" },
       shutdownGraceMs: 10_000,
-      listenerLimits: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000, maxConnections: 4_096, maxStreamsPerConnection: 256 },
+      listenerLimits: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        idleTimeoutMs: 120_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 4_096,
+        maxStreamsPerConnection: 256,
+      },
     });
   });
 
@@ -46,7 +53,14 @@ describe("readServiceConfig", () => {
       LISTENER_MAX_CONNECTIONS: "10",
       LISTENER_MAX_STREAMS: "16",
     });
-    expect(config.listenerLimits).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, idleTimeoutMs: 6000, keepAliveTimeoutMs: 1000, maxConnections: 10, maxStreamsPerConnection: 16 });
+    expect(config.listenerLimits).toEqual({
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      idleTimeoutMs: 6000,
+      keepAliveTimeoutMs: 1000,
+      maxConnections: 10,
+      maxStreamsPerConnection: 16,
+    });
     expect(() => read({ LISTENER_HEADERS_TIMEOUT_MS: "5000", LISTENER_REQUEST_TIMEOUT_MS: "4000" })).toThrow(/LISTENER_HEADERS_TIMEOUT_MS/);
     expect(() => read({ LISTENER_MAX_CONNECTIONS: "0" })).toThrow(/LISTENER_MAX_CONNECTIONS/);
   });

@@ -14,11 +14,7 @@ export interface DatabaseLocation {
  * embedded PostgreSQL in `dataDir`, so a user without a server can still run
  * the system.
  */
-export async function resolveDatabase(options: {
-  databaseUrl: string | undefined;
-  dataDir: string;
-  logger: Logger;
-}): Promise<DatabaseLocation> {
+export async function resolveDatabase(options: { databaseUrl: string | undefined; dataDir: string; logger: Logger }): Promise<DatabaseLocation> {
   if (options.databaseUrl !== undefined) {
     return { url: options.databaseUrl, embedded: false, release: async () => undefined };
   }

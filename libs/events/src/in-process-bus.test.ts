@@ -84,7 +84,10 @@ describe("createInProcessBus", () => {
     await bus.publish(event("connect.good.x"));
     await bus.idle();
     expect(calls).toEqual(["connect.poison.x", "connect.poison.x", "connect.poison.x", "connect.good.x"]);
-    const levels = logs.records().filter((r) => r["subject"] === "connect.poison.x").map((r) => r["level"]);
+    const levels = logs
+      .records()
+      .filter((r) => r["subject"] === "connect.poison.x")
+      .map((r) => r["level"]);
     expect(levels).toEqual(["warn", "warn", "error"]);
   });
 

@@ -90,9 +90,7 @@ export function createInProcessBus(logger: Logger, options: InProcessBusOptions 
     const previous = subscription.queues.get(key) ?? Promise.resolve();
     // setImmediate: the handler must not run before the publisher's own
     // continuation (it may still be finishing the work that emitted the event).
-    const run = previous
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => deliver(subscription, event));
+    const run = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => deliver(subscription, event));
     subscription.queues.set(key, run);
     inFlight.add(run);
     void run.finally(() => {

@@ -15,10 +15,7 @@ import type { OutboxDatabase } from "./outbox-table.js";
  * the database error otherwise (a reused event id is a unique violation), both
  * failing the caller's transaction.
  */
-export async function insertOutboxEvent<DB extends OutboxDatabase>(
-  db: Kysely<DB> | Transaction<DB>,
-  event: EventEnvelope,
-): Promise<void> {
+export async function insertOutboxEvent<DB extends OutboxDatabase>(db: Kysely<DB> | Transaction<DB>, event: EventEnvelope): Promise<void> {
   assertEventEnvelope(event);
   // Safe: DB extends OutboxDatabase; Kysely's types are invariant in DB.
   await (db as unknown as Kysely<OutboxDatabase>)

@@ -67,7 +67,10 @@ const LOUD_EVERY = 10;
  */
 export async function connectJetStream(options: JetStreamOptions): Promise<JetStreamPublisher> {
   const log = options.logger.child({ component: "jetstream-publisher" });
-  const servers = options.url.split(",").map((server) => server.trim()).filter((server) => server !== "");
+  const servers = options.url
+    .split(",")
+    .map((server) => server.trim())
+    .filter((server) => server !== "");
   if (servers.length === 0) throw new TypeError("url must name at least one NATS server");
   // A NATS URL may carry a token as its user part (nats://TOKEN@host), a
   // shape the logger's scrubbing does not know: log hosts only.
@@ -113,7 +116,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
   function ensureInBackground(nc: NatsConnection): Promise<void> {
     if (ensuring?.nc === nc) return ensuring.done;
     const done = (async () => {
-      for (let failures = 0; !closed && !nc.isClosed(); ) {
+      for (let failures = 0; !closed && !nc.isClosed();) {
         try {
           const jsm = await nc.jetstreamManager({ timeout: publishTimeoutMs });
           await ensureStream(jsm, spec, log);
@@ -151,7 +154,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
 
   /** Connects, and connects again whenever the client gives up, until closed. */
   async function supervise(firstAttemptDone: () => void): Promise<void> {
-    for (let failures = 0; !closed; ) {
+    for (let failures = 0; !closed;) {
       let nc: NatsConnection;
       try {
         // Not waitOnFirstConnect: that retries inside connect() where close()

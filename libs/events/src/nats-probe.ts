@@ -50,7 +50,13 @@ export function createNatsProbe(options: { url: string; services: readonly strin
       });
       try {
         // flush() rejects while the client is disconnected: that is "not reachable", not a fault.
-        return await Promise.race([nc.flush().then(() => true, () => false), aborted]);
+        return await Promise.race([
+          nc.flush().then(
+            () => true,
+            () => false,
+          ),
+          aborted,
+        ]);
       } finally {
         signal.removeEventListener("abort", onAbort!);
       }

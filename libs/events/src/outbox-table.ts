@@ -71,17 +71,7 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
     .execute();
   // The relay's only read: the oldest pending rows. Partial, so it stays as
   // small as the backlog however many published rows are retained.
-  await db.schema
-    .createIndex("outbox_unpublished_idx")
-    .on("outbox")
-    .column("seq")
-    .where(sql.ref("published_at"), "is", null)
-    .execute();
+  await db.schema.createIndex("outbox_unpublished_idx").on("outbox").column("seq").where(sql.ref("published_at"), "is", null).execute();
   // Retention deletes published rows by age.
-  await db.schema
-    .createIndex("outbox_published_at_idx")
-    .on("outbox")
-    .column("published_at")
-    .where(sql.ref("published_at"), "is not", null)
-    .execute();
+  await db.schema.createIndex("outbox_published_at_idx").on("outbox").column("published_at").where(sql.ref("published_at"), "is not", null).execute();
 }

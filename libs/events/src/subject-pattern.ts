@@ -25,8 +25,6 @@ export function subjectMatches(pattern: string, subject: string): boolean {
  */
 export function assertSubjectPattern(pattern: string): void {
   const tokens = pattern.split(".");
-  const valid = tokens.every(
-    (token, i) => token === "*" || (token === ">" && i === tokens.length - 1) || /^[^\s.*>]+$/.test(token),
-  );
+  const valid = tokens.every((token, i) => token === "*" || (token === ">" && i === tokens.length - 1) || /^[^\s.*>]+$/.test(token));
   if (!valid) throw new TypeError(`"${pattern}" is not a valid NATS subject pattern`);
 }

@@ -42,14 +42,20 @@ describe("event metrics", () => {
     // The bus is down: events pile up, the oldest ages, failures are observed.
     publisher.failing = new Error("bus down");
     await f.insert([f.event("three"), f.event("four"), f.event("five")]);
-    await vi.waitFor(async () => expect(await sample(registry, "planton_outbox_publish_seconds_count", { outbox: "test", outcome: "error" })).toBeGreaterThanOrEqual(1), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => expect(await sample(registry, "planton_outbox_publish_seconds_count", { outbox: "test", outcome: "error" })).toBeGreaterThanOrEqual(1),
+      { timeout: 5_000, interval: 50 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await sample(registry, "planton_outbox_pending_events", { outbox: "test" })).toBe(3);
     expect(await sample(registry, "planton_outbox_oldest_pending_age_seconds", { outbox: "test" })).toBeGreaterThanOrEqual(1);
 
     // Back: the backlog drains to 0 and the outbox leaves the registry with the relay.
     publisher.failing = undefined;
-    await vi.waitFor(async () => expect(await sample(registry, "planton_outbox_pending_events", { outbox: "test" })).toBe(0), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await sample(registry, "planton_outbox_pending_events", { outbox: "test" })).toBe(0), {
+      timeout: 10_000,
+      interval: 100,
+    });
     await relay.stop();
     expect(await sample(registry, "planton_outbox_pending_events", { outbox: "test" })).toBeUndefined();
   }, 30_000);

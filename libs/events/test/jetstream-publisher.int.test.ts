@@ -90,7 +90,14 @@ describe("connectJetStream", () => {
     proxy.restore();
     const after = f.event("after");
     await expect
-      .poll(async () => publisher.publish(after).then(() => "published", () => "rejected"), { timeout: 5_000, interval: 200 })
+      .poll(
+        async () =>
+          publisher.publish(after).then(
+            () => "published",
+            () => "rejected",
+          ),
+        { timeout: 5_000, interval: 200 },
+      )
       .toBe("published");
     const labels = (await f.streamMessages()).map((m) => label(m.data));
     expect(labels[0]).toBe("before");

@@ -5,8 +5,7 @@ import { REDACTED, redactValue, scrubText } from "./redact.js";
 const MARKER = "MARKER-zq7x-do-not-log";
 
 // Secret shapes that scrubText must recognise in free text.
-const PEM =
-  "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAzq7xMARKERpemBODYline1\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END RSA PRIVATE KEY-----";
+const PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAzq7xMARKERpemBODYline1\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END RSA PRIVATE KEY-----";
 const BEARER_TOKEN = "zq7xBearerTokenValue0123456789";
 const JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ6cTd4LXVzZXIifQ.zq7xSignaturePartAbCdEf0123";
 const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq7xKEY012";

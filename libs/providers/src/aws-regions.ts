@@ -10,7 +10,9 @@ export type AwsPartition = keyof typeof AWS_REGIONS_BY_PARTITION;
 export const AWS_REGIONS: readonly string[] = Object.freeze(Object.values(AWS_REGIONS_BY_PARTITION).flat());
 
 const PARTITION_OF = new Map<string, AwsPartition>(
-  (Object.entries(AWS_REGIONS_BY_PARTITION) as [AwsPartition, readonly string[]][]).flatMap(([partition, regions]) => regions.map((r) => [r, partition] as const)),
+  (Object.entries(AWS_REGIONS_BY_PARTITION) as [AwsPartition, readonly string[]][]).flatMap(([partition, regions]) =>
+    regions.map((r) => [r, partition] as const),
+  ),
 );
 
 /** isAwsRegion tells whether `region` is a known region code (exact, lower case), not just region-shaped. */
@@ -36,4 +38,3 @@ export function awsRegionProblem(region: string): StringProblem | undefined {
     description: `must be a known AWS region${hint !== "" ? hint : " (commercial, GovCloud or China), such as us-east-1, eu-central-1 or us-gov-west-1"}`,
   };
 }
-

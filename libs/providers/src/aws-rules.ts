@@ -91,12 +91,24 @@ export function validateAws(out: FieldViolation[], prefix: string, spec: AwsSpec
       const trust = spec.auth.value;
       const account = roleArnAccount(trust.roleArn);
       if (trust.roleArn !== "" && account === undefined) {
-        out.push({ field: `${prefix}.cross_account_trust.role_arn`, reason: ViolationReason.PATTERN, description: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>" });
+        out.push({
+          field: `${prefix}.cross_account_trust.role_arn`,
+          reason: ViolationReason.PATTERN,
+          description: "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
+        });
       } else if (account !== undefined && account !== spec.accountId) {
-        out.push({ field: `${prefix}.cross_account_trust.role_arn`, reason: ViolationReason.MISMATCH, description: "must be a role of the connection's account_id" });
+        out.push({
+          field: `${prefix}.cross_account_trust.role_arn`,
+          reason: ViolationReason.MISMATCH,
+          description: "must be a role of the connection's account_id",
+        });
       }
       if (!AWS_EXTERNAL_ID.test(trust.externalId)) {
-        out.push({ field: `${prefix}.cross_account_trust.external_id`, reason: ViolationReason.PATTERN, description: "must be 2-1224 characters of letters, digits and +=,.@:/-" });
+        out.push({
+          field: `${prefix}.cross_account_trust.external_id`,
+          reason: ViolationReason.PATTERN,
+          description: "must be 2-1224 characters of letters, digits and +=,.@:/-",
+        });
       }
       break;
     }

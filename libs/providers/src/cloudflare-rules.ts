@@ -21,7 +21,10 @@ const LEGACY_GLOBAL_KEY = /^[0-9a-fA-F]{37,45}$/;
 const apiToken: StringCheck = (value) => {
   if (LEGACY_API_TOKEN.test(value) || SCANNABLE_API_TOKEN.test(value)) return undefined;
   if (value.startsWith("cfk_")) {
-    return { reason: ViolationReason.PATTERN, description: "is a Global API Key (cfk_): put it in legacy.api_key with the account's email, or create an API token" };
+    return {
+      reason: ViolationReason.PATTERN,
+      description: "is a Global API Key (cfk_): put it in legacy.api_key with the account's email, or create an API token",
+    };
   }
   return {
     reason: value.length === 40 || value.length === 53 ? ViolationReason.PATTERN : ViolationReason.LENGTH,

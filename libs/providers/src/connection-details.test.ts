@@ -46,7 +46,11 @@ const markerSpecs = {
   azure: azure({ ...valid.azureServicePrincipal(), auth: { case: "servicePrincipal", value: { clientId: AZURE_CLIENT_ID, clientSecret: M.azureSecret } } }),
   digitalocean: digitalocean({ apiToken: M.doToken, defaultRegion: "fra1", spacesAccessId: "SPACESID000000000001", spacesSecretKey: M.doSpaces }),
   civo: civo({ apiToken: M.civoToken, defaultRegion: "FRA1", objectStoreAccessId: "STOREID0000000000001", objectStoreSecretKey: M.civoStore }),
-  cloudflareToken: cloudflare({ apiToken: M.cfToken, accountId: CF_ACCOUNT_ID, r2: { accessKeyId: M.r2Id, secretAccessKey: M.r2Secret, endpoint: "https://r2.example.com" } }),
+  cloudflareToken: cloudflare({
+    apiToken: M.cfToken,
+    accountId: CF_ACCOUNT_ID,
+    r2: { accessKeyId: M.r2Id, secretAccessKey: M.r2Secret, endpoint: "https://r2.example.com" },
+  }),
   cloudflareLegacy: cloudflare({ legacy: { apiKey: M.cfKey, email: "ops@example.com" } }),
 };
 
@@ -71,7 +75,9 @@ describe("detailsOf", () => {
   });
 
   it("shows AWS account, region, masked key id and runner", () => {
-    expect(detailsOf(aws({ ...valid.awsInline(), auth: { case: "inlineKeys", value: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: M.awsSecret } } })).provider).toEqual({
+    expect(
+      detailsOf(aws({ ...valid.awsInline(), auth: { case: "inlineKeys", value: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: M.awsSecret } } })).provider,
+    ).toEqual({
       case: "aws",
       value: expect.objectContaining({ accountId: "123456789012", region: "us-east-1", accessKeyIdHint: "AKIA************MPLE", runnerId: "" }),
     });

@@ -13,10 +13,7 @@ export type FieldPath = readonly DescField[];
  * fields, or the index of the first name that names no field (including a
  * name that follows a non-message field).
  */
-export function resolveFieldPath(
-  root: DescMessage,
-  names: readonly string[],
-): { readonly fields: FieldPath } | { readonly unknownAt: number } {
+export function resolveFieldPath(root: DescMessage, names: readonly string[]): { readonly fields: FieldPath } | { readonly unknownAt: number } {
   const fields: DescField[] = [];
   let message: DescMessage | undefined = root;
   for (const [index, name] of names.entries()) {

@@ -55,9 +55,7 @@ export function validateGcp(out: FieldViolation[], prefix: string, spec: GcpSpec
     required: spec.auth.case === "runner",
     minLength: 6,
     maxLength: 30,
-    checks: [
-      matches(PROJECT_ID, "must be a GCP project id: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen"),
-    ],
+    checks: [matches(PROJECT_ID, "must be a GCP project id: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen")],
   });
   if (projectOk && key !== undefined && spec.projectId !== "") {
     out.push({

@@ -20,12 +20,14 @@ export function nearMatches(value: string, known: readonly string[], limit = 5):
   const close = scored.filter((s) => s.close);
   if (close.length === 0) return [];
   const best = Math.min(...close.map((s) => s.distance));
-  return close
-    // Only the closest, unless the value is a prefix (then all its completions).
-    .filter((s) => s.distance === best || s.candidate.toLowerCase().startsWith(wanted))
-    .sort((x, y) => x.distance - y.distance || x.index - y.index)
-    .slice(0, limit)
-    .map((s) => s.candidate);
+  return (
+    close
+      // Only the closest, unless the value is a prefix (then all its completions).
+      .filter((s) => s.distance === best || s.candidate.toLowerCase().startsWith(wanted))
+      .sort((x, y) => x.distance - y.distance || x.index - y.index)
+      .slice(0, limit)
+      .map((s) => s.candidate)
+  );
 }
 
 /** didYouMean renders {@link nearMatches} as "; did you mean a, b?", or "" when there are none. */

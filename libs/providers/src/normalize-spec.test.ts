@@ -26,7 +26,9 @@ describe("normalizeSpec", () => {
   });
 
   it("fills a legacy domain-scoped project that still validates afterwards", () => {
-    const normalized = normalizeSpec(gcp({ auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64({ project_id: "example.com:legacy-app" }) } } }));
+    const normalized = normalizeSpec(
+      gcp({ auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64({ project_id: "example.com:legacy-app" }) } } }),
+    );
     expect(normalized.provider.case === "gcp" && normalized.provider.value.projectId).toBe("example.com:legacy-app");
     expect(validateSpec(normalized)).toEqual([]);
   });

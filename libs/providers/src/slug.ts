@@ -8,14 +8,16 @@ export const MAX_SLUG_LENGTH = 63;
  * The registry stores it and the console previews it: one rule, one place.
  */
 export function slugify(name: string): string {
-  return name
-    .normalize("NFKD")
-    // NFKD splits "É" into "E" and a combining accent; drop the accents so
-    // "Équipe" becomes "equipe", not "e-quipe".
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, MAX_SLUG_LENGTH)
-    .replace(/-+$/g, "");
+  return (
+    name
+      .normalize("NFKD")
+      // NFKD splits "É" into "E" and a combining accent; drop the accents so
+      // "Équipe" becomes "equipe", not "e-quipe".
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, MAX_SLUG_LENGTH)
+      .replace(/-+$/g, "")
+  );
 }

@@ -152,14 +152,14 @@ export function validSpecs(): Record<string, ConnectionSpec> {
     "gcp runner": gcp(valid.gcpRunner()),
     "azure service principal": azure(valid.azureServicePrincipal()),
     "azure runner": azure(valid.azureRunner()),
-    "digitalocean": digitalocean(valid.digitalocean()),
+    digitalocean: digitalocean(valid.digitalocean()),
     "digitalocean with spaces": digitalocean({
       ...valid.digitalocean(),
       defaultRegion: "atl1",
       spacesAccessId: "EXAMPLE7UQOTHDTF3GK4",
       spacesSecretKey: "Qm9vdGxlZ2dlZFNwYWNlc1NlY3JldEtleUV4YW1wbGUx",
     }),
-    "civo": civo(valid.civo()),
+    civo: civo(valid.civo()),
     "civo with object store": civo({
       ...valid.civo(),
       defaultRegion: "PHX1",

@@ -113,18 +113,13 @@ export function oneOf(allowed: readonly string[]): StringCheck {
 const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
 
 /** printableToken checks a credential is visible ASCII without any whitespace (`PATTERN`). */
-export const printableToken: StringCheck = matches(
-  PRINTABLE_NO_SPACE,
-  "must be printable ASCII characters without spaces",
-);
+export const printableToken: StringCheck = matches(PRINTABLE_NO_SPACE, "must be printable ASCII characters without spaces");
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** uuid checks the 8-4-4-4-12 hex form, either case, as Azure prints GUIDs both ways (`FORMAT`). */
 export const uuid: StringCheck = (value) =>
-  UUID.test(value)
-    ? undefined
-    : { reason: ViolationReason.FORMAT, description: "must be a UUID (8-4-4-4-12 hexadecimal digits)" };
+  UUID.test(value) ? undefined : { reason: ViolationReason.FORMAT, description: "must be a UUID (8-4-4-4-12 hexadecimal digits)" };
 
 // Deliberately loose: the provider is the authority on addresses; this only
 // catches a value pasted into the wrong field.

@@ -42,11 +42,7 @@ interface MaskPath {
  *
  * The result is not validated: run `validateSpec` on it. Neither input is modified.
  */
-export function applyUpdateMask(
-  current: ConnectionSpec,
-  patch: ConnectionSpec | undefined,
-  paths: readonly string[],
-): MaskedUpdate {
+export function applyUpdateMask(current: ConnectionSpec, patch: ConnectionSpec | undefined, paths: readonly string[]): MaskedUpdate {
   const violations: FieldViolation[] = [];
   const maskPaths = resolveMask(current, paths, violations);
   const patchProvider = patch?.provider.case;
@@ -99,12 +95,7 @@ function resolveMask(current: ConnectionSpec, paths: readonly string[], violatio
   return resolved;
 }
 
-function applyPath(
-  { path, fields }: MaskPath,
-  updated: ReflectMessage,
-  patch: ReflectMessage,
-  violations: FieldViolation[],
-): void {
+function applyPath({ path, fields }: MaskPath, updated: ReflectMessage, patch: ReflectMessage, violations: FieldViolation[]): void {
   const leaf = fields[fields.length - 1] as DescField;
   const value = readField(patch, fields);
   let written: boolean;

@@ -39,8 +39,7 @@ interface BadCase {
 const inlineKeys = (accessKeyId: string, secretAccessKey: string) =>
   aws({ ...valid.awsInline(), auth: { case: "inlineKeys", value: { accessKeyId, secretAccessKey } } });
 const awsRunner = (runnerId: string) => aws({ ...valid.awsRunner(), auth: { case: "runner", value: { runnerId } } });
-const gcpKey = (keyBase64: string, projectId = "") =>
-  gcp({ projectId, auth: { case: "serviceAccountKey", value: { keyBase64 } } });
+const gcpKey = (keyBase64: string, projectId = "") => gcp({ projectId, auth: { case: "serviceAccountKey", value: { keyBase64 } } });
 const gcpKeyWith = (overrides: Record<string, unknown>) => gcpKey(gcpKeyBase64(overrides));
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 const servicePrincipal = (clientId: string, clientSecret: string) =>
@@ -68,7 +67,12 @@ const badCases: BadCase[] = [
   { name: "aws account_id 11 digits", spec: () => aws({ ...valid.awsInline(), accountId: "12345678901" }), field: `${A}.account_id`, reason: "LENGTH" },
   { name: "aws account_id with letters", spec: () => aws({ ...valid.awsInline(), accountId: `${MARKER}123` }), field: `${A}.account_id`, reason: "PATTERN" },
   { name: "aws account_id leading space", spec: () => aws({ ...valid.awsInline(), accountId: " 123456789012" }), field: `${A}.account_id`, reason: "PATTERN" },
-  { name: "aws region not a region", spec: () => aws({ ...valid.awsInline(), region: `${MARKER.toLowerCase()}-west-2` }), field: `${A}.region`, reason: "ENUM" },
+  {
+    name: "aws region not a region",
+    spec: () => aws({ ...valid.awsInline(), region: `${MARKER.toLowerCase()}-west-2` }),
+    field: `${A}.region`,
+    reason: "ENUM",
+  },
   { name: "aws region upper case", spec: () => aws({ ...valid.awsInline(), region: "US-WEST-2" }), field: `${A}.region`, reason: "ENUM" },
   { name: "aws region made up", spec: () => aws({ ...valid.awsInline(), region: "xx-fake-1" }), field: `${A}.region`, reason: "ENUM" },
   { name: "aws region shaped but unknown", spec: () => aws({ ...valid.awsInline(), region: "us-west-9" }), field: `${A}.region`, reason: "ENUM" },
@@ -78,12 +82,37 @@ const badCases: BadCase[] = [
   { name: "aws region over 4096 characters", spec: () => aws({ ...valid.awsInline(), region: "a".repeat(4097) }), field: `${A}.region`, reason: "MAX_LENGTH" },
   { name: "aws no auth method", spec: () => aws({ accountId: "123456789012" }), field: `${A}.auth`, reason: "ONE_OF_REQUIRED" },
   { name: "aws access_key_id empty", spec: () => inlineKeys("", AWS_SECRET_ACCESS_KEY), field: `${A}.inline_keys.access_key_id`, reason: "REQUIRED" },
-  { name: "aws access_key_id 19 characters", spec: () => inlineKeys(AWS_ACCESS_KEY_ID.slice(1), AWS_SECRET_ACCESS_KEY), field: `${A}.inline_keys.access_key_id`, reason: "LENGTH" },
-  { name: "aws access_key_id wrong prefix", spec: () => inlineKeys(`AKIB${MARKER.toUpperCase()}0000000`, AWS_SECRET_ACCESS_KEY), field: `${A}.inline_keys.access_key_id`, reason: "PATTERN" },
-  { name: "aws access_key_id lower case", spec: () => inlineKeys(`akia${MARKER.toLowerCase()}0000000`, AWS_SECRET_ACCESS_KEY), field: `${A}.inline_keys.access_key_id`, reason: "PATTERN" },
+  {
+    name: "aws access_key_id 19 characters",
+    spec: () => inlineKeys(AWS_ACCESS_KEY_ID.slice(1), AWS_SECRET_ACCESS_KEY),
+    field: `${A}.inline_keys.access_key_id`,
+    reason: "LENGTH",
+  },
+  {
+    name: "aws access_key_id wrong prefix",
+    spec: () => inlineKeys(`AKIB${MARKER.toUpperCase()}0000000`, AWS_SECRET_ACCESS_KEY),
+    field: `${A}.inline_keys.access_key_id`,
+    reason: "PATTERN",
+  },
+  {
+    name: "aws access_key_id lower case",
+    spec: () => inlineKeys(`akia${MARKER.toLowerCase()}0000000`, AWS_SECRET_ACCESS_KEY),
+    field: `${A}.inline_keys.access_key_id`,
+    reason: "PATTERN",
+  },
   { name: "aws secret_access_key empty", spec: () => inlineKeys(AWS_ACCESS_KEY_ID, ""), field: `${A}.inline_keys.secret_access_key`, reason: "REQUIRED" },
-  { name: "aws secret_access_key 39 characters", spec: () => inlineKeys(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.slice(1)), field: `${A}.inline_keys.secret_access_key`, reason: "LENGTH" },
-  { name: "aws secret_access_key bad character", spec: () => inlineKeys(AWS_ACCESS_KEY_ID, `${MARKER}-${"k".repeat(30)}`), field: `${A}.inline_keys.secret_access_key`, reason: "PATTERN" },
+  {
+    name: "aws secret_access_key 39 characters",
+    spec: () => inlineKeys(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.slice(1)),
+    field: `${A}.inline_keys.secret_access_key`,
+    reason: "LENGTH",
+  },
+  {
+    name: "aws secret_access_key bad character",
+    spec: () => inlineKeys(AWS_ACCESS_KEY_ID, `${MARKER}-${"k".repeat(30)}`),
+    field: `${A}.inline_keys.secret_access_key`,
+    reason: "PATTERN",
+  },
   { name: "aws runner_id empty", spec: () => awsRunner(""), field: `${A}.runner.runner_id`, reason: "REQUIRED" },
   { name: "aws runner_id with hyphen", spec: () => awsRunner(`runner-${MARKER}`), field: `${A}.runner.runner_id`, reason: "PATTERN" },
   { name: "aws runner_id upper case", spec: () => awsRunner("runner_ABC123"), field: `${A}.runner.runner_id`, reason: "PATTERN" },
@@ -97,10 +126,30 @@ const badCases: BadCase[] = [
   { name: "gcp key_base64 single dangling character", spec: () => gcpKey("QUJDR"), field: `${G}.service_account_key.key_base64`, reason: "FORMAT" },
   { name: "gcp key is not JSON", spec: () => gcpKey(base64(`${MARKER} is not json`)), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
   { name: "gcp key is a JSON array", spec: () => gcpKey(base64(`["${MARKER}"]`)), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
-  { name: "gcp key is not a service account", spec: () => gcpKeyWith({ type: `authorized_user_${MARKER}` }), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
-  { name: "gcp key without project_id", spec: () => gcpKeyWith({ project_id: undefined }), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
-  { name: "gcp key client_email not an email", spec: () => gcpKeyWith({ client_email: MARKER }), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
-  { name: "gcp key without private_key_id", spec: () => gcpKeyWith({ private_key_id: "" }), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
+  {
+    name: "gcp key is not a service account",
+    spec: () => gcpKeyWith({ type: `authorized_user_${MARKER}` }),
+    field: `${G}.service_account_key.key_base64`,
+    reason: "INVALID_KEY",
+  },
+  {
+    name: "gcp key without project_id",
+    spec: () => gcpKeyWith({ project_id: undefined }),
+    field: `${G}.service_account_key.key_base64`,
+    reason: "INVALID_KEY",
+  },
+  {
+    name: "gcp key client_email not an email",
+    spec: () => gcpKeyWith({ client_email: MARKER }),
+    field: `${G}.service_account_key.key_base64`,
+    reason: "INVALID_KEY",
+  },
+  {
+    name: "gcp key without private_key_id",
+    spec: () => gcpKeyWith({ private_key_id: "" }),
+    field: `${G}.service_account_key.key_base64`,
+    reason: "INVALID_KEY",
+  },
   { name: "gcp key private_key not PEM", spec: () => gcpKeyWith({ private_key: MARKER }), field: `${G}.service_account_key.key_base64`, reason: "INVALID_KEY" },
   {
     name: "gcp key private_key PEM armour around garbage",
@@ -126,77 +175,312 @@ const badCases: BadCase[] = [
   { name: "gcp project_id differs from the key's", spec: () => gcpKey(gcpKeyBase64(), "other-project-42"), field: `${G}.project_id`, reason: "MISMATCH" },
   { name: "gcp runner without project_id", spec: () => gcp({ ...valid.gcpRunner(), projectId: "" }), field: `${G}.project_id`, reason: "REQUIRED" },
   { name: "gcp project_id too short", spec: () => gcp({ ...valid.gcpRunner(), projectId: "ab1" }), field: `${G}.project_id`, reason: "MIN_LENGTH" },
-  { name: "gcp project_id too long", spec: () => gcp({ ...valid.gcpRunner(), projectId: `a${"b".repeat(30)}` }), field: `${G}.project_id`, reason: "MAX_LENGTH" },
+  {
+    name: "gcp project_id too long",
+    spec: () => gcp({ ...valid.gcpRunner(), projectId: `a${"b".repeat(30)}` }),
+    field: `${G}.project_id`,
+    reason: "MAX_LENGTH",
+  },
   { name: "gcp project_id upper case", spec: () => gcp({ ...valid.gcpRunner(), projectId: `${MARKER}-prod` }), field: `${G}.project_id`, reason: "PATTERN" },
   { name: "gcp project_id ends with hyphen", spec: () => gcp({ ...valid.gcpRunner(), projectId: "acme-prod-" }), field: `${G}.project_id`, reason: "PATTERN" },
-  { name: "gcp runner_id malformed", spec: () => gcp({ ...valid.gcpRunner(), auth: { case: "runner", value: { runnerId: MARKER } } }), field: `${G}.runner.runner_id`, reason: "PATTERN" },
+  {
+    name: "gcp runner_id malformed",
+    spec: () => gcp({ ...valid.gcpRunner(), auth: { case: "runner", value: { runnerId: MARKER } } }),
+    field: `${G}.runner.runner_id`,
+    reason: "PATTERN",
+  },
 
   // Azure.
   { name: "azure tenant_id empty", spec: () => azure({ ...valid.azureServicePrincipal(), tenantId: "" }), field: `${Z}.tenant_id`, reason: "REQUIRED" },
-  { name: "azure tenant_id not a UUID", spec: () => azure({ ...valid.azureServicePrincipal(), tenantId: `${MARKER}.onmicrosoft.com` }), field: `${Z}.tenant_id`, reason: "FORMAT" },
-  { name: "azure subscription_id empty in runner mode", spec: () => azure({ ...valid.azureRunner(), subscriptionId: "" }), field: `${Z}.subscription_id`, reason: "REQUIRED" },
-  { name: "azure subscription_id UUID without hyphens", spec: () => azure({ ...valid.azureRunner(), subscriptionId: "0b1f64711bf04ddaaec3cb9272f09590" }), field: `${Z}.subscription_id`, reason: "FORMAT" },
-  { name: "azure no auth method", spec: () => azure({ tenantId: valid.azureRunner().tenantId, subscriptionId: valid.azureRunner().subscriptionId }), field: `${Z}.auth`, reason: "ONE_OF_REQUIRED" },
-  { name: "azure client_id not a UUID", spec: () => servicePrincipal(`${MARKER}-client`, "s3cret~value"), field: `${Z}.service_principal.client_id`, reason: "FORMAT" },
+  {
+    name: "azure tenant_id not a UUID",
+    spec: () => azure({ ...valid.azureServicePrincipal(), tenantId: `${MARKER}.onmicrosoft.com` }),
+    field: `${Z}.tenant_id`,
+    reason: "FORMAT",
+  },
+  {
+    name: "azure subscription_id empty in runner mode",
+    spec: () => azure({ ...valid.azureRunner(), subscriptionId: "" }),
+    field: `${Z}.subscription_id`,
+    reason: "REQUIRED",
+  },
+  {
+    name: "azure subscription_id UUID without hyphens",
+    spec: () => azure({ ...valid.azureRunner(), subscriptionId: "0b1f64711bf04ddaaec3cb9272f09590" }),
+    field: `${Z}.subscription_id`,
+    reason: "FORMAT",
+  },
+  {
+    name: "azure no auth method",
+    spec: () => azure({ tenantId: valid.azureRunner().tenantId, subscriptionId: valid.azureRunner().subscriptionId }),
+    field: `${Z}.auth`,
+    reason: "ONE_OF_REQUIRED",
+  },
+  {
+    name: "azure client_id not a UUID",
+    spec: () => servicePrincipal(`${MARKER}-client`, "s3cret~value"),
+    field: `${Z}.service_principal.client_id`,
+    reason: "FORMAT",
+  },
   { name: "azure client_secret empty", spec: () => servicePrincipal(AZURE_CLIENT_ID, ""), field: `${Z}.service_principal.client_secret`, reason: "REQUIRED" },
-  { name: "azure client_secret over 1024 characters", spec: () => servicePrincipal(AZURE_CLIENT_ID, "x".repeat(1025)), field: `${Z}.service_principal.client_secret`, reason: "MAX_LENGTH" },
-  { name: "azure client_secret with inner space", spec: () => servicePrincipal(AZURE_CLIENT_ID, `abc ${MARKER}`), field: `${Z}.service_principal.client_secret`, reason: "PATTERN" },
-  { name: "azure runner_id empty", spec: () => azure({ ...valid.azureRunner(), auth: { case: "runner", value: { runnerId: "" } } }), field: `${Z}.runner.runner_id`, reason: "REQUIRED" },
+  {
+    name: "azure client_secret over 1024 characters",
+    spec: () => servicePrincipal(AZURE_CLIENT_ID, "x".repeat(1025)),
+    field: `${Z}.service_principal.client_secret`,
+    reason: "MAX_LENGTH",
+  },
+  {
+    name: "azure client_secret with inner space",
+    spec: () => servicePrincipal(AZURE_CLIENT_ID, `abc ${MARKER}`),
+    field: `${Z}.service_principal.client_secret`,
+    reason: "PATTERN",
+  },
+  {
+    name: "azure runner_id empty",
+    spec: () => azure({ ...valid.azureRunner(), auth: { case: "runner", value: { runnerId: "" } } }),
+    field: `${Z}.runner.runner_id`,
+    reason: "REQUIRED",
+  },
 
   // DigitalOcean.
   { name: "digitalocean api_token empty", spec: () => digitalocean({ ...valid.digitalocean(), apiToken: "" }), field: `${D}.api_token`, reason: "REQUIRED" },
-  { name: "digitalocean api_token 31 characters", spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `${MARKER}${"0".repeat(22)}` }), field: `${D}.api_token`, reason: "MIN_LENGTH" },
-  { name: "digitalocean api_token over 512 characters", spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `${MARKER}${"0".repeat(504)}` }), field: `${D}.api_token`, reason: "MAX_LENGTH" },
-  { name: "digitalocean api_token with inner space", spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `dop_v1_${MARKER} ${"0".repeat(40)}` }), field: `${D}.api_token`, reason: "PATTERN" },
-  { name: "digitalocean api_token trailing newline", spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `dop_v1_${"a".repeat(64)}\n` }), field: `${D}.api_token`, reason: "PATTERN" },
-  { name: "digitalocean default_region empty", spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: "" }), field: `${D}.default_region`, reason: "REQUIRED" },
-  { name: "digitalocean default_region unknown", spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: `${MARKER}9` }), field: `${D}.default_region`, reason: "ENUM" },
-  { name: "digitalocean default_region upper case", spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: "NYC3" }), field: `${D}.default_region`, reason: "ENUM" },
-  { name: "digitalocean spaces id without secret", spec: () => digitalocean({ ...valid.digitalocean(), spacesAccessId: "EXAMPLE7UQOTHDTF3GK4" }), field: `${D}.spaces_secret_key`, reason: "BOTH_OR_NEITHER" },
-  { name: "digitalocean spaces secret without id", spec: () => digitalocean({ ...valid.digitalocean(), spacesSecretKey: `${MARKER}secret` }), field: `${D}.spaces_access_id`, reason: "BOTH_OR_NEITHER" },
-  { name: "digitalocean spaces id over 4096 characters", spec: () => digitalocean({ ...valid.digitalocean(), spacesAccessId: "A".repeat(4097), spacesSecretKey: "secret" }), field: `${D}.spaces_access_id`, reason: "MAX_LENGTH" },
+  {
+    name: "digitalocean api_token 31 characters",
+    spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `${MARKER}${"0".repeat(22)}` }),
+    field: `${D}.api_token`,
+    reason: "MIN_LENGTH",
+  },
+  {
+    name: "digitalocean api_token over 512 characters",
+    spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `${MARKER}${"0".repeat(504)}` }),
+    field: `${D}.api_token`,
+    reason: "MAX_LENGTH",
+  },
+  {
+    name: "digitalocean api_token with inner space",
+    spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `dop_v1_${MARKER} ${"0".repeat(40)}` }),
+    field: `${D}.api_token`,
+    reason: "PATTERN",
+  },
+  {
+    name: "digitalocean api_token trailing newline",
+    spec: () => digitalocean({ ...valid.digitalocean(), apiToken: `dop_v1_${"a".repeat(64)}\n` }),
+    field: `${D}.api_token`,
+    reason: "PATTERN",
+  },
+  {
+    name: "digitalocean default_region empty",
+    spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: "" }),
+    field: `${D}.default_region`,
+    reason: "REQUIRED",
+  },
+  {
+    name: "digitalocean default_region unknown",
+    spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: `${MARKER}9` }),
+    field: `${D}.default_region`,
+    reason: "ENUM",
+  },
+  {
+    name: "digitalocean default_region upper case",
+    spec: () => digitalocean({ ...valid.digitalocean(), defaultRegion: "NYC3" }),
+    field: `${D}.default_region`,
+    reason: "ENUM",
+  },
+  {
+    name: "digitalocean spaces id without secret",
+    spec: () => digitalocean({ ...valid.digitalocean(), spacesAccessId: "EXAMPLE7UQOTHDTF3GK4" }),
+    field: `${D}.spaces_secret_key`,
+    reason: "BOTH_OR_NEITHER",
+  },
+  {
+    name: "digitalocean spaces secret without id",
+    spec: () => digitalocean({ ...valid.digitalocean(), spacesSecretKey: `${MARKER}secret` }),
+    field: `${D}.spaces_access_id`,
+    reason: "BOTH_OR_NEITHER",
+  },
+  {
+    name: "digitalocean spaces id over 4096 characters",
+    spec: () => digitalocean({ ...valid.digitalocean(), spacesAccessId: "A".repeat(4097), spacesSecretKey: "secret" }),
+    field: `${D}.spaces_access_id`,
+    reason: "MAX_LENGTH",
+  },
 
   // Civo.
   { name: "civo api_token empty", spec: () => civo({ ...valid.civo(), apiToken: "" }), field: `${C}.api_token`, reason: "REQUIRED" },
-  { name: "civo api_token 19 characters", spec: () => civo({ ...valid.civo(), apiToken: `${MARKER}0123456789` }), field: `${C}.api_token`, reason: "MIN_LENGTH" },
-  { name: "civo api_token over 512 characters", spec: () => civo({ ...valid.civo(), apiToken: "t".repeat(513) }), field: `${C}.api_token`, reason: "MAX_LENGTH" },
+  {
+    name: "civo api_token 19 characters",
+    spec: () => civo({ ...valid.civo(), apiToken: `${MARKER}0123456789` }),
+    field: `${C}.api_token`,
+    reason: "MIN_LENGTH",
+  },
+  {
+    name: "civo api_token over 512 characters",
+    spec: () => civo({ ...valid.civo(), apiToken: "t".repeat(513) }),
+    field: `${C}.api_token`,
+    reason: "MAX_LENGTH",
+  },
   { name: "civo default_region empty", spec: () => civo({ ...valid.civo(), defaultRegion: "" }), field: `${C}.default_region`, reason: "REQUIRED" },
   { name: "civo default_region lower case", spec: () => civo({ ...valid.civo(), defaultRegion: "lon1" }), field: `${C}.default_region`, reason: "ENUM" },
-  { name: "civo object-store id without secret", spec: () => civo({ ...valid.civo(), objectStoreAccessId: "CIVOACCESSKEY0000001" }), field: `${C}.object_store_secret_key`, reason: "BOTH_OR_NEITHER" },
-  { name: "civo object-store secret without id", spec: () => civo({ ...valid.civo(), objectStoreSecretKey: `${MARKER}secret` }), field: `${C}.object_store_access_id`, reason: "BOTH_OR_NEITHER" },
+  {
+    name: "civo object-store id without secret",
+    spec: () => civo({ ...valid.civo(), objectStoreAccessId: "CIVOACCESSKEY0000001" }),
+    field: `${C}.object_store_secret_key`,
+    reason: "BOTH_OR_NEITHER",
+  },
+  {
+    name: "civo object-store secret without id",
+    spec: () => civo({ ...valid.civo(), objectStoreSecretKey: `${MARKER}secret` }),
+    field: `${C}.object_store_access_id`,
+    reason: "BOTH_OR_NEITHER",
+  },
 
   // Cloudflare.
   { name: "cloudflare neither token nor legacy", spec: () => cloudflare({}), field: F, reason: "ONE_OF_REQUIRED" },
-  { name: "cloudflare both token and legacy", spec: () => cloudflare({ ...valid.cloudflareToken(), ...valid.cloudflareLegacy() }), field: `${F}.legacy`, reason: "CONFLICT" },
-  { name: "cloudflare api_token 39 characters", spec: () => cloudflare({ apiToken: `${MARKER}${"a".repeat(39 - MARKER.length)}` }), field: `${F}.api_token`, reason: "LENGTH" },
+  {
+    name: "cloudflare both token and legacy",
+    spec: () => cloudflare({ ...valid.cloudflareToken(), ...valid.cloudflareLegacy() }),
+    field: `${F}.legacy`,
+    reason: "CONFLICT",
+  },
+  {
+    name: "cloudflare api_token 39 characters",
+    spec: () => cloudflare({ apiToken: `${MARKER}${"a".repeat(39 - MARKER.length)}` }),
+    field: `${F}.api_token`,
+    reason: "LENGTH",
+  },
   { name: "cloudflare api_token 41 characters", spec: () => cloudflare({ apiToken: `${CF_TOKEN_40}a` }), field: `${F}.api_token`, reason: "LENGTH" },
   { name: "cloudflare api_token 52 characters", spec: () => cloudflare({ apiToken: CF_TOKEN_53.slice(0, 52) }), field: `${F}.api_token`, reason: "LENGTH" },
-  { name: "cloudflare api_token 53 characters, unknown prefix", spec: () => cloudflare({ apiToken: `cfxx_${CF_TOKEN_53.slice(5)}` }), field: `${F}.api_token`, reason: "PATTERN" },
-  { name: "cloudflare api_token is a cfk_ global key", spec: () => cloudflare({ apiToken: `cfk_${"a".repeat(48)}` }), field: `${F}.api_token`, reason: "PATTERN" },
-  { name: "cloudflare api_token 40 characters with a dot", spec: () => cloudflare({ apiToken: `${CF_TOKEN_40.slice(0, 39)}.` }), field: `${F}.api_token`, reason: "PATTERN" },
+  {
+    name: "cloudflare api_token 53 characters, unknown prefix",
+    spec: () => cloudflare({ apiToken: `cfxx_${CF_TOKEN_53.slice(5)}` }),
+    field: `${F}.api_token`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare api_token is a cfk_ global key",
+    spec: () => cloudflare({ apiToken: `cfk_${"a".repeat(48)}` }),
+    field: `${F}.api_token`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare api_token 40 characters with a dot",
+    spec: () => cloudflare({ apiToken: `${CF_TOKEN_40.slice(0, 39)}.` }),
+    field: `${F}.api_token`,
+    reason: "PATTERN",
+  },
   { name: "cloudflare api_token over 53 characters", spec: () => cloudflare({ apiToken: "a".repeat(54) }), field: `${F}.api_token`, reason: "MAX_LENGTH" },
-  { name: "cloudflare api_token with inner whitespace", spec: () => cloudflare({ apiToken: `cfut_${MARKER}\t${"a".repeat(47 - MARKER.length)}` }), field: `${F}.api_token`, reason: "PATTERN" },
+  {
+    name: "cloudflare api_token with inner whitespace",
+    spec: () => cloudflare({ apiToken: `cfut_${MARKER}\t${"a".repeat(47 - MARKER.length)}` }),
+    field: `${F}.api_token`,
+    reason: "PATTERN",
+  },
   { name: "cloudflare legacy api_key empty", spec: () => legacy("", "ops@example.com"), field: `${F}.legacy.api_key`, reason: "REQUIRED" },
-  { name: "cloudflare legacy api_key 36 characters", spec: () => legacy(`${MARKER}${"0".repeat(36 - MARKER.length)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
-  { name: "cloudflare legacy api_key 37 characters, not hex", spec: () => legacy(`${MARKER}${"0".repeat(37 - MARKER.length)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
-  { name: "cloudflare legacy api_key cfk_ of 51 characters", spec: () => legacy(`cfk_${"a".repeat(47)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "PATTERN" },
-  { name: "cloudflare legacy api_key over 52 characters", spec: () => legacy(`cfk_${"a".repeat(49)}`, "ops@example.com"), field: `${F}.legacy.api_key`, reason: "MAX_LENGTH" },
+  {
+    name: "cloudflare legacy api_key 36 characters",
+    spec: () => legacy(`${MARKER}${"0".repeat(36 - MARKER.length)}`, "ops@example.com"),
+    field: `${F}.legacy.api_key`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare legacy api_key 37 characters, not hex",
+    spec: () => legacy(`${MARKER}${"0".repeat(37 - MARKER.length)}`, "ops@example.com"),
+    field: `${F}.legacy.api_key`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare legacy api_key cfk_ of 51 characters",
+    spec: () => legacy(`cfk_${"a".repeat(47)}`, "ops@example.com"),
+    field: `${F}.legacy.api_key`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare legacy api_key over 52 characters",
+    spec: () => legacy(`cfk_${"a".repeat(49)}`, "ops@example.com"),
+    field: `${F}.legacy.api_key`,
+    reason: "MAX_LENGTH",
+  },
   { name: "cloudflare legacy email empty", spec: () => legacy("0".repeat(37), ""), field: `${F}.legacy.email`, reason: "REQUIRED" },
   { name: "cloudflare legacy email not an email", spec: () => legacy("0".repeat(37), `${MARKER}.example.com`), field: `${F}.legacy.email`, reason: "FORMAT" },
-  { name: "cloudflare legacy email over 254 characters", spec: () => legacy("0".repeat(37), `${"a".repeat(250)}@example.com`), field: `${F}.legacy.email`, reason: "MAX_LENGTH" },
-  { name: "cloudflare account_id 31 characters", spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "0".repeat(31) }), field: `${F}.account_id`, reason: "LENGTH" },
-  { name: "cloudflare account_id upper-case hex", spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "ABCDEF".padEnd(32, "0") }), field: `${F}.account_id`, reason: "PATTERN" },
+  {
+    name: "cloudflare legacy email over 254 characters",
+    spec: () => legacy("0".repeat(37), `${"a".repeat(250)}@example.com`),
+    field: `${F}.legacy.email`,
+    reason: "MAX_LENGTH",
+  },
+  {
+    name: "cloudflare account_id 31 characters",
+    spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "0".repeat(31) }),
+    field: `${F}.account_id`,
+    reason: "LENGTH",
+  },
+  {
+    name: "cloudflare account_id upper-case hex",
+    spec: () => cloudflare({ apiToken: CF_TOKEN_40, accountId: "ABCDEF".padEnd(32, "0") }),
+    field: `${F}.account_id`,
+    reason: "PATTERN",
+  },
   { name: "cloudflare r2 access_key_id empty", spec: () => r2("", GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "REQUIRED" },
   { name: "cloudflare r2 secret_access_key empty", spec: () => r2(GOOD_R2_KEY, ""), field: `${F}.r2.secret_access_key`, reason: "REQUIRED" },
-  { name: "cloudflare r2 access_key_id 19 characters", spec: () => r2(`${MARKER}0123456789`.slice(0, 19), GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "LENGTH" },
-  { name: "cloudflare r2 access_key_id 32 characters, not hex", spec: () => r2(`${MARKER}${"0".repeat(32 - MARKER.length)}`, GOOD_R2_SECRET), field: `${F}.r2.access_key_id`, reason: "PATTERN" },
-  { name: "cloudflare r2 secret_access_key 19 characters", spec: () => r2(GOOD_R2_KEY, `${MARKER}0123456789`.slice(0, 19)), field: `${F}.r2.secret_access_key`, reason: "LENGTH" },
-  { name: "cloudflare r2 secret_access_key 64 characters, not hex", spec: () => r2(GOOD_R2_KEY, `${MARKER}${"0".repeat(64 - MARKER.length)}`), field: `${F}.r2.secret_access_key`, reason: "PATTERN" },
-  { name: "cloudflare r2 endpoint plain http", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `http://${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
-  { name: "cloudflare r2 endpoint not a URL", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `${MARKER}.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
-  { name: "cloudflare r2 endpoint with credentials", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://user:${MARKER}@acct.r2.cloudflarestorage.com`), field: `${F}.r2.endpoint`, reason: "FORMAT" },
-  { name: "cloudflare r2 endpoint another host", spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://${CF_ACCOUNT_ID}.r2.${MARKER}.example`), field: `${F}.r2.endpoint`, reason: "PATTERN" },
-  { name: "cloudflare r2 endpoint of another account", spec: () => cloudflare({ ...valid.cloudflareToken(), accountId: CF_ACCOUNT_ID, r2: { accessKeyId: GOOD_R2_KEY, secretAccessKey: GOOD_R2_SECRET, endpoint: `https://${"e".repeat(32)}.r2.cloudflarestorage.com` } }), field: `${F}.r2.endpoint`, reason: "MISMATCH" },
+  {
+    name: "cloudflare r2 access_key_id 19 characters",
+    spec: () => r2(`${MARKER}0123456789`.slice(0, 19), GOOD_R2_SECRET),
+    field: `${F}.r2.access_key_id`,
+    reason: "LENGTH",
+  },
+  {
+    name: "cloudflare r2 access_key_id 32 characters, not hex",
+    spec: () => r2(`${MARKER}${"0".repeat(32 - MARKER.length)}`, GOOD_R2_SECRET),
+    field: `${F}.r2.access_key_id`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare r2 secret_access_key 19 characters",
+    spec: () => r2(GOOD_R2_KEY, `${MARKER}0123456789`.slice(0, 19)),
+    field: `${F}.r2.secret_access_key`,
+    reason: "LENGTH",
+  },
+  {
+    name: "cloudflare r2 secret_access_key 64 characters, not hex",
+    spec: () => r2(GOOD_R2_KEY, `${MARKER}${"0".repeat(64 - MARKER.length)}`),
+    field: `${F}.r2.secret_access_key`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare r2 endpoint plain http",
+    spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `http://${MARKER}.r2.cloudflarestorage.com`),
+    field: `${F}.r2.endpoint`,
+    reason: "FORMAT",
+  },
+  {
+    name: "cloudflare r2 endpoint not a URL",
+    spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `${MARKER}.r2.cloudflarestorage.com`),
+    field: `${F}.r2.endpoint`,
+    reason: "FORMAT",
+  },
+  {
+    name: "cloudflare r2 endpoint with credentials",
+    spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://user:${MARKER}@acct.r2.cloudflarestorage.com`),
+    field: `${F}.r2.endpoint`,
+    reason: "FORMAT",
+  },
+  {
+    name: "cloudflare r2 endpoint another host",
+    spec: () => r2(GOOD_R2_KEY, GOOD_R2_SECRET, `https://${CF_ACCOUNT_ID}.r2.${MARKER}.example`),
+    field: `${F}.r2.endpoint`,
+    reason: "PATTERN",
+  },
+  {
+    name: "cloudflare r2 endpoint of another account",
+    spec: () =>
+      cloudflare({
+        ...valid.cloudflareToken(),
+        accountId: CF_ACCOUNT_ID,
+        r2: { accessKeyId: GOOD_R2_KEY, secretAccessKey: GOOD_R2_SECRET, endpoint: `https://${"e".repeat(32)}.r2.cloudflarestorage.com` },
+      }),
+    field: `${F}.r2.endpoint`,
+    reason: "MISMATCH",
+  },
 ];
 
 /** The string at a violation's field path, when the path names a string field (not e.g. a oneof). */
@@ -267,15 +551,11 @@ describe("validateSpec", () => {
 
   it("names the allowed regions in the ENUM description", () => {
     const [violation] = validateSpec(digitalocean({ ...valid.digitalocean(), defaultRegion: "mars1" }));
-    expect(violation?.description).toBe(
-      "must be one of: nyc1, nyc2, nyc3, sfo2, sfo3, ams3, sgp1, lon1, fra1, tor1, blr1, syd1, atl1",
-    );
+    expect(violation?.description).toBe("must be one of: nyc1, nyc2, nyc3, sfo2, sfo3, ams3, sgp1, lon1, fra1, tor1, blr1, syd1, atl1");
   });
 
   it("uses the given prefix for field paths", () => {
-    expect(validateSpec(undefined, "connection.spec")).toEqual([
-      expect.objectContaining({ field: "connection.spec", reason: "ONE_OF_REQUIRED" }),
-    ]);
+    expect(validateSpec(undefined, "connection.spec")).toEqual([expect.objectContaining({ field: "connection.spec", reason: "ONE_OF_REQUIRED" })]);
     expect(validateSpec(aws({ ...valid.awsInline(), accountId: "" }), "s")).toEqual([
       expect.objectContaining({ field: "s.aws.account_id", reason: "REQUIRED" }),
     ]);
@@ -301,7 +581,9 @@ describe("validateSpec", () => {
     expect(validateSpec(legacy(`cfk_${"a1B2".repeat(10)}0123abcd`, "ops@example.com"))).toEqual([]);
     expect(validateSpec(legacy("0123456789ABCDEF0123456789abcdef01234", "ops@example.com"))).toEqual([]);
     const [tooLong] = validateSpec(cloudflare({ apiToken: `${CF_TOKEN_40}a` }));
-    expect(tooLong?.description).toBe("must be a Cloudflare API token: 40 characters of letters, digits, _ and - (classic), or 53 starting with cfut_ or cfat_");
+    expect(tooLong?.description).toBe(
+      "must be a Cloudflare API token: 40 characters of letters, digits, _ and - (classic), or 53 starting with cfut_ or cfat_",
+    );
   });
 
   it("accepts every known AWS region of the three partitions and suggests near matches for others", () => {
@@ -313,9 +595,7 @@ describe("validateSpec", () => {
     expect(regionMessage("US-WEST-2")).toBe("must be a known AWS region; did you mean us-west-2?");
     expect(regionMessage("eu-cental-1")).toBe("must be a known AWS region; did you mean eu-central-1?");
     expect(regionMessage("us-gov-west")).toBe("must be a known AWS region; did you mean us-gov-west-1?");
-    expect(regionMessage("xx-fake-1")).toBe(
-      "must be a known AWS region (commercial, GovCloud or China), such as us-east-1, eu-central-1 or us-gov-west-1",
-    );
+    expect(regionMessage("xx-fake-1")).toBe("must be a known AWS region (commercial, GovCloud or China), such as us-east-1, eu-central-1 or us-gov-west-1");
   });
 
   it("suggests near matches for closed lists, ignoring case", () => {

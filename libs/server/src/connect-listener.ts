@@ -46,7 +46,7 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
     fallback(req, res) {
       const route = routes.get(`${req.method ?? ""} ${(req.url ?? "").split("?")[0] ?? ""}`);
       if (route === undefined && options.staticFiles !== undefined) {
-        void options.staticFiles(req, res as Parameters<HttpRoute["handle"]>[1]);
+        void options.staticFiles(req, res);
         return;
       }
       if (route === undefined) {
@@ -122,10 +122,7 @@ export async function startConnectListener(options: ConnectListenerOptions): Pro
       // GOAWAY lets clients finish open streams and reconnect elsewhere.
       for (const session of sessions) session.close();
       if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => (idle = resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
       }
       for (const socket of sockets) socket.destroy();
       // Stops h1's timeout checks (it was never listening, so Node reports that; nothing to wait for).

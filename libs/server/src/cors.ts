@@ -14,10 +14,7 @@ type Response = ServerResponse | Http2ServerResponse;
  * Requests from other origins get no CORS headers, so browsers block them;
  * their preflights get 403.
  */
-export function createCorsHandler(
-  origins: readonly string[],
-  next: (req: Request, res: Response) => void,
-): (req: Request, res: Response) => void {
+export function createCorsHandler(origins: readonly string[], next: (req: Request, res: Response) => void): (req: Request, res: Response) => void {
   const any = origins.includes("*");
   const allowed = new Set(origins);
   const allowHeaders = [...cors.allowedHeaders, "Authorization", "X-Request-Id"].join(", ");

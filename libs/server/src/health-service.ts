@@ -1,10 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import {
-  HealthCheckResponse_ServingStatus as ServingStatus,
-  HealthCheckResponseSchema,
-  Health,
-} from "@planton/proto/grpc/health/v1/health_pb";
+import { HealthCheckResponse_ServingStatus as ServingStatus, HealthCheckResponseSchema, Health } from "@planton/proto/grpc/health/v1/health_pb";
 import { registerService, type ServiceRegistration } from "./service-registration.js";
 
 export { ServingStatus };

@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { principalKey } from "@planton/auth";
 import type { Logger } from "@planton/logging";
 import { acceptRequestId, requestIdKey } from "./request-id.js";
+import { observeStream } from "./observe-stream.js";
 
 /**
  * createLoggingInterceptor writes one line per RPC when it ends: procedure,
@@ -63,19 +64,6 @@ function withRequestId(error: unknown, requestId: string): ConnectError {
   const copy = new ConnectError(original.rawMessage, original.code, metadata, undefined, original.cause);
   copy.details.push(...original.details);
   return copy;
-}
-
-async function* observeStream<T>(messages: AsyncIterable<T>, done: (error: unknown) => void): AsyncIterable<T> {
-  let failure: unknown;
-  try {
-    yield* messages;
-  } catch (error) {
-    failure = error;
-    throw error;
-  } finally {
-    // Also runs when the consumer stops early (return()), e.g. on cancellation.
-    done(failure);
-  }
 }
 
 function isServerFault(code: Code): boolean {

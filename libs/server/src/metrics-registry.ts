@@ -15,4 +15,3 @@ export function createMetricsRegistry(): MetricsRegistry {
   collectDefaultMetrics({ register: registry });
   return registry;
 }
-

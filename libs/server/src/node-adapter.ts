@@ -156,7 +156,9 @@ function getJsonViolations(handler: UniversalHandler, url: string): FieldViolati
 function withDeadlineReason(req: UniversalServerRequest): UniversalServerRequest {
   const connectTimeout = req.header.get("connect-timeout-ms");
   const timeout =
-    connectTimeout !== null ? parseConnectTimeout(connectTimeout, Number.MAX_SAFE_INTEGER) : parseGrpcTimeout(req.header.get("grpc-timeout"), Number.MAX_SAFE_INTEGER);
+    connectTimeout !== null
+      ? parseConnectTimeout(connectTimeout, Number.MAX_SAFE_INTEGER)
+      : parseGrpcTimeout(req.header.get("grpc-timeout"), Number.MAX_SAFE_INTEGER);
   const deadline = deadlineOf(timeout.timeoutMs);
   if (deadline === undefined) return req;
   const original = req.signal;
@@ -195,8 +197,12 @@ function warnRefused(logger: Logger, procedure: string, req: NodeRequest, uRes: 
   const grpcStatus = uRes.trailer?.get("grpc-status") ?? uRes.header?.get("grpc-status");
   const code =
     protocol === "connect"
-      ? uRes.status === 200 ? undefined : Code[codeFromHttpStatus(uRes.status)]
-      : grpcStatus !== null && grpcStatus !== undefined && grpcStatus !== "0" ? Code[Number(grpcStatus)] : undefined;
+      ? uRes.status === 200
+        ? undefined
+        : Code[codeFromHttpStatus(uRes.status)]
+      : grpcStatus !== null && grpcStatus !== undefined && grpcStatus !== "0"
+        ? Code[Number(grpcStatus)]
+        : undefined;
   if (protocol !== "grpc-web" && code === undefined) return;
   logger.warn({ procedure, protocol, code: code ?? "see response", http_status: uRes.status }, "rpc refused before dispatch");
 }

@@ -28,10 +28,7 @@ const ERROR_DETAIL_FILES: readonly DescFile[] = [file_google_rpc_error_details];
  * references resolves. Reflection exposes only contracts, never data, so it
  * is public like the health service.
  */
-export function createReflectionServices(
-  services: readonly DescService[],
-  extraFiles: readonly DescFile[] = ERROR_DETAIL_FILES,
-): ServiceRegistration[] {
+export function createReflectionServices(services: readonly DescService[], extraFiles: readonly DescFile[] = ERROR_DETAIL_FILES): ServiceRegistration[] {
   const all = [...services, v1.ServerReflection, v1alpha.ServerReflection];
   // Keyed by the .proto path (DescFile.name has no ".proto" suffix), the name
   // file_by_filename requests and FileDescriptorProto imports use.
@@ -81,12 +78,7 @@ type Answer =
   | { case: "listServicesResponse"; value: { service: { name: string }[] } }
   | { case: "errorResponse"; value: { errorCode: number; errorMessage: string } };
 
-function answerRequest(
-  request: ReflectionRequest,
-  registry: Registry,
-  files: ReadonlyMap<string, DescFile>,
-  serviceNames: string[],
-): Answer {
+function answerRequest(request: ReflectionRequest, registry: Registry, files: ReadonlyMap<string, DescFile>, serviceNames: string[]): Answer {
   const notFound = (what: string): Answer => ({ case: "errorResponse", value: { errorCode: NOT_FOUND, errorMessage: `${what} not found` } });
   const withDependencies = (file: DescFile): Answer => {
     // The requested file first, then its transitive imports, as grpcurl expects.

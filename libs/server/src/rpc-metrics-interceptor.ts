@@ -1,5 +1,6 @@
 import { ConnectError, type Code, type Interceptor } from "@connectrpc/connect";
 import { rpcProtocolOf, type RpcMetrics } from "./rpc-metrics.js";
+import { observeStream } from "./observe-stream.js";
 
 /**
  * createRpcMetricsInterceptor measures every dispatched call into
@@ -31,16 +32,4 @@ export function createRpcMetricsInterceptor(metrics: RpcMetrics): Interceptor {
       throw error;
     }
   };
-}
-
-async function* observeStream<T>(messages: AsyncIterable<T>, done: (error: unknown) => void): AsyncIterable<T> {
-  let failure: unknown;
-  try {
-    yield* messages;
-  } catch (error) {
-    failure = error;
-    throw error;
-  } finally {
-    done(failure);
-  }
 }

@@ -29,7 +29,9 @@ export function runService(name: string, start: () => Promise<StartedService | u
       });
     },
     (error: unknown) => {
-      console.error(error instanceof ConfigError ? error.message : scrubText(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}`));
+      console.error(
+        error instanceof ConfigError ? error.message : scrubText(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}`),
+      );
       process.exit(1);
     },
   );

@@ -79,13 +79,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.readiness?.probes.flatMap((p) => p.services) ?? []),
   ]);
   const readiness = options.readiness ? await startReadiness(health, options.readiness, options.logger) : undefined;
-  const reflection = createReflectionServices([
-    ...options.services.map((s) => s.service),
-    health.registration.service,
-  ]);
+  const reflection = createReflectionServices([...options.services.map((s) => s.service), health.registration.service]);
   const services = [...options.services, health.registration, ...reflection];
   // Measured right after the dispatch marker, so the metrics see the code the caller gets.
-  const rpcMetrics = options.metrics ? createRpcMetrics(options.metrics, services.map((s) => s.service)) : undefined;
+  const rpcMetrics = options.metrics
+    ? createRpcMetrics(
+        options.metrics,
+        services.map((s) => s.service),
+      )
+    : undefined;
   const interceptors: Interceptor[] = [
     createDispatchMarker(),
     ...(rpcMetrics ? [createRpcMetricsInterceptor(rpcMetrics)] : []),

@@ -20,10 +20,6 @@ export interface ServiceRegistration {
  * registerService pairs a descriptor with its implementation. `impl` must be a
  * full `ServiceImpl` (not `Partial`), so the compiler insists on every RPC.
  */
-export function registerService<S extends DescService>(
-  service: S,
-  impl: ServiceImpl<S>,
-  access: ServiceRegistration["access"],
-): ServiceRegistration {
+export function registerService<S extends DescService>(service: S, impl: ServiceImpl<S>, access: ServiceRegistration["access"]): ServiceRegistration {
   return { service, impl: impl, access };
 }

@@ -86,7 +86,8 @@ export function createStaticFiles(options: StaticFilesOptions): StaticFiles | un
   const indexFile: StaticFile = { body: index, type: CONTENT_TYPES[".html"]!, cacheControl: REVALIDATE };
   for (const origin of options.connectOrigins ?? []) {
     // Each one lands in a header: only a bare origin, never a directive.
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) throw new Error(`console connect origin "${origin}" is not an origin such as https://api.example.com`);
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new Error(`console connect origin "${origin}" is not an origin such as https://api.example.com`);
   }
   const headers = securityHeaders(options.connectOrigins ?? []);
   return {

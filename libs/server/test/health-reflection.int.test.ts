@@ -23,7 +23,6 @@ import { BIDI_CALLERS, CALLERS, onEveryCaller, expectSame, type Caller } from ".
 
 const env = useServerAndCallers();
 
-
 describe("grpc.health.v1.Health/Check without a token", () => {
   const check = async (service: string) =>
     onEveryCaller(env.callers, async (caller) => {
@@ -61,13 +60,17 @@ describe.each(CALLERS.map((c, index) => [c.name, index] as const))("grpc.health.
     env.t.server.health.set(service, ServingStatus.SERVING);
     const controller = new AbortController();
     const outcome = await within(
-      caller().serverStream(Health.method.watch, { service }, {
-        signal: controller.signal,
-        onMessage(_message, i) {
-          if (i === 0) env.t.server.health.set(service, ServingStatus.NOT_SERVING);
-          else controller.abort();
+      caller().serverStream(
+        Health.method.watch,
+        { service },
+        {
+          signal: controller.signal,
+          onMessage(_message, i) {
+            if (i === 0) env.t.server.health.set(service, ServingStatus.NOT_SERVING);
+            else controller.abort();
+          },
         },
-      }),
+      ),
       10_000,
       "two Watch messages",
     );
@@ -79,10 +82,14 @@ describe.each(CALLERS.map((c, index) => [c.name, index] as const))("grpc.health.
   it("answers SERVICE_UNKNOWN (not an error) for a service it does not know yet", async () => {
     const controller = new AbortController();
     const outcome = await within(
-      caller().serverStream(Health.method.watch, { service: `not.registered.${index}` }, {
-        signal: controller.signal,
-        onMessage: () => controller.abort(),
-      }),
+      caller().serverStream(
+        Health.method.watch,
+        { service: `not.registered.${index}` },
+        {
+          signal: controller.signal,
+          onMessage: () => controller.abort(),
+        },
+      ),
       10_000,
       "the first Watch message",
     );
@@ -157,13 +164,13 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
   });
 
   it("file_containing_symbol returns vault.proto for the service, one of its methods and one of its messages", async () => {
-    const symbols = [
-      "planton.connect.v1.VaultService",
-      "planton.connect.v1.VaultService.SealCredential",
-      "planton.connect.v1.SealCredentialRequest",
-    ];
+    const symbols = ["planton.connect.v1.VaultService", "planton.connect.v1.VaultService.SealCredential", "planton.connect.v1.SealCredentialRequest"];
     const results = await onEveryReflection(async (caller, method) => {
-      const answers = await reflect(caller, method, symbols.map((value) => ({ case: "fileContainingSymbol", value })));
+      const answers = await reflect(
+        caller,
+        method,
+        symbols.map((value) => ({ case: "fileContainingSymbol", value })),
+      );
       return answers.map((answer) => {
         const files = descriptors(answer);
         const vault = files[0];
@@ -191,7 +198,11 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
   it("file_containing_symbol also describes the health and reflection services it lists", async () => {
     const symbols = ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
     const results = await onEveryReflection(async (caller, method) => {
-      const answers = await reflect(caller, method, symbols.map((value) => ({ case: "fileContainingSymbol", value })));
+      const answers = await reflect(
+        caller,
+        method,
+        symbols.map((value) => ({ case: "fileContainingSymbol", value })),
+      );
       return answers.map((answer) => descriptors(answer)[0]?.name ?? `${String(answer.messageResponse.case)}`);
     });
     expectSame(results, ["grpc/health/v1/health.proto", "grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"]);
@@ -200,7 +211,11 @@ describe("server reflection v1 and v1alpha on both listeners, without a token", 
   it("file_by_filename takes the .proto file names that descriptors (and their imports) use", async () => {
     const names = ["planton/connect/v1/vault.proto", "grpc/health/v1/health.proto"];
     const results = await onEveryReflection(async (caller, method) => {
-      const answers = await reflect(caller, method, names.map((value) => ({ case: "fileByFilename", value })));
+      const answers = await reflect(
+        caller,
+        method,
+        names.map((value) => ({ case: "fileByFilename", value })),
+      );
       return answers.map((answer) => descriptors(answer)[0]?.name ?? `${String(answer.messageResponse.case)}`);
     });
     expectSame(results, names);

@@ -15,7 +15,14 @@ import { CALLERS, type Caller } from "./support/transports.js";
 // Small limits here so the test runs in seconds; the defaults are documented
 // in the README.
 
-const LIMITS: ListenerLimits = { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 500, keepAliveTimeoutMs: 300, maxConnections: 40, maxStreamsPerConnection: 8 };
+const LIMITS: ListenerLimits = {
+  headersTimeoutMs: 300,
+  requestTimeoutMs: 600,
+  idleTimeoutMs: 500,
+  keepAliveTimeoutMs: 300,
+  maxConnections: 40,
+  maxStreamsPerConnection: 8,
+};
 // How long past a limit a close may take: Node checks HTTP/1.1 timeouts on an interval.
 const SLACK_MS = 1_500;
 
@@ -134,7 +141,10 @@ describe("PORT over HTTP/1.1", () => {
   });
 
   it("closes a connection whose body never arrives", async () => {
-    const ms = await heldFor(server.port, "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    const ms = await heldFor(
+      server.port,
+      "POST /grpc.health.v1.Health/Check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    );
     expect(ms).toBeLessThan(LIMITS.requestTimeoutMs + SLACK_MS);
   });
 
@@ -172,13 +182,19 @@ describe.each(CALLERS.map((c) => [c.name] as const))("a watch stream over %s", (
     const service = `limits.watch.${name}`;
     server.health.set(service, ServingStatus.SERVING);
     const controller = new AbortController();
-    const outcome = await callers.find((c) => c.name === name)!.serverStream(Health.method.watch, { service }, {
-      signal: controller.signal,
-      onMessage(_message, index) {
-        if (index === 0) setTimeout(() => server.health.set(service, ServingStatus.NOT_SERVING), LIMITS.requestTimeoutMs + LIMITS.idleTimeoutMs);
-        else controller.abort();
-      },
-    });
+    const outcome = await callers
+      .find((c) => c.name === name)!
+      .serverStream(
+        Health.method.watch,
+        { service },
+        {
+          signal: controller.signal,
+          onMessage(_message, index) {
+            if (index === 0) setTimeout(() => server.health.set(service, ServingStatus.NOT_SERVING), LIMITS.requestTimeoutMs + LIMITS.idleTimeoutMs);
+            else controller.abort();
+          },
+        },
+      );
     expect(outcome.messages.map((m) => ServingStatus[m.status])).toEqual(["SERVING", "NOT_SERVING"]);
     expect(outcome.error?.code).toBe(Code.Canceled);
   });

@@ -36,7 +36,6 @@ async function settledRecordsFor(requestId: string): Promise<Record<string, unkn
   return recordsFor(requestId);
 }
 
-
 function protocolOf(caller: Caller): string {
   if (caller.name.includes("Connect/")) return "connect";
   if (caller.name.includes("gRPC-Web")) return "grpc-web";
@@ -104,7 +103,13 @@ describe.each(CALLERS.map((c) => [c.name] as const))("log records over %s", (nam
     expect(mistake.error?.code).toBe(Code.InvalidArgument);
     const faults = recordsFor(faultId);
     expect(faults).toHaveLength(1);
-    expect(faults[0]).toMatchObject({ level: "error", msg: "rpc failed", code: "Internal", error: "internal error", caller: { sub: "svc-test", org: "org-test" } });
+    expect(faults[0]).toMatchObject({
+      level: "error",
+      msg: "rpc failed",
+      code: "Internal",
+      error: "internal error",
+      caller: { sub: "svc-test", org: "org-test" },
+    });
     // The original error rides along for operators (and only for them).
     expect(JSON.stringify(faults[0]?.["cause"])).toContain("database exploded");
     const mistakes = recordsFor(mistakeId);
@@ -119,11 +124,15 @@ describe("streams cancelled by the client, on every transport", () => {
       const requestId = uniqueId("log-watch");
       const controller = new AbortController();
       const outcome = await within(
-        caller.serverStream(Health.method.watch, { service: "" }, {
-          headers: { "x-request-id": requestId },
-          signal: controller.signal,
-          onMessage: () => controller.abort(),
-        }),
+        caller.serverStream(
+          Health.method.watch,
+          { service: "" },
+          {
+            headers: { "x-request-id": requestId },
+            signal: controller.signal,
+            onMessage: () => controller.abort(),
+          },
+        ),
         10_000,
         "the first Watch message",
       );

@@ -117,7 +117,11 @@ describe("readiness probes drive the health service", () => {
     expect(await getJson(server, "/healthz")).toEqual({ status: 200, body: { status: "SERVING" } });
     expect(await getJson(server, "/readyz")).toEqual({
       status: 503,
-      body: { status: "NOT_SERVING", services: { "": "SERVING", [VAULT]: "NOT_SERVING", [VERIFIER]: "SERVING" }, dependencies: { postgresql: false, nats: true } },
+      body: {
+        status: "NOT_SERVING",
+        services: { "": "SERVING", [VAULT]: "NOT_SERVING", [VERIFIER]: "SERVING" },
+        dependencies: { postgresql: false, nats: true },
+      },
     });
     // The outage is logged once, when it starts, naming the dependency and why.
     const down = logs.records().filter((e) => e["msg"] === "dependency unreachable: not ready");
@@ -139,7 +143,11 @@ describe("readiness probes drive the health service", () => {
     await eventually(() => statuses([caller!], [VAULT, VERIFIER]), every([caller!], { [VAULT]: "NOT_SERVING", [VERIFIER]: "NOT_SERVING" }), "nats down");
     db.state.up = false;
     nats.state.up = true;
-    await eventually(() => statuses([caller!], [VAULT, VERIFIER]), every([caller!], { [VAULT]: "NOT_SERVING", [VERIFIER]: "SERVING" }), "postgresql down, nats up");
+    await eventually(
+      () => statuses([caller!], [VAULT, VERIFIER]),
+      every([caller!], { [VAULT]: "NOT_SERVING", [VERIFIER]: "SERVING" }),
+      "postgresql down, nats up",
+    );
     db.state.up = true;
     await eventually(() => statuses([caller!], [VAULT]), every([caller!], { [VAULT]: "SERVING" }), "both up");
   });
@@ -178,14 +186,18 @@ describe("readiness probes drive the health service", () => {
     const caller = callers.find((c) => c.name === name)!;
     const controller = new AbortController();
     const outcome = await within(
-      caller.serverStream(Health.method.watch, { service: VAULT }, {
-        signal: controller.signal,
-        onMessage(_message, index) {
-          if (index === 0) db.state.up = false;
-          if (index === 1) db.state.up = true;
-          if (index === 2) controller.abort();
+      caller.serverStream(
+        Health.method.watch,
+        { service: VAULT },
+        {
+          signal: controller.signal,
+          onMessage(_message, index) {
+            if (index === 0) db.state.up = false;
+            if (index === 1) db.state.up = true;
+            if (index === 2) controller.abort();
+          },
         },
-      }),
+      ),
       10_000,
       "three Watch messages",
     );
@@ -217,6 +229,9 @@ describe("without probes", () => {
   it("/healthz and /readyz answer 200 while the process serves", async () => {
     const { server } = await start([]);
     expect(await getJson(server, "/healthz")).toEqual({ status: 200, body: { status: "SERVING" } });
-    expect(await getJson(server, "/readyz")).toEqual({ status: 200, body: { status: "SERVING", services: { "": "SERVING", [VAULT]: "SERVING" }, dependencies: {} } });
+    expect(await getJson(server, "/readyz")).toEqual({
+      status: 200,
+      body: { status: "SERVING", services: { "": "SERVING", [VAULT]: "SERVING" }, dependencies: {} },
+    });
   });
 });

@@ -22,18 +22,15 @@ function normalizeError(outcome: UnaryOutcome<unknown>) {
   return {
     code: Code[error.code],
     message: error.rawMessage,
-    violations: error.findDetails(BadRequestSchema).flatMap((d) =>
-      d.fieldViolations.map((v) => ({ field: v.field, reason: v.reason, description: v.description })),
-    ),
+    violations: error
+      .findDetails(BadRequestSchema)
+      .flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, reason: v.reason, description: v.description }))),
   };
 }
 
-
 /** Every header and trailer value the client saw for `name` (errors carry theirs on the error). */
 function seen(outcome: UnaryOutcome<unknown>, name: string): string[] {
-  return [outcome.headers.get(name), outcome.trailers.get(name), outcome.error?.metadata.get(name) ?? null].filter(
-    (v): v is string => v !== null,
-  );
+  return [outcome.headers.get(name), outcome.trailers.get(name), outcome.error?.metadata.get(name) ?? null].filter((v): v is string => v !== null);
 }
 
 describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (name) => {
@@ -69,7 +66,11 @@ describe.each(CALLERS.map((c) => [c.name, c] as const))("round trip over %s", (n
 
   it("echoes the caller's x-request-id in the response header", async () => {
     const requestId = uniqueId("req");
-    const outcome = await caller().unary(seal, { orgId: "echo", connectionId: uniqueId("rid") }, { headers: { ...(await env.t.auth()), "x-request-id": requestId } });
+    const outcome = await caller().unary(
+      seal,
+      { orgId: "echo", connectionId: uniqueId("rid") },
+      { headers: { ...(await env.t.auth()), "x-request-id": requestId } },
+    );
     expect(outcome.error).toBeUndefined();
     expect(outcome.headers.get("x-request-id")).toBe(requestId);
   });
@@ -101,14 +102,15 @@ describe("error parity across every transport", () => {
     expectSame(results, { code: "NotFound", message: "connection c-domain not found", violations: [] });
   });
 
-  it("an unexpected error is INTERNAL \"internal error\" and its message never reaches the client", async () => {
+  it('an unexpected error is INTERNAL "internal error" and its message never reaches the client', async () => {
     const outcomes = await onEveryCaller(env.callers, async (caller) =>
       caller.unary(seal, { orgId: "boom", connectionId: "c-boom" }, { headers: await env.t.auth() }),
     );
-    expectSame(
-      Object.fromEntries(Object.entries(outcomes).map(([n, o]) => [n, normalizeError(o)])),
-      { code: "Internal", message: "internal error", violations: [] },
-    );
+    expectSame(Object.fromEntries(Object.entries(outcomes).map(([n, o]) => [n, normalizeError(o)])), {
+      code: "Internal",
+      message: "internal error",
+      violations: [],
+    });
     for (const [name, outcome] of Object.entries(outcomes)) {
       const everything = [
         outcome.error?.message,

@@ -82,9 +82,9 @@ describe("graceful shutdown with a 5 s grace period", () => {
 
     const outcomes = await within(Promise.all(watches), 10_000, "the Watch streams to end");
     await within(closing, 10_000, "shutdown to resolve");
-    expect(
-      outcomes.map((o, i) => ({ caller: watchers[i]!.name, statuses: o.messages.map((m) => ServingStatus[m.status]) })),
-    ).toEqual(watchers.map((c) => ({ caller: c.name, statuses: ["SERVING", "NOT_SERVING"] })));
+    expect(outcomes.map((o, i) => ({ caller: watchers[i]!.name, statuses: o.messages.map((m) => ServingStatus[m.status]) }))).toEqual(
+      watchers.map((c) => ({ caller: c.name, statuses: ["SERVING", "NOT_SERVING"] })),
+    );
   });
 
   it("refuses new connections on both ports once shutdown starts, and new calls fail UNAVAILABLE afterwards", async () => {
@@ -138,9 +138,7 @@ describe("shutdown with a 100 ms grace period", () => {
     expect(probes.map((p) => p.abortedAtEnd)).toEqual(probes.map(() => true));
     // And no caller was left hanging: every call ended with an error.
     const outcomes = await within(Promise.all(calls), 10_000, "the cancelled calls to settle");
-    expect(outcomes.map((o, i) => ({ name: callers[i]!.name, failed: o.error !== undefined }))).toEqual(
-      callers.map((c) => ({ name: c.name, failed: true })),
-    );
+    expect(outcomes.map((o, i) => ({ name: callers[i]!.name, failed: o.error !== undefined }))).toEqual(callers.map((c) => ({ name: c.name, failed: true })));
   });
 });
 

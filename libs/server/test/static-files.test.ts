@@ -90,7 +90,14 @@ describe("createStaticFiles", () => {
   });
 
   it("refuses path traversal before any lookup", async () => {
-    for (const path of ["/../static-files-secret.txt", "/assets/../../static-files-secret.txt", "/%2e%2e/static-files-secret.txt", "/..%2fstatic-files-secret.txt", "/a%00b", "/..\\static-files-secret.txt"]) {
+    for (const path of [
+      "/../static-files-secret.txt",
+      "/assets/../../static-files-secret.txt",
+      "/%2e%2e/static-files-secret.txt",
+      "/..%2fstatic-files-secret.txt",
+      "/a%00b",
+      "/..\\static-files-secret.txt",
+    ]) {
       const res = await rawGet(path);
       expect(res.status, path).toBe(400);
       expect(res.body).not.toContain("secret");

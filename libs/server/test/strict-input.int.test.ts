@@ -47,7 +47,9 @@ beforeAll(async () => {
     host: "127.0.0.1",
     port: 0,
     grpcPort: 0,
-    services: [ConnectionService, AwsTrustService].map((service) => registerService(service, recordingImpl(service) as never, { default: { scopes: [SCOPE] } })),
+    services: [ConnectionService, AwsTrustService].map((service) =>
+      registerService(service, recordingImpl(service) as never, { default: { scopes: [SCOPE] } }),
+    ),
     verifier: createTokenVerifier({ kind: "hs256", secret }),
     mapError: () => undefined,
     logger: captureLogs().logger,
@@ -69,12 +71,36 @@ function violationsOf(outcome: UnaryOutcome<unknown>): string[] {
 
 describe("Connect JSON", () => {
   it.each([
-    ["an unknown enum name in a list", AwsTrustService, "StartSetup", '{"name":"aws-prod","accountId":"123456789012","capabilities":["AWS_CAPABILITY_EKS","AWS_CAPABILITY_EKS_TYPO"]}', ["capabilities[1] ENUM"]],
+    [
+      "an unknown enum name in a list",
+      AwsTrustService,
+      "StartSetup",
+      '{"name":"aws-prod","accountId":"123456789012","capabilities":["AWS_CAPABILITY_EKS","AWS_CAPABILITY_EKS_TYPO"]}',
+      ["capabilities[1] ENUM"],
+    ],
     ["an unknown enum name in a filter", ConnectionService, "ListConnections", '{"provider":"PROVIDER_NOPE"}', ["provider ENUM"]],
-    ["an unknown field inside a nested spec", ConnectionService, "CreateConnection", '{"name":"cf","spec":{"cloudflare":{"apiToken":"x","surprise":true}}}', ["spec.cloudflare.surprise UNKNOWN_FIELD"]],
+    [
+      "an unknown field inside a nested spec",
+      ConnectionService,
+      "CreateConnection",
+      '{"name":"cf","spec":{"cloudflare":{"apiToken":"x","surprise":true}}}',
+      ["spec.cloudflare.surprise UNKNOWN_FIELD"],
+    ],
     ["an unknown top-level field", ConnectionService, "GetConnection", '{"connection":"c","connectionTypo":"d"}', ["connectionTypo UNKNOWN_FIELD"]],
-    ["unknown fields and enum names together", AwsTrustService, "StartSetup", '{"name":"a","capabilities":["NOPE"],"extra":{"x":1}}', ["capabilities[0] ENUM", "extra UNKNOWN_FIELD"]],
-    ["a field mask with proto field names", ConnectionService, "UpdateConnection", '{"connection":"c","updateMask":"name,spec.aws.inline_keys"}', ["update_mask FIELD_MASK"]],
+    [
+      "unknown fields and enum names together",
+      AwsTrustService,
+      "StartSetup",
+      '{"name":"a","capabilities":["NOPE"],"extra":{"x":1}}',
+      ["capabilities[0] ENUM", "extra UNKNOWN_FIELD"],
+    ],
+    [
+      "a field mask with proto field names",
+      ConnectionService,
+      "UpdateConnection",
+      '{"connection":"c","updateMask":"name,spec.aws.inline_keys"}',
+      ["update_mask FIELD_MASK"],
+    ],
   ])("refuses %s with INVALID_ARGUMENT naming the field, before the handler", async (_case, service, method, body, violations) => {
     const before = reached.length;
     const outcome = await postConnectUnary(url(service, method), body, headers);
@@ -104,8 +130,20 @@ describe("Connect JSON", () => {
     ["an undefined enum number", ConnectionService, "ListConnections", '{"provider":99}', ["provider ENUM"]],
     ["undefined enum numbers in a list", AwsTrustService, "StartSetup", '{"name":"aws","capabilities":[1,77,0]}', ["capabilities[1] ENUM"]],
     ["a NUL character", ConnectionService, "GetConnection", '{"connection":"awsconn_\\u0000x"}', ["connection NUL_CHARACTER"]],
-    ["a NUL character deep in a oneof", ConnectionService, "CreateConnection", '{"name":"a","spec":{"aws":{"accountId":"123456789012","region":"us-\\u0000west-2"}}}', ["spec.aws.region NUL_CHARACTER"]],
-    ["NUL characters in several fields", AwsTrustService, "StartSetup", '{"name":"\\u0000","accountId":"1\\u0000","capabilities":[1]}', ["name NUL_CHARACTER", "account_id NUL_CHARACTER"]],
+    [
+      "a NUL character deep in a oneof",
+      ConnectionService,
+      "CreateConnection",
+      '{"name":"a","spec":{"aws":{"accountId":"123456789012","region":"us-\\u0000west-2"}}}',
+      ["spec.aws.region NUL_CHARACTER"],
+    ],
+    [
+      "NUL characters in several fields",
+      AwsTrustService,
+      "StartSetup",
+      '{"name":"\\u0000","accountId":"1\\u0000","capabilities":[1]}',
+      ["name NUL_CHARACTER", "account_id NUL_CHARACTER"],
+    ],
   ])("refuses %s with a field violation", async (_case, service, method, body, violations) => {
     const before = reached.length;
     const outcome = await postConnectUnary(url(service, method), body, headers);
@@ -136,7 +174,12 @@ describe.each(CALLERS.map((c) => [c.name] as const))("binary over %s", (name) =>
       { headers },
     );
     const trust = await caller().unary(AwsTrustService.method.startSetup, { name: "x", capabilities: [AwsCapability.EKS, 42 as AwsCapability] }, { headers });
-    expect([list, get, createCall, trust].map((o) => o.error?.code)).toEqual([Code.InvalidArgument, Code.InvalidArgument, Code.InvalidArgument, Code.InvalidArgument]);
+    expect([list, get, createCall, trust].map((o) => o.error?.code)).toEqual([
+      Code.InvalidArgument,
+      Code.InvalidArgument,
+      Code.InvalidArgument,
+      Code.InvalidArgument,
+    ]);
     expect(violationsOf(list)).toEqual(["provider ENUM"]);
     expect(violationsOf(get)).toEqual(["connection NUL_CHARACTER"]);
     expect(violationsOf(createCall)).toEqual(["spec.aws.region NUL_CHARACTER"]);
@@ -166,7 +209,12 @@ describe("unknown binary fields", () => {
       postConnectUnary(`${server.url}${path}`, body, headers),
       postGrpcWebUnary(`${server.url}${path}`, body, headers),
     ]);
-    expect([Code[grpcJs.code as number], Code[connectNodeGrpc.code as number], connect.code, grpcWeb]).toEqual(["InvalidArgument", "InvalidArgument", "InvalidArgument", "InvalidArgument"]);
+    expect([Code[grpcJs.code as number], Code[connectNodeGrpc.code as number], connect.code, grpcWeb]).toEqual([
+      "InvalidArgument",
+      "InvalidArgument",
+      "InvalidArgument",
+      "InvalidArgument",
+    ]);
     expect(connect.violations).toEqual(["(request) UNKNOWN_FIELD"]);
     expect(connect.message).toContain("field number(s) 99");
     expect(reached.length).toBe(before);
@@ -183,4 +231,3 @@ describe("unknown binary fields", () => {
     expect(outcome.violations).toEqual(["spec.aws UNKNOWN_FIELD"]);
   });
 });
-

@@ -195,18 +195,11 @@ export async function startFakeKms(opts: { region?: string } = {}): Promise<Fake
   }
 
   /** Decrypt's checks, in the order KMS applies them. */
-  function openBlob(
-    blob: Buffer,
-    claimedKeyId: string | undefined,
-    context: Record<string, string>,
-  ): { key: KeyRecord; plaintext: Buffer } {
+  function openBlob(blob: Buffer, claimedKeyId: string | undefined, context: Record<string, string>): { key: KeyRecord; plaintext: Buffer } {
     const claimed = claimedKeyId === undefined ? undefined : resolveKey(claimedKeyId);
     const key = blobKey(blob);
     if (claimed !== undefined && claimed.keyId !== key.keyId) {
-      throw new KmsError(
-        "IncorrectKeyException",
-        "The key ID in the request does not identify a CMK that can perform this operation.",
-      );
+      throw new KmsError("IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.");
     }
     requireEnabled(key);
     return { key, plaintext: unwrap(key, blob, context) };
@@ -531,10 +524,7 @@ function checkAuthorization(req: IncomingMessage, region: string): void {
     throw new KmsError("IncompleteSignatureException", "Authorization header is not SigV4");
   }
   if (scope[1] !== region || scope[2] !== "kms") {
-    throw new KmsError(
-      "InvalidSignatureException",
-      `Credential should be scoped to a valid region and service kms/${region}, not ${scope[2]}/${scope[1]}`,
-    );
+    throw new KmsError("InvalidSignatureException", `Credential should be scoped to a valid region and service kms/${region}, not ${scope[2]}/${scope[1]}`);
   }
 }
 
@@ -544,10 +534,7 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 }
 
 function validation(member: string, constraint: string): KmsError {
-  return new KmsError(
-    "ValidationException",
-    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
+  return new KmsError("ValidationException", `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
 function lowerFirst(name: string): string {

@@ -58,7 +58,10 @@ async function main(): Promise<StartedService> {
   // The verifier in this process assumes customer roles with this identity;
   // without one, AWS trust setups are refused up front (never the user's failure).
   const platformAwsCredentials = createPlatformAwsCredentials();
-  const registryConfig = withPlatformIdentity(loadRegistryConfig(process.env, { requireVaultUrl: false }), await findPlatformAwsIdentityProblem(platformAwsCredentials));
+  const registryConfig = withPlatformIdentity(
+    loadRegistryConfig(process.env, { requireVaultUrl: false }),
+    await findPlatformAwsIdentityProblem(platformAwsCredentials),
+  );
   // authz is built after the registry but the registry asks it about pins: late-bound.
   let authz: AuthzComponents | undefined;
   const registry = await buildRegistry({
@@ -194,7 +197,11 @@ function readConsoleOidc(env: EnvReader): Record<string, string> | undefined {
   const issuer = env.url("CONSOLE_OIDC_ISSUER", ["https:", "http:"]);
   const clientId = env.string("CONSOLE_OIDC_CLIENT_ID");
   if (issuer === undefined && clientId === undefined) return undefined;
-  if (issuer === undefined || clientId === undefined) throw new ConfigError(issuer === undefined ? "CONSOLE_OIDC_ISSUER" : "CONSOLE_OIDC_CLIENT_ID", "must be set together with the other CONSOLE_OIDC_ setting (both or neither)");
+  if (issuer === undefined || clientId === undefined)
+    throw new ConfigError(
+      issuer === undefined ? "CONSOLE_OIDC_ISSUER" : "CONSOLE_OIDC_CLIENT_ID",
+      "must be set together with the other CONSOLE_OIDC_ setting (both or neither)",
+    );
   const resource = env.string("CONSOLE_OIDC_RESOURCE");
   return {
     oidcIssuer: issuer.toString().replace(/\/$/, ""),
@@ -211,7 +218,15 @@ function withPlatformIdentity(config: RegistryConfig, problem: string | undefine
   return { ...config, trust: { ...config.trust, platformIssues: [...config.trust.platformIssues, issue] } };
 }
 
-function printBanner(info: { url: string; grpc: string; metrics: string; embeddedDatabase: boolean; token: string | undefined; trustIssues: readonly PlatformIssue[]; console: boolean }): void {
+function printBanner(info: {
+  url: string;
+  grpc: string;
+  metrics: string;
+  embeddedDatabase: boolean;
+  token: string | undefined;
+  trustIssues: readonly PlatformIssue[];
+  console: boolean;
+}): void {
   // The banner goes to stderr as plain text for the person at the terminal;
   // the JSON logs stay on stdout. The token is printed on purpose: it is the
   // development token the user asked the process to mint.

@@ -26,7 +26,15 @@ const SEED = Number(process.env["FUZZ_SEED"] ?? 20261207);
 const REQUESTS = Math.max(2_000, Number(process.env["FUZZ_REQUESTS"] ?? 2_400));
 const IN_FLIGHT = 12;
 const PROTOCOLS: readonly Protocol[] = ["connect-json", "connect-binary", "grpc-web", "grpc"];
-const SERVICES: readonly DescService[] = [ConnectionService, RunnerService, AwsTrustService, EnvironmentAuthorizationService, VaultService, Health, ServerReflection];
+const SERVICES: readonly DescService[] = [
+  ConnectionService,
+  RunnerService,
+  AwsTrustService,
+  EnvironmentAuthorizationService,
+  VaultService,
+  Health,
+  ServerReflection,
+];
 
 let app: AllInOne;
 let db: TestDatabase;
@@ -106,7 +114,12 @@ async function send(index: number, method: DescMethod): Promise<Result> {
     const metadata = new grpc.Metadata();
     for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
     const kind = method.methodKind === "unary" ? "unary" : method.methodKind === "server_streaming" ? "server_streaming" : "bidi_streaming";
-    return { method: path, protocol: "grpc", answer: await callOverGrpc(grpcClient, path, kind, mutatedBinary(rng, method.input, message), metadata), reproduce };
+    return {
+      method: path,
+      protocol: "grpc",
+      answer: await callOverGrpc(grpcClient, path, kind, mutatedBinary(rng, method.input, message), metadata),
+      reproduce,
+    };
   }
   const body = protocol === "connect-json" ? mutatedJson(rng, method.input, message) : mutatedBinary(rng, method.input, message);
   const answer = await callOverHttp(baseUrl, path, protocol, method.methodKind === "server_streaming", body, headers);
@@ -137,9 +150,16 @@ async function createOnePerProvider(): Promise<void> {
   ];
   const token = await signDevToken(secret, { subject: "fuzz-user", orgId: "fuzz-warmup", scopes: ALL_SCOPES });
   for (const [i, spec] of specs.entries()) {
-    const answer = await callOverHttp(baseUrl, "/planton.connect.v1.ConnectionService/CreateConnection", "connect-json", false, JSON.stringify({ name: `warmup-${i}-fuzz`, spec }), {
-      authorization: `Bearer ${token}`,
-    });
+    const answer = await callOverHttp(
+      baseUrl,
+      "/planton.connect.v1.ConnectionService/CreateConnection",
+      "connect-json",
+      false,
+      JSON.stringify({ name: `warmup-${i}-fuzz`, spec }),
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
     expect(answer, JSON.stringify(spec).slice(0, 40)).toBe("OK");
   }
   await new Promise((r) => setTimeout(r, 3_000));
@@ -186,10 +206,20 @@ it(`answers ${REQUESTS} fuzzed requests to every RPC on every protocol without I
   const byProtocol: Record<string, number> = {};
   for (const result of results) byProtocol[result.protocol] = (byProtocol[result.protocol] ?? 0) + 1;
   // The note reports these numbers.
-  console.log(JSON.stringify({ seed: SEED, requests: results.length, methods: new Set(results.map((r) => r.method)).size, byProtocol, byCode, rssBefore, rssAfter }));
+  console.log(
+    JSON.stringify({ seed: SEED, requests: results.length, methods: new Set(results.map((r) => r.method)).size, byProtocol, byCode, rssBefore, rssAfter }),
+  );
 
   const bad = results.filter((r) => /Internal|Unknown|NO_ANSWER|NO_STATUS|NO_END_STREAM|HTTP 5/.test(r.answer));
-  expect(bad.slice(0, 10), `server log:\n${app.output().split("\n").filter((l) => /"level":(50|60)/.test(l)).slice(0, 10).join("\n")}`).toEqual([]);
+  expect(
+    bad.slice(0, 10),
+    `server log:\n${app
+      .output()
+      .split("\n")
+      .filter((l) => /"level":(50|60)/.test(l))
+      .slice(0, 10)
+      .join("\n")}`,
+  ).toEqual([]);
   expect(results).toHaveLength(REQUESTS);
   expect(new Set(results.map((r) => r.method)).size).toBe(methods.length);
   expect(app.child.exitCode).toBeNull();

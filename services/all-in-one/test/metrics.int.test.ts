@@ -124,7 +124,10 @@ describe("GET /metrics of the all-in-one process", () => {
       spec: { civo: { apiToken: MARKER_SECRET, defaultRegion: "LON1" } },
     });
     expect(created.status).toBe(200);
-    expect((await call("EnvironmentAuthorizationService", "AuthorizeConnection", { connection: MARKER_CONNECTION, scope: "AUTHORIZATION_SCOPE_ORGANIZATION" })).status).toBe(200);
+    expect(
+      (await call("EnvironmentAuthorizationService", "AuthorizeConnection", { connection: MARKER_CONNECTION, scope: "AUTHORIZATION_SCOPE_ORGANIZATION" }))
+        .status,
+    ).toBe(200);
     const resolved = await call("EnvironmentAuthorizationService", "ResolveCredentials", {
       deploymentId: MARKER_DEPLOYMENT,
       environment: "prod",
@@ -156,9 +159,13 @@ describe("GET /metrics of the all-in-one process", () => {
     expect(rpc("planton.connect.v1.EnvironmentAuthorizationService/ResolveCredentials", "ok")).toBe(1);
     expect(rpc("planton.connect.v1.ConnectionService/GetConnection", "not_found")).toBe(1);
     expect(rpc("grpc.health.v1.Health/Check", "ok", "grpc")).toBeGreaterThanOrEqual(1);
-    expect(value(`planton_rpc_duration_seconds_sum{procedure="/planton.connect.v1.ConnectionService/CreateConnection",code="ok",protocol="connect"}`)).toBeGreaterThan(0);
+    expect(
+      value(`planton_rpc_duration_seconds_sum{procedure="/planton.connect.v1.ConnectionService/CreateConnection",code="ok",protocol="connect"}`),
+    ).toBeGreaterThan(0);
     // A series appears once its method is called: no empty series per method.
-    expect(samples.has(`planton_rpc_duration_seconds_count{procedure="/planton.connect.v1.RunnerService/ListRunners",code="ok",protocol="connect"}`)).toBe(false);
+    expect(samples.has(`planton_rpc_duration_seconds_count{procedure="/planton.connect.v1.RunnerService/ListRunners",code="ok",protocol="connect"}`)).toBe(
+      false,
+    );
     expect(value("planton_rpc_in_flight")).toBe(0);
     expect(value(`planton_rpc_refused_total{procedure="/planton.connect.v1.ConnectionService/GetConnection",protocol="connect"}`)).toBe(1);
 
@@ -192,7 +199,19 @@ describe("GET /metrics of the all-in-one process", () => {
     // Bounded labels only: no organization, subject, connection, deployment
     // or request id, no path that is not an RPC, and never a secret.
     const connectionId = ((await created.json()) as { connection: { id: string } }).connection.id;
-    for (const marker of [MARKER_ORG, MARKER_SUBJECT, MARKER_CONNECTION, connectionId, MARKER_DEPLOYMENT, MARKER_REQUEST_ID, "missing-marker-5f1d", "NoSuchMethodMarker5f1d", MARKER_SECRET, secret, token]) {
+    for (const marker of [
+      MARKER_ORG,
+      MARKER_SUBJECT,
+      MARKER_CONNECTION,
+      connectionId,
+      MARKER_DEPLOYMENT,
+      MARKER_REQUEST_ID,
+      "missing-marker-5f1d",
+      "NoSuchMethodMarker5f1d",
+      MARKER_SECRET,
+      secret,
+      token,
+    ]) {
       expect(text).not.toContain(marker);
     }
     expect(text).not.toContain("5f1d");
@@ -201,6 +220,10 @@ describe("GET /metrics of the all-in-one process", () => {
   it("serves nothing but GET /metrics, and is not on the public listener", async () => {
     expect((await fetch(metricsUrl.replace(/\/metrics$/, "/other"))).status).toBe(404);
     expect((await fetch(metricsUrl, { method: "POST" })).status).toBe(405);
-    expect((await fetch(`${httpUrl}/metrics`)).status).toBe(404);
+    // PORT never serves the metrics (with the console built, an unknown path
+    // there is the console's page, for its client-side routes).
+    const onPublic = await fetch(`${httpUrl}/metrics`);
+    expect(onPublic.headers.get("content-type") ?? "").not.toContain("text/plain");
+    expect(await onPublic.text()).not.toContain("planton_rpc");
   });
 });

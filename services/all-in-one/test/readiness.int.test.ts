@@ -44,7 +44,10 @@ type Statuses = Record<string, string>;
 /** Check of "" and every service, on both ports. */
 async function statuses(): Promise<Statuses> {
   const out: Statuses = {};
-  for (const [port, address] of [["grpc", started.grpcAddress], ["http", started.httpAddress]] as const) {
+  for (const [port, address] of [
+    ["grpc", started.grpcAddress],
+    ["http", started.httpAddress],
+  ] as const) {
     for (const service of ["", ...SERVICES]) out[`${port} ${service || '""'}`] = ServingStatus[await healthCheck(address, service)];
   }
   return out;
@@ -77,45 +80,43 @@ async function readyz(): Promise<{ status: number; body: { status: string; depen
 }
 
 describe("npm start with PostgreSQL behind a proxy that is cut and restored", () => {
-  it(
-    "every service turns NOT_SERVING within seconds of the outage and SERVING again after it, in Check, Watch and /readyz; liveness stays SERVING",
-    async () => {
-      expect(await statuses()).toEqual(expected(true));
-      expect((await readyz()).status).toBe(200);
+  it("every service turns NOT_SERVING within seconds of the outage and SERVING again after it, in Check, Watch and /readyz; liveness stays SERVING", async () => {
+    expect(await statuses()).toEqual(expected(true));
+    expect((await readyz()).status).toBe(200);
 
-      const watched: { status: string; at: number }[] = [];
-      const stopWatch = healthWatch(started.grpcAddress, "planton.connect.v1.ConnectionService", (status, at) => watched.push({ status: ServingStatus[status], at }));
+    const watched: { status: string; at: number }[] = [];
+    const stopWatch = healthWatch(started.grpcAddress, "planton.connect.v1.ConnectionService", (status, at) =>
+      watched.push({ status: ServingStatus[status], at }),
+    );
 
-      const cutAt = Date.now();
-      proxy.cut();
-      const downAt = await until(false);
-      expect(await readyz()).toEqual({ status: 503, body: expect.objectContaining({ status: "NOT_SERVING", dependencies: { postgresql: false, kms: true } }) });
-      const live = await fetch(`http://${started.httpAddress}/healthz`);
-      expect(live.status).toBe(200);
+    const cutAt = Date.now();
+    proxy.cut();
+    const downAt = await until(false);
+    expect(await readyz()).toEqual({ status: 503, body: expect.objectContaining({ status: "NOT_SERVING", dependencies: { postgresql: false, kms: true } }) });
+    const live = await fetch(`http://${started.httpAddress}/healthz`);
+    expect(live.status).toBe(200);
 
-      const restoredAt = Date.now();
-      proxy.restore();
-      const upAt = await until(true);
-      expect((await readyz()).status).toBe(200);
+    const restoredAt = Date.now();
+    proxy.restore();
+    const upAt = await until(true);
+    expect((await readyz()).status).toBe(200);
 
-      // The Watch stream saw the outage come and go.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      stopWatch();
-      expect(watched.map((w) => w.status)).toEqual(["SERVING", "NOT_SERVING", "SERVING"]);
-      const watchDown = watched[1]!.at - cutAt;
-      const watchUp = watched[2]!.at - restoredAt;
-      // Measured, for the record (the assertion above is only the bound).
-      console.log(
-        `readiness flip (interval 2000 ms, timeout 1000 ms): down after ${downAt - cutAt} ms by Check, ${watchDown} ms by Watch; ` +
-          `up after ${upAt - restoredAt} ms by Check, ${watchUp} ms by Watch`,
-      );
+    // The Watch stream saw the outage come and go.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopWatch();
+    expect(watched.map((w) => w.status)).toEqual(["SERVING", "NOT_SERVING", "SERVING"]);
+    const watchDown = watched[1]!.at - cutAt;
+    const watchUp = watched[2]!.at - restoredAt;
+    // Measured, for the record (the assertion above is only the bound).
+    console.log(
+      `readiness flip (interval 2000 ms, timeout 1000 ms): down after ${downAt - cutAt} ms by Check, ${watchDown} ms by Watch; ` +
+        `up after ${upAt - restoredAt} ms by Check, ${watchUp} ms by Watch`,
+    );
 
-      // The outage was logged once, naming the dependency.
-      const log = started.output();
-      expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency unreachable: not ready"/);
-      expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency reachable again: ready"/);
-      expect(await started.stop()).toBe(0);
-    },
-    60_000,
-  );
+    // The outage was logged once, naming the dependency.
+    const log = started.output();
+    expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency unreachable: not ready"/);
+    expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency reachable again: ready"/);
+    expect(await started.stop()).toBe(0);
+  }, 60_000);
 });

@@ -37,7 +37,13 @@ const CLI = resolve(import.meta.dirname, "../../../cli/dist/planton.mjs");
 function connectAws(started: AllInOne) {
   const began = Date.now();
   const run = spawnSync(process.execPath, [CLI, "connect", "aws", "--name", "aws-payments-prod", "--account-id", "210987654321", "--no-browser"], {
-    env: { PATH: process.env["PATH"], HOME: mkdtempSync(join(tmpdir(), "planton-home-")), PLANTON_API_URL: `http://${started.httpAddress}`, PLANTON_TOKEN: started.token, NO_COLOR: "1" },
+    env: {
+      PATH: process.env["PATH"],
+      HOME: mkdtempSync(join(tmpdir(), "planton-home-")),
+      PLANTON_API_URL: `http://${started.httpAddress}`,
+      PLANTON_TOKEN: started.token,
+      NO_COLOR: "1",
+    },
     encoding: "utf8",
     timeout: 30_000,
   });
@@ -50,7 +56,9 @@ describe("AWS cross-account trust on a platform without its own AWS configuratio
   it("warns at start, and StartSetup refuses with FAILED_PRECONDITION naming every setting, creating nothing", async () => {
     const started = await startAllInOne(NO_AMBIENT_AWS);
     expect(started.banner).toContain("warning: AWS cross-account trust (planton connect aws, StartSetup) is refused until the operator sets:");
-    expect(started.banner).toMatch(/\n {2}AWS_TRUST_PRINCIPAL_ARN: is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role\/planton-runner/);
+    expect(started.banner).toMatch(
+      /\n {2}AWS_TRUST_PRINCIPAL_ARN: is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role\/planton-runner/,
+    );
     expect(started.banner).toMatch(/\n {2}AWS credentials: the platform has no AWS identity of its own/);
 
     const refused = await startSetup(started);

@@ -16,7 +16,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("error_code", "text", (c) => c.notNull().defaultTo(""))
     .execute();
   // Every new row names its kind.
-  await db.schema.alterTable("audit_events").alterColumn("kind", (c) => c.dropDefault()).execute();
+  await db.schema
+    .alterTable("audit_events")
+    .alterColumn("kind", (c) => c.dropDefault())
+    .execute();
   for (const column of ["connection_id", "actor", "kind", "decision", "deployment_id"]) {
     await db.schema.createIndex(`audit_events_org_${column}_time_idx`).on("audit_events").columns(["org_id", column, "time", "id"]).execute();
   }
@@ -26,5 +29,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const column of ["connection_id", "actor", "kind", "decision", "deployment_id"]) {
     await db.schema.dropIndex(`audit_events_org_${column}_time_idx`).execute();
   }
-  await db.schema.alterTable("audit_events").dropColumn("kind").dropColumn("request_id").dropColumn("target").dropColumn("summary").dropColumn("error_code").execute();
+  await db.schema
+    .alterTable("audit_events")
+    .dropColumn("kind")
+    .dropColumn("request_id")
+    .dropColumn("target")
+    .dropColumn("summary")
+    .dropColumn("error_code")
+    .execute();
 }

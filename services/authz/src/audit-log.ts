@@ -117,7 +117,12 @@ export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
       const validTime = (t: Date | undefined) => t === undefined || Number.isFinite(t.getTime());
       new Violations()
         .check(filter.decision === 0 || AuditDecision[filter.decision] !== undefined, "decision", "ENUM", "must be ALLOWED, DENIED, ERROR or unset")
-        .check(kind === "" || isKnownKind(kind), "kind", "ENUM", `must be one of ${AUDIT_KINDS.join(", ")}, or a family such as connection.* (${AUDIT_KIND_FAMILIES.join(", ")})`)
+        .check(
+          kind === "" || isKnownKind(kind),
+          "kind",
+          "ENUM",
+          `must be one of ${AUDIT_KINDS.join(", ")}, or a family such as connection.* (${AUDIT_KIND_FAMILIES.join(", ")})`,
+        )
         .check(actor.length <= 256, "actor", "MAX_LENGTH", "must be at most 256 characters")
         .check(validTime(start), "start_time", "RANGE", "must be a valid timestamp")
         .check(validTime(end), "end_time", "RANGE", "must be a valid timestamp")
@@ -138,7 +143,11 @@ export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
         const cursor = decodeCursor(filter.pageToken);
         query = query.where(sql<boolean>`(time, id) < (${cursor.time}, ${cursor.id})`);
       }
-      const rows = await query.orderBy("time", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+      const rows = await query
+        .orderBy("time", "desc")
+        .orderBy("id", "desc")
+        .limit(limit + 1)
+        .execute();
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {

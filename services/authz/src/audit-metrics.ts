@@ -46,7 +46,10 @@ export function withAuditMetrics(audit: AuditLog, registry: Registry): AuditLog 
       // written; an ALLOWED one only once written (else it becomes an ERROR).
       if (resolve && !allowed) {
         const errorCode = record.errorCode ?? "";
-        decisions.inc({ decision: AuditDecision[record.decision ?? AuditDecision.UNSPECIFIED] ?? "UNSPECIFIED", error_code: ERROR_CODE.test(errorCode) ? errorCode : "OTHER" });
+        decisions.inc({
+          decision: AuditDecision[record.decision ?? AuditDecision.UNSPECIFIED] ?? "UNSPECIFIED",
+          error_code: ERROR_CODE.test(errorCode) ? errorCode : "OTHER",
+        });
       }
       const started = performance.now();
       try {

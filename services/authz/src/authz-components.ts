@@ -49,7 +49,13 @@ export async function buildAuthz(options: {
   metrics?: Registry;
 }): Promise<AuthzComponents> {
   const logger = options.logger.child({ service: "authz" });
-  const database = createDatabase<AuthzDatabase>({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, logger, timeouts: options.config.database, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const database = createDatabase<AuthzDatabase>({
+    url: options.databaseUrl,
+    schema: AUTHZ_SCHEMA,
+    logger,
+    timeouts: options.config.database,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: AUTHZ_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "authz schema migrated");

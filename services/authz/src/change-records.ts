@@ -46,7 +46,9 @@ function fieldsOf(event: Event): ChangeFields {
     }
     case "verified": {
       const v = payload.value;
-      const summary = v.ok ? `result=verified credential_version=${v.credentialVersion}` : `result=failed reason=${v.reason} credential_version=${v.credentialVersion}`;
+      const summary = v.ok
+        ? `result=verified credential_version=${v.credentialVersion}`
+        : `result=failed reason=${v.reason} credential_version=${v.credentialVersion}`;
       return { connectionId: v.connectionId, target: v.connectionId, credentialVersion: v.credentialVersion, summary };
     }
     case "runner": {

@@ -36,7 +36,11 @@ export function createAuthzRoutes(deps: {
       return {};
     },
     async resolveCredentials(r, ctx) {
-      return resolver.resolve(callerOf(ctx), { deploymentId: r.deploymentId, environment: r.environment, provider: r.provider, connection: r.connection }, ctx.signal);
+      return resolver.resolve(
+        callerOf(ctx),
+        { deploymentId: r.deploymentId, environment: r.environment, provider: r.provider, connection: r.connection },
+        ctx.signal,
+      );
     },
     async releaseDeployment(r, ctx) {
       return { released: await resolver.release(callerOf(ctx), r.deploymentId) };

@@ -127,19 +127,28 @@ describe("changes", () => {
       }
     };
 
-    const created = (await step("req-create", ["connection.created"], () => user.connections.createConnection({ name: "audit-prod-aws", spec: awsKeys("AKIAAUDITCHANGES0001", firstSecret) })))
-      .connection!;
-    const renamed = (await step("req-rename", ["connection.updated"], () =>
-      user.connections.updateConnection({ connection: created.id, etag: created.etag, name: "audit-main-aws", updateMask: { paths: ["name"] } }),
-    )).connection!;
-    const rotated = (await step("req-rotate", ["connection.rotated"], () =>
-      user.connections.updateConnection({
-        connection: created.id,
-        etag: renamed.etag,
-        spec: { provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAAUDITCHANGES0002", secretAccessKey: rotatedSecret } } } } },
-        updateMask: { paths: ["spec.aws.inline_keys"] },
-      }),
-    )).connection!;
+    const created = (
+      await step("req-create", ["connection.created"], () =>
+        user.connections.createConnection({ name: "audit-prod-aws", spec: awsKeys("AKIAAUDITCHANGES0001", firstSecret) }),
+      )
+    ).connection!;
+    const renamed = (
+      await step("req-rename", ["connection.updated"], () =>
+        user.connections.updateConnection({ connection: created.id, etag: created.etag, name: "audit-main-aws", updateMask: { paths: ["name"] } }),
+      )
+    ).connection!;
+    const rotated = (
+      await step("req-rotate", ["connection.rotated"], () =>
+        user.connections.updateConnection({
+          connection: created.id,
+          etag: renamed.etag,
+          spec: {
+            provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAAUDITCHANGES0002", secretAccessKey: rotatedSecret } } } },
+          },
+          updateMask: { paths: ["spec.aws.inline_keys"] },
+        }),
+      )
+    ).connection!;
     expect(rotated.credentialVersion).toBe(2);
     await step(
       "req-verify",
@@ -152,17 +161,28 @@ describe("changes", () => {
         }),
       "svc-verifier",
     );
-    await step("req-authorize", ["authorization.granted"], () => user.authz.authorizeConnection({ connection: created.id, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod", "staging"] }));
+    await step("req-authorize", ["authorization.granted"], () =>
+      user.authz.authorizeConnection({ connection: created.id, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod", "staging"] }),
+    );
     await step("req-default", ["default_connection.set"], () =>
       user.authz.setDefaultConnection({ connection: created.id, provider: Provider.AWS, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }),
     );
-    await step("req-undefault", ["default_connection.unset"], () => user.authz.unsetDefaultConnection({ provider: Provider.AWS, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }));
-    await step("req-revoke", ["authorization.revoked"], () => user.authz.revokeAuthorization({ connection: created.id, scope: AuthorizationScope.ENVIRONMENTS, environments: ["staging"] }));
+    await step("req-undefault", ["default_connection.unset"], () =>
+      user.authz.unsetDefaultConnection({ provider: Provider.AWS, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }),
+    );
+    await step("req-revoke", ["authorization.revoked"], () =>
+      user.authz.revokeAuthorization({ connection: created.id, scope: AuthorizationScope.ENVIRONMENTS, environments: ["staging"] }),
+    );
     const runner = await step("req-runner", ["runner.registered"], () =>
-      user.runners.registerRunner({ name: "audit-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: `arn:aws:iam::${ACCOUNT}:role/audit-runner` } }),
+      user.runners.registerRunner({
+        name: "audit-runner",
+        identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: `arn:aws:iam::${ACCOUNT}:role/audit-runner` },
+      }),
     );
     await step("req-runner-delete", ["runner.deleted"], () => user.runners.deleteRunner({ runnerId: runner.runner!.id }));
-    const setup = await step("req-trust-start", ["aws_trust.started", "connection.created"], () => user.trust.startSetup({ name: "audit-trust-aws", accountId: ACCOUNT }));
+    const setup = await step("req-trust-start", ["aws_trust.started", "connection.created"], () =>
+      user.trust.startSetup({ name: "audit-trust-aws", accountId: ACCOUNT }),
+    );
     const trustConnection = setup.connection!;
     const complete = (s: StartSetupResponse, role: string) =>
       anonymousTrust.completeSetup({
@@ -192,7 +212,10 @@ describe("changes", () => {
         expect(r.target, `target of ${id}`).not.toBe("");
       }
     }
-    expect(records.filter((r) => r.requestId === "").map((r) => r.kind), "every change names its request").toEqual([]);
+    expect(
+      records.filter((r) => r.requestId === "").map((r) => r.kind),
+      "every change names its request",
+    ).toEqual([]);
     expect(records).toHaveLength([...expected.values()].reduce((n, e) => n + e.kinds.length, 0));
 
     const one = (id: string, kind?: string) => records.find((r) => r.requestId === id && (kind === undefined || r.kind === kind))!;
@@ -249,7 +272,10 @@ describe("changes", () => {
       orgId: org,
       actor: `admin@${org}`,
       requestId: "req-runner-update",
-      payload: { case: "runner", value: { runnerId: "runner_01jf0000000000000000000000", identityKind: RunnerIdentityKind.AWS_IRSA, name: "r1", updatePaths: ["identity"] } },
+      payload: {
+        case: "runner",
+        value: { runnerId: "runner_01jf0000000000000000000000", identityKind: RunnerIdentityKind.AWS_IRSA, name: "r1", updatePaths: ["identity"] },
+      },
     });
     await p.authz.onConnectionEvent(toBinary(EventSchema, updated));
     await p.authz.onConnectionEvent(toBinary(EventSchema, updated));
@@ -266,9 +292,19 @@ describe("changes", () => {
     try {
       const metadata = bearerMetadata(token);
       metadata.set("x-request-id", "req-native-grpc-1");
-      const created = await grpcUnary(client, ConnectionService.method.createConnection, { name: "grpc-civo", spec: civoSpec("civo-token-native-grpc-0001") }, metadata);
+      const created = await grpcUnary(
+        client,
+        ConnectionService.method.createConnection,
+        { name: "grpc-civo", spec: civoSpec("civo-token-native-grpc-0001") },
+        metadata,
+      );
       expect(created.error).toBeUndefined();
-      const granted = await grpcUnary(client, EnvironmentAuthorizationService.method.authorizeConnection, { connection: created.response!.connection!.id, scope: AuthorizationScope.ORGANIZATION }, metadata);
+      const granted = await grpcUnary(
+        client,
+        EnvironmentAuthorizationService.method.authorizeConnection,
+        { connection: created.response!.connection!.id, scope: AuthorizationScope.ORGANIZATION },
+        metadata,
+      );
       expect(granted.error).toBeUndefined();
     } finally {
       client.close();
@@ -287,9 +323,10 @@ describe("changes", () => {
     const { connections, authz } = await clientsOf(org, { requestId: () => requestId });
     const c = (await connections.createConnection({ name: "refused-civo", spec: civoSpec("civo-token-refused-00000001") })).connection!;
     // Not authorized for prod: the default is refused and nothing is recorded.
-    expect((await failure(authz.setDefaultConnection({ connection: c.id, provider: Provider.CIVO, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }))).code).toBe(
-      Code.PermissionDenied,
-    );
+    expect(
+      (await failure(authz.setDefaultConnection({ connection: c.id, provider: Provider.CIVO, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" })))
+        .code,
+    ).toBe(Code.PermissionDenied);
     requestId = "x".repeat(200);
     await authz.authorizeConnection({ connection: c.id, scope: AuthorizationScope.ORGANIZATION });
     await settle();
@@ -321,13 +358,16 @@ describe("resolves", () => {
     throw new Error(`the handler of ${requestId} did not finish`);
   }
 
-  const resolveRecords = (org: string) => p.authz.db.selectFrom("audit_events").selectAll().where("org_id", "=", org).where("kind", "=", "credentials.resolve").execute();
+  const resolveRecords = (org: string) =>
+    p.authz.db.selectFrom("audit_events").selectAll().where("org_id", "=", org).where("kind", "=", "credentials.resolve").execute();
 
   it("a resolve that fails with DATA_LOSS (a tampered credential) leaves one ERROR record with the code", async () => {
     const org = "org-audit-dataloss";
     const { authz, c } = await authorizedConnection(org, "dataloss-civo");
     // Flip one bit of the sealed version's tag: the vault refuses it as DATA_LOSS.
-    await sql`update vault.credential_versions set tag = set_byte(tag, 0, get_byte(tag, 0) # 1) where org_id = ${org} and connection_id = ${c.id}`.execute(p.authz.db);
+    await sql`update vault.credential_versions set tag = set_byte(tag, 0, get_byte(tag, 0) # 1) where org_id = ${org} and connection_id = ${c.id}`.execute(
+      p.authz.db,
+    );
     const failed = await failure(authz.resolveCredentials({ deploymentId: "dataloss-1", environment: "prod", provider: Provider.CIVO, connection: c.id }));
     expect(failed.code).toBe(Code.DataLoss);
     const records = await allRecords(authz, { kind: "credentials.resolve" });
@@ -371,7 +411,11 @@ describe("resolves", () => {
     await Promise.race([isLocked, holder]);
     const waiting = async () => {
       for (let i = 0; i < 400; i++) {
-        const row = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike ${`insert into "authz"."${table}"%`}`.execute(p.authz.db);
+        const row = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike ${`insert into "authz"."${table}"%`}`.execute(
+          p.authz.db,
+        );
         if (row.rows[0]!.n > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -389,7 +433,9 @@ describe("resolves", () => {
       const { authz, c, lastRequestId } = await authorizedConnection(org, `cancel-${table.slice(0, 6)}-civo`);
       const lock = await lockInserts(table);
       const controller = new AbortController();
-      const call = failure(authz.resolveCredentials({ deploymentId: "cancel-1", environment: "prod", provider: Provider.CIVO, connection: c.id }, { signal: controller.signal }));
+      const call = failure(
+        authz.resolveCredentials({ deploymentId: "cancel-1", environment: "prod", provider: Provider.CIVO, connection: c.id }, { signal: controller.signal }),
+      );
       const requestId = lastRequestId();
       try {
         await lock.waiting();
@@ -418,7 +464,10 @@ describe("resolves", () => {
     // server answers once the handler ends, so the lock goes only after the
     // deadline's timer (same process, due earlier) has fired.
     const call = failure(
-      authz.resolveCredentials({ deploymentId: "deadline-1", environment: "prod", provider: Provider.CIVO, connection: c.id }, { headers: { "connect-timeout-ms": "200" } }),
+      authz.resolveCredentials(
+        { deploymentId: "deadline-1", environment: "prod", provider: Provider.CIVO, connection: c.id },
+        { headers: { "connect-timeout-ms": "200" } },
+      ),
     );
     const requestId = lastRequestId();
     try {
@@ -457,9 +506,11 @@ describe("ListAuditEvents", () => {
     const b = (await bob.connections.createConnection({ name: "filters-b-civo", spec: civoSpec("civo-token-filters-b-00001") })).connection!;
     await alice.authz.authorizeConnection({ connection: a.id, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod"] });
     await bob.authz.authorizeConnection({ connection: b.id, scope: AuthorizationScope.ORGANIZATION });
-    for (let i = 0; i < 3; i++) await alice.authz.resolveCredentials({ deploymentId: `filters-a-${i}`, environment: "prod", provider: Provider.CIVO, connection: a.id });
+    for (let i = 0; i < 3; i++)
+      await alice.authz.resolveCredentials({ deploymentId: `filters-a-${i}`, environment: "prod", provider: Provider.CIVO, connection: a.id });
     await failure(alice.authz.resolveCredentials({ deploymentId: "filters-denied", environment: "dev", provider: Provider.CIVO, connection: a.id }));
-    for (let i = 0; i < 2; i++) await bob.authz.resolveCredentials({ deploymentId: `filters-b-${i}`, environment: "dev", provider: Provider.CIVO, connection: b.id });
+    for (let i = 0; i < 2; i++)
+      await bob.authz.resolveCredentials({ deploymentId: `filters-b-${i}`, environment: "dev", provider: Provider.CIVO, connection: b.id });
     // Another org, with the same subjects, kinds and even the ids of this org in its requests.
     const other = await clientsOf("org-audit-filters-other", { subject: "alice@example.com" });
     const o = (await other.connections.createConnection({ name: "filters-a-civo", spec: civoSpec("civo-token-filters-o-00001") })).connection!;
@@ -471,14 +522,20 @@ describe("ListAuditEvents", () => {
     const all = await allRecords(alice.authz, {}, 100);
     expect(all).toHaveLength(10);
     const times = all.map((r) => timestampDate(r.time!).getTime());
-    expect([...times].sort((x, y) => y - x), "newest first").toEqual(times);
+    expect(
+      [...times].sort((x, y) => y - x),
+      "newest first",
+    ).toEqual(times);
     const ids = (records: AuditEvent[]) => records.map((r) => r.id);
     const expectFilter = async (filter: Record<string, unknown>, keep: (r: AuditEvent) => boolean) => {
       const want = ids(all.filter(keep));
       const label = Object.keys(filter).join("+");
       expect(want.length, label).toBeGreaterThan(0);
       expect(ids(await allRecords(alice.authz, filter, 2)), label).toEqual(want);
-      expect(ids(await allRecords(other.authz, filter, 2)).filter((id) => want.includes(id)), "another org sees none of them").toEqual([]);
+      expect(
+        ids(await allRecords(other.authz, filter, 2)).filter((id) => want.includes(id)),
+        "another org sees none of them",
+      ).toEqual([]);
     };
     await expectFilter({ connectionId: a.id }, (r) => r.connectionId === a.id);
     await expectFilter({ actor: "bob@example.com" }, (r) => r.actor === "bob@example.com");
@@ -486,7 +543,10 @@ describe("ListAuditEvents", () => {
     await expectFilter({ kind: "connection.*" }, (r) => r.kind.startsWith("connection."));
     await expectFilter({ kind: "authorization.granted" }, (r) => r.kind === "authorization.granted");
     await expectFilter({ decision: AuditDecision.DENIED }, (r) => r.decision === AuditDecision.DENIED);
-    await expectFilter({ actor: "alice@example.com", kind: "credentials.resolve", decision: AuditDecision.ALLOWED }, (r) => r.actor === "alice@example.com" && r.decision === AuditDecision.ALLOWED);
+    await expectFilter(
+      { actor: "alice@example.com", kind: "credentials.resolve", decision: AuditDecision.ALLOWED },
+      (r) => r.actor === "alice@example.com" && r.decision === AuditDecision.ALLOWED,
+    );
     const middle = all[5]!.time!;
     const pivot = timestampDate(middle).getTime();
     await expectFilter({ startTime: middle }, (r) => timestampDate(r.time!).getTime() >= pivot);
@@ -512,7 +572,10 @@ describe("ListAuditEvents", () => {
     ] as const) {
       const refused = await failure(authz.listAuditEvents(request));
       expect(refused.code, label).toBe(Code.InvalidArgument);
-      expect(refused.findDetails(BadRequestSchema)[0]?.fieldViolations.map((v) => v.field), label).toEqual([field]);
+      expect(
+        refused.findDetails(BadRequestSchema)[0]?.fieldViolations.map((v) => v.field),
+        label,
+      ).toEqual([field]);
     }
   });
 });

@@ -57,7 +57,13 @@ const scopeCases = (method: string): Case[] => [
   [`${method}: environment ending with -`, method, { connection: "c", scope: ENV_SCOPE, environments: ["prod-"] }, "environments[0]", "PATTERN"],
   [`${method}: environment of 64 characters`, method, { connection: "c", scope: ENV_SCOPE, environments: ["e".repeat(64)] }, "environments[0]", "PATTERN"],
   [`${method}: environment with a space`, method, { connection: "c", scope: ENV_SCOPE, environments: ["pro d"] }, "environments[0]", "PATTERN"],
-  [`${method}: 101 environments`, method, { connection: "c", scope: ENV_SCOPE, environments: Array.from({ length: 101 }, (_, i) => `env-${i}`) }, "environments", "MAX_ITEMS"],
+  [
+    `${method}: 101 environments`,
+    method,
+    { connection: "c", scope: ENV_SCOPE, environments: Array.from({ length: 101 }, (_, i) => `env-${i}`) },
+    "environments",
+    "MAX_ITEMS",
+  ],
   [`${method}: NUL in an environment`, method, { connection: "c", scope: ENV_SCOPE, environments: ["pr\u0000od"] }, "environments[0]", "NUL_CHARACTER"],
   [`${method}: NUL in the connection`, method, { connection: "awsconn_\u0000", scope: ORG_SCOPE }, "connection", "NUL_CHARACTER"],
   [`${method}: singular environment field`, method, { connection: "c", scope: ENV_SCOPE, environment: "prod" }, "environment", "UNKNOWN_FIELD"],
@@ -115,15 +121,45 @@ const CASES: readonly Case[] = [
   ["CountDeploymentPins: no connection", "CountDeploymentPins", { orgId: ORG }, "connection_id", "REQUIRED"],
   [`${VAULT}/SealCredential: no org`, `${VAULT}/SealCredential`, { connectionId: "awsconn_1", payload: PAYLOAD }, "org_id", "REQUIRED"],
   [`${VAULT}/SealCredential: malformed org`, `${VAULT}/SealCredential`, { orgId: "org one", connectionId: "awsconn_1", payload: PAYLOAD }, "org_id", "PATTERN"],
-  [`${VAULT}/SealCredential: org of 129 characters`, `${VAULT}/SealCredential`, { orgId: "o".repeat(129), connectionId: "awsconn_1", payload: PAYLOAD }, "org_id", "PATTERN"],
+  [
+    `${VAULT}/SealCredential: org of 129 characters`,
+    `${VAULT}/SealCredential`,
+    { orgId: "o".repeat(129), connectionId: "awsconn_1", payload: PAYLOAD },
+    "org_id",
+    "PATTERN",
+  ],
   [`${VAULT}/SealCredential: no connection`, `${VAULT}/SealCredential`, { orgId: ORG, payload: PAYLOAD }, "connection_id", "REQUIRED"],
-  [`${VAULT}/SealCredential: connection with a slash`, `${VAULT}/SealCredential`, { orgId: ORG, connectionId: "awsconn/1", payload: PAYLOAD }, "connection_id", "PATTERN"],
+  [
+    `${VAULT}/SealCredential: connection with a slash`,
+    `${VAULT}/SealCredential`,
+    { orgId: ORG, connectionId: "awsconn/1", payload: PAYLOAD },
+    "connection_id",
+    "PATTERN",
+  ],
   [`${VAULT}/SealCredential: empty payload`, `${VAULT}/SealCredential`, { orgId: ORG, connectionId: "awsconn_1" }, "payload", "REQUIRED"],
-  [`${VAULT}/SealCredential: payload over 64 KiB`, `${VAULT}/SealCredential`, { orgId: ORG, connectionId: "awsconn_1", payload: Buffer.alloc(64 * 1024 + 1).toString("base64") }, "payload", "MAX_SIZE"],
-  [`${VAULT}/SealCredential: NUL in the org`, `${VAULT}/SealCredential`, { orgId: "org\u0000", connectionId: "awsconn_1", payload: PAYLOAD }, "org_id", "NUL_CHARACTER"],
+  [
+    `${VAULT}/SealCredential: payload over 64 KiB`,
+    `${VAULT}/SealCredential`,
+    { orgId: ORG, connectionId: "awsconn_1", payload: Buffer.alloc(64 * 1024 + 1).toString("base64") },
+    "payload",
+    "MAX_SIZE",
+  ],
+  [
+    `${VAULT}/SealCredential: NUL in the org`,
+    `${VAULT}/SealCredential`,
+    { orgId: "org\u0000", connectionId: "awsconn_1", payload: PAYLOAD },
+    "org_id",
+    "NUL_CHARACTER",
+  ],
   [`${VAULT}/OpenCredential: version 0`, `${VAULT}/OpenCredential`, { orgId: ORG, connectionId: "awsconn_1" }, "version", "MIN"],
   [`${VAULT}/OpenCredential: no org`, `${VAULT}/OpenCredential`, { connectionId: "awsconn_1", version: 1 }, "org_id", "REQUIRED"],
-  [`${VAULT}/OpenCredential: unknown field`, `${VAULT}/OpenCredential`, { orgId: ORG, connectionId: "awsconn_1", version: 1, plaintext: true }, "plaintext", "UNKNOWN_FIELD"],
+  [
+    `${VAULT}/OpenCredential: unknown field`,
+    `${VAULT}/OpenCredential`,
+    { orgId: ORG, connectionId: "awsconn_1", version: 1, plaintext: true },
+    "plaintext",
+    "UNKNOWN_FIELD",
+  ],
   [`${VAULT}/DestroyCredential: malformed connection`, `${VAULT}/DestroyCredential`, { orgId: ORG, connectionId: "-x" }, "connection_id", "PATTERN"],
   [`${VAULT}/RewrapDataKeys: no target key`, `${VAULT}/RewrapDataKeys`, {}, "target_key_id", "REQUIRED"],
   [`${VAULT}/RewrapDataKeys: target key of 2049 characters`, `${VAULT}/RewrapDataKeys`, { targetKeyId: "k".repeat(2049) }, "target_key_id", "MAX_LENGTH"],
@@ -146,20 +182,25 @@ describe("authz and vault bad-input corpus", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(100);
   });
 
-  for (const [label, method, body, field, reason] of CASES) it(label, async () => {
-    const before = await counts();
-    const path = method.includes("/") ? method : `${AUTHZ}/${method}`;
-    const response = await fetch(`${p.server.url}/${path}`, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json", "connect-protocol-version": "1" },
-      body: JSON.stringify(body),
+  for (const [label, method, body, field, reason] of CASES)
+    it(label, async () => {
+      const before = await counts();
+      const path = method.includes("/") ? method : `${AUTHZ}/${method}`;
+      const response = await fetch(`${p.server.url}/${path}`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json", "connect-protocol-version": "1" },
+        body: JSON.stringify(body),
+      });
+      const error = (await response.json()) as {
+        code?: string;
+        message?: string;
+        details?: { type: string; debug?: { fieldViolations?: { field: string; reason?: string }[] } }[];
+      };
+      expect(error.code).toBe("invalid_argument");
+      const violations = (error.details ?? []).filter((d) => d.type === "google.rpc.BadRequest").flatMap((d) => d.debug?.fieldViolations ?? []);
+      expect(violations.map((v) => v.field)).toContain(field);
+      if (reason !== undefined) expect(violations.find((v) => v.field === field)?.reason).toBe(reason);
+      expect(error.message ?? "").not.toContain("\u0000");
+      expect(await counts()).toEqual(before);
     });
-    const error = (await response.json()) as { code?: string; message?: string; details?: { type: string; debug?: { fieldViolations?: { field: string; reason?: string }[] } }[] };
-    expect(error.code).toBe("invalid_argument");
-    const violations = (error.details ?? []).filter((d) => d.type === "google.rpc.BadRequest").flatMap((d) => d.debug?.fieldViolations ?? []);
-    expect(violations.map((v) => v.field)).toContain(field);
-    if (reason !== undefined) expect(violations.find((v) => v.field === field)?.reason).toBe(reason);
-    expect(error.message ?? "").not.toContain("\u0000");
-    expect(await counts()).toEqual(before);
-  });
 });

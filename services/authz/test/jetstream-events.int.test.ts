@@ -139,7 +139,10 @@ describe("registry events through JetStream", () => {
     const ids = (await records()).map((r) => r.id);
     // The consumer naks a failed message with a 5 s delay: wait for the redeliveries.
     for (let i = 0; i < 300 && !ids.every((id) => (deliveries.get(id) ?? 0) >= 2); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(ids.map((id) => deliveries.get(id)), "each event was delivered again after its first delivery failed").toEqual([2, 2]);
+    expect(
+      ids.map((id) => deliveries.get(id)),
+      "each event was delivered again after its first delivery failed",
+    ).toEqual([2, 2]);
     const rows = await records();
     expect(rows.map((r) => [r.kind, r.request_id, r.actor, r.connection_id])).toEqual([
       ["connection.created", "req-js-create", caller.subject, connection.id],

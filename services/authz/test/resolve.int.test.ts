@@ -81,7 +81,9 @@ describe("resolution order", () => {
   it("a default must be authorized where it is the default", async () => {
     const { connections, authz } = await p.clients("org-default-rule");
     const c = (await connections.createConnection({ name: "default-rule-civo", spec: civoSpec("civo-token-default-rule-00001") })).connection!;
-    const refused = await failure(authz.setDefaultConnection({ connection: c.slug, provider: Provider.CIVO, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }));
+    const refused = await failure(
+      authz.setDefaultConnection({ connection: c.slug, provider: Provider.CIVO, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" }),
+    );
     expect(refused.code).toBe(Code.PermissionDenied);
     await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod"] });
     await authz.setDefaultConnection({ connection: c.slug, provider: Provider.CIVO, scope: AuthorizationScope.ENVIRONMENTS, environment: "prod" });
@@ -96,24 +98,35 @@ describe("refusals", () => {
     const b = await p.clients("org-refuse-b");
     const c = (await a.connections.createConnection({ name: "refuse-civo", spec: civoSpec("civo-token-refuse-000000001") })).connection!;
     await a.authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ENVIRONMENTS, environments: ["staging"] });
-    expect((await a.authz.resolveCredentials({ deploymentId: "refuse-1", environment: "staging", provider: Provider.CIVO, connection: c.slug })).connectionId).toBe(c.id);
+    expect(
+      (await a.authz.resolveCredentials({ deploymentId: "refuse-1", environment: "staging", provider: Provider.CIVO, connection: c.slug })).connectionId,
+    ).toBe(c.id);
     const denied = await failure(a.authz.resolveCredentials({ deploymentId: "refuse-2", environment: "prod", provider: Provider.CIVO, connection: c.slug }));
     expect(denied.code).toBe(Code.PermissionDenied);
     expect(denied.rawMessage).toContain("not authorized for environment prod");
 
     for (const reference of [c.id, c.slug]) {
-      const other = await failure(b.authz.resolveCredentials({ deploymentId: "refuse-3", environment: "staging", provider: Provider.CIVO, connection: reference }));
+      const other = await failure(
+        b.authz.resolveCredentials({ deploymentId: "refuse-3", environment: "staging", provider: Provider.CIVO, connection: reference }),
+      );
       expect(other.code).toBe(Code.NotFound);
       expect((await failure(b.authz.authorizeConnection({ connection: reference, scope: AuthorizationScope.ORGANIZATION }))).code).toBe(Code.NotFound);
     }
     const decisions = (await a.authz.listAuditEvents({})).events.map((e) => [e.deploymentId, AuditDecision[e.decision]]);
-    expect(decisions).toEqual(expect.arrayContaining([["refuse-1", "ALLOWED"], ["refuse-2", "DENIED"]]));
+    expect(decisions).toEqual(
+      expect.arrayContaining([
+        ["refuse-1", "ALLOWED"],
+        ["refuse-2", "DENIED"],
+      ]),
+    );
     expect((await b.authz.listAuditEvents({})).events.map((e) => AuditDecision[e.decision])).toEqual(["DENIED", "DENIED"]);
   });
 
   it("needs credentials:resolve to resolve and environments:admin to authorize", async () => {
     const reader = await p.clients("org-scopes", ["connections:read"]);
-    expect((await failure(reader.authz.resolveCredentials({ deploymentId: "x", environment: "prod", provider: Provider.CIVO }))).code).toBe(Code.PermissionDenied);
+    expect((await failure(reader.authz.resolveCredentials({ deploymentId: "x", environment: "prod", provider: Provider.CIVO }))).code).toBe(
+      Code.PermissionDenied,
+    );
     expect((await failure(reader.authz.authorizeConnection({ connection: "x", scope: AuthorizationScope.ORGANIZATION }))).code).toBe(Code.PermissionDenied);
   });
 });
@@ -228,7 +241,9 @@ describe("audit", () => {
     await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ORGANIZATION });
     await p.authz.db.schema.alterTable("audit_events").renameTo("audit_events_away").execute();
     try {
-      const failed = await failure(authz.resolveCredentials({ deploymentId: "audit-fail-1", environment: "prod", provider: Provider.CIVO, connection: c.slug }));
+      const failed = await failure(
+        authz.resolveCredentials({ deploymentId: "audit-fail-1", environment: "prod", provider: Provider.CIVO, connection: c.slug }),
+      );
       expect(failed.code).toBe(Code.Internal);
       expect(failed.rawMessage).not.toContain("civo-token");
     } finally {
@@ -242,7 +257,8 @@ describe("audit listing", () => {
     const { connections, authz } = await p.clients("org-audit-pages");
     const c = (await connections.createConnection({ name: "pages-civo", spec: civoSpec("civo-token-audit-pages-000001") })).connection!;
     await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ENVIRONMENTS, environments: ["prod"] });
-    for (let i = 0; i < 4; i++) await authz.resolveCredentials({ deploymentId: `pages-${i}`, environment: "prod", provider: Provider.CIVO, connection: c.slug });
+    for (let i = 0; i < 4; i++)
+      await authz.resolveCredentials({ deploymentId: `pages-${i}`, environment: "prod", provider: Provider.CIVO, connection: c.slug });
     await failure(authz.resolveCredentials({ deploymentId: "pages-denied", environment: "dev", provider: Provider.CIVO, connection: c.slug }));
     const seen: string[] = [];
     let token = "";
@@ -291,7 +307,12 @@ describe("races and malformed requests", () => {
     const pConn = (await connections.createConnection({ name: "race-p-civo", spec: civoSpec("civo-token-race-p-000000000001") })).connection!;
     const qConn = (await connections.createConnection({ name: "race-q-civo", spec: civoSpec("civo-token-race-q-000000000001") })).connection!;
     // Give Q a higher version so a mixed pairing (Q at P's version) would be visible.
-    await connections.updateConnection({ connection: qConn.slug, etag: qConn.etag, spec: civoSpec("civo-token-race-q-000000000002"), updateMask: create(FieldMaskSchema, { paths: ["spec.civo.api_token"] }) });
+    await connections.updateConnection({
+      connection: qConn.slug,
+      etag: qConn.etag,
+      spec: civoSpec("civo-token-race-q-000000000002"),
+      updateMask: create(FieldMaskSchema, { paths: ["spec.civo.api_token"] }),
+    });
     for (const c of [pConn, qConn]) await authz.authorizeConnection({ connection: c.slug, scope: AuthorizationScope.ORGANIZATION });
     for (let round = 0; round < 5; round++) {
       const deploymentId = `race-${round}`;

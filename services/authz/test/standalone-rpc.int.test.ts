@@ -30,7 +30,15 @@ const servers: RunningServer[] = [];
 let authzServer: RunningServer | undefined;
 
 const serve = async (services: Parameters<typeof startServer>[0]["services"], mapError: Parameters<typeof startServer>[0]["mapError"]) => {
-  const server = await startServer({ host: "127.0.0.1", port: 0, grpcPort: 0, services, verifier: createTokenVerifier({ kind: "hs256", secret }), mapError, logger: logs.logger });
+  const server = await startServer({
+    host: "127.0.0.1",
+    port: 0,
+    grpcPort: 0,
+    services,
+    verifier: createTokenVerifier({ kind: "hs256", secret }),
+    mapError,
+    logger: logs.logger,
+  });
   servers.push(server);
   return server;
 };
@@ -49,7 +57,8 @@ beforeAll(async () => {
     vault: createRpcVaultClient({ baseUrl: vaultUrl, tokens: tokens("svc-registry") }),
     publisher: createInProcessBus(logs.logger),
     // authz's address is known only once it is up.
-    countPins: (orgId, connectionId, signal) => createRpcPinCounter({ baseUrl: `http://${authzServer!.grpcAddress}`, tokens: tokens("svc-registry") })(orgId, connectionId, signal),
+    countPins: (orgId, connectionId, signal) =>
+      createRpcPinCounter({ baseUrl: `http://${authzServer!.grpcAddress}`, tokens: tokens("svc-registry") })(orgId, connectionId, signal),
   });
   const registryServer = await serve(registry.registrations, registry.mapError);
   authz = await buildAuthz({
@@ -92,16 +101,18 @@ describe("services deployed alone", () => {
       { headers },
     );
     expect(resolved.credentials.case).toBe("inline");
-    expect(resolved.credentials.case === "inline" && resolved.credentials.value.provider.case === "civo" ? resolved.credentials.value.provider.value.apiToken : "").toBe(
-      "civo-token-standalone-0000001",
-    );
+    expect(
+      resolved.credentials.case === "inline" && resolved.credentials.value.provider.case === "civo" ? resolved.credentials.value.provider.value.apiToken : "",
+    ).toBe("civo-token-standalone-0000001");
 
     const other = await authzClient
       .resolveCredentials({ deploymentId: "alone-d2", environment: "prod", provider: Provider.CIVO, connection: "no-such" }, { headers })
       .catch((e: unknown) => ConnectError.from(e));
     expect(other).toMatchObject({ code: Code.NotFound });
 
-    const refused = await connections.deleteConnection({ connection: connection!.slug, etag: connection!.etag }, { headers }).catch((e: unknown) => ConnectError.from(e));
+    const refused = await connections
+      .deleteConnection({ connection: connection!.slug, etag: connection!.etag }, { headers })
+      .catch((e: unknown) => ConnectError.from(e));
     expect(refused).toMatchObject({ code: Code.FailedPrecondition });
     await authzClient.releaseDeployment({ deploymentId: "alone-d1" }, { headers });
     await connections.deleteConnection({ connection: connection!.slug, etag: connection!.etag }, { headers });

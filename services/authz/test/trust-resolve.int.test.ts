@@ -88,7 +88,15 @@ describe("cross-account trust resolution", () => {
     const { authz, connections } = await p.clients(org);
     const created = await connections.createConnection({
       name: "mode-prod-aws",
-      spec: { provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000001", secretAccessKey: "modeChangeSecret0000000000000000000000aa" } } } } },
+      spec: {
+        provider: {
+          case: "aws",
+          value: {
+            accountId: ACCOUNT,
+            auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000001", secretAccessKey: "modeChangeSecret0000000000000000000000aa" } },
+          },
+        },
+      },
     });
     const slug = created.connection!.slug;
     await authz.authorizeConnection({ connection: slug, scope: AuthorizationScope.ORGANIZATION });
@@ -110,7 +118,12 @@ describe("cross-account trust resolution", () => {
     await connections.updateConnection({
       connection: slug,
       etag: current.etag,
-      spec: { provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000002", secretAccessKey: "modeChangeSecret0000000000000000000000bb" } } } } },
+      spec: {
+        provider: {
+          case: "aws",
+          value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAMODECHANGE000002", secretAccessKey: "modeChangeSecret0000000000000000000000bb" } } },
+        },
+      },
       updateMask: { paths: ["spec.aws.inline_keys"] },
     });
     const stillRole = await resolve("mode-d2");

@@ -29,12 +29,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("completed_version", "integer")
     .execute();
   await db.schema.createIndex("aws_trust_setups_connection_idx").on("aws_trust_setups").columns(["connection_id", "state"]).execute();
-  await db.schema
-    .createIndex("aws_trust_setups_pending_expiry_idx")
-    .on("aws_trust_setups")
-    .column("expires_at")
-    .where(sql.ref("state"), "=", 1)
-    .execute();
+  await db.schema.createIndex("aws_trust_setups_pending_expiry_idx").on("aws_trust_setups").column("expires_at").where(sql.ref("state"), "=", 1).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

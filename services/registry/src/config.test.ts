@@ -6,7 +6,12 @@ import { loadRegistryConfig, PLACEHOLDER_ACCOUNTS, principalIssues } from "./con
 
 describe("principalIssues", () => {
   it("unset: the placeholder principal would be trusted, so it is an issue naming the setting", () => {
-    expect(principalIssues(undefined)).toEqual([{ setting: "AWS_TRUST_PRINCIPAL_ARN", description: expect.stringMatching(/^is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role\/planton-runner/) }]);
+    expect(principalIssues(undefined)).toEqual([
+      {
+        setting: "AWS_TRUST_PRINCIPAL_ARN",
+        description: expect.stringMatching(/^is not set: customer roles would trust the placeholder arn:aws:iam::000000000000:role\/planton-runner/),
+      },
+    ]);
   });
 
   it.each(PLACEHOLDER_ACCOUNTS)("an ARN in the placeholder or AWS example account %s is an issue", (account) => {
@@ -22,6 +27,8 @@ describe("principalIssues", () => {
 
   it("loadRegistryConfig puts the issues on the trust config, where StartSetup reads them", () => {
     expect(loadRegistryConfig({}, { requireVaultUrl: false }).trust.platformIssues.map((i) => i.setting)).toEqual(["AWS_TRUST_PRINCIPAL_ARN"]);
-    expect(loadRegistryConfig({ AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" }, { requireVaultUrl: false }).trust.platformIssues).toEqual([]);
+    expect(
+      loadRegistryConfig({ AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" }, { requireVaultUrl: false }).trust.platformIssues,
+    ).toEqual([]);
   });
 });

@@ -75,7 +75,8 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
   const env = createEnvReader(environment);
   const service = readServiceConfig(env);
   const vaultUrl = env.url("VAULT_URL", ["http:", "https:"]);
-  if (options.requireVaultUrl && vaultUrl === undefined) throw new ConfigError("VAULT_URL", "is required (native gRPC URL of the vault, e.g. http://vault:9090)");
+  if (options.requireVaultUrl && vaultUrl === undefined)
+    throw new ConfigError("VAULT_URL", "is required (native gRPC URL of the vault, e.g. http://vault:9090)");
   return Object.freeze({
     service,
     database: readDatabaseTimeouts(env),

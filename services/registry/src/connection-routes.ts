@@ -36,12 +36,7 @@ export function createConnectionRoutes(connections: Connections): ServiceRegistr
       return connections.lookup(request.orgId, request.connection);
     },
     async recordVerification(request, ctx) {
-      return connections.recordVerification(
-        callerOf(ctx),
-        request.orgId,
-        request.connectionId,
-        request.verification ?? ({ credentialVersion: 0 } as never),
-      );
+      return connections.recordVerification(callerOf(ctx), request.orgId, request.connectionId, request.verification ?? ({ credentialVersion: 0 } as never));
     },
   };
   return registerService(ConnectionService, impl, {

@@ -36,20 +36,8 @@ export async function insertConnection(db: Db, row: Insertable<ConnectionsTable>
  * updateConnectionIfEtag applies `changes` only while the row still has
  * `etag`; returns false when another writer got there first.
  */
-export async function updateConnectionIfEtag(
-  db: Db,
-  orgId: string,
-  id: string,
-  etag: string,
-  changes: Updateable<ConnectionsTable>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("connections")
-    .set(changes)
-    .where("org_id", "=", orgId)
-    .where("id", "=", id)
-    .where("etag", "=", etag)
-    .executeTakeFirst();
+export async function updateConnectionIfEtag(db: Db, orgId: string, id: string, etag: string, changes: Updateable<ConnectionsTable>): Promise<boolean> {
+  const result = await db.updateTable("connections").set(changes).where("org_id", "=", orgId).where("id", "=", id).where("etag", "=", etag).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 

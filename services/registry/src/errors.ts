@@ -46,14 +46,18 @@ export class RunnerInUseError extends Error {
 /** Deployments are pinned to the connection; deleting it would break them. */
 export class ConnectionInUseError extends Error {
   override readonly name = "ConnectionInUseError";
-  constructor(slug: string, readonly pinned: number) {
+  constructor(
+    slug: string,
+    readonly pinned: number,
+  ) {
     super(`connection ${slug} is pinned by ${pinned} running deployment(s): release them, or delete with force`);
   }
 }
 
 /** mapRegistryError maps the registry's domain errors to the codes callers see. */
 export function mapRegistryError(error: unknown): ConnectError | undefined {
-  if (error instanceof ConnectionNotFoundError || error instanceof RunnerNotFoundError || error instanceof SetupNotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof ConnectionNotFoundError || error instanceof RunnerNotFoundError || error instanceof SetupNotFoundError)
+    return new ConnectError(error.message, Code.NotFound);
   if (error instanceof SetupTokenInvalidError) return new ConnectError(error.message, Code.Unauthenticated);
   if (error instanceof SetupClosedError) return new ConnectError(error.message, Code.FailedPrecondition);
   if (error instanceof SetupAlreadyCompletedError) return new ConnectError(error.message, Code.AlreadyExists);

@@ -4,4 +4,3 @@ export { buildRegistry, REGISTRY_SCHEMA } from "./registry-components.js";
 export type { RegistryComponents } from "./registry-components.js";
 export { createLocalVaultClient, createRpcPinCounter, createRpcVaultClient } from "./vault-client.js";
 export type { LocalVault, VaultClient } from "./vault-client.js";
-

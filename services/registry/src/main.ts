@@ -45,7 +45,8 @@ async function main(command: string | undefined): Promise<StartedService | undef
     ...(config.authzUrl !== undefined ? { countPins: createRpcPinCounter({ baseUrl: config.authzUrl, tokens }) } : {}),
   });
   // Said at start, for the operator; StartSetup refuses with the same list meanwhile.
-  for (const issue of config.trust.platformIssues) logger.warn({ setting: issue.setting }, `AWS cross-account trust is refused until this is fixed: ${issue.setting} ${issue.description}`);
+  for (const issue of config.trust.platformIssues)
+    logger.warn({ setting: issue.setting }, `AWS cross-account trust is refused until this is fixed: ${issue.setting} ${issue.description}`);
   if (config.authzUrl === undefined) logger.warn({}, "AUTHZ_URL is not set: DeleteConnection cannot check for pinned deployments");
   if (command === "migrate") {
     await registry.close();

@@ -62,7 +62,13 @@ export async function buildRegistry(options: {
   const logger = options.logger.child({ service: "registry" });
   // Read before anything is started, so a bad key file leaks no connection.
   const callbackKey = await loadCallbackKey(options.config.trust, options.config.service.dataDir);
-  const database = createDatabase<RegistryDatabase>({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, logger, timeouts: options.config.database, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const database = createDatabase<RegistryDatabase>({
+    url: options.databaseUrl,
+    schema: REGISTRY_SCHEMA,
+    logger,
+    timeouts: options.config.database,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   try {
     const applied = await migrateToLatest({ url: options.databaseUrl, schema: REGISTRY_SCHEMA, migrations, logger });
     if (applied.length > 0) logger.info({ migrations: applied }, "registry schema migrated");

@@ -9,12 +9,14 @@ const MAX_PAGE_SIZE = 100;
 /** Adds the display-name rules for `field`. */
 export function checkName(v: Violations, field: string, name: string): Violations {
   if (name === "") return v.check(false, field, "REQUIRED", "is required");
-  return v
-    .check(name.length <= MAX_NAME_LENGTH, field, "MAX_LENGTH", `must be at most ${MAX_NAME_LENGTH} characters`)
-    .check(name.trim() === name, field, "PATTERN", "must not start or end with whitespace")
-    // eslint-disable-next-line no-control-regex -- control characters are what this refuses
-    .check(!/[\u0000-\u001f\u007f]/.test(name), field, "PATTERN", "must not contain control characters")
-    .check(/[A-Za-z0-9]/.test(name), field, "PATTERN", "must contain at least one letter or digit (the slug is made of them)");
+  return (
+    v
+      .check(name.length <= MAX_NAME_LENGTH, field, "MAX_LENGTH", `must be at most ${MAX_NAME_LENGTH} characters`)
+      .check(name.trim() === name, field, "PATTERN", "must not start or end with whitespace")
+      // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+      .check(!/[\u0000-\u001f\u007f]/.test(name), field, "PATTERN", "must not contain control characters")
+      .check(/[A-Za-z0-9]/.test(name), field, "PATTERN", "must contain at least one letter or digit (the slug is made of them)")
+  );
 }
 
 /** pageSizeOf applies AIP-158: 0 means the default, larger than the maximum is lowered to it. */

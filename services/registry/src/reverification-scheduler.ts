@@ -46,13 +46,17 @@ export function startReverificationScheduler(options: {
           .execute();
         await insertOutboxEvent(
           trx,
-          connectionEvent("connection.reverify", { orgId: row.org_id, subject: "scheduler" }, {
-            connectionId: row.id,
-            slug: row.slug,
-            provider: row.provider,
-            authMode: row.auth_mode,
-            credentialVersion: row.credential_version,
-          }),
+          connectionEvent(
+            "connection.reverify",
+            { orgId: row.org_id, subject: "scheduler" },
+            {
+              connectionId: row.id,
+              slug: row.slug,
+              provider: row.provider,
+              authMode: row.auth_mode,
+              credentialVersion: row.credential_version,
+            },
+          ),
         );
       }
       return due.length;

@@ -25,7 +25,10 @@ export interface RunnersDeps {
 
 // Principal shapes per identity kind: what the cloud calls the identity.
 const PRINCIPAL_RULES: Record<number, { pattern: RegExp; rule: string }> = {
-  [RunnerIdentityKind.AWS_IRSA]: { pattern: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, rule: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" },
+  [RunnerIdentityKind.AWS_IRSA]: {
+    pattern: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    rule: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+  },
   [RunnerIdentityKind.GCP_WORKLOAD_IDENTITY]: {
     pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
     rule: "must be a GCP service-account email (<name>@<project>.iam.gserviceaccount.com)",

@@ -63,7 +63,11 @@ async function startNew(orgId: string, name: string, capabilities: AwsCapability
   return trust.startSetup({ name, accountId: ACCOUNT, capabilities });
 }
 
-function complete(started: StartSetupResponse, role = roleArn("planton-TrustRole-1"), overrides: Partial<{ token: string; accountId: string; stackId: string; setupId: string }> = {}) {
+function complete(
+  started: StartSetupResponse,
+  role = roleArn("planton-TrustRole-1"),
+  overrides: Partial<{ token: string; accountId: string; stackId: string; setupId: string }> = {},
+) {
   return h.anonymousTrust().completeSetup({
     setupId: overrides.setupId ?? started.setupId,
     token: overrides.token ?? linkOf(started).token,
@@ -81,7 +85,9 @@ async function eventsOf(kind: string, connectionId: string) {
 }
 
 const published = (kind: string, connectionId: string) =>
-  events.map((e) => fromBinary(EventSchema, e.data)).filter((e) => e.kind === kind && (e.payload.value as { connectionId?: string } | undefined)?.connectionId === connectionId);
+  events
+    .map((e) => fromBinary(EventSchema, e.data))
+    .filter((e) => e.kind === kind && (e.payload.value as { connectionId?: string } | undefined)?.connectionId === connectionId);
 
 describe("StartSetup", () => {
   it("creates the connection awaiting the role and a link that expires in 10 minutes", async () => {
@@ -154,11 +160,15 @@ describe("StartSetup", () => {
 
   it("refuses bad input field by field, and another org's connection or setup", async () => {
     const { trust } = await h.clients("org-trust-input");
-    const bad = await failure(trust.startSetup({ name: "", accountId: "12345", region: "Mars-1", capabilities: [AwsCapability.EKS, AwsCapability.UNSPECIFIED] }));
+    const bad = await failure(
+      trust.startSetup({ name: "", accountId: "12345", region: "Mars-1", capabilities: [AwsCapability.EKS, AwsCapability.UNSPECIFIED] }),
+    );
     expect(bad.code).toBe(Code.InvalidArgument);
     expect(fields(bad)).toEqual({ name: "REQUIRED", account_id: "PATTERN", region: "ENUM", "capabilities[1]": "ENUM" });
     // An undefined number never reaches StartSetup: the protocol layer refuses it first.
-    const undefinedCapability = await failure(trust.startSetup({ name: "x-aws", accountId: "123456789012", capabilities: [AwsCapability.EKS, 99 as AwsCapability] }));
+    const undefinedCapability = await failure(
+      trust.startSetup({ name: "x-aws", accountId: "123456789012", capabilities: [AwsCapability.EKS, 99 as AwsCapability] }),
+    );
     expect(fields(undefinedCapability)).toEqual({ "capabilities[1]": "ENUM" });
     expect((await failure(trust.startSetup({ name: "x-aws", accountId: "" }))).code).toBe(Code.InvalidArgument);
 
@@ -200,7 +210,10 @@ describe("CompleteSetup", () => {
     expect(details.case).toBe("aws");
     expect(details.value).toMatchObject({ accountId: ACCOUNT, roleArn: role, capabilities: [AwsCapability.RDS], stackId: stackId("planton-data-prod-aws") });
 
-    const sealed = fromBinary(ConnectionSpecSchema, await h.vault.vault.open({ orgId: "org-trust-complete", connectionId: id, version: connection!.credentialVersion }));
+    const sealed = fromBinary(
+      ConnectionSpecSchema,
+      await h.vault.vault.open({ orgId: "org-trust-complete", connectionId: id, version: connection!.credentialVersion }),
+    );
     expect(sealed.provider.case === "aws" && sealed.provider.value.auth.case === "crossAccountTrust" && sealed.provider.value.auth.value).toMatchObject({
       roleArn: role,
       externalId: linkOf(started).externalId,
@@ -208,7 +221,12 @@ describe("CompleteSetup", () => {
 
     const completed = await eventsOf("aws_trust.completed", id);
     expect(completed).toHaveLength(1);
-    expect(completed[0]!.payload.value).toMatchObject({ roleArn: role, credentialVersion: connection!.credentialVersion, previousCredentialVersion: 0, setupId: started.setupId });
+    expect(completed[0]!.payload.value).toMatchObject({
+      roleArn: role,
+      credentialVersion: connection!.credentialVersion,
+      previousCredentialVersion: 0,
+      setupId: started.setupId,
+    });
 
     const { setup } = await trust.getSetup({ setupId: started.setupId });
     expect(setup).toMatchObject({ state: AwsTrustSetupState.COMPLETED, roleArn: role });
@@ -270,7 +288,9 @@ describe("CompleteSetup", () => {
   it("takes no bearer token, and a user token does not replace the setup token", async () => {
     const started = await startNew("org-trust-anon", "anon-prod-aws");
     const { trust } = await h.clients("org-trust-anon");
-    const withUser = await failure(trust.completeSetup({ setupId: started.setupId, token: "x", roleArn: roleArn("R"), accountId: ACCOUNT, stackId: stackId("s") }));
+    const withUser = await failure(
+      trust.completeSetup({ setupId: started.setupId, token: "x", roleArn: roleArn("R"), accountId: ACCOUNT, stackId: stackId("s") }),
+    );
     expect(withUser.code).toBe(Code.Unauthenticated);
   });
 });
@@ -281,7 +301,12 @@ describe("reconnect", () => {
     const { connections, trust } = await h.clients(orgId);
     const inline = await connections.createConnection({
       name: "legacy-prod-aws",
-      spec: { provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAABCDEFGHIJKLMNOP", secretAccessKey: awsSecret() } } } } },
+      spec: {
+        provider: {
+          case: "aws",
+          value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAABCDEFGHIJKLMNOP", secretAccessKey: awsSecret() } } },
+        },
+      },
     });
     const before = inline.connection!;
     const started = await trust.startSetup({ reconnect: before.slug, capabilities: [AwsCapability.ECS] });
@@ -399,7 +424,18 @@ describe("the template's custom resource", () => {
     await new Promise<void>((resolve) => responseServer.listen(0, "127.0.0.1", resolve));
     try {
       const module = { exports: {} as { handler?: (event: unknown, context: unknown) => Promise<unknown> } };
-      runInNewContext(CALLBACK_LAMBDA_SOURCE, { module, exports: module.exports, require: () => ({}), console: { log() {}, error() {}, warn() {} }, fetch, setTimeout, clearTimeout, AbortSignal, URL, Buffer });
+      runInNewContext(CALLBACK_LAMBDA_SOURCE, {
+        module,
+        exports: module.exports,
+        require: () => ({}),
+        console: { log() {}, error() {}, warn() {} },
+        fetch,
+        setTimeout,
+        clearTimeout,
+        AbortSignal,
+        URL,
+        Buffer,
+      });
       const role = roleArn("planton-lambda-prod-aws-TrustRole-1ABC");
       await module.exports.handler!(
         {
@@ -458,7 +494,12 @@ describe("ConnectionService and cross-account trust", () => {
     const forged = await failure(
       connections.createConnection({
         name: "forged-aws",
-        spec: { provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "crossAccountTrust", value: { roleArn: roleArn("Forged"), externalId: "chosen-by-user" } } } } },
+        spec: {
+          provider: {
+            case: "aws",
+            value: { accountId: ACCOUNT, auth: { case: "crossAccountTrust", value: { roleArn: roleArn("Forged"), externalId: "chosen-by-user" } } },
+          },
+        },
       }),
     );
     expect(fields(forged)).toEqual({ "spec.aws.cross_account_trust": "CONFLICT" });
@@ -500,10 +541,14 @@ describe("expiry", () => {
     const orgId = "org-trust-expiry";
     const { trust } = await short.clients(orgId);
     const started = await trust.startSetup({ name: "late-prod-aws", accountId: ACCOUNT });
-    const pendingVersion = (await short.registry.db.selectFrom("aws_trust_setups").select("pending_version").where("id", "=", started.setupId).executeTakeFirstOrThrow()).pending_version;
+    const pendingVersion = (
+      await short.registry.db.selectFrom("aws_trust_setups").select("pending_version").where("id", "=", started.setupId).executeTakeFirstOrThrow()
+    ).pending_version;
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const late = await failure(
-      short.anonymousTrust().completeSetup({ setupId: started.setupId, token: linkOf(started).token, roleArn: roleArn("Late"), accountId: ACCOUNT, stackId: stackId("s") }),
+      short
+        .anonymousTrust()
+        .completeSetup({ setupId: started.setupId, token: linkOf(started).token, roleArn: roleArn("Late"), accountId: ACCOUNT, stackId: stackId("s") }),
     );
     expect(late.code).toBe(Code.FailedPrecondition);
     expect(late.rawMessage).toMatch(/expired/);

@@ -34,7 +34,10 @@ import { startRegistry, type RegistryHarness } from "./support/registry-harness.
 const ORG = "org-corpus";
 const OTHER_ORG = "org-corpus-other";
 // Letters and digits only, so it fits inside values that pass the character rules.
-const MARKER = `Zq9Corpus${Math.random().toString(36).slice(2, 8).replace(/[^a-z0-9]/g, "")}`;
+const MARKER = `Zq9Corpus${Math.random()
+  .toString(36)
+  .slice(2, 8)
+  .replace(/[^a-z0-9]/g, "")}`;
 
 // ---------------------------------------------------------------------------
 // Valid values; each case breaks one thing.
@@ -69,13 +72,21 @@ const awsRunner = (runnerId: string): JsonObject => ({ aws: { account_id: ACCOUN
 const gcpKey = (keyBase64: string, projectId = ""): JsonObject => ({ gcp: { project_id: projectId, service_account_key: { key_base64: keyBase64 } } });
 const gcpRunner = (projectId: string, runnerId = "runner_0123456789"): JsonObject => ({ gcp: { project_id: projectId, runner: { runner_id: runnerId } } });
 const azure = (over: JsonObject = {}, principal: JsonObject = {}): JsonObject => ({
-  azure: { tenant_id: TENANT, subscription_id: SUBSCRIPTION, service_principal: { client_id: CLIENT_ID, client_secret: `${MARKER}-azure-secret`, ...principal }, ...over },
+  azure: {
+    tenant_id: TENANT,
+    subscription_id: SUBSCRIPTION,
+    service_principal: { client_id: CLIENT_ID, client_secret: `${MARKER}-azure-secret`, ...principal },
+    ...over,
+  },
 });
 const digitalocean = (over: JsonObject = {}): JsonObject => ({ digitalocean: { api_token: DO_TOKEN, default_region: "fra1", ...over } });
 const civo = (over: JsonObject = {}): JsonObject => ({ civo: { api_token: CIVO_TOKEN, default_region: "LON1", ...over } });
 const cloudflare = (over: JsonObject = {}): JsonObject => ({ cloudflare: { api_token: CF_TOKEN_40, ...over } });
-const cfLegacy = (legacy: JsonObject, over: JsonObject = {}): JsonObject => ({ cloudflare: { legacy: { api_key: CF_GLOBAL_KEY, email: "ops@example.com", ...legacy }, ...over } });
-const r2 = (keys: JsonObject): JsonObject => cloudflare({ account_id: CF_ACCOUNT, r2: { access_key_id: R2_KEY_ID, secret_access_key: R2_SECRET, endpoint: R2_ENDPOINT, ...keys } });
+const cfLegacy = (legacy: JsonObject, over: JsonObject = {}): JsonObject => ({
+  cloudflare: { legacy: { api_key: CF_GLOBAL_KEY, email: "ops@example.com", ...legacy }, ...over },
+});
+const r2 = (keys: JsonObject): JsonObject =>
+  cloudflare({ account_id: CF_ACCOUNT, r2: { access_key_id: R2_KEY_ID, secret_access_key: R2_SECRET, endpoint: R2_ENDPOINT, ...keys } });
 const gcpKeyWith = (overrides: Record<string, unknown>) => gcpKeyBase64({ ...overrides, marker: MARKER });
 
 // ---------------------------------------------------------------------------
@@ -107,7 +118,22 @@ interface CorpusCase {
 }
 
 // Ids made in beforeAll: the update, reconnect and completion cases aim at them.
-const made = { runner: "", otherRunner: "", aws: "", awsEtag: "", digitalocean: "", doEtag: "", civo: "", civoEtag: "", cloudflare: "", cfEtag: "", azure: "", azureEtag: "", setup: "", token: "" };
+const made = {
+  runner: "",
+  otherRunner: "",
+  aws: "",
+  awsEtag: "",
+  digitalocean: "",
+  doEtag: "",
+  civo: "",
+  civoEtag: "",
+  cloudflare: "",
+  cfEtag: "",
+  azure: "",
+  azureEtag: "",
+  setup: "",
+  token: "",
+};
 
 const create = (label: string, spec: JsonObject | undefined, field: string, reason?: string, name = "corpus-bad"): CorpusCase => ({
   label,
@@ -133,7 +159,14 @@ const start = (label: string, request: JsonObject | (() => JsonObject), field: s
 const completion = (label: string, over: JsonObject, field: string, reason?: string): CorpusCase => ({
   label,
   rpc: "CompleteSetup",
-  request: () => ({ setup_id: made.setup, token: made.token, role_arn: `arn:aws:iam::${ACCOUNT}:role/planton-corpus`, account_id: ACCOUNT, stack_id: STACK(), ...over }),
+  request: () => ({
+    setup_id: made.setup,
+    token: made.token,
+    role_arn: `arn:aws:iam::${ACCOUNT}:role/planton-corpus`,
+    account_id: ACCOUNT,
+    stack_id: STACK(),
+    ...over,
+  }),
   field,
   ...(reason !== undefined ? { reason } : {}),
 });
@@ -235,9 +268,19 @@ const corpus: CorpusCase[] = [
   create("azure: client_id missing", azure({}, { client_id: "" }), `${Z}.service_principal.client_id`, "REQUIRED"),
   create("azure: client_id not a UUID", azure({}, { client_id: "my-app" }), `${Z}.service_principal.client_id`, "FORMAT"),
   create("azure: client_secret missing", azure({}, { client_secret: "" }), `${Z}.service_principal.client_secret`, "REQUIRED"),
-  create("azure: client_secret over 1024 characters", azure({}, { client_secret: `${MARKER}${"s".repeat(1030)}` }), `${Z}.service_principal.client_secret`, "MAX_LENGTH"),
+  create(
+    "azure: client_secret over 1024 characters",
+    azure({}, { client_secret: `${MARKER}${"s".repeat(1030)}` }),
+    `${Z}.service_principal.client_secret`,
+    "MAX_LENGTH",
+  ),
   create("azure: client_secret with a space", azure({}, { client_secret: `${MARKER} secret` }), `${Z}.service_principal.client_secret`, "PATTERN"),
-  create("azure: runner_id missing", { azure: { tenant_id: TENANT, subscription_id: SUBSCRIPTION, runner: { runner_id: "" } } }, `${Z}.runner.runner_id`, "REQUIRED"),
+  create(
+    "azure: runner_id missing",
+    { azure: { tenant_id: TENANT, subscription_id: SUBSCRIPTION, runner: { runner_id: "" } } },
+    `${Z}.runner.runner_id`,
+    "REQUIRED",
+  ),
 
   // DigitalOcean.
   create("digitalocean: api_token missing", digitalocean({ api_token: "" }), `${D}.api_token`, "REQUIRED"),
@@ -249,8 +292,18 @@ const corpus: CorpusCase[] = [
   create("digitalocean: default_region upper case", digitalocean({ default_region: "NYC3" }), `${D}.default_region`, "ENUM"),
   create("digitalocean: default_region retired sfo1", digitalocean({ default_region: "sfo1" }), `${D}.default_region`, "ENUM"),
   create("digitalocean: default_region an AWS region", digitalocean({ default_region: "us-east-1" }), `${D}.default_region`, "ENUM"),
-  create("digitalocean: spaces_access_id without secret", digitalocean({ spaces_access_id: "DO00EXAMPLEACCESSID12" }), `${D}.spaces_secret_key`, "BOTH_OR_NEITHER"),
-  create("digitalocean: spaces_secret_key without id", digitalocean({ spaces_secret_key: `${MARKER}spacessecret0123456789` }), `${D}.spaces_access_id`, "BOTH_OR_NEITHER"),
+  create(
+    "digitalocean: spaces_access_id without secret",
+    digitalocean({ spaces_access_id: "DO00EXAMPLEACCESSID12" }),
+    `${D}.spaces_secret_key`,
+    "BOTH_OR_NEITHER",
+  ),
+  create(
+    "digitalocean: spaces_secret_key without id",
+    digitalocean({ spaces_secret_key: `${MARKER}spacessecret0123456789` }),
+    `${D}.spaces_access_id`,
+    "BOTH_OR_NEITHER",
+  ),
   create(
     "digitalocean: spaces_secret_key with a space",
     digitalocean({ spaces_access_id: "DO00EXAMPLEACCESSID12", spaces_secret_key: `${MARKER} spacessecret` }),
@@ -266,8 +319,18 @@ const corpus: CorpusCase[] = [
   create("civo: default_region lower case", civo({ default_region: "lon1" }), `${C}.default_region`, "ENUM"),
   create("civo: default_region retired SVG1", civo({ default_region: "SVG1" }), `${C}.default_region`, "ENUM"),
   create("civo: default_region LON2", civo({ default_region: "LON2" }), `${C}.default_region`, "ENUM"),
-  create("civo: object_store_access_id without secret", civo({ object_store_access_id: "CIVOACCESSKEY0000001" }), `${C}.object_store_secret_key`, "BOTH_OR_NEITHER"),
-  create("civo: object_store_secret_key without id", civo({ object_store_secret_key: `${MARKER}objectstoresecret` }), `${C}.object_store_access_id`, "BOTH_OR_NEITHER"),
+  create(
+    "civo: object_store_access_id without secret",
+    civo({ object_store_access_id: "CIVOACCESSKEY0000001" }),
+    `${C}.object_store_secret_key`,
+    "BOTH_OR_NEITHER",
+  ),
+  create(
+    "civo: object_store_secret_key without id",
+    civo({ object_store_secret_key: `${MARKER}objectstoresecret` }),
+    `${C}.object_store_access_id`,
+    "BOTH_OR_NEITHER",
+  ),
 
   // Cloudflare.
   create("cloudflare: neither token nor legacy", { cloudflare: { account_id: CF_ACCOUNT } }, F, "ONE_OF_REQUIRED"),
@@ -282,7 +345,12 @@ const corpus: CorpusCase[] = [
   create("cloudflare: api_token with leading space", cloudflare({ api_token: ` ${CF_TOKEN_40.slice(1)}` }), `${F}.api_token`, "PATTERN"),
   create("cloudflare: legacy api_key missing", cfLegacy({ api_key: "" }), `${F}.legacy.api_key`, "REQUIRED"),
   create("cloudflare: legacy api_key 36 hex", cfLegacy({ api_key: "0123456789abcdef0123456789abcdef0123" }), `${F}.legacy.api_key`, "PATTERN"),
-  create("cloudflare: legacy api_key 37 characters, not hex", cfLegacy({ api_key: `${MARKER}${"z".repeat(37)}`.slice(0, 37) }), `${F}.legacy.api_key`, "PATTERN"),
+  create(
+    "cloudflare: legacy api_key 37 characters, not hex",
+    cfLegacy({ api_key: `${MARKER}${"z".repeat(37)}`.slice(0, 37) }),
+    `${F}.legacy.api_key`,
+    "PATTERN",
+  ),
   create("cloudflare: legacy api_key cfk_ of 51 characters", cfLegacy({ api_key: CF_GLOBAL_KEY.slice(0, 51) }), `${F}.legacy.api_key`, "PATTERN"),
   create("cloudflare: legacy api_key is a cfut_ token", cfLegacy({ api_key: CF_TOKEN_53 }), `${F}.legacy.api_key`, "MAX_LENGTH"),
   create("cloudflare: legacy email missing", cfLegacy({ email: "" }), `${F}.legacy.email`, "REQUIRED"),
@@ -296,9 +364,19 @@ const corpus: CorpusCase[] = [
   create("cloudflare: r2 access_key_id not hex", r2({ access_key_id: "z".repeat(32) }), `${F}.r2.access_key_id`, "PATTERN"),
   create("cloudflare: r2 secret_access_key missing", r2({ secret_access_key: "" }), `${F}.r2.secret_access_key`, "REQUIRED"),
   create("cloudflare: r2 secret_access_key 63 characters", r2({ secret_access_key: R2_SECRET.slice(1) }), `${F}.r2.secret_access_key`, "LENGTH"),
-  create("cloudflare: r2 secret_access_key not hex", r2({ secret_access_key: `${MARKER}${"z".repeat(64)}`.slice(0, 64) }), `${F}.r2.secret_access_key`, "PATTERN"),
+  create(
+    "cloudflare: r2 secret_access_key not hex",
+    r2({ secret_access_key: `${MARKER}${"z".repeat(64)}`.slice(0, 64) }),
+    `${F}.r2.secret_access_key`,
+    "PATTERN",
+  ),
   create("cloudflare: r2 endpoint plain http", r2({ endpoint: R2_ENDPOINT.replace("https:", "http:") }), `${F}.r2.endpoint`, "FORMAT"),
-  create("cloudflare: r2 endpoint with a password", r2({ endpoint: `https://user:${MARKER}@${CF_ACCOUNT}.r2.cloudflarestorage.com` }), `${F}.r2.endpoint`, "FORMAT"),
+  create(
+    "cloudflare: r2 endpoint with a password",
+    r2({ endpoint: `https://user:${MARKER}@${CF_ACCOUNT}.r2.cloudflarestorage.com` }),
+    `${F}.r2.endpoint`,
+    "FORMAT",
+  ),
   create("cloudflare: r2 endpoint another host", r2({ endpoint: "https://storage.example.com" }), `${F}.r2.endpoint`, "PATTERN"),
   create("cloudflare: r2 endpoint of another account", r2({ endpoint: `https://${"e".repeat(32)}.r2.cloudflarestorage.com` }), `${F}.r2.endpoint`, "MISMATCH"),
   create("cloudflare: r2 endpoint over 256 characters", r2({ endpoint: `https://${"a".repeat(300)}.example.com` }), `${F}.r2.endpoint`, "MAX_LENGTH"),
@@ -306,30 +384,111 @@ const corpus: CorpusCase[] = [
   // UpdateConnection: the same rules on changed fields, and mode mismatches.
   update("update aws: region us-west-9", target.aws, { spec: aws({ region: "us-west-9" }), update_mask: "spec.aws.region" }, `${A}.region`, "ENUM"),
   update("update aws: region xx-fake-1", target.aws, { spec: aws({ region: "xx-fake-1" }), update_mask: "spec.aws.region" }, `${A}.region`, "ENUM"),
-  update("update aws: rotate to a 19-character key id", target.aws, { spec: awsKeys({ access_key_id: KEY_ID.slice(1) }), update_mask: "spec.aws.inlineKeys" }, `${A}.inline_keys.access_key_id`, "LENGTH"),
-  update("update aws: mask for the runner while keys are in use", target.aws, { spec: awsRunner("runner_0123456789"), update_mask: "spec.aws.runner.runnerId" }, "update_mask", "MISMATCH"),
-  update("update aws: mask for another provider", target.aws, { spec: digitalocean(), update_mask: "spec.digitalocean.defaultRegion" }, "update_mask", "MISMATCH"),
+  update(
+    "update aws: rotate to a 19-character key id",
+    target.aws,
+    { spec: awsKeys({ access_key_id: KEY_ID.slice(1) }), update_mask: "spec.aws.inlineKeys" },
+    `${A}.inline_keys.access_key_id`,
+    "LENGTH",
+  ),
+  update(
+    "update aws: mask for the runner while keys are in use",
+    target.aws,
+    { spec: awsRunner("runner_0123456789"), update_mask: "spec.aws.runner.runnerId" },
+    "update_mask",
+    "MISMATCH",
+  ),
+  update(
+    "update aws: mask for another provider",
+    target.aws,
+    { spec: digitalocean(), update_mask: "spec.digitalocean.defaultRegion" },
+    "update_mask",
+    "MISMATCH",
+  ),
   update("update aws: unknown mask path", target.aws, { spec: aws(), update_mask: "spec.aws.nope" }, "update_mask", "UNKNOWN_FIELD"),
   update("update aws: empty mask", target.aws, { name: "renamed" }, "update_mask", "REQUIRED"),
   update("update aws: no etag", () => ({ id: made.aws, etag: "" }), { name: "renamed", update_mask: "name" }, "etag", "REQUIRED"),
   update("update aws: rename to an empty name", target.aws, { name: "", update_mask: "name" }, "name", "REQUIRED"),
-  update("update digitalocean: default_region nyc9", target.digitalocean, { spec: digitalocean({ default_region: "nyc9" }), update_mask: "spec.digitalocean.defaultRegion" }, `${D}.default_region`, "ENUM"),
-  update("update digitalocean: spaces id without secret", target.digitalocean, { spec: digitalocean({ spaces_access_id: "DO00EXAMPLEACCESSID12" }), update_mask: "spec.digitalocean.spacesAccessId" }, `${D}.spaces_secret_key`, "BOTH_OR_NEITHER"),
-  update("update civo: default_region lon1", target.civo, { spec: civo({ default_region: "lon1" }), update_mask: "spec.civo.defaultRegion" }, `${C}.default_region`, "ENUM"),
-  update("update cloudflare: rotate to a 41-character token", target.cloudflare, { spec: cloudflare({ api_token: `${CF_TOKEN_40}b` }), update_mask: "spec.cloudflare.apiToken" }, `${F}.api_token`, "LENGTH"),
-  update("update cloudflare: account_id upper case", target.cloudflare, { spec: cloudflare({ account_id: CF_ACCOUNT.toUpperCase() }), update_mask: "spec.cloudflare.accountId" }, `${F}.account_id`, "PATTERN"),
-  update("update cloudflare: switch to legacy while keeping the token", target.cloudflare, { spec: cfLegacy({}), update_mask: "spec.cloudflare.legacy" }, `${F}.legacy`, "CONFLICT"),
-  update("update azure: tenant_id not a UUID", target.azure, { spec: azure({ tenant_id: "not-a-tenant" }), update_mask: "spec.azure.tenantId" }, `${Z}.tenant_id`, "FORMAT"),
-  update("update azure: rotate to an empty client_secret", target.azure, { spec: azure({}, { client_secret: "" }), update_mask: "spec.azure.servicePrincipal.clientSecret" }, `${Z}.service_principal.client_secret`, "REQUIRED"),
+  update(
+    "update digitalocean: default_region nyc9",
+    target.digitalocean,
+    { spec: digitalocean({ default_region: "nyc9" }), update_mask: "spec.digitalocean.defaultRegion" },
+    `${D}.default_region`,
+    "ENUM",
+  ),
+  update(
+    "update digitalocean: spaces id without secret",
+    target.digitalocean,
+    { spec: digitalocean({ spaces_access_id: "DO00EXAMPLEACCESSID12" }), update_mask: "spec.digitalocean.spacesAccessId" },
+    `${D}.spaces_secret_key`,
+    "BOTH_OR_NEITHER",
+  ),
+  update(
+    "update civo: default_region lon1",
+    target.civo,
+    { spec: civo({ default_region: "lon1" }), update_mask: "spec.civo.defaultRegion" },
+    `${C}.default_region`,
+    "ENUM",
+  ),
+  update(
+    "update cloudflare: rotate to a 41-character token",
+    target.cloudflare,
+    { spec: cloudflare({ api_token: `${CF_TOKEN_40}b` }), update_mask: "spec.cloudflare.apiToken" },
+    `${F}.api_token`,
+    "LENGTH",
+  ),
+  update(
+    "update cloudflare: account_id upper case",
+    target.cloudflare,
+    { spec: cloudflare({ account_id: CF_ACCOUNT.toUpperCase() }), update_mask: "spec.cloudflare.accountId" },
+    `${F}.account_id`,
+    "PATTERN",
+  ),
+  update(
+    "update cloudflare: switch to legacy while keeping the token",
+    target.cloudflare,
+    { spec: cfLegacy({}), update_mask: "spec.cloudflare.legacy" },
+    `${F}.legacy`,
+    "CONFLICT",
+  ),
+  update(
+    "update azure: tenant_id not a UUID",
+    target.azure,
+    { spec: azure({ tenant_id: "not-a-tenant" }), update_mask: "spec.azure.tenantId" },
+    `${Z}.tenant_id`,
+    "FORMAT",
+  ),
+  update(
+    "update azure: rotate to an empty client_secret",
+    target.azure,
+    { spec: azure({}, { client_secret: "" }), update_mask: "spec.azure.servicePrincipal.clientSecret" },
+    `${Z}.service_principal.client_secret`,
+    "REQUIRED",
+  ),
 
   // RunnerService.
   register("register runner: empty name", { name: "", identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: IRSA_ROLE } }, "name", "REQUIRED"),
-  register("register runner: 64-character name", { name: "r".repeat(64), identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: IRSA_ROLE } }, "name", "MAX_LENGTH"),
+  register(
+    "register runner: 64-character name",
+    { name: "r".repeat(64), identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: IRSA_ROLE } },
+    "name",
+    "MAX_LENGTH",
+  ),
   register("register runner: no identity", { name: "corpus-runner-x" }, "identity", "REQUIRED"),
   register("register runner: unspecified kind", { name: "corpus-runner-x", identity: { kind: 0, principal: IRSA_ROLE } }, "identity.kind", "ENUM"),
   register("register runner: undefined kind number", { name: "corpus-runner-x", identity: { kind: 99, principal: IRSA_ROLE } }, "identity.kind", "ENUM"),
-  register("register runner: empty principal", { name: "corpus-runner-x", identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: "" } }, "identity.principal", "REQUIRED"),
-  register("register runner: IRSA principal is a user", { name: "corpus-runner-x", identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: "arn:aws:iam::123456789012:user/alice" } }, "identity.principal", "PATTERN"),
+  register(
+    "register runner: empty principal",
+    { name: "corpus-runner-x", identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: "" } },
+    "identity.principal",
+    "REQUIRED",
+  ),
+  register(
+    "register runner: IRSA principal is a user",
+    { name: "corpus-runner-x", identity: { kind: "RUNNER_IDENTITY_KIND_AWS_IRSA", principal: "arn:aws:iam::123456789012:user/alice" } },
+    "identity.principal",
+    "PATTERN",
+  ),
   register(
     "register runner: GCP principal is an ARN",
     { name: "corpus-runner-x", identity: { kind: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", principal: IRSA_ROLE } },
@@ -360,8 +519,18 @@ const corpus: CorpusCase[] = [
   start("start setup: pseudo-region aws-cn-global", { name: "corpus-trust-x", account_id: ACCOUNT, region: "aws-cn-global" }, "region", "ENUM"),
   start("start setup: ISO region", { name: "corpus-trust-x", account_id: ACCOUNT, region: "us-isob-east-1" }, "region", "ENUM"),
   start("start setup: unspecified capability", { name: "corpus-trust-x", account_id: ACCOUNT, capabilities: [0] }, "capabilities[0]", "ENUM"),
-  start("start setup: undefined capability number", { name: "corpus-trust-x", account_id: ACCOUNT, capabilities: ["AWS_CAPABILITY_EKS", 99] }, "capabilities[1]", "ENUM"),
-  start("start setup: negative capability number", { name: "corpus-trust-x", account_id: ACCOUNT, capabilities: ["AWS_CAPABILITY_RDS", "AWS_CAPABILITY_KMS", -1] }, "capabilities[2]", "ENUM"),
+  start(
+    "start setup: undefined capability number",
+    { name: "corpus-trust-x", account_id: ACCOUNT, capabilities: ["AWS_CAPABILITY_EKS", 99] },
+    "capabilities[1]",
+    "ENUM",
+  ),
+  start(
+    "start setup: negative capability number",
+    { name: "corpus-trust-x", account_id: ACCOUNT, capabilities: ["AWS_CAPABILITY_RDS", "AWS_CAPABILITY_KMS", -1] },
+    "capabilities[2]",
+    "ENUM",
+  ),
   start("start setup: reconnect a DigitalOcean connection", () => ({ reconnect: made.digitalocean }), "reconnect", "MISMATCH"),
   start("start setup: reconnect with another account", () => ({ reconnect: made.aws, account_id: OTHER_ACCOUNT }), "account_id", "MISMATCH"),
   start("start setup: reconnect with another name", () => ({ reconnect: made.aws, name: "a-new-name" }), "name", "MISMATCH"),
@@ -410,9 +579,13 @@ beforeAll(async () => {
   });
   clients = await h.clients(ORG);
   const other = await h.clients(OTHER_ORG);
-  made.runner = (await clients.runners.registerRunner({ name: "corpus-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: IRSA_ROLE } })).runner!.id;
+  made.runner = (
+    await clients.runners.registerRunner({ name: "corpus-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: IRSA_ROLE } })
+  ).runner!.id;
   // A runner that exists, but in another organization.
-  made.otherRunner = (await other.runners.registerRunner({ name: "corpus-other-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: IRSA_ROLE } })).runner!.id;
+  made.otherRunner = (
+    await other.runners.registerRunner({ name: "corpus-other-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: IRSA_ROLE } })
+  ).runner!.id;
   const createOne = async (name: string, spec: JsonObject) => {
     const { connection } = await clients.connections.createConnection(fromJson(CreateConnectionRequestSchema, { name, spec }));
     return { id: connection!.id, etag: connection!.etag };
@@ -484,7 +657,17 @@ describe("bad-input corpus: INVALID_ARGUMENT naming the field, nothing written",
     expect(corpus.length).toBeGreaterThanOrEqual(130);
     expect(new Set(corpus.map((c) => c.label)).size).toBe(corpus.length);
     const rpcs = new Set(corpus.map((c) => c.rpc));
-    for (const rpc of ["CreateConnection", "UpdateConnection", "RegisterRunner", "GetRunner", "DeleteRunner", "StartSetup", "CompleteSetup", "GetSetup", "GetTemplate"] as const) {
+    for (const rpc of [
+      "CreateConnection",
+      "UpdateConnection",
+      "RegisterRunner",
+      "GetRunner",
+      "DeleteRunner",
+      "StartSetup",
+      "CompleteSetup",
+      "GetSetup",
+      "GetTemplate",
+    ] as const) {
       expect(rpcs.has(rpc), rpc).toBe(true);
     }
     for (const provider of ["aws", "gcp", "azure", "digitalocean", "civo", "cloudflare"]) {
@@ -503,7 +686,11 @@ describe("bad-input corpus: INVALID_ARGUMENT naming the field, nothing written",
     const violations = details[0]!.fieldViolations;
     const named = violations.filter((v) => v.field === field);
     expect(named.length, `${label}: ${field} among ${violations.map((v) => `${v.field}:${v.reason}`).join(", ")}`).toBeGreaterThanOrEqual(1);
-    if (reason !== undefined) expect(named.map((v) => v.reason), label).toContain(reason);
+    if (reason !== undefined)
+      expect(
+        named.map((v) => v.reason),
+        label,
+      ).toContain(reason);
     for (const v of violations) expect(v.description, `${label}: ${v.field} is described`).not.toBe("");
 
     // No secret comes back, in any form.
@@ -518,7 +705,10 @@ describe("bad-input corpus: INVALID_ARGUMENT naming the field, nothing written",
   it("names near matches for a mistyped region, on CreateConnection and StartSetup alike", async () => {
     const created = await rpcFailure(send("CreateConnection", { name: "corpus-bad", spec: aws({ region: "us-west-9" }) }));
     const started = await rpcFailure(send("StartSetup", { name: "corpus-trust-x", account_id: ACCOUNT, region: "us-west-9" }));
-    for (const [error, field] of [[created, `${A}.region`], [started, "region"]] as const) {
+    for (const [error, field] of [
+      [created, `${A}.region`],
+      [started, "region"],
+    ] as const) {
       const violation = error.findDetails(BadRequestSchema)[0]?.fieldViolations.find((v) => v.field === field);
       expect(violation?.description).toBe("must be a known AWS region; did you mean us-west-1, us-west-2?");
     }

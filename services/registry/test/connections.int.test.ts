@@ -92,11 +92,16 @@ describe("every provider and auth mode: create, get, list, rotate or update, del
       if (!runnerMode) {
         const rows = await h.vault.db.selectFrom("credential_versions").selectAll().where("connection_id", "=", c.id).execute();
         expect(rows.length).toBeGreaterThan(0);
-        expect(rows.every((r) => r.destroyed_at !== null && r.ciphertext === null), `${label}: every version destroyed`).toBe(true);
+        expect(
+          rows.every((r) => r.destroyed_at !== null && r.ciphertext === null),
+          `${label}: every version destroyed`,
+        ).toBe(true);
       }
     }
     const kinds = events.filter((e) => e.subject.startsWith("connect.connection.")).map((e) => e.subject);
-    expect(kinds).toEqual(expect.arrayContaining(["connect.connection.created", "connect.connection.rotated", "connect.connection.updated", "connect.connection.deleted"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining(["connect.connection.created", "connect.connection.rotated", "connect.connection.updated", "connect.connection.deleted"]),
+    );
   });
 });
 
@@ -106,23 +111,42 @@ function rotationFor(label: string, marker: string): { path: string; spec: SpecI
     case "aws inline":
       return {
         path: "spec.aws.inline_keys",
-        spec: { provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAI44QH8DHBEXAMPLE", secretAccessKey: `${m}je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY`.slice(0, 40) } } } } },
+        spec: {
+          provider: {
+            case: "aws",
+            value: {
+              auth: {
+                case: "inlineKeys",
+                value: { accessKeyId: "AKIAI44QH8DHBEXAMPLE", secretAccessKey: `${m}je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY`.slice(0, 40) },
+              },
+            },
+          },
+        },
       };
     case "gcp key":
-      return { path: "spec.gcp.service_account_key", spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64({ rotated: m }) } } } } } };
+      return {
+        path: "spec.gcp.service_account_key",
+        spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64({ rotated: m }) } } } } },
+      };
     case "azure service principal":
       return {
         path: "spec.azure.service_principal.client_secret",
         spec: { provider: { case: "azure", value: { auth: { case: "servicePrincipal", value: { clientSecret: `${m}-rotated-azure-secret` } } } } },
       };
     case "digitalocean":
-      return { path: "spec.digitalocean.api_token", spec: { provider: { case: "digitalocean", value: { apiToken: `dop_v1_${m}${"b".repeat(64)}`.slice(0, 71) } } } };
+      return {
+        path: "spec.digitalocean.api_token",
+        spec: { provider: { case: "digitalocean", value: { apiToken: `dop_v1_${m}${"b".repeat(64)}`.slice(0, 71) } } },
+      };
     case "civo":
       return { path: "spec.civo.api_token", spec: { provider: { case: "civo", value: { apiToken: `${m}rotatedcivotoken0123456789` } } } };
     case "cloudflare token":
       return { path: "spec.cloudflare.api_token", spec: { provider: { case: "cloudflare", value: { apiToken: `cfat_${m}${"y".repeat(48)}`.slice(0, 53) } } } };
     case "cloudflare legacy":
-      return { path: "spec.cloudflare.legacy.api_key", spec: { provider: { case: "cloudflare", value: { legacy: { apiKey: `cfk_${m}${"q".repeat(48)}`.slice(0, 52) } } } } };
+      return {
+        path: "spec.cloudflare.legacy.api_key",
+        spec: { provider: { case: "cloudflare", value: { legacy: { apiKey: `cfk_${m}${"q".repeat(48)}`.slice(0, 52) } } } },
+      };
     default:
       return undefined;
   }

@@ -47,11 +47,18 @@ async function expectCode(promise: Promise<unknown>, code: Code, label = ""): Pr
 const mask = (...paths: string[]) => create(FieldMaskSchema, { paths });
 
 function awsSpec(accountId: string, marker: string): SpecInit {
-  return { provider: { case: "aws", value: { accountId, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(marker) } } } } };
+  return {
+    provider: {
+      case: "aws",
+      value: { accountId, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(marker) } } },
+    },
+  };
 }
 
 function rotation(marker: string): SpecInit {
-  return { provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(marker) } } } } };
+  return {
+    provider: { case: "aws", value: { auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(marker) } } } },
+  };
 }
 
 function verification(credentialVersion: number, ok: boolean) {
@@ -67,7 +74,12 @@ function verification(credentialVersion: number, ok: boolean) {
 
 /** Every vault row of a connection, destroyed or not: one per seal. */
 async function vaultRows(connectionId: string) {
-  return h.vault.db.selectFrom("credential_versions").select(["version", "destroyed_at"]).where("connection_id", "=", connectionId).orderBy("version").execute();
+  return h.vault.db
+    .selectFrom("credential_versions")
+    .select(["version", "destroyed_at"])
+    .where("connection_id", "=", connectionId)
+    .orderBy("version")
+    .execute();
 }
 
 describe("etags: system-written status never changes them", () => {
@@ -92,13 +104,22 @@ describe("etags: system-written status never changes them", () => {
     const created = (await user.createConnection({ name: "etag-failed-aws", spec: awsSpec("222222222222", "failed") })).connection!;
     await verifier.recordVerification({ orgId: ORG, connectionId: created.id, verification: verification(1, false) });
     // Make it due and run the scheduler's pass: it writes next_verification_at and an event, not the etag.
-    await h.registry.db.updateTable("connections").set({ next_verification_at: new Date(Date.now() - 1000) }).where("id", "=", created.id).execute();
+    await h.registry.db
+      .updateTable("connections")
+      .set({ next_verification_at: new Date(Date.now() - 1000) })
+      .where("id", "=", created.id)
+      .execute();
     expect(await h.registry.reverification.runOnce()).toBeGreaterThanOrEqual(1);
     const read = (await user.getConnection({ connection: created.id })).connection!;
     expect(read.status).toBe(ConnectionStatus.VERIFICATION_FAILED);
     expect(read.etag).toBe(created.etag);
 
-    const rotated = await user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation("failedfixed"), updateMask: mask("spec.aws.inline_keys") });
+    const rotated = await user.updateConnection({
+      connection: created.id,
+      etag: created.etag,
+      spec: rotation("failedfixed"),
+      updateMask: mask("spec.aws.inline_keys"),
+    });
     expect(rotated.rotated).toBe(true);
     expect(rotated.connection!.credentialVersion).toBe(2);
     expect(rotated.connection!.status).toBe(ConnectionStatus.PENDING_VERIFICATION);
@@ -110,7 +131,9 @@ describe("etags: system-written status never changes them", () => {
     for (let i = 0; i < 5; i++) {
       const [updated] = await Promise.all([
         user.updateConnection({ connection: created.id, etag, name: `etag-race-aws-${i}`, updateMask: mask("name") }),
-        ...Array.from({ length: 5 }, (_, j) => verifier.recordVerification({ orgId: ORG, connectionId: created.id, verification: verification(1, (i + j) % 2 === 0) })),
+        ...Array.from({ length: 5 }, (_, j) =>
+          verifier.recordVerification({ orgId: ORG, connectionId: created.id, verification: verification(1, (i + j) % 2 === 0) }),
+        ),
       ]);
       expect(updated.connection!.name).toBe(`etag-race-aws-${i}`);
       etag = updated.connection!.etag;
@@ -124,15 +147,33 @@ describe("etags: system-written status never changes them", () => {
 
   it("a real user change still invalidates the old etag, for update and delete", async () => {
     const created = (await user.createConnection({ name: "etag-user-aws", spec: awsSpec("444444444444", "user") })).connection!;
-    const renamed = (await user.updateConnection({ connection: created.id, etag: created.etag, name: "etag-user-aws-2", updateMask: mask("name") })).connection!;
-    await expectCode(user.updateConnection({ connection: created.id, etag: created.etag, name: "etag-user-aws-3", updateMask: mask("name") }), Code.Aborted, "rename with old etag");
+    const renamed = (await user.updateConnection({ connection: created.id, etag: created.etag, name: "etag-user-aws-2", updateMask: mask("name") }))
+      .connection!;
+    await expectCode(
+      user.updateConnection({ connection: created.id, etag: created.etag, name: "etag-user-aws-3", updateMask: mask("name") }),
+      Code.Aborted,
+      "rename with old etag",
+    );
     await expectCode(user.deleteConnection({ connection: created.id, etag: created.etag }), Code.Aborted, "delete with old etag");
 
-    const regioned = (await user.updateConnection({ connection: created.id, etag: renamed.etag, spec: { provider: { case: "aws", value: { region: "eu-west-1" } } }, updateMask: mask("spec.aws.region") })).connection!;
+    const regioned = (
+      await user.updateConnection({
+        connection: created.id,
+        etag: renamed.etag,
+        spec: { provider: { case: "aws", value: { region: "eu-west-1" } } },
+        updateMask: mask("spec.aws.region"),
+      })
+    ).connection!;
     expect(regioned.etag).not.toBe(renamed.etag);
-    await expectCode(user.updateConnection({ connection: created.id, etag: renamed.etag, name: "etag-user-aws-4", updateMask: mask("name") }), Code.Aborted, "after a spec change");
+    await expectCode(
+      user.updateConnection({ connection: created.id, etag: renamed.etag, name: "etag-user-aws-4", updateMask: mask("name") }),
+      Code.Aborted,
+      "after a spec change",
+    );
 
-    const rotated = (await user.updateConnection({ connection: created.id, etag: regioned.etag, spec: rotation("user2"), updateMask: mask("spec.aws.inline_keys") })).connection!;
+    const rotated = (
+      await user.updateConnection({ connection: created.id, etag: regioned.etag, spec: rotation("user2"), updateMask: mask("spec.aws.inline_keys") })
+    ).connection!;
     expect(rotated.etag).not.toBe(regioned.etag);
     await expectCode(user.deleteConnection({ connection: created.id, etag: regioned.etag }), Code.Aborted, "after a rotation");
     await user.deleteConnection({ connection: created.id, etag: rotated.etag });
@@ -140,7 +181,9 @@ describe("etags: system-written status never changes them", () => {
 
   it("a result for an older credential version is ignored and changes nothing", async () => {
     const created = (await user.createConnection({ name: "etag-old-result-aws", spec: awsSpec("555555555555", "old") })).connection!;
-    const rotated = (await user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation("old2"), updateMask: mask("spec.aws.inline_keys") })).connection!;
+    const rotated = (
+      await user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation("old2"), updateMask: mask("spec.aws.inline_keys") })
+    ).connection!;
     const late = await verifier.recordVerification({ orgId: ORG, connectionId: created.id, verification: verification(1, true) });
     expect(late.applied).toBe(false);
     const read = (await user.getConnection({ connection: created.id })).connection!;
@@ -153,7 +196,9 @@ describe("a refused update seals nothing", () => {
     const created = (await user.createConnection({ name: "seal-race-aws", spec: awsSpec("666666666666", "sealrace") })).connection!;
     expect((await vaultRows(created.id)).map((r) => r.version)).toEqual([1]);
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation(`sealrace${i}X`), updateMask: mask("spec.aws.inline_keys") })),
+      Array.from({ length: 20 }, (_, i) =>
+        user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation(`sealrace${i}X`), updateMask: mask("spec.aws.inline_keys") }),
+      ),
     );
     const won = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const lost = results.flatMap((r) => (r.status === "rejected" ? [ConnectError.from(r.reason)] : []));
@@ -170,9 +215,14 @@ describe("a refused update seals nothing", () => {
 
   it("an update with a stale etag seals nothing and destroys nothing", async () => {
     const created = (await user.createConnection({ name: "seal-stale-aws", spec: awsSpec("777777777777", "stale") })).connection!;
-    const renamed = (await user.updateConnection({ connection: created.id, etag: created.etag, name: "seal-stale-aws-2", updateMask: mask("name") })).connection!;
+    const renamed = (await user.updateConnection({ connection: created.id, etag: created.etag, name: "seal-stale-aws-2", updateMask: mask("name") }))
+      .connection!;
     for (let i = 0; i < 3; i++) {
-      await expectCode(user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation(`stale${i}`), updateMask: mask("spec.aws.inline_keys") }), Code.Aborted, "stale rotation");
+      await expectCode(
+        user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation(`stale${i}`), updateMask: mask("spec.aws.inline_keys") }),
+        Code.Aborted,
+        "stale rotation",
+      );
     }
     expect((await vaultRows(created.id)).map((r) => [r.version, r.destroyed_at])).toEqual([[1, null]]);
     expect((await user.getConnection({ connection: created.id })).connection!).toEqual(renamed);
@@ -181,7 +231,12 @@ describe("a refused update seals nothing", () => {
   it("a verification recorded between read and rotation does not cost the rotation its seal", async () => {
     const created = (await user.createConnection({ name: "seal-verified-aws", spec: awsSpec("888888888888", "sealver") })).connection!;
     await verifier.recordVerification({ orgId: ORG, connectionId: created.id, verification: verification(1, true) });
-    const rotated = await user.updateConnection({ connection: created.id, etag: created.etag, spec: rotation("sealver2"), updateMask: mask("spec.aws.inline_keys") });
+    const rotated = await user.updateConnection({
+      connection: created.id,
+      etag: created.etag,
+      spec: rotation("sealver2"),
+      updateMask: mask("spec.aws.inline_keys"),
+    });
     expect(rotated.rotated).toBe(true);
     expect((await vaultRows(created.id)).map((r) => [r.version, r.destroyed_at])).toEqual([
       [1, null],

@@ -82,14 +82,19 @@ describe("events through JetStream", () => {
     const stored = await streamEvents(orgId, before);
     const ids = stored.map((s) => s.event.id);
     expect(new Set(ids).size, "no event stored twice").toBe(ids.length);
-    expect(stored.every((s) => s.msgId === s.event.id), "Nats-Msg-Id is the event id").toBe(true);
+    expect(
+      stored.every((s) => s.msgId === s.event.id),
+      "Nats-Msg-Id is the event id",
+    ).toBe(true);
     expect(stored.map((s) => `${s.event.kind} ${s.event.payload.case === "connection" ? s.event.payload.value.slug : ""}`)).toEqual([
       "connection.created events-before-outage",
       "connection.created events-during-outage",
       "connection.updated events-during-outage",
       "connection.deleted events-before-outage",
     ]);
-    const outboxIds = (await h.registry.db.selectFrom("outbox").select(["id", "published_at"]).execute()).filter((r) => r.published_at !== null).map((r) => r.id);
+    const outboxIds = (await h.registry.db.selectFrom("outbox").select(["id", "published_at"]).execute())
+      .filter((r) => r.published_at !== null)
+      .map((r) => r.id);
     for (const id of ids) expect(outboxIds).toContain(id);
     expect(renamed.connection!.name).toBe("events-during-outage-renamed");
   });
@@ -131,7 +136,10 @@ describe("events through JetStream", () => {
 
 describe("the outbox relay's log lines", () => {
   it("carry each field once (the relay names its own component)", () => {
-    const line = logs.text().split("\n").find((l) => l.includes('"outbox relay started"'));
+    const line = logs
+      .text()
+      .split("\n")
+      .find((l) => l.includes('"outbox relay started"'));
     expect(line).toBeDefined();
     // JSON.parse would keep the last of two equal keys: count them in the raw line.
     expect(line!.match(/"component":/g)).toHaveLength(1);

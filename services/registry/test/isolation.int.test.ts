@@ -52,7 +52,14 @@ function mask(...paths: string[]) {
 
 function awsSpec(accountId: string, secretMarker = "iso"): SpecInit {
   return {
-    provider: { case: "aws", value: { accountId, region: "eu-west-1", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(secretMarker) } } } },
+    provider: {
+      case: "aws",
+      value: {
+        accountId,
+        region: "eu-west-1",
+        auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(secretMarker) } },
+      },
+    },
   };
 }
 
@@ -65,7 +72,10 @@ function doSpec(): SpecInit {
 }
 
 async function registerRunner(clients: Clients, name: string): Promise<string> {
-  const { runner } = await clients.runners.registerRunner({ name, identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/planton-runner" } });
+  const { runner } = await clients.runners.registerRunner({
+    name,
+    identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/planton-runner" },
+  });
   return runner!.id;
 }
 
@@ -81,8 +91,14 @@ async function runnerRows(orgId: string) {
 async function countRows(table: "outbox" | "credential_versions"): Promise<number> {
   const row =
     table === "outbox"
-      ? await h.registry.db.selectFrom("outbox").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()
-      : await h.vault.db.selectFrom("credential_versions").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+      ? await h.registry.db
+          .selectFrom("outbox")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow()
+      : await h.vault.db
+          .selectFrom("credential_versions")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -103,10 +119,12 @@ async function scopedClients(orgId: string, scopes: string[]): Promise<Clients> 
   const transport = createConnectTransport({
     baseUrl: h.server.url,
     httpVersion: "1.1",
-    interceptors: [(next) => (req) => {
-      req.header.set("authorization", `Bearer ${token}`);
-      return next(req);
-    }],
+    interceptors: [
+      (next) => (req) => {
+        req.header.set("authorization", `Bearer ${token}`);
+        return next(req);
+      },
+    ],
   });
   return { connections: createClient(ConnectionService, transport), runners: createClient(RunnerService, transport) };
 }
@@ -163,7 +181,12 @@ describe("organization isolation", () => {
           `update ${reference}`,
         );
         await expectCode(
-          b.connections.updateConnection({ connection: reference, etag: c.etag, spec: awsSpec("999999999999", "hijack"), updateMask: mask("spec.aws.inline_keys") }),
+          b.connections.updateConnection({
+            connection: reference,
+            etag: c.etag,
+            spec: awsSpec("999999999999", "hijack"),
+            updateMask: mask("spec.aws.inline_keys"),
+          }),
           Code.NotFound,
           `rotate ${reference}`,
         );
@@ -215,7 +238,12 @@ describe("organization isolation", () => {
     await expectCode(b.connections.getConnection({ connection: connB.id }), Code.NotFound);
     expect(await connectionRows(ORG_A)).toEqual(before);
     // A's sealed credentials survived B's delete.
-    const live = await h.vault.db.selectFrom("credential_versions").select("version").where("connection_id", "=", connA.id).where("destroyed_at", "is", null).execute();
+    const live = await h.vault.db
+      .selectFrom("credential_versions")
+      .select("version")
+      .where("connection_id", "=", connA.id)
+      .where("destroyed_at", "is", null)
+      .execute();
     expect(live.map((r) => r.version)).toEqual([1]);
   });
 
@@ -247,11 +275,26 @@ describe("authentication and scopes", () => {
     expect((await reader.runners.getRunner({ runnerId })).runner!.id).toBe(runnerId);
 
     await expectCode(reader.connections.createConnection({ name: "read-only-attempt", spec: awsSpec("444444444444") }), Code.PermissionDenied, "create");
-    await expectCode(reader.connections.updateConnection({ connection: existing.id, etag: existing.etag, name: "x-renamed", updateMask: mask("name") }), Code.PermissionDenied, "update");
+    await expectCode(
+      reader.connections.updateConnection({ connection: existing.id, etag: existing.etag, name: "x-renamed", updateMask: mask("name") }),
+      Code.PermissionDenied,
+      "update",
+    );
     await expectCode(reader.connections.deleteConnection({ connection: existing.id, etag: existing.etag }), Code.PermissionDenied, "delete");
-    await expectCode(reader.runners.registerRunner({ name: "read-only-runner", identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/r" } }), Code.PermissionDenied, "register");
+    await expectCode(
+      reader.runners.registerRunner({
+        name: "read-only-runner",
+        identity: { kind: RunnerIdentityKind.AWS_IRSA, principal: "arn:aws:iam::123456789012:role/r" },
+      }),
+      Code.PermissionDenied,
+      "register",
+    );
     await expectCode(reader.runners.deleteRunner({ runnerId }), Code.PermissionDenied, "delete runner");
-    await expectCode(reader.connections.recordVerification({ orgId: ORG, connectionId: existing.id, verification: { credentialVersion: 1, ok: true } }), Code.PermissionDenied, "record");
+    await expectCode(
+      reader.connections.recordVerification({ orgId: ORG, connectionId: existing.id, verification: { credentialVersion: 1, ok: true } }),
+      Code.PermissionDenied,
+      "record",
+    );
 
     expect(await connectionRows(ORG)).toEqual(rowsBefore);
     expect(await runnerRows(ORG)).toEqual(runnersBefore);
@@ -273,16 +316,22 @@ describe("authentication and scopes", () => {
     await expectCode(anonymous.deleteConnection({ connection: "scopes-prod-aws", etag: "x" }), Code.Unauthenticated, "delete");
     expect(await connectionRows(ORG)).toEqual(before);
     // A token signed with another secret is no better than none.
-    const forged = await signDevToken("another-secret-another-secret-0123456789", { subject: "mallory", orgId: ORG, scopes: ["connections:read", "connections:write"] });
+    const forged = await signDevToken("another-secret-another-secret-0123456789", {
+      subject: "mallory",
+      orgId: ORG,
+      scopes: ["connections:read", "connections:write"],
+    });
     const forgedClient = createClient(
       ConnectionService,
       createConnectTransport({
         baseUrl: h.server.url,
         httpVersion: "1.1",
-        interceptors: [(next) => (req) => {
-          req.header.set("authorization", `Bearer ${forged}`);
-          return next(req);
-        }],
+        interceptors: [
+          (next) => (req) => {
+            req.header.set("authorization", `Bearer ${forged}`);
+            return next(req);
+          },
+        ],
       }),
     );
     await expectCode(forgedClient.listConnections({}), Code.Unauthenticated, "forged");
@@ -354,7 +403,9 @@ describe("etags: concurrent writers with the same etag, exactly one wins", () =>
     // The referenced version holds the winner's secret.
     const payload = await h.vault.vault.open({ orgId: ORG, connectionId: original.id, version: now.credentialVersion });
     const sealed = fromBinary(ConnectionSpecSchema, payload);
-    expect(sealed.provider.case === "aws" && sealed.provider.value.auth.case === "inlineKeys" ? sealed.provider.value.auth.value.secretAccessKey : "").toBe(winner.secret);
+    expect(sealed.provider.case === "aws" && sealed.provider.value.auth.case === "inlineKeys" ? sealed.provider.value.auth.value.secretAccessKey : "").toBe(
+      winner.secret,
+    );
     // Only version 1 and the referenced one are live: every loser's version was destroyed.
     const live = await h.vault.db
       .selectFrom("credential_versions")
@@ -389,14 +440,24 @@ describe("etags: concurrent writers with the same etag, exactly one wins", () =>
 
   it("a stale etag is ABORTED on update and delete, and the connection is unchanged", async () => {
     const original = (await c.connections.createConnection({ name: "stale-etag-aws", spec: awsSpec("999999999991") })).connection!;
-    const renamed = (await c.connections.updateConnection({ connection: original.id, etag: original.etag, name: "stale-etag-aws-2", updateMask: mask("name") })).connection!;
+    const renamed = (await c.connections.updateConnection({ connection: original.id, etag: original.etag, name: "stale-etag-aws-2", updateMask: mask("name") }))
+      .connection!;
     const before = await connectionRows(ORG);
     const outboxBefore = await countRows("outbox");
     await expectCode(c.connections.deleteConnection({ connection: original.id, etag: original.etag }), Code.Aborted, "delete");
     await expectCode(c.connections.deleteConnection({ connection: original.slug, etag: "0000000000000000" }), Code.Aborted, "delete made-up etag");
-    await expectCode(c.connections.updateConnection({ connection: original.id, etag: original.etag, name: "stale-etag-aws-3", updateMask: mask("name") }), Code.Aborted, "update");
     await expectCode(
-      c.connections.updateConnection({ connection: original.id, etag: original.etag, spec: awsSpec("999999999991", "staleX"), updateMask: mask("spec.aws.inline_keys") }),
+      c.connections.updateConnection({ connection: original.id, etag: original.etag, name: "stale-etag-aws-3", updateMask: mask("name") }),
+      Code.Aborted,
+      "update",
+    );
+    await expectCode(
+      c.connections.updateConnection({
+        connection: original.id,
+        etag: original.etag,
+        spec: awsSpec("999999999991", "staleX"),
+        updateMask: mask("spec.aws.inline_keys"),
+      }),
       Code.Aborted,
       "rotate",
     );
@@ -458,7 +519,8 @@ describe("slugs: generated from the name, unique per organization, immutable", (
   });
 
   it("a rename keeps the slug; the connection is still reachable by it, and the slug stays taken", async () => {
-    const renamed = (await c.connections.updateConnection({ connection: prod.slug, etag: prod.etag, name: "Payments Production", updateMask: mask("name") })).connection!;
+    const renamed = (await c.connections.updateConnection({ connection: prod.slug, etag: prod.etag, name: "Payments Production", updateMask: mask("name") }))
+      .connection!;
     expect(renamed.name).toBe("Payments Production");
     expect(renamed.slug).toBe("my-prod-aws");
     const bySlug = (await c.connections.getConnection({ connection: "my-prod-aws" })).connection!;
@@ -474,7 +536,11 @@ describe("slugs: generated from the name, unique per organization, immutable", (
     const other = (await c.connections.createConnection({ name: "Staging AWS", spec: awsSpec("404040404040") })).connection!;
     const before = await connectionRows(ORG);
     const outboxBefore = await countRows("outbox");
-    await expectCode(c.connections.updateConnection({ connection: other.id, etag: other.etag, name: prod.name, updateMask: mask("name") }), Code.AlreadyExists, "rename");
+    await expectCode(
+      c.connections.updateConnection({ connection: other.id, etag: other.etag, name: prod.name, updateMask: mask("name") }),
+      Code.AlreadyExists,
+      "rename",
+    );
     expect(await connectionRows(ORG)).toEqual(before);
     expect(await countRows("outbox")).toBe(outboxBefore);
   });
@@ -482,7 +548,12 @@ describe("slugs: generated from the name, unique per organization, immutable", (
   it("a rename to a taken name together with a rotation is ALREADY_EXISTS and seals no credential version", async () => {
     const other = (await c.connections.createConnection({ name: "Rotating AWS", spec: awsSpec("505050505050") })).connection!;
     const before = await connectionRows(ORG);
-    const versionsBefore = await h.vault.db.selectFrom("credential_versions").select(["version", "destroyed_at"]).where("connection_id", "=", other.id).orderBy("version").execute();
+    const versionsBefore = await h.vault.db
+      .selectFrom("credential_versions")
+      .select(["version", "destroyed_at"])
+      .where("connection_id", "=", other.id)
+      .orderBy("version")
+      .execute();
     expect(versionsBefore.map((v) => v.version)).toEqual([1]);
     await expectCode(
       c.connections.updateConnection({
@@ -496,10 +567,20 @@ describe("slugs: generated from the name, unique per organization, immutable", (
       "rename+rotate",
     );
     expect(await connectionRows(ORG)).toEqual(before);
-    const versionsAfter = await h.vault.db.selectFrom("credential_versions").select(["version", "destroyed_at"]).where("connection_id", "=", other.id).orderBy("version").execute();
+    const versionsAfter = await h.vault.db
+      .selectFrom("credential_versions")
+      .select(["version", "destroyed_at"])
+      .where("connection_id", "=", other.id)
+      .orderBy("version")
+      .execute();
     expect(versionsAfter, "no credential version sealed for a refused update").toEqual(versionsBefore);
     // The next real rotation is version 2: refused updates leave no gap.
-    const rotated = await c.connections.updateConnection({ connection: other.id, etag: other.etag, spec: awsSpec("505050505050", "rotatedY"), updateMask: mask("spec.aws.inline_keys") });
+    const rotated = await c.connections.updateConnection({
+      connection: other.id,
+      etag: other.etag,
+      spec: awsSpec("505050505050", "rotatedY"),
+      updateMask: mask("spec.aws.inline_keys"),
+    });
     expect(rotated.connection!.credentialVersion).toBe(2);
   });
 });
@@ -529,9 +610,19 @@ describe("warnings: accepted, with advice", () => {
     expect(good.warnings).toEqual([]);
 
     // Renaming to a vague name warns too; renaming back does not.
-    const vague = await c.connections.updateConnection({ connection: good.connection!.id, etag: good.connection!.etag, name: "aws2", updateMask: mask("name") });
+    const vague = await c.connections.updateConnection({
+      connection: good.connection!.id,
+      etag: good.connection!.etag,
+      name: "aws2",
+      updateMask: mask("name"),
+    });
     expect(vague.warnings.map((w) => w.code)).toEqual(["NAME_CONVENTION"]);
-    const back = await c.connections.updateConnection({ connection: good.connection!.id, etag: vague.connection!.etag, name: "payments-prod-aws", updateMask: mask("name") });
+    const back = await c.connections.updateConnection({
+      connection: good.connection!.id,
+      etag: vague.connection!.etag,
+      name: "payments-prod-aws",
+      updateMask: mask("name"),
+    });
     expect(back.warnings).toEqual([]);
   });
 
@@ -546,7 +637,12 @@ describe("warnings: accepted, with advice", () => {
     expect(slugsIn(dup[0]!.message)).toEqual([first.connection!.slug]);
     expect(second.warnings.map((w) => w.code)).toEqual(["DUPLICATE_ACCOUNT"]);
     // Now that the account is shared, updating the first warns too, naming the other one (never itself).
-    const firstUpdate = await c.connections.updateConnection({ connection: first.connection!.id, etag: first.connection!.etag, name: "billing-prod-aws-main", updateMask: mask("name") });
+    const firstUpdate = await c.connections.updateConnection({
+      connection: first.connection!.id,
+      etag: first.connection!.etag,
+      name: "billing-prod-aws-main",
+      updateMask: mask("name"),
+    });
     expect(firstUpdate.warnings.map((w) => w.code)).toEqual(["DUPLICATE_ACCOUNT"]);
     expect(slugsIn(firstUpdate.warnings[0]!.message)).toEqual(["billing-prod-aws-ci"]);
     // Another account: no warning.
@@ -641,7 +737,11 @@ describe("pagination and filters", () => {
     const filtered = await c.connections.listConnections({ provider: Provider.AWS, pageSize: 1 });
     expect(filtered.nextPageToken).not.toBe("");
     await expectCode(c.connections.listConnections({ pageSize: 1, pageToken: filtered.nextPageToken }), Code.InvalidArgument, "no filter");
-    await expectCode(c.connections.listConnections({ provider: Provider.DIGITALOCEAN, pageSize: 1, pageToken: filtered.nextPageToken }), Code.InvalidArgument, "other provider");
+    await expectCode(
+      c.connections.listConnections({ provider: Provider.DIGITALOCEAN, pageSize: 1, pageToken: filtered.nextPageToken }),
+      Code.InvalidArgument,
+      "other provider",
+    );
     await expectCode(
       c.connections.listConnections({ provider: Provider.AWS, status: ConnectionStatus.VERIFIED, pageSize: 1, pageToken: filtered.nextPageToken }),
       Code.InvalidArgument,

@@ -48,7 +48,15 @@ describe("the outbox table", () => {
   it("is the same from the registry's migrations as from createOutboxTable (what the relay tests use)", async () => {
     const production = await outboxOf("registry");
     expect(production.columns.map((c) => c.name)).toEqual([
-      "id", "seq", "subject", "ordering_key", "payload", "created_at", "published_at", "attempts", "last_error",
+      "id",
+      "seq",
+      "subject",
+      "ordering_key",
+      "payload",
+      "created_at",
+      "published_at",
+      "attempts",
+      "last_error",
     ]);
     expect(production.constraints.map((c) => `${c.name}: ${c.definition}`)).toEqual(["outbox_pkey: PRIMARY KEY (id)", "outbox_seq_key: UNIQUE (seq)"]);
     expect(production.indexes.map((i) => i.name)).toEqual(["outbox_pkey", "outbox_published_at_idx", "outbox_seq_key", "outbox_unpublished_idx"]);

@@ -61,7 +61,16 @@ function gcpRunnerSpec(projectId: string, runnerId: string): SpecInit {
   return { provider: { case: "gcp", value: { projectId, auth: { case: "runner", value: { runnerId } } } } };
 }
 function azureRunnerSpec(runnerId: string): SpecInit {
-  return { provider: { case: "azure", value: { tenantId: "8d5e7c1a-1b2c-4d3e-9f4a-5b6c7d8e9f00", subscriptionId: "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", auth: { case: "runner", value: { runnerId } } } } };
+  return {
+    provider: {
+      case: "azure",
+      value: {
+        tenantId: "8d5e7c1a-1b2c-4d3e-9f4a-5b6c7d8e9f00",
+        subscriptionId: "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        auth: { case: "runner", value: { runnerId } },
+      },
+    },
+  };
 }
 
 async function runnerRow(id: string) {
@@ -70,7 +79,14 @@ async function runnerRow(id: string) {
 
 async function counts(): Promise<{ runners: number; outbox: number; connections: number }> {
   const n = async (table: "runners" | "outbox" | "connections") =>
-    Number((await h.registry.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await h.registry.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { runners: await n("runners"), outbox: await n("outbox"), connections: await n("connections") };
 }
 
@@ -290,7 +306,11 @@ describe("DeleteRunner: refused while a connection uses the runner", () => {
     await expectCode(c.runners.deleteRunner({ runnerId: runner.id }), Code.NotFound, "delete again");
     expect((await c.runners.listRunners({})).runners.map((r) => r.id)).not.toContain(runner.id);
     // A deleted runner cannot be referenced any more.
-    const error = await expectCode(c.connections.createConnection({ name: "too-late-aws", spec: awsRunnerSpec("123456789012", runner.id) }), Code.InvalidArgument, "reference deleted");
+    const error = await expectCode(
+      c.connections.createConnection({ name: "too-late-aws", spec: awsRunnerSpec("123456789012", runner.id) }),
+      Code.InvalidArgument,
+      "reference deleted",
+    );
     expect(error.findDetails(BadRequestSchema)[0]!.fieldViolations.map((v) => [v.field, v.reason])).toEqual([["spec.aws.runner.runner_id", "NOT_FOUND"]]);
   });
 
@@ -301,7 +321,12 @@ describe("DeleteRunner: refused while a connection uses the runner", () => {
     const switched = await c.connections.updateConnection({
       connection: conn.id,
       etag: conn.etag,
-      spec: { provider: { case: "azure", value: { auth: { case: "servicePrincipal", value: { clientId: "0f1e2d3c-4b5a-4968-8776-655443322110", clientSecret: "switched-client-secret" } } } } },
+      spec: {
+        provider: {
+          case: "azure",
+          value: { auth: { case: "servicePrincipal", value: { clientId: "0f1e2d3c-4b5a-4968-8776-655443322110", clientSecret: "switched-client-secret" } } },
+        },
+      },
       updateMask: create(FieldMaskSchema, { paths: ["spec.azure.service_principal"] }),
     });
     expect(switched.connection!.authMode).toBe(AuthMode.INLINE);
@@ -349,7 +374,11 @@ describe("runner kinds: each provider accepts only the runners that can authenti
     azure: (runnerId: string) => azureRunnerSpec(runnerId),
   };
   const accepted = { aws: "irsa", gcp: "gcp", azure: "azure" } as const;
-  const acceptedName = { aws: "RUNNER_IDENTITY_KIND_AWS_IRSA", gcp: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY", azure: "RUNNER_IDENTITY_KIND_AZURE_MANAGED_IDENTITY" };
+  const acceptedName = {
+    aws: "RUNNER_IDENTITY_KIND_AWS_IRSA",
+    gcp: "RUNNER_IDENTITY_KIND_GCP_WORKLOAD_IDENTITY",
+    azure: "RUNNER_IDENTITY_KIND_AZURE_MANAGED_IDENTITY",
+  };
 
   beforeAll(async () => {
     c = await h.clients(ORG);
@@ -380,15 +409,30 @@ describe("runner kinds: each provider accepts only the runners that can authenti
   }
 
   it("UpdateConnection: switching to, or between, runners refuses a runner of the wrong kind and changes nothing", async () => {
-    const inline = (await c.connections.createConnection({
-      name: "kind-update-aws",
-      spec: { provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYab" } } } } },
-    })).connection!;
+    const inline = (
+      await c.connections.createConnection({
+        name: "kind-update-aws",
+        spec: {
+          provider: {
+            case: "aws",
+            value: {
+              accountId: "123456789012",
+              auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEYab" } },
+            },
+          },
+        },
+      })
+    ).connection!;
     const mask = create(FieldMaskSchema, { paths: ["spec.aws.runner"] });
     const before = await counts();
     for (const wrong of [runners.gcp, runners.azure]) {
       const error = await expectCode(
-        c.connections.updateConnection({ connection: inline.id, etag: inline.etag, spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: wrong } } } } }, updateMask: mask }),
+        c.connections.updateConnection({
+          connection: inline.id,
+          etag: inline.etag,
+          spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: wrong } } } } },
+          updateMask: mask,
+        }),
         Code.InvalidArgument,
         "inline to wrong runner",
       );
@@ -399,15 +443,22 @@ describe("runner kinds: each provider accepts only the runners that can authenti
     expect(unchanged).toEqual(inline);
 
     // To the right kind: accepted; then from it to a wrong one: refused.
-    const switched = (await c.connections.updateConnection({
-      connection: inline.id,
-      etag: inline.etag,
-      spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.irsa } } } } },
-      updateMask: mask,
-    })).connection!;
+    const switched = (
+      await c.connections.updateConnection({
+        connection: inline.id,
+        etag: inline.etag,
+        spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.irsa } } } } },
+        updateMask: mask,
+      })
+    ).connection!;
     expect(switched.authMode).toBe(AuthMode.RUNNER);
     await expectCode(
-      c.connections.updateConnection({ connection: inline.id, etag: switched.etag, spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.gcp } } } } }, updateMask: create(FieldMaskSchema, { paths: ["spec.aws.runner.runner_id"] }) }),
+      c.connections.updateConnection({
+        connection: inline.id,
+        etag: switched.etag,
+        spec: { provider: { case: "aws", value: { auth: { case: "runner", value: { runnerId: runners.gcp } } } } },
+        updateMask: create(FieldMaskSchema, { paths: ["spec.aws.runner.runner_id"] }),
+      }),
       Code.InvalidArgument,
       "runner to wrong runner",
     );

@@ -79,13 +79,21 @@ describe("update_mask paths per encoding", () => {
   it("the binary encoding takes proto field names (spec.aws.inline_keys) and refuses lowerCamelCase", async () => {
     const { id, etag } = await awsConnection("mask binary");
     const client = binaryClient();
-    const spec = { provider: { case: "aws" as const, value: { accountId: "123456789012", region: "eu-west-1", auth: { case: "inlineKeys" as const, value: NEW_KEYS } } } };
-    const camel = await client
-      .updateConnection({ connection: id, etag, spec, updateMask: create(FieldMaskSchema, { paths: ["spec.aws.inlineKeys"] }) })
-      .then(() => undefined, (error: unknown) => ConnectError.from(error));
+    const spec = {
+      provider: { case: "aws" as const, value: { accountId: "123456789012", region: "eu-west-1", auth: { case: "inlineKeys" as const, value: NEW_KEYS } } },
+    };
+    const camel = await client.updateConnection({ connection: id, etag, spec, updateMask: create(FieldMaskSchema, { paths: ["spec.aws.inlineKeys"] }) }).then(
+      () => undefined,
+      (error: unknown) => ConnectError.from(error),
+    );
     expect(camel?.code).toBe(Code.InvalidArgument);
     expect(camel?.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => `${v.field} ${v.reason}`))).toEqual(["update_mask UNKNOWN_FIELD"]);
-    const snake = await client.updateConnection({ connection: id, etag, spec, updateMask: create(FieldMaskSchema, { paths: ["spec.aws.region", "spec.aws.inline_keys"] }) });
+    const snake = await client.updateConnection({
+      connection: id,
+      etag,
+      spec,
+      updateMask: create(FieldMaskSchema, { paths: ["spec.aws.region", "spec.aws.inline_keys"] }),
+    });
     expect(snake.rotated).toBe(true);
     expect(snake.connection?.details?.provider.case === "aws" && snake.connection.details.provider.value.region).toBe("eu-west-1");
   });

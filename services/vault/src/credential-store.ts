@@ -12,9 +12,7 @@ export async function allocateVersion(db: Db, orgId: string, connectionId: strin
   const row = await db
     .insertInto("credentials")
     .values({ org_id: orgId, connection_id: connectionId, latest_version: 1 })
-    .onConflict((oc) =>
-      oc.columns(["org_id", "connection_id"]).doUpdateSet({ latest_version: sql<number>`credentials.latest_version + 1` }),
-    )
+    .onConflict((oc) => oc.columns(["org_id", "connection_id"]).doUpdateSet({ latest_version: sql<number>`credentials.latest_version + 1` }))
     .returning("latest_version")
     .executeTakeFirstOrThrow();
   return row.latest_version;
@@ -26,12 +24,7 @@ export async function insertVersion(db: Db, row: NewCredentialVersion): Promise<
 }
 
 /** findVersion returns a version row (live or shredded), or undefined. */
-export async function findVersion(
-  db: Db,
-  orgId: string,
-  connectionId: string,
-  version: number,
-): Promise<CredentialVersionRow | undefined> {
+export async function findVersion(db: Db, orgId: string, connectionId: string, version: number): Promise<CredentialVersionRow | undefined> {
   return db
     .selectFrom("credential_versions")
     .selectAll()

@@ -17,7 +17,10 @@ describe("mapVaultError", () => {
   });
 
   it("refuses an unusable rewrap target as INVALID_ARGUMENT on target_key_id, with the next step", () => {
-    for (const [provider, hint] of [["local", "create-local-key"], ["aws-kms", "key policy"]] as const) {
+    for (const [provider, hint] of [
+      ["local", "create-local-key"],
+      ["aws-kms", "key policy"],
+    ] as const) {
       const mapped = mapVaultError(new RewrapTargetKeyError(provider, { cause: new KeyProviderRejectedError("key_unusable", "x") }));
       expect(mapped?.code).toBe(Code.InvalidArgument);
       const [detail] = mapped!.findDetails(BadRequestSchema);

@@ -25,7 +25,10 @@ export class CredentialVersionDestroyedError extends Error {
  */
 export class CredentialIntegrityError extends Error {
   override readonly name = "CredentialIntegrityError";
-  constructor(readonly version: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly version: number,
+    options?: { cause?: unknown },
+  ) {
     super(`credential version ${version} failed its integrity check`, options);
   }
 }
@@ -37,7 +40,10 @@ export class CredentialIntegrityError extends Error {
  */
 export class RewrapTargetKeyError extends Error {
   override readonly name = "RewrapTargetKeyError";
-  constructor(readonly providerName: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly providerName: string,
+    options?: { cause?: unknown },
+  ) {
     super(`rewrap target key is not usable with key provider ${providerName}`, options);
   }
 }

@@ -5,7 +5,16 @@
 import { createEnvReader } from "@planton/config";
 import { createLogger } from "@planton/logging";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
-import { flagProbe, readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
+import {
+  flagProbe,
+  readReadinessTiming,
+  setupAuth,
+  runService,
+  startServer,
+  createMetricsRegistry,
+  startMetricsServer,
+  type StartedService,
+} from "@planton/server";
 import { loadVaultConfig } from "./config.js";
 import { createLocalKey } from "./keys/local-key-provider.js";
 import { buildVault } from "./vault-components.js";
@@ -21,7 +30,10 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
     if (config.keyProvider.kind !== "local") throw new Error("create-local-key needs KEY_PROVIDER=local (KMS keys are created in AWS)");
     if (keyId === undefined || args.length !== 1) throw new Error("usage: main.js create-local-key <key id>");
     const created = await createLocalKey(config.keyProvider.keyDir, keyId);
-    logger.info({ key_id: keyId, key_dir: config.keyProvider.keyDir, created }, created ? "local master key created" : "local master key already exists; left unchanged");
+    logger.info(
+      { key_id: keyId, key_dir: config.keyProvider.keyDir, created },
+      created ? "local master key created" : "local master key already exists; left unchanged",
+    );
     return;
   }
   // One registry for the whole process; only a serving process has metrics.
@@ -35,7 +47,8 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
     await database.release();
     return;
   }
-  if (command !== undefined || metrics === undefined) throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
+  if (command !== undefined || metrics === undefined)
+    throw new Error(`unknown command "${command}" (expected no command, "migrate" or "create-local-key <id>")`);
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const postgres = createPostgresProbe({ url: database.url, services: [vault.registration.service.typeName] });
   // Prometheus scrapes its own port, never the public listeners.

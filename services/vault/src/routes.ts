@@ -22,7 +22,9 @@ export function createVaultRoutes(vault: Vault): ServiceRegistration {
       return { version: sealed.version, keyId: sealed.keyId };
     },
     async openCredential(request) {
-      checkAddress(new Violations(), request).check(request.version >= 1, "version", "MIN", "must be at least 1").throwIfAny();
+      checkAddress(new Violations(), request)
+        .check(request.version >= 1, "version", "MIN", "must be at least 1")
+        .throwIfAny();
       const payload = await vault.open(request);
       return { payload, version: request.version };
     },

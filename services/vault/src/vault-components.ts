@@ -75,7 +75,10 @@ export async function buildVault(options: {
             ...options.config.kmsCircuit,
             onStateChange: (state, detail) =>
               state === "open"
-                ? logger.error({ key_provider: provider.name, failures: detail.failures, cooldown_ms: options.config.kmsCircuit.cooldownMs }, "KMS circuit opened: calls fail fast until a trial call succeeds")
+                ? logger.error(
+                    { key_provider: provider.name, failures: detail.failures, cooldown_ms: options.config.kmsCircuit.cooldownMs },
+                    "KMS circuit opened: calls fail fast until a trial call succeeds",
+                  )
                 : logger.info({ key_provider: provider.name }, "KMS circuit closed: KMS answers again"),
           });
     const keys: KeyProvider = breaker ?? provider;

@@ -2,15 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import { seal as aeadSeal, open as aeadOpen, AuthenticationFailedError } from "./envelope/aes-gcm.js";
 import { FORMAT_VERSION, associatedData, encryptionContext, type RecordAddress } from "./envelope/associated-data.js";
-import {
-  allocateVersion,
-  claimRewrapBatch,
-  countNotUnderKey,
-  findVersion,
-  insertVersion,
-  shredVersions,
-  updateWrappedKey,
-} from "./credential-store.js";
+import { allocateVersion, claimRewrapBatch, countNotUnderKey, findVersion, insertVersion, shredVersions, updateWrappedKey } from "./credential-store.js";
 import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError, RewrapTargetKeyError } from "./errors.js";
 import type { DataKeyCache } from "./keys/data-key-cache.js";
 import { KeyProviderRejectedError, type KeyProvider } from "./keys/key-provider.js";

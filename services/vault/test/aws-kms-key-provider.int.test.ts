@@ -1,14 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 
-import {
-  createAwsKmsKeyProvider,
-  type AwsKmsKeyProviderOptions,
-} from "../src/keys/aws-kms-key-provider.js";
-import {
-  KeyProviderRejectedError,
-  KeyProviderUnavailableError,
-  type KeyProvider,
-} from "../src/keys/key-provider.js";
+import { createAwsKmsKeyProvider, type AwsKmsKeyProviderOptions } from "../src/keys/aws-kms-key-provider.js";
+import { KeyProviderRejectedError, KeyProviderUnavailableError, type KeyProvider } from "../src/keys/key-provider.js";
 import { fakeKmsCredentials, startFakeKms, type FakeKms, type FakeKmsRequest } from "@planton/testing";
 
 // Tests go through the real SDK (signing, JSON 1.1 serde, retries) against a
@@ -122,9 +115,7 @@ describe("createAwsKmsKeyProvider against a fake KMS", () => {
     const { result: generated, seen: genSeen } = await requestsDuring(() => kms.generateDataKey(context));
     expect(genSeen).toEqual([{ target: "TrentService.GenerateDataKey", encryptionContext: context, keyId: key.arn }]);
 
-    const { seen: decSeen } = await requestsDuring(() =>
-      kms.decryptDataKey(generated.wrapped, generated.keyId, context),
-    );
+    const { seen: decSeen } = await requestsDuring(() => kms.decryptDataKey(generated.wrapped, generated.keyId, context));
     expect(decSeen).toEqual([{ target: "TrentService.Decrypt", encryptionContext: context, keyId: key.arn }]);
   });
 
@@ -133,16 +124,10 @@ describe("createAwsKmsKeyProvider against a fake KMS", () => {
     const kms = provider(key.keyId);
     const generated = await kms.generateDataKey(context);
 
-    await expectRejected(
-      kms.decryptDataKey(generated.wrapped, generated.keyId, { ...context, tenant: "t-456" }),
-      "invalid_ciphertext",
-    );
+    await expectRejected(kms.decryptDataKey(generated.wrapped, generated.keyId, { ...context, tenant: "t-456" }), "invalid_ciphertext");
     await expectRejected(kms.decryptDataKey(generated.wrapped, generated.keyId, {}), "invalid_ciphertext");
     const { tenant: _dropped, ...withoutTenant } = context;
-    const err = await expectRejected(
-      kms.decryptDataKey(generated.wrapped, generated.keyId, withoutTenant),
-      "invalid_ciphertext",
-    );
+    const err = await expectRejected(kms.decryptDataKey(generated.wrapped, generated.keyId, withoutTenant), "invalid_ciphertext");
     expect(err.message).toContain("InvalidCiphertextException");
     expect(err.message).toContain("Decrypt");
     expect(err.message).not.toContain(Buffer.from(generated.wrapped).toString("base64"));
@@ -156,10 +141,7 @@ describe("createAwsKmsKeyProvider against a fake KMS", () => {
 
     const last = generated.wrapped.length - 1;
     for (const index of [0, 5, 20, 40, last]) {
-      await expectRejected(
-        kms.decryptDataKey(flipBit(generated.wrapped, index), generated.keyId, context),
-        "invalid_ciphertext",
-      );
+      await expectRejected(kms.decryptDataKey(flipBit(generated.wrapped, index), generated.keyId, context), "invalid_ciphertext");
     }
   });
 
@@ -179,9 +161,7 @@ describe("createAwsKmsKeyProvider against a fake KMS", () => {
     const kms = provider(keyA.arn);
     const generated = await kms.generateDataKey(context);
 
-    const { result: rewrapped, seen } = await requestsDuring(() =>
-      kms.rewrapDataKey(generated.wrapped, generated.keyId, context, keyB.arn),
-    );
+    const { result: rewrapped, seen } = await requestsDuring(() => kms.rewrapDataKey(generated.wrapped, generated.keyId, context, keyB.arn));
     expect(rewrapped.keyId).toBe(keyB.arn);
     expect(rewrapped.keyId).not.toBe(generated.keyId);
     expect(rewrapped.wrapped).toBeInstanceOf(Uint8Array);
@@ -227,10 +207,7 @@ describe("createAwsKmsKeyProvider against a fake KMS", () => {
       const err = await expectRejected(kms.generateDataKey(context), "key_unusable");
       expect(err.message).toContain("DisabledException");
       await expectRejected(kms.decryptDataKey(generated.wrapped, generated.keyId, context), "key_unusable");
-      await expectRejected(
-        kms.rewrapDataKey(generated.wrapped, generated.keyId, context, other.arn),
-        "key_unusable",
-      );
+      await expectRejected(kms.rewrapDataKey(generated.wrapped, generated.keyId, context, other.arn), "key_unusable");
     } finally {
       fake.enableKey(key.keyId);
     }

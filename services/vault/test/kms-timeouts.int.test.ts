@@ -4,14 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import { startServer, type RunningServer } from "@planton/server";
-import {
-  captureLogs,
-  fakeKmsCredentials,
-  startFakeKms,
-  startSilentEndpoint,
-  type FakeKms,
-  type SilentEndpoint,
-} from "@planton/testing";
+import { captureLogs, fakeKmsCredentials, startFakeKms, startSilentEndpoint, type FakeKms, type SilentEndpoint } from "@planton/testing";
 import { createAwsKmsKeyProvider } from "../src/keys/aws-kms-key-provider.js";
 import { startVault, type VaultHarness } from "./support/vault-harness.js";
 
@@ -92,9 +85,7 @@ describe("a KMS that accepts TCP and never answers", () => {
   it("makes SealCredential UNAVAILABLE, naming KMS, within the KMS call timeout; nothing is stored", async () => {
     const { vault, client } = await silentKmsVault({ KMS_CIRCUIT_FAILURES: "100" });
     const acceptedBefore = silent.accepted;
-    const { error, ms } = await timed(() =>
-      client.sealCredential({ orgId: "org-silent", connectionId: "awsconn_s", payload }, { headers: headers() }),
-    );
+    const { error, ms } = await timed(() => client.sealCredential({ orgId: "org-silent", connectionId: "awsconn_s", payload }, { headers: headers() }));
     expect(error.code).toBe(Code.Unavailable);
     expect(error.rawMessage).toContain("KMS");
     expect(error.rawMessage).toContain(`did not answer within ${CALL_TIMEOUT_MS} ms`);

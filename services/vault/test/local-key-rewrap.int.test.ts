@@ -74,7 +74,7 @@ describe("RewrapDataKeys with the local key provider", () => {
   it("moves data keys to a key made with `create-local-key <id>`", async () => {
     const created = await vaultMain("create-local-key", "master-2");
     expect(created.stdout).toContain("local master key created");
-    expect(((await stat(join(keyDir(), "master-2.key"))).mode & 0o777)).toBe(0o600);
+    expect((await stat(join(keyDir(), "master-2.key"))).mode & 0o777).toBe(0o600);
     // Running it again changes nothing and says so.
     const again = await vaultMain("create-local-key", "master-2");
     expect(again.stdout).toContain("already exists");

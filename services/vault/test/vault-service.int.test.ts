@@ -92,12 +92,21 @@ describe("VaultService over @grpc/grpc-js", () => {
     expect(sealed.error).toBeUndefined();
     expect(sealed.response?.version).toBe(1);
     expect(sealed.response?.keyId).toBe(key1.arn);
-    const opened = await viaGrpcJs(server.grpcAddress, VaultService.method.openCredential, { orgId: "org-wire", connectionId: "awsconn_w", version: 1 }, internalToken);
+    const opened = await viaGrpcJs(
+      server.grpcAddress,
+      VaultService.method.openCredential,
+      { orgId: "org-wire", connectionId: "awsconn_w", version: 1 },
+      internalToken,
+    );
     expect(new TextDecoder().decode(opened.response?.payload)).toBe("wire secret");
   });
 
   it("refuses calls without a token or without the internal scope, on both listeners", async () => {
-    const userToken = await signDevToken(secret, { subject: "user-1", orgId: "org-wire", scopes: ["connections:read", "connections:write", "credentials:resolve"] });
+    const userToken = await signDevToken(secret, {
+      subject: "user-1",
+      orgId: "org-wire",
+      scopes: ["connections:read", "connections:write", "credentials:resolve"],
+    });
     const request = { orgId: "org-wire", connectionId: "awsconn_w", version: 1 };
     for (const address of [server.grpcAddress, server.url.replace("http://", "")]) {
       const none = await viaGrpcJs(address, VaultService.method.openCredential, request, undefined);
@@ -121,7 +130,10 @@ describe("VaultService errors", () => {
     ]) {
       const error = await createClient(VaultService, transport)
         .sealCredential({ orgId: "", connectionId: "bad id with spaces", payload: new Uint8Array(70 * 1024) }, auth(internalToken))
-        .then(() => undefined, (e: unknown) => ConnectError.from(e));
+        .then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
       expect(error?.code).toBe(Code.InvalidArgument);
       const violations = error?.findDetails(BadRequestSchema)[0]?.fieldViolations.map((v) => [v.field, v.reason]);
       expect(violations).toEqual([
@@ -138,14 +150,20 @@ describe("VaultService errors", () => {
     await expect(client.openCredential({ orgId: "org-e", connectionId: "gcpconn_e", version: version + 5 }, auth(internalToken))).rejects.toMatchObject({
       code: Code.NotFound,
     });
-    await h.db.updateTable("credential_versions").set({ tag: new Uint8Array(16) }).where("org_id", "=", "org-e").execute();
+    await h.db
+      .updateTable("credential_versions")
+      .set({ tag: new Uint8Array(16) })
+      .where("org_id", "=", "org-e")
+      .execute();
     h.cache.clear();
     await expect(client.openCredential({ orgId: "org-e", connectionId: "gcpconn_e", version }, auth(internalToken))).rejects.toMatchObject({
       code: Code.DataLoss,
     });
     const destroyed = await client.destroyCredential({ orgId: "org-e", connectionId: "gcpconn_e", version: 0 }, auth(internalToken));
     expect(destroyed.destroyedVersions).toEqual([version]);
-    const gone = await client.openCredential({ orgId: "org-e", connectionId: "gcpconn_e", version }, auth(internalToken)).catch((e: unknown) => ConnectError.from(e));
+    const gone = await client
+      .openCredential({ orgId: "org-e", connectionId: "gcpconn_e", version }, auth(internalToken))
+      .catch((e: unknown) => ConnectError.from(e));
     expect(gone).toMatchObject({ code: Code.NotFound });
     expect((gone as ConnectError).rawMessage).toContain("destroyed");
   });
@@ -174,7 +192,13 @@ describe("VaultService errors", () => {
   it("answers UNAVAILABLE when KMS cannot be reached at all", async () => {
     const unreachable = await startVault({
       logger: logs.logger,
-      keys: createAwsKmsKeyProvider({ keyId: key1.keyId, region: "us-west-2", endpoint: "http://127.0.0.1:1", credentials: fakeKmsCredentials, maxAttempts: 1 }),
+      keys: createAwsKmsKeyProvider({
+        keyId: key1.keyId,
+        region: "us-west-2",
+        endpoint: "http://127.0.0.1:1",
+        credentials: fakeKmsCredentials,
+        maxAttempts: 1,
+      }),
     });
     const own = await serve(unreachable);
     try {
@@ -281,9 +305,7 @@ describe("data-key cache on the read path", () => {
     const { version } = await client.sealCredential({ orgId: "org-c", connectionId: "cfconn_c", payload: payload("cached") }, auth(internalToken));
     h.cache.clear();
     const start = fake.requests.length;
-    await Promise.all(
-      Array.from({ length: 10 }, () => client.openCredential({ orgId: "org-c", connectionId: "cfconn_c", version }, auth(internalToken))),
-    );
+    await Promise.all(Array.from({ length: 10 }, () => client.openCredential({ orgId: "org-c", connectionId: "cfconn_c", version }, auth(internalToken))));
     await client.openCredential({ orgId: "org-c", connectionId: "cfconn_c", version }, auth(internalToken));
     const decrypts = fake.requests.slice(start).filter((r) => r.target === "TrentService.Decrypt");
     expect(decrypts).toHaveLength(1);

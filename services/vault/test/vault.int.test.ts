@@ -104,9 +104,7 @@ describe("tampering", () => {
         flipped[bit >> 3]! ^= 1 << (bit & 7);
         await writeColumn("org-tamper", connectionId, 1, column, flipped);
         h.cache.clear();
-        await expect(h.vault.open({ orgId: "org-tamper", connectionId, version: 1 }), `${column} bit ${bit}`).rejects.toBeInstanceOf(
-          CredentialIntegrityError,
-        );
+        await expect(h.vault.open({ orgId: "org-tamper", connectionId, version: 1 }), `${column} bit ${bit}`).rejects.toBeInstanceOf(CredentialIntegrityError);
       }
       await writeColumn("org-tamper", connectionId, 1, column, original);
       expect(text(await h.vault.open({ orgId: "org-tamper", connectionId, version: 1 }))).toBe("a secret that must not be altered");

@@ -24,7 +24,12 @@ async function main(): Promise<StartedService> {
   const logger = createLogger({ level: config.service.logLevel });
   if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
-  const tokens = createServiceTokenSource({ subject: "svc-verifier", tokenFile: config.serviceTokenFile, token: config.serviceToken, devSecret: auth.devSecret });
+  const tokens = createServiceTokenSource({
+    subject: "svc-verifier",
+    tokenFile: config.serviceTokenFile,
+    token: config.serviceToken,
+    devSecret: auth.devSecret,
+  });
   const platformAwsCredentials = createPlatformAwsCredentials();
   // Said at start, for the operator; trust checks meanwhile stay pending, never the user's failure.
   void findPlatformAwsIdentityProblem(platformAwsCredentials).then((problem) => {

@@ -10,7 +10,13 @@ import type { CheckResult } from "./checks/provider-check.js";
 import { createEventVerifier } from "./verify-event.js";
 
 const trustSpec = create(ConnectionSpecSchema, {
-  provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "crossAccountTrust", value: { roleArn: "arn:aws:iam::123456789012:role/R", externalId: "planton-abcdefghijklmnopqrstuvwx" } } } },
+  provider: {
+    case: "aws",
+    value: {
+      accountId: "123456789012",
+      auth: { case: "crossAccountTrust", value: { roleArn: "arn:aws:iam::123456789012:role/R", externalId: "planton-abcdefghijklmnopqrstuvwx" } },
+    },
+  },
 });
 
 function setup(result: CheckResult, deliveryLimit?: number) {
@@ -89,12 +95,15 @@ describe("the platform's own missing or refused AWS identity is never recorded a
     expect(recorded).toEqual([]);
   });
 
-  it.each(platformFaults)("%s: without a delivery limit (in-process bus), gives up after the transient attempts, still without a record", async (_name, result) => {
-    const { recorded, handle } = setup(result);
-    expect(await handle(9)).toMatchObject({ retryAfterMs: expect.any(Number) });
-    expect(await handle(10)).toBeUndefined();
-    expect(recorded).toEqual([]);
-  });
+  it.each(platformFaults)(
+    "%s: without a delivery limit (in-process bus), gives up after the transient attempts, still without a record",
+    async (_name, result) => {
+      const { recorded, handle } = setup(result);
+      expect(await handle(9)).toMatchObject({ retryAfterMs: expect.any(Number) });
+      expect(await handle(10)).toBeUndefined();
+      expect(recorded).toEqual([]);
+    },
+  );
 
   it("a failure of the user's role is still recorded (the rule is about the platform only)", async () => {
     const { recorded, handle } = setup({ kind: "failed", reason: "EXTERNAL_ID_NOT_ENFORCED", message: "fix the trust policy" }, 5);

@@ -91,7 +91,8 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     const orgId = event.orgId;
     const { connectionId, credentialVersion } = event.payload.value;
     // Only the event that announced a new role opens the propagation window.
-    const propagating = event.kind === "aws_trust.completed" && event.occurTime !== undefined && Date.now() - Number(event.occurTime.seconds) * 1000 < deps.trustPropagationMs;
+    const propagating =
+      event.kind === "aws_trust.completed" && event.occurTime !== undefined && Date.now() - Number(event.occurTime.seconds) * 1000 < deps.trustPropagationMs;
     if (credentialVersion === 0) return;
     const found = await deps.registry.lookup(orgId, connectionId).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
@@ -105,7 +106,11 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     const check = found.connection.authMode === AuthMode.INLINE ? deps.checks[found.connection.provider] : trust ? deps.trustCheck : undefined;
     let result: CheckResult;
     if (check === undefined) {
-      result = { kind: "failed", reason: "UNSUPPORTED", message: `verification of ${Provider[found.connection.provider]} connections in this mode is not available yet` };
+      result = {
+        kind: "failed",
+        reason: "UNSUPPORTED",
+        message: `verification of ${Provider[found.connection.provider]} connections in this mode is not available yet`,
+      };
     } else {
       const secret = await deps.vault.open(orgId, connectionId, credentialVersion).catch((error: unknown) => {
         if (isNotFound(error)) return undefined;
@@ -124,13 +129,19 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     deps.metrics?.checked(found.connection.provider, result);
     const lastDelivery = deliveryCount >= (deps.deliveryLimit ?? Number.POSITIVE_INFINITY);
     if (propagating && !lastDelivery && result.kind === "failed" && result.reason === "ROLE_NOT_ASSUMABLE") {
-      deps.logger.info({ org_id: orgId, connection_id: connectionId, attempt: deliveryCount }, "role not assumable yet (IAM propagation); verification will be retried");
+      deps.logger.info(
+        { org_id: orgId, connection_id: connectionId, attempt: deliveryCount },
+        "role not assumable yet (IAM propagation); verification will be retried",
+      );
       return { retryAfterMs: Math.min(PROPAGATION_RETRY_FIRST_MS * 2 ** (deliveryCount - 1), PROPAGATION_RETRY_MAX_MS) };
     }
     if (isPlatformFault(result)) {
       const fields = { org_id: orgId, connection_id: connectionId, reason: result.kind === "verified" ? "" : result.reason, attempt: deliveryCount };
       if (!lastDelivery && deliveryCount < deps.maxTransientAttempts) {
-        deps.logger.warn(fields, "the platform's own AWS identity is missing or refused; verification will be retried (operators: give the verifier the runner principal's credentials)");
+        deps.logger.warn(
+          fields,
+          "the platform's own AWS identity is missing or refused; verification will be retried (operators: give the verifier the runner principal's credentials)",
+        );
         return { retryAfterMs: Math.min(1000 * 2 ** (deliveryCount - 1), 60_000) };
       }
       // Acknowledged without a record: the connection stays pending and the
@@ -139,7 +150,10 @@ export function createEventVerifier(deps: EventVerifierDeps) {
       return;
     }
     if (result.kind === "transient" && !lastDelivery && deliveryCount < deps.maxTransientAttempts) {
-      deps.logger.info({ org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount }, "provider unavailable; verification will be retried");
+      deps.logger.info(
+        { org_id: orgId, connection_id: connectionId, reason: result.reason, attempt: deliveryCount },
+        "provider unavailable; verification will be retried",
+      );
       // Exponential backoff with the provider's own hint as the floor.
       return { retryAfterMs: Math.max(result.retryAfterMs ?? 0, Math.min(1000 * 2 ** (deliveryCount - 1), 60_000)) };
     }
@@ -175,5 +189,7 @@ function fullSpec(publicSpec: ConnectionSpec, secret: ConnectionSpec): Connectio
 
 function isNotFound(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown } | null;
-  return e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError";
+  return (
+    e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError"
+  );
 }

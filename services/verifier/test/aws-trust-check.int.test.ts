@@ -208,7 +208,9 @@ describe("checkAwsTrust against a fake STS", () => {
     });
 
     it("reports a wrong platform secret (SignatureDoesNotMatch) as transient PLATFORM_CREDENTIALS", async () => {
-      const r = await check(spec(arn), { platformAwsCredentials: async () => ({ accessKeyId: PLATFORM_KEY, secretAccessKey: PLATFORM_SECRET.replace(/.$/, "Z") }) });
+      const r = await check(spec(arn), {
+        platformAwsCredentials: async () => ({ accessKeyId: PLATFORM_KEY, secretAccessKey: PLATFORM_SECRET.replace(/.$/, "Z") }),
+      });
       expect(r).toMatchObject({ kind: "transient", reason: "PLATFORM_CREDENTIALS" });
     });
 
@@ -348,7 +350,10 @@ describe("checkAwsTrust against a fake STS", () => {
     const civo = create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: "x" } } });
     await expect(checkAwsTrust(civo, options)).rejects.toThrow(/not aws/);
     const inline = create(ConnectionSpecSchema, {
-      provider: { case: "aws", value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "x" } } } },
+      provider: {
+        case: "aws",
+        value: { accountId: ACCOUNT, auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "x" } } },
+      },
     });
     await expect(checkAwsTrust(inline, options)).rejects.toThrow(/not crossAccountTrust/);
     await expect(checkAwsTrust(spec(roleArn("planton-deployer")), { ...options, connectionId: "bad session" })).rejects.toThrow(/RoleSessionName/);

@@ -111,6 +111,8 @@ describe("checkAzure", () => {
   });
 
   it("throws for a spec that isn't an Azure service principal", async () => {
-    await expect(checkAzure(create(ConnectionSpecSchema, {}), { endpoints: {} as CheckOptions["endpoints"], timeoutMs: 10, connectionId: "x" })).rejects.toThrow(/not azure/);
+    await expect(
+      checkAzure(create(ConnectionSpecSchema, {}), { endpoints: {} as CheckOptions["endpoints"], timeoutMs: 10, connectionId: "x" }),
+    ).rejects.toThrow(/not azure/);
   });
 });

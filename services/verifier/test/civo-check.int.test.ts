@@ -30,7 +30,10 @@ async function run(over: { apiToken?: string; defaultRegion?: string } = {}, tim
     timeoutMs,
     connectionId: "conn-1",
   };
-  const r = await checkCivo(create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: over.apiToken ?? KEY, defaultRegion: over.defaultRegion ?? "FRA1" } } }), options);
+  const r = await checkCivo(
+    create(ConnectionSpecSchema, { provider: { case: "civo", value: { apiToken: over.apiToken ?? KEY, defaultRegion: over.defaultRegion ?? "FRA1" } } }),
+    options,
+  );
   results.push(r);
   return r;
 }

@@ -132,7 +132,13 @@ describe("checkGcp against a fake Google token endpoint", () => {
 
   it("refuses a key whose token_uri is not Google's, without sending anything (no SSRF through a key file)", async () => {
     const before = google.requests;
-    for (const tokenUri of ["http://example.com/token", "http://127.0.0.1:1/token", `${google.url}`, "https://metadata.google.internal/token", "https://evil.example.com/token"]) {
+    for (const tokenUri of [
+      "http://example.com/token",
+      "http://127.0.0.1:1/token",
+      `${google.url}`,
+      "https://metadata.google.internal/token",
+      "https://evil.example.com/token",
+    ]) {
       const r = await check(spec(keyFile(good, { tokenUri })), { endpoints: endpoints() });
       expect(r, tokenUri).toMatchObject({ kind: "failed", reason: "INVALID_CREDENTIALS" });
     }

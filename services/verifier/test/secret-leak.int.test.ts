@@ -266,16 +266,22 @@ const CASES: LeakCase[] = [
   awsTransient("malformed", "PROVIDER_UNAVAILABLE"),
   awsTransient("region-disabled", "REGION_UNAVAILABLE"),
   // GCP service-account keys
-  { label: "gcp revoked key", spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_REVOKED_EMAIL) } } } } }), reason: "KEY_REVOKED" },
-  { label: "gcp unknown account", spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_UNKNOWN_EMAIL) } } } } }), reason: "INVALID_CREDENTIALS" },
-  ...(["throttle", "500", "timeout", "malformed"] as const).map(
-    (kind): LeakCase => ({
-      label: `gcp ${kind}`,
-      arrange: () => google.failNext(kind),
-      spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_EMAIL) } } } } }),
-      reason: "PROVIDER_UNAVAILABLE",
-    }),
-  ),
+  {
+    label: "gcp revoked key",
+    spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_REVOKED_EMAIL) } } } } }),
+    reason: "KEY_REVOKED",
+  },
+  {
+    label: "gcp unknown account",
+    spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_UNKNOWN_EMAIL) } } } } }),
+    reason: "INVALID_CREDENTIALS",
+  },
+  ...(["throttle", "500", "timeout", "malformed"] as const).map((kind): LeakCase => ({
+    label: `gcp ${kind}`,
+    arrange: () => google.failNext(kind),
+    spec: () => ({ provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64(GCP_EMAIL) } } } } }),
+    reason: "PROVIDER_UNAVAILABLE",
+  })),
   // Azure service principals
   {
     label: "azure wrong secret",
@@ -293,7 +299,11 @@ const CASES: LeakCase[] = [
     },
     reason: "EXPIRED",
   },
-  { label: "azure unknown app", spec: () => azureSpec(secret("azU", 40), { clientId: "9f1e2d3c-4b5a-4968-8776-655443322110" }), reason: "APPLICATION_NOT_FOUND" },
+  {
+    label: "azure unknown app",
+    spec: () => azureSpec(secret("azU", 40), { clientId: "9f1e2d3c-4b5a-4968-8776-655443322110" }),
+    reason: "APPLICATION_NOT_FOUND",
+  },
   { label: "azure unknown tenant", spec: () => azureSpec(secret("azT", 40), { tenantId: "7d5e7c1a-1b2c-4d3e-9f4a-5b6c7d8e9f00" }), reason: "TENANT_NOT_FOUND" },
   {
     label: "azure no role on the subscription",
@@ -311,17 +321,15 @@ const CASES: LeakCase[] = [
     },
     reason: "SUBSCRIPTION_NOT_FOUND",
   },
-  ...(["429", "500", "timeout", "malformed"] as const).map(
-    (kind): LeakCase => ({
-      label: `azure token ${kind}`,
-      spec: () => {
-        const app = azureApp();
-        azure.failNext(kind, 1, undefined, "/oauth2/");
-        return azureSpec(app.secret, { clientId: app.clientId });
-      },
-      reason: "PROVIDER_UNAVAILABLE",
-    }),
-  ),
+  ...(["429", "500", "timeout", "malformed"] as const).map((kind): LeakCase => ({
+    label: `azure token ${kind}`,
+    spec: () => {
+      const app = azureApp();
+      azure.failNext(kind, 1, undefined, "/oauth2/");
+      return azureSpec(app.secret, { clientId: app.clientId });
+    },
+    reason: "PROVIDER_UNAVAILABLE",
+  })),
   {
     label: "azure management 500",
     spec: () => {
@@ -351,18 +359,16 @@ const CASES: LeakCase[] = [
     },
     reason: "ACCOUNT_LOCKED",
   },
-  ...(["429", "500", "timeout", "malformed"] as const).map(
-    (kind): LeakCase => ({
-      label: `digitalocean ${kind}`,
-      spec: () => {
-        const token = `dop_v1_${secret("do", 64)}`;
-        digitalocean.addToken(token, { email: "ops@example.com" });
-        digitalocean.failNext(kind);
-        return doSpec(token);
-      },
-      reason: "PROVIDER_UNAVAILABLE",
-    }),
-  ),
+  ...(["429", "500", "timeout", "malformed"] as const).map((kind): LeakCase => ({
+    label: `digitalocean ${kind}`,
+    spec: () => {
+      const token = `dop_v1_${secret("do", 64)}`;
+      digitalocean.addToken(token, { email: "ops@example.com" });
+      digitalocean.failNext(kind);
+      return doSpec(token);
+    },
+    reason: "PROVIDER_UNAVAILABLE",
+  })),
   // Civo (object-store keys planted beside the token)
   { label: "civo wrong key", arrange: () => civo.setApiKey(secret("cvK", 40)), spec: () => civoSpec(secret("cvW", 40)), reason: "INVALID_CREDENTIALS" },
   {
@@ -384,18 +390,16 @@ const CASES: LeakCase[] = [
     },
     reason: "REGION_UNAVAILABLE",
   },
-  ...(["429", "500", "timeout", "malformed"] as const).map(
-    (kind): LeakCase => ({
-      label: `civo ${kind}`,
-      spec: () => {
-        const key = secret("cvK", 40);
-        civo.setApiKey(key);
-        civo.failNext(kind);
-        return civoSpec(key);
-      },
-      reason: "PROVIDER_UNAVAILABLE",
-    }),
-  ),
+  ...(["429", "500", "timeout", "malformed"] as const).map((kind): LeakCase => ({
+    label: `civo ${kind}`,
+    spec: () => {
+      const key = secret("cvK", 40);
+      civo.setApiKey(key);
+      civo.failNext(kind);
+      return civoSpec(key);
+    },
+    reason: "PROVIDER_UNAVAILABLE",
+  })),
   // Cloudflare (R2 keys planted beside the credential)
   { label: "cloudflare unknown token", spec: () => cfToken(secret("cfT", 40)), reason: "INVALID_CREDENTIALS" },
   {
@@ -430,18 +434,16 @@ const CASES: LeakCase[] = [
     spec: () => ({ provider: { case: "cloudflare", value: { legacy: { apiKey: hexSecret(37), email: "ops@example.com" }, r2: r2() } } }),
     reason: "INVALID_CREDENTIALS",
   },
-  ...(["429", "500", "timeout", "malformed"] as const).map(
-    (kind): LeakCase => ({
-      label: `cloudflare ${kind}`,
-      spec: () => {
-        const token = secret("cfT", 40);
-        cloudflare.addToken(token, { id: "tokflaky" });
-        cloudflare.failNext(kind);
-        return cfToken(token);
-      },
-      reason: "PROVIDER_UNAVAILABLE",
-    }),
-  ),
+  ...(["429", "500", "timeout", "malformed"] as const).map((kind): LeakCase => ({
+    label: `cloudflare ${kind}`,
+    spec: () => {
+      const token = secret("cfT", 40);
+      cloudflare.addToken(token, { id: "tokflaky" });
+      cloudflare.failNext(kind);
+      return cfToken(token);
+    },
+    reason: "PROVIDER_UNAVAILABLE",
+  })),
 ];
 
 async function settled(id: string): Promise<Connection> {
@@ -466,7 +468,11 @@ describe("no planted secret or full AWS key id in verification messages, API ans
   const recorded: { label: string; connection: Connection }[] = [];
 
   beforeAll(async () => {
-    azure.addSubscription(SUBSCRIPTION, { tenantId: TENANT, displayName: "acme-prod", readers: Array.from({ length: 40 }, (_, i) => `0f1e2d3c-4b5a-4968-8776-${String(i + 1).padStart(12, "0")}`) });
+    azure.addSubscription(SUBSCRIPTION, {
+      tenantId: TENANT,
+      displayName: "acme-prod",
+      readers: Array.from({ length: 40 }, (_, i) => `0f1e2d3c-4b5a-4968-8776-${String(i + 1).padStart(12, "0")}`),
+    });
     azure.addSubscription(NO_ROLE_SUBSCRIPTION, { tenantId: TENANT, displayName: "acme-empty", readers: [] });
     // One at a time: an injected failure must hit its own case's request.
     for (const [i, c] of CASES.entries()) {
@@ -496,7 +502,13 @@ describe("no planted secret or full AWS key id in verification messages, API ans
     const answers: string[] = [];
     for (const { connection } of recorded) {
       answers.push(toJsonString(ConnectionSchema, await registry.connections.get(caller, connection.id)));
-      const renamed = await registry.connections.update(caller, { reference: connection.id, etag: connection.etag, name: `${connection.name}-renamed`, spec: undefined, paths: ["name"] });
+      const renamed = await registry.connections.update(caller, {
+        reference: connection.id,
+        etag: connection.etag,
+        name: `${connection.name}-renamed`,
+        spec: undefined,
+        paths: ["name"],
+      });
       answers.push(toJsonString(ConnectionSchema, renamed.connection));
       // A rename is not a rotation: the failure it shows is still the recorded one.
       expect(renamed.connection.lastVerification?.message).toBe(connection.lastVerification?.message);
@@ -515,13 +527,18 @@ describe("no planted secret or full AWS key id in verification messages, API ans
     const { connection } = await registry.connections.create(caller, "leak-quoted", create(ConnectionSpecSchema, aws(keyId(), secret("awsQ", 40))));
     await settled(connection.id);
     const quoted = keyId();
-    const result = await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, ORG, connection.id, create(VerificationSchema, {
-      verifyTime: timestampFromDate(new Date()),
-      credentialVersion: 1,
-      ok: false,
-      reason: "INVALID_CREDENTIALS",
-      message: `AWS does not recognise access key ID ${quoted}.`,
-    }));
+    const result = await registry.connections.recordVerification(
+      { orgId: "platform", subject: "svc-verifier" },
+      ORG,
+      connection.id,
+      create(VerificationSchema, {
+        verifyTime: timestampFromDate(new Date()),
+        credentialVersion: 1,
+        ok: false,
+        reason: "INVALID_CREDENTIALS",
+        message: `AWS does not recognise access key ID ${quoted}.`,
+      }),
+    );
     expect(result.applied).toBe(true);
     expect(result.connection.lastVerification?.message).toBe(`AWS does not recognise access key ID ${quoted.slice(0, 4)}${"*".repeat(12)}${quoted.slice(-4)}.`);
   });
@@ -531,7 +548,10 @@ describe("no planted secret or full AWS key id in verification messages, API ans
     const dump = await dumpDatabase(database.url);
     expect(dump.text).toContain("registry.connections");
     expect(dump.text).toContain("last_verification");
-    const lines = dump.text.split("\n").filter((line) => leaksIn(line, true).length > 0).map((line) => line.slice(0, 300));
+    const lines = dump.text
+      .split("\n")
+      .filter((line) => leaksIn(line, true).length > 0)
+      .map((line) => line.slice(0, 300));
     expect(lines).toEqual([]);
   });
 });

@@ -9,9 +9,7 @@ const DATE = "20150830T123600Z";
 // vectors keeps it an independent judge of what the SDK sends.
 describe("the fake STS's SigV4 check against AWS published vectors", () => {
   it("derives the documented signing key (IAM example, 20150830/us-east-1/iam)", () => {
-    expect(signingKey(SECRET, "20150830", "us-east-1", "iam").toString("hex")).toBe(
-      "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9",
-    );
+    expect(signingKey(SECRET, "20150830", "us-east-1", "iam").toString("hex")).toBe("c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
   });
 
   it("matches the aws-sig-v4-test-suite get-vanilla signature", () => {
@@ -23,9 +21,7 @@ describe("the fake STS's SigV4 check against AWS published vectors", () => {
       signedHeaders: ["host", "x-amz-date"],
       payloadHash: sha256Hex(""),
     };
-    expect(sigV4Signature(parts, SECRET, DATE, "us-east-1", "service")).toBe(
-      "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
-    );
+    expect(sigV4Signature(parts, SECRET, DATE, "us-east-1", "service")).toBe("5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
   });
 
   it("matches the documented IAM ListUsers example (query string, content-type)", () => {
@@ -54,9 +50,7 @@ describe("the fake STS's SigV4 check against AWS published vectors", () => {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
       ].join("\n"),
     );
-    expect(sigV4Signature(parts, SECRET, DATE, "us-east-1", "iam")).toBe(
-      "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
-    );
+    expect(sigV4Signature(parts, SECRET, DATE, "us-east-1", "iam")).toBe("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
   });
 
   it("formats X-Amz-Date without separators or milliseconds", () => {

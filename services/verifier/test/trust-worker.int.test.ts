@@ -51,7 +51,10 @@ beforeAll(async () => {
     publisher,
   });
   verifier = buildVerifier({
-    config: loadVerifierConfig({ DATA_DIR: dataDir, AWS_STS_URL: sts.url, CHECK_TIMEOUT_MS: "1500", AWS_TRUST_PROPAGATION_MS: "60000" }, { requireUrls: false }),
+    config: loadVerifierConfig(
+      { DATA_DIR: dataDir, AWS_STS_URL: sts.url, CHECK_TIMEOUT_MS: "1500", AWS_TRUST_PROPAGATION_MS: "60000" },
+      { requireUrls: false },
+    ),
     logger: logs.logger,
     ...inProcessPorts(registry, vault.vault),
     checks: providerChecks,
@@ -157,7 +160,11 @@ describe("cross-account trust verification on JetStream", () => {
     const { connectionId } = await connectRole("trust-gone-aws", { roleArn, requireExternalId: true });
     expect((await settled(connectionId, done)).status).toBe(ConnectionStatus.VERIFIED);
     sts.removeRole(roleArn);
-    await registry.db.updateTable("connections").set({ next_verification_at: new Date(Date.now() - 1000) }).where("id", "=", connectionId).execute();
+    await registry.db
+      .updateTable("connections")
+      .set({ next_verification_at: new Date(Date.now() - 1000) })
+      .where("id", "=", connectionId)
+      .execute();
     expect(await registry.reverification.runOnce()).toBeGreaterThanOrEqual(1);
     const c = await settled(connectionId, (x) => x.status === ConnectionStatus.VERIFICATION_FAILED, 15_000);
     expect(c.lastVerification!.reason).toBe("ROLE_NOT_ASSUMABLE");

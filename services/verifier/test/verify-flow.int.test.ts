@@ -72,7 +72,12 @@ const civo = (apiToken: string) => create(ConnectionSpecSchema, { provider: { ca
 
 async function statusOf(id: string): Promise<{ status: ConnectionStatus; version: number; reason: string; identity: string }> {
   const c = await registry.connections.get(caller, id);
-  return { status: c.status, version: c.lastVerification?.credentialVersion ?? 0, reason: c.lastVerification?.reason ?? "", identity: c.lastVerification?.identity ?? "" };
+  return {
+    status: c.status,
+    version: c.lastVerification?.credentialVersion ?? 0,
+    reason: c.lastVerification?.reason ?? "",
+    identity: c.lastVerification?.identity ?? "",
+  };
 }
 
 async function eventually<T>(read: () => Promise<T>, until: (value: T) => boolean): Promise<T> {
@@ -88,7 +93,10 @@ describe("event to verification status", () => {
   it("verifies a created connection with the sealed secret, then the rotated version, and publishes connection.verified", async () => {
     script = () => ({ kind: "verified", identity: "civo account" });
     const { connection } = await registry.connections.create(caller, "verify-civo", civo("civo-token-verify-one-0000001"));
-    const first = await eventually(() => statusOf(connection.id), (s) => s.status === ConnectionStatus.VERIFIED);
+    const first = await eventually(
+      () => statusOf(connection.id),
+      (s) => s.status === ConnectionStatus.VERIFIED,
+    );
     expect(first).toEqual({ status: ConnectionStatus.VERIFIED, version: 1, reason: "", identity: "civo account" });
     expect(seen.filter((s) => s.connectionId === connection.id).map((s) => s.token)).toEqual(["civo-token-verify-one-0000001"]);
 
@@ -101,7 +109,10 @@ describe("event to verification status", () => {
       spec: civo("civo-token-verify-two-0000002"),
       paths: create(FieldMaskSchema, { paths: ["spec.civo.api_token"] }).paths,
     });
-    const second = await eventually(() => statusOf(connection.id), (s) => s.version === 2);
+    const second = await eventually(
+      () => statusOf(connection.id),
+      (s) => s.version === 2,
+    );
     expect(second.status).toBe(ConnectionStatus.VERIFICATION_FAILED);
     expect(second.reason).toBe("INVALID_CREDENTIALS");
     await registry.relay.drain(5000);
@@ -118,14 +129,25 @@ describe("event to verification status", () => {
 
   it("retries a transient provider failure and records the outcome; gives up after the attempt limit with PROVIDER_UNAVAILABLE", async () => {
     let calls = 0;
-    script = () => (++calls < 2 ? { kind: "transient", reason: "RATE_LIMITED", message: "429", retryAfterMs: 10 } : { kind: "verified", identity: "civo account" });
+    script = () =>
+      ++calls < 2 ? { kind: "transient", reason: "RATE_LIMITED", message: "429", retryAfterMs: 10 } : { kind: "verified", identity: "civo account" };
     const { connection } = await registry.connections.create(caller, "verify-transient-civo", civo("civo-token-transient-00000001"));
-    expect((await eventually(() => statusOf(connection.id), (s) => s.status === ConnectionStatus.VERIFIED)).status).toBe(ConnectionStatus.VERIFIED);
+    expect(
+      (
+        await eventually(
+          () => statusOf(connection.id),
+          (s) => s.status === ConnectionStatus.VERIFIED,
+        )
+      ).status,
+    ).toBe(ConnectionStatus.VERIFIED);
     expect(calls).toBe(2);
 
     script = () => ({ kind: "transient", reason: "SERVER_ERROR", message: "HTTP 503", retryAfterMs: 10 });
     const { connection: down } = await registry.connections.create(caller, "verify-down-civo", civo("civo-token-down-000000000001"));
-    const outcome = await eventually(() => statusOf(down.id), (s) => s.status === ConnectionStatus.VERIFICATION_FAILED);
+    const outcome = await eventually(
+      () => statusOf(down.id),
+      (s) => s.status === ConnectionStatus.VERIFICATION_FAILED,
+    );
     expect([outcome.status, outcome.reason]).toEqual([ConnectionStatus.VERIFICATION_FAILED, "PROVIDER_UNAVAILABLE"]);
     expect(seen.filter((s) => s.connectionId === down.id)).toHaveLength(3);
   });
@@ -133,7 +155,10 @@ describe("event to verification status", () => {
   it("never lets a result for an older version overwrite a newer one", async () => {
     script = () => ({ kind: "verified", identity: "civo account" });
     const { connection } = await registry.connections.create(caller, "verify-order-civo", civo("civo-token-order-00000000001"));
-    await eventually(() => statusOf(connection.id), (s) => s.status === ConnectionStatus.VERIFIED);
+    await eventually(
+      () => statusOf(connection.id),
+      (s) => s.status === ConnectionStatus.VERIFIED,
+    );
     const fresh = await registry.connections.get(caller, connection.id);
     await registry.connections.update(caller, {
       reference: connection.id,
@@ -142,7 +167,10 @@ describe("event to verification status", () => {
       spec: civo("civo-token-order-00000000002"),
       paths: ["spec.civo.api_token"],
     });
-    await eventually(() => statusOf(connection.id), (s) => s.version === 2);
+    await eventually(
+      () => statusOf(connection.id),
+      (s) => s.version === 2,
+    );
     // A late result for version 1 arrives now.
     const late = await registry.connections.recordVerification({ orgId: "platform", subject: "svc-verifier" }, caller.orgId, connection.id, {
       credentialVersion: 1,
@@ -163,20 +191,38 @@ describe("periodic re-verification", () => {
   it("re-verifies a connection when it is due, without a rotation, and spreads the next due time", async () => {
     script = () => ({ kind: "verified", identity: "civo account" });
     const { connection } = await registry.connections.create(caller, "verify-periodic-civo", civo("civo-token-periodic-000000001"));
-    await eventually(() => statusOf(connection.id), (s) => s.status === ConnectionStatus.VERIFIED);
-    const first = await registry.db.selectFrom("connections").select(["next_verification_at", "last_verification"]).where("id", "=", connection.id).executeTakeFirstOrThrow();
+    await eventually(
+      () => statusOf(connection.id),
+      (s) => s.status === ConnectionStatus.VERIFIED,
+    );
+    const first = await registry.db
+      .selectFrom("connections")
+      .select(["next_verification_at", "last_verification"])
+      .where("id", "=", connection.id)
+      .executeTakeFirstOrThrow();
     // Due in about 24 h (spread over +-10%), not now.
     const dueInMs = first.next_verification_at!.getTime() - Date.now();
     expect(dueInMs).toBeGreaterThan(0.85 * 86_400_000);
     expect(dueInMs).toBeLessThan(1.15 * 86_400_000);
 
-    await registry.db.updateTable("connections").set({ next_verification_at: new Date(Date.now() - 1000) }).where("id", "=", connection.id).execute();
+    await registry.db
+      .updateTable("connections")
+      .set({ next_verification_at: new Date(Date.now() - 1000) })
+      .where("id", "=", connection.id)
+      .execute();
     expect(await registry.reverification.runOnce()).toBe(1);
     expect(await registry.reverification.runOnce(), "not queued twice before its result").toBe(0);
-    await eventually(async () => seen.filter((s) => s.connectionId === connection.id).length, (n) => n >= 2);
-    expect(seen.filter((s) => s.connectionId === connection.id).map((s) => s.token)).toEqual(["civo-token-periodic-000000001", "civo-token-periodic-000000001"]);
+    await eventually(
+      async () => seen.filter((s) => s.connectionId === connection.id).length,
+      (n) => n >= 2,
+    );
+    expect(seen.filter((s) => s.connectionId === connection.id).map((s) => s.token)).toEqual([
+      "civo-token-periodic-000000001",
+      "civo-token-periodic-000000001",
+    ]);
     const after = await eventually(
-      () => registry.db.selectFrom("connections").select(["next_verification_at", "last_verification"]).where("id", "=", connection.id).executeTakeFirstOrThrow(),
+      () =>
+        registry.db.selectFrom("connections").select(["next_verification_at", "last_verification"]).where("id", "=", connection.id).executeTakeFirstOrThrow(),
       (r) => JSON.stringify(r.last_verification) !== JSON.stringify(first.last_verification),
     );
     expect(after.next_verification_at!.getTime()).toBeGreaterThan(Date.now() + 0.85 * 86_400_000);

@@ -160,9 +160,23 @@ const gcpKeyBase64 = Buffer.from(
 describe("the verifier worker on JetStream", () => {
   it("brings one connection per provider to VERIFIED with the identity the provider reported", async () => {
     const specs: Record<string, SpecInit> = {
-      aws: { provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: AWS_SECRET } } } } },
+      aws: {
+        provider: {
+          case: "aws",
+          value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: AWS_SECRET } } },
+        },
+      },
       gcp: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64 } } } } },
-      azure: { provider: { case: "azure", value: { tenantId: TENANT, subscriptionId: SUBSCRIPTION, auth: { case: "servicePrincipal", value: { clientId: CLIENT, clientSecret: "azure-client-secret-worker" } } } } },
+      azure: {
+        provider: {
+          case: "azure",
+          value: {
+            tenantId: TENANT,
+            subscriptionId: SUBSCRIPTION,
+            auth: { case: "servicePrincipal", value: { clientId: CLIENT, clientSecret: "azure-client-secret-worker" } },
+          },
+        },
+      },
       digitalocean: { provider: { case: "digitalocean", value: { apiToken: DO_TOKEN, defaultRegion: "fra1" } } },
       civo: { provider: { case: "civo", value: { apiToken: CIVO_TOKEN, defaultRegion: "LON1" } } },
       cloudflare: { provider: { case: "cloudflare", value: { apiToken: CF_TOKEN } } },
@@ -176,7 +190,9 @@ describe("the verifier worker on JetStream", () => {
   });
 
   it("reports a wrong credential as VERIFICATION_FAILED with a reason, and retries a transient failure until it verifies", async () => {
-    const wrong = await createConnection("worker-wrong-do", { provider: { case: "digitalocean", value: { apiToken: `dop_v1_${"b".repeat(64)}`, defaultRegion: "fra1" } } });
+    const wrong = await createConnection("worker-wrong-do", {
+      provider: { case: "digitalocean", value: { apiToken: `dop_v1_${"b".repeat(64)}`, defaultRegion: "fra1" } },
+    });
     const failed = await settled(wrong.id, (x) => x.status !== ConnectionStatus.PENDING_VERIFICATION);
     expect([ConnectionStatus[failed.status], failed.lastVerification?.reason]).toEqual(["VERIFICATION_FAILED", "INVALID_CREDENTIALS"]);
 
@@ -206,10 +222,22 @@ describe("the verifier worker on JetStream", () => {
     // v2's check is slow (one hanging answer, then retried); meanwhile v3 arrives with a revoked token.
     cloudflare.failNext("timeout", 1);
     const v1 = await registry.connections.get(caller, c.id);
-    const r2 = await registry.connections.update(caller, { reference: c.id, etag: v1.etag, name: "", spec: create(ConnectionSpecSchema, { provider: { case: "cloudflare", value: { apiToken: CF_TOKEN_2 } } }), paths: ["spec.cloudflare.api_token"] });
+    const r2 = await registry.connections.update(caller, {
+      reference: c.id,
+      etag: v1.etag,
+      name: "",
+      spec: create(ConnectionSpecSchema, { provider: { case: "cloudflare", value: { apiToken: CF_TOKEN_2 } } }),
+      paths: ["spec.cloudflare.api_token"],
+    });
     expect(r2.rotated).toBe(true);
     const badToken = `cfut_${"z".repeat(48)}`;
-    await registry.connections.update(caller, { reference: c.id, etag: r2.connection.etag, name: "", spec: create(ConnectionSpecSchema, { provider: { case: "cloudflare", value: { apiToken: badToken } } }), paths: ["spec.cloudflare.api_token"] });
+    await registry.connections.update(caller, {
+      reference: c.id,
+      etag: r2.connection.etag,
+      name: "",
+      spec: create(ConnectionSpecSchema, { provider: { case: "cloudflare", value: { apiToken: badToken } } }),
+      paths: ["spec.cloudflare.api_token"],
+    });
     const done = await settled(c.id, (x) => x.lastVerification?.credentialVersion === 3);
     expect([done.credentialVersion, done.lastVerification?.credentialVersion, ConnectionStatus[done.status], done.lastVerification?.reason]).toEqual([
       3,

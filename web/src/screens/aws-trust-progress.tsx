@@ -24,7 +24,7 @@ function finished(update: WatchSetupResponse | undefined): boolean {
  * watching again whenever the server ends a stream early, until the role is
  * captured and verified or the link expires.
  */
-export function AwsTrustProgress({ started, onRestart }: { started: StartSetupResponse; onRestart(): void }) {
+export function AwsTrustProgress({ started, onRestart }: { started: StartSetupResponse; onRestart: () => void }) {
   const transport = useTransport();
   const [update, setUpdate] = useState<WatchSetupResponse | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -71,7 +71,11 @@ export function AwsTrustProgress({ started, onRestart }: { started: StartSetupRe
             Connection: <StatusText connection={connection} />
           </p>
         ) : null}
-        {update?.setup?.roleArn ? <p>Role: <code>{update.setup.roleArn}</code></p> : null}
+        {update?.setup?.roleArn ? (
+          <p>
+            Role: <code>{update.setup.roleArn}</code>
+          </p>
+        ) : null}
       </div>
       {state === AwsTrustSetupState.EXPIRED ? (
         <Alert>

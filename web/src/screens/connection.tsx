@@ -36,7 +36,11 @@ export function ConnectionPage({ reference }: { reference: string }) {
     return (
       <>
         <h1 tabIndex={-1}>Connection</h1>
-        <Alert>{query.error !== null && (query.error as { code?: Code }).code === Code.NotFound ? `No connection "${reference}" in your organization.` : describeError(query.error)}</Alert>
+        <Alert>
+          {query.error !== null && (query.error as { code?: Code }).code === Code.NotFound
+            ? `No connection "${reference}" in your organization.`
+            : describeError(query.error)}
+        </Alert>
         <Link to="/connections">Back to Connections</Link>
       </>
     );
@@ -95,7 +99,10 @@ export function ConnectionPage({ reference }: { reference: string }) {
 
 function Details({ connection }: { connection: Connection }) {
   const details = connection.details?.provider.value;
-  const rows = details === undefined ? [] : Object.entries(details).filter(([key, value]) => key !== "$typeName" && value !== "" && !(Array.isArray(value) && value.length === 0));
+  const rows =
+    details === undefined
+      ? []
+      : Object.entries(details).filter(([key, value]) => key !== "$typeName" && value !== "" && !(Array.isArray(value) && value.length === 0));
   return (
     <section aria-labelledby="details">
       <h2 id="details">Details</h2>
@@ -104,7 +111,19 @@ function Details({ connection }: { connection: Connection }) {
         {rows.map(([key, value]) => (
           <div key={key} className="row">
             <dt>{key.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase())}</dt>
-            <dd>{Array.isArray(value) ? (value as AwsCapability[]).map(capabilityLabel).join(", ") : typeof value === "boolean" ? (value ? "yes" : "no") : <code>{String(value)}</code>}</dd>
+            <dd>
+              {Array.isArray(value) ? (
+                (value as AwsCapability[]).map(capabilityLabel).join(", ")
+              ) : typeof value === "boolean" ? (
+                value ? (
+                  "yes"
+                ) : (
+                  "no"
+                )
+              ) : (
+                <code>{String(value)}</code>
+              )}
+            </dd>
           </div>
         ))}
       </dl>
@@ -147,8 +166,8 @@ function Verification({ connection }: { connection: Connection }) {
   );
 }
 
-function Rotate({ connection, onDone }: { connection: Connection; onDone(): void }) {
-  const key = PROVIDERS.find((p) => p.provider === connection.provider)?.key as ProviderKey | undefined;
+function Rotate({ connection, onDone }: { connection: Connection; onDone: () => void }) {
+  const key = PROVIDERS.find((p) => p.provider === connection.provider)?.key;
   if (key === undefined || connection.authMode === AuthMode.RUNNER) return null;
   if (connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST) return <Reconnect connection={connection} />;
   return (
@@ -160,7 +179,7 @@ function Rotate({ connection, onDone }: { connection: Connection; onDone(): void
   );
 }
 
-function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone(): void }) {
+function RotateFields({ connection, provider, onDone }: { connection: Connection; provider: ProviderKey; onDone: () => void }) {
   const fields = ROTATION_FIELDS[provider];
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors, form] = useFormErrors();
@@ -174,7 +193,12 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
     const local = clientErrors(problems);
     if (local !== undefined) return setErrors(local);
     try {
-      await update.mutateAsync({ connection: connection.id, etag: connection.etag, spec: buildSpec(fields, values), updateMask: { paths: filled.map((f) => `spec.${f.path}`) } });
+      await update.mutateAsync({
+        connection: connection.id,
+        etag: connection.etag,
+        spec: buildSpec(fields, values),
+        updateMask: { paths: filled.map((f) => `spec.${f.path}`) },
+      });
       setValues({});
       setErrors(NO_ERRORS);
       setDone(true);
@@ -184,7 +208,7 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
     }
   };
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Rotate credentials">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Rotate credentials">
       <FormSummary errors={errors} shown={fields.map((f) => `spec.${f.path}`)} />
       {done ? <Alert kind="success">Rotated: a new credential version is being verified.</Alert> : null}
       <FieldControls fields={fields} values={values} setValue={(path, value) => setValues((v) => ({ ...v, [path]: value }))} errors={errors} />
@@ -195,7 +219,7 @@ function RotateFields({ connection, provider, onDone }: { connection: Connection
   );
 }
 
-function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function RotateGcp({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [keyBase64, setKeyBase64] = useState<string | undefined>();
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);
@@ -208,9 +232,15 @@ function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): v
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (keyBase64 === undefined) return setErrors({ fields: { [path]: "choose the new JSON key file" }, message: "Some fields need attention.", code: undefined });
+    if (keyBase64 === undefined)
+      return setErrors({ fields: { [path]: "choose the new JSON key file" }, message: "Some fields need attention.", code: undefined });
     try {
-      await update.mutateAsync({ connection: connection.id, etag: connection.etag, spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64 } } } } }, updateMask: { paths: [path] } });
+      await update.mutateAsync({
+        connection: connection.id,
+        etag: connection.etag,
+        spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64 } } } } },
+        updateMask: { paths: [path] },
+      });
       setKeyBase64(undefined);
       setErrors(NO_ERRORS);
       onDone();
@@ -220,11 +250,17 @@ function RotateGcp({ connection, onDone }: { connection: Connection; onDone(): v
   };
   const error = fieldError(errors, path);
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Rotate credentials">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Rotate credentials">
       <FormSummary errors={errors} shown={[path]} />
       <div className="field">
         <label htmlFor="gcp-rotate-key">New service account key (JSON file)</label>
-        <input id="gcp-rotate-key" type="file" accept="application/json,.json" aria-invalid={error !== undefined} onChange={(e) => void choose(e.target.files?.[0])} />
+        <input
+          id="gcp-rotate-key"
+          type="file"
+          accept="application/json,.json"
+          aria-invalid={error !== undefined}
+          onChange={(e) => void choose(e.target.files?.[0])}
+        />
         {error !== undefined ? <p className="error">{error}</p> : null}
       </div>
       <button type="submit" disabled={update.isPending}>
@@ -256,7 +292,7 @@ function Reconnect({ connection }: { connection: Connection }) {
       {started !== undefined ? (
         <AwsTrustProgress started={started} onRestart={() => setStarted(undefined)} />
       ) : (
-        <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Reconnect">
+        <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Reconnect">
           <FormSummary errors={errors} shown={["capabilities"]} />
           <CapabilityChecklist value={capabilities} onChange={setCapabilities} error={fieldError(errors, "capabilities")} />
           <button type="submit" disabled={start.isPending}>
@@ -285,7 +321,11 @@ function Authorizations({ connection }: { connection: Connection }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await authorize.mutateAsync({ connection: connection.id, scope, environments: scope === AuthorizationScope.ENVIRONMENTS ? parseEnvironments(environments) : [] });
+      await authorize.mutateAsync({
+        connection: connection.id,
+        scope,
+        environments: scope === AuthorizationScope.ENVIRONMENTS ? parseEnvironments(environments) : [],
+      });
       setEnvironments("");
       setErrors(NO_ERRORS);
       await list.refetch();
@@ -312,7 +352,10 @@ function Authorizations({ connection }: { connection: Connection }) {
           const what = a.scope === AuthorizationScope.ORGANIZATION ? "Whole organization" : `Environment ${a.environment}`;
           return (
             <li key={`${a.scope}-${a.environment}`}>
-              {what} <span className="muted">(by {a.createdBy}, {when(a.createTime)})</span>{" "}
+              {what}{" "}
+              <span className="muted">
+                (by {a.createdBy}, {when(a.createTime)})
+              </span>{" "}
               <button type="button" onClick={() => void remove(a.scope, a.environment)} aria-label={`Revoke: ${what}`}>
                 Revoke
               </button>
@@ -320,19 +363,28 @@ function Authorizations({ connection }: { connection: Connection }) {
           );
         })}
       </ul>
-      <form ref={form} onSubmit={submit} noValidate className="form" aria-label="Authorize">
+      <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form" aria-label="Authorize">
         <FormSummary errors={errors} shown={Object.keys(errors.fields).filter((f) => f.startsWith("environments"))} />
         <fieldset>
           <legend>Authorize for</legend>
           <label className="choice">
-            <input type="radio" name="scope" checked={scope === AuthorizationScope.ENVIRONMENTS} onChange={() => setScope(AuthorizationScope.ENVIRONMENTS)} /> Listed environments
+            <input type="radio" name="scope" checked={scope === AuthorizationScope.ENVIRONMENTS} onChange={() => setScope(AuthorizationScope.ENVIRONMENTS)} />{" "}
+            Listed environments
           </label>
           <label className="choice">
-            <input type="radio" name="scope" checked={scope === AuthorizationScope.ORGANIZATION} onChange={() => setScope(AuthorizationScope.ORGANIZATION)} /> The whole organization
+            <input type="radio" name="scope" checked={scope === AuthorizationScope.ORGANIZATION} onChange={() => setScope(AuthorizationScope.ORGANIZATION)} />{" "}
+            The whole organization
           </label>
         </fieldset>
         {scope === AuthorizationScope.ENVIRONMENTS ? (
-          <TextField label="Environments" name="environments" value={environments} onChange={setEnvironments} hint="Separated by commas or spaces, e.g. production, staging." error={envError} />
+          <TextField
+            label="Environments"
+            name="environments"
+            value={environments}
+            onChange={setEnvironments}
+            hint="Separated by commas or spaces, e.g. production, staging."
+            error={envError}
+          />
         ) : null}
         <button type="submit" disabled={authorize.isPending}>
           Authorize
@@ -343,7 +395,10 @@ function Authorizations({ connection }: { connection: Connection }) {
 }
 
 function Defaults({ connection }: { connection: Connection }) {
-  const orgDefault = useQuery(EnvironmentAuthorizationService.method.getDefaultConnection, { provider: connection.provider, scope: AuthorizationScope.ORGANIZATION });
+  const orgDefault = useQuery(EnvironmentAuthorizationService.method.getDefaultConnection, {
+    provider: connection.provider,
+    scope: AuthorizationScope.ORGANIZATION,
+  });
   const set = useMutation(EnvironmentAuthorizationService.method.setDefaultConnection);
   const unset = useMutation(EnvironmentAuthorizationService.method.unsetDefaultConnection);
   const [environment, setEnvironment] = useState("");
@@ -450,7 +505,7 @@ function Audit({ connection }: { connection: Connection }) {
   );
 }
 
-function Rename({ connection, onDone }: { connection: Connection; onDone(): void }) {
+function Rename({ connection, onDone }: { connection: Connection; onDone: () => void }) {
   const [name, setName] = useState(connection.name);
   const [errors, setErrors, form] = useFormErrors();
   const update = useMutation(ConnectionService.method.updateConnection);
@@ -468,7 +523,7 @@ function Rename({ connection, onDone }: { connection: Connection; onDone(): void
   return (
     <section aria-labelledby="rename">
       <h2 id="rename">Rename</h2>
-      <form ref={form} onSubmit={submit} noValidate className="form inline" aria-label="Rename">
+      <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form inline" aria-label="Rename">
         <FormSummary errors={errors} shown={["name"]} />
         <TextField label="New name" name="name" value={name} onChange={setName} hint="The slug stays the same." error={fieldError(errors, "name")} />
         <button type="submit" disabled={update.isPending}>
@@ -507,7 +562,8 @@ function Delete({ connection }: { connection: Connection }) {
         <div className="alert alert-error" role="alert">
           <p>{refusal}</p>
           <label className="choice">
-            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand that the pinned deployments lose their credentials
+            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand that the pinned deployments lose their
+            credentials
           </label>
           <button type="button" className="danger" disabled={!confirmed || remove.isPending} onClick={() => void run(true)}>
             Delete anyway

@@ -47,7 +47,7 @@ export function ConnectionsPage() {
             name="provider"
             value={String(provider)}
             onChange={(value) => {
-              setProvider(Number(value) as Provider);
+              setProvider(Number(value));
               resetPaging();
             }}
             options={[{ value: "0", label: "All providers" }, ...PROVIDERS.map((p) => ({ value: String(p.provider), label: p.label }))]}
@@ -57,7 +57,7 @@ export function ConnectionsPage() {
             name="status"
             value={String(status)}
             onChange={(value) => {
-              setStatus(Number(value) as ConnectionStatus);
+              setStatus(Number(value));
               resetPaging();
             }}
             options={[{ value: "0", label: "All statuses" }, ...STATUSES.map((s) => ({ value: String(s.status), label: s.label }))]}
@@ -65,7 +65,12 @@ export function ConnectionsPage() {
         </div>
         {list.error !== null ? <Alert>{describeError(list.error)}</Alert> : null}
         {list.isPending ? <p role="status">Loading connections…</p> : null}
-        {list.isSuccess && connections.length === 0 ? <p>No connections{provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED ? " match these filters" : " yet: pick a provider above"}.</p> : null}
+        {list.isSuccess && connections.length === 0 ? (
+          <p>
+            No connections
+            {provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED ? " match these filters" : " yet: pick a provider above"}.
+          </p>
+        ) : null}
         {connections.length > 0 ? (
           <div className="table-wrap">
             <table>
@@ -111,4 +116,3 @@ export function ConnectionsPage() {
     </>
   );
 }
-

@@ -35,7 +35,17 @@ function created(response: { connection?: { slug: string } | undefined; warnings
 }
 
 /** FieldControls renders field definitions with their errors. */
-export function FieldControls({ fields, values, setValue, errors }: { fields: readonly FieldDef[]; values: FormValues; setValue(path: string, value: string): void; errors: FormErrors }) {
+export function FieldControls({
+  fields,
+  values,
+  setValue,
+  errors,
+}: {
+  fields: readonly FieldDef[];
+  values: FormValues;
+  setValue: (path: string, value: string) => void;
+  errors: FormErrors;
+}) {
   return (
     <>
       {visibleFields(fields, values).map((field) =>
@@ -93,17 +103,19 @@ function FieldsForm({ provider }: { provider: Exclude<ProviderKey, "aws" | "gcp"
   };
   const shown = ["name", ...visibleFields(fields, values).map((f) => `spec.${f.path}`)];
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={shown} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider={provider} />
       {provider === "cloudflare" ? (
         <fieldset>
           <legend>Credential</legend>
           <label className="choice">
-            <input type="radio" name="scheme" value="api_token" checked={values["scheme"] === "api_token"} onChange={() => setValue("scheme", "api_token")} /> API token (recommended)
+            <input type="radio" name="scheme" value="api_token" checked={values["scheme"] === "api_token"} onChange={() => setValue("scheme", "api_token")} />{" "}
+            API token (recommended)
           </label>
           <label className="choice">
-            <input type="radio" name="scheme" value="legacy" checked={values["scheme"] === "legacy"} onChange={() => setValue("scheme", "legacy")} /> Global API key and email (legacy)
+            <input type="radio" name="scheme" value="legacy" checked={values["scheme"] === "legacy"} onChange={() => setValue("scheme", "legacy")} /> Global API
+            key and email (legacy)
           </label>
         </fieldset>
       ) : null}
@@ -149,7 +161,10 @@ function GcpForm() {
     const local = clientErrors(problems);
     if (local !== undefined || key === undefined || !key.ok) return setErrors(local ?? NO_ERRORS);
     try {
-      const response = await create.mutateAsync({ name: name.trim(), spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: key.keyBase64 } } } } } });
+      const response = await create.mutateAsync({
+        name: name.trim(),
+        spec: { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: key.keyBase64 } } } } },
+      });
       setKey(undefined);
       created(response);
     } catch (error) {
@@ -158,14 +173,23 @@ function GcpForm() {
   };
   const keyError = fieldError(errors, keyPath, "spec.gcp.project_id");
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
       <FormSummary errors={errors} shown={["name", keyPath, "spec.gcp.project_id"]} />
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="gcp" />
       <div className="field">
         <label htmlFor="gcp-key">
           Service account key (JSON file)<span aria-hidden="true"> *</span>
         </label>
-        <input id="gcp-key" name={keyPath} type="file" accept="application/json,.json" required aria-invalid={keyError !== undefined} aria-describedby="gcp-key-hint gcp-key-error" onChange={(e) => void choose(e.target.files?.[0])} />
+        <input
+          id="gcp-key"
+          name={keyPath}
+          type="file"
+          accept="application/json,.json"
+          required
+          aria-invalid={keyError !== undefined}
+          aria-describedby="gcp-key-hint gcp-key-error"
+          onChange={(e) => void choose(e.target.files?.[0])}
+        />
         <p id="gcp-key-hint" className="hint">
           The key is read and base64-encoded in this browser and sent only in the create request.
           {key?.ok === true ? ` Service account ${key.clientEmail} of project ${key.projectId}.` : ""}
@@ -214,7 +238,13 @@ function AwsForm() {
     if (local !== undefined) return setErrors(local);
     try {
       if (method === "trust") {
-        const response = await startSetup.mutateAsync({ name: name.trim(), accountId: accountId.trim(), region, capabilities: [...capabilities], reconnect: pendingConnection ?? "" });
+        const response = await startSetup.mutateAsync({
+          name: name.trim(),
+          accountId: accountId.trim(),
+          region,
+          capabilities: [...capabilities],
+          reconnect: pendingConnection ?? "",
+        });
         setErrors(NO_ERRORS);
         setStarted(response);
         return;
@@ -223,7 +253,10 @@ function AwsForm() {
         method === "inline"
           ? ({ case: "inlineKeys", value: { accessKeyId: accessKeyId.trim(), secretAccessKey } } as const)
           : ({ case: "runner", value: { runnerId } } as const);
-      const response = await create.mutateAsync({ name: name.trim(), spec: { provider: { case: "aws", value: { accountId: accountId.trim(), region, auth } } } });
+      const response = await create.mutateAsync({
+        name: name.trim(),
+        spec: { provider: { case: "aws", value: { accountId: accountId.trim(), region, auth } } },
+      });
       setSecretAccessKey("");
       created(response);
     } catch (error) {
@@ -242,12 +275,46 @@ function AwsForm() {
     );
   const pending = create.isPending || startSetup.isPending;
   return (
-    <form ref={form} onSubmit={submit} noValidate className="form">
-      <FormSummary errors={errors} shown={["name", "account_id", "region", "capabilities", "spec.aws.account_id", "spec.aws.region", "spec.aws.inline_keys.access_key_id", "spec.aws.inline_keys.secret_access_key", "spec.aws.runner.runner_id", "spec.aws.runner"]} />
-      {pendingConnection !== undefined ? <p className="muted">The connection was created when you asked for the first link; a new link sets up its role.</p> : null}
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
+      <FormSummary
+        errors={errors}
+        shown={[
+          "name",
+          "account_id",
+          "region",
+          "capabilities",
+          "spec.aws.account_id",
+          "spec.aws.region",
+          "spec.aws.inline_keys.access_key_id",
+          "spec.aws.inline_keys.secret_access_key",
+          "spec.aws.runner.runner_id",
+          "spec.aws.runner",
+        ]}
+      />
+      {pendingConnection !== undefined ? (
+        <p className="muted">The connection was created when you asked for the first link; a new link sets up its role.</p>
+      ) : null}
       <NameField value={name} onChange={setName} error={fieldError(errors, "name")} provider="aws" />
-      <TextField label="Account ID" name="spec.aws.account_id" value={accountId} onChange={setAccountId} required inputMode="numeric" hint="12 digits." error={fieldError(errors, "spec.aws.account_id", "account_id")} />
-      <SelectField label="Region" name="spec.aws.region" value={region} onChange={setRegion} options={options(AWS_REGIONS)} required hint="The default region of deployments (and of the trust stack)." error={fieldError(errors, "spec.aws.region", "region")} />
+      <TextField
+        label="Account ID"
+        name="spec.aws.account_id"
+        value={accountId}
+        onChange={setAccountId}
+        required
+        inputMode="numeric"
+        hint="12 digits."
+        error={fieldError(errors, "spec.aws.account_id", "account_id")}
+      />
+      <SelectField
+        label="Region"
+        name="spec.aws.region"
+        value={region}
+        onChange={setRegion}
+        options={options(AWS_REGIONS)}
+        required
+        hint="The default region of deployments (and of the trust stack)."
+        error={fieldError(errors, "spec.aws.region", "region")}
+      />
       <fieldset>
         <legend>How Planton authenticates</legend>
         {(
@@ -258,18 +325,41 @@ function AwsForm() {
           ] as const
         ).map(([value, title, text]) => (
           <label className="choice" key={value}>
-            <input type="radio" name="method" value={value} checked={method === value} onChange={() => setMethod(value)} /> {title} <span className="muted">{text}</span>
+            <input type="radio" name="method" value={value} checked={method === value} onChange={() => setMethod(value)} /> {title}{" "}
+            <span className="muted">{text}</span>
           </label>
         ))}
       </fieldset>
       {method === "inline" ? (
         <>
-          <TextField label="Access key ID" name="spec.aws.inline_keys.access_key_id" value={accessKeyId} onChange={setAccessKeyId} required error={fieldError(errors, "spec.aws.inline_keys.access_key_id")} />
-          <TextField label="Secret access key" name="spec.aws.inline_keys.secret_access_key" value={secretAccessKey} onChange={setSecretAccessKey} secret required error={fieldError(errors, "spec.aws.inline_keys.secret_access_key")} />
+          <TextField
+            label="Access key ID"
+            name="spec.aws.inline_keys.access_key_id"
+            value={accessKeyId}
+            onChange={setAccessKeyId}
+            required
+            error={fieldError(errors, "spec.aws.inline_keys.access_key_id")}
+          />
+          <TextField
+            label="Secret access key"
+            name="spec.aws.inline_keys.secret_access_key"
+            value={secretAccessKey}
+            onChange={setSecretAccessKey}
+            secret
+            required
+            error={fieldError(errors, "spec.aws.inline_keys.secret_access_key")}
+          />
         </>
       ) : null}
       {method === "trust" ? <CapabilityChecklist value={capabilities} onChange={setCapabilities} error={fieldError(errors, "capabilities")} /> : null}
-      {method === "runner" ? <RunnerPicker kind={RunnerIdentityKind.AWS_IRSA} value={runnerId} onChange={setRunnerId} error={fieldError(errors, "spec.aws.runner.runner_id", "spec.aws.runner")} /> : null}
+      {method === "runner" ? (
+        <RunnerPicker
+          kind={RunnerIdentityKind.AWS_IRSA}
+          value={runnerId}
+          onChange={setRunnerId}
+          error={fieldError(errors, "spec.aws.runner.runner_id", "spec.aws.runner")}
+        />
+      ) : null}
       <button type="submit" disabled={pending}>
         {pending ? "Working…" : method === "trust" ? "Create and get the AWS link" : "Create connection"}
       </button>
@@ -278,7 +368,15 @@ function AwsForm() {
 }
 
 /** CapabilityChecklist is the trust role's ten capabilities, all checked by default. */
-export function CapabilityChecklist({ value, onChange, error }: { value: readonly AwsCapability[]; onChange(value: readonly AwsCapability[]): void; error: string | undefined }) {
+export function CapabilityChecklist({
+  value,
+  onChange,
+  error,
+}: {
+  value: readonly AwsCapability[];
+  onChange: (value: readonly AwsCapability[]) => void;
+  error: string | undefined;
+}) {
   return (
     <fieldset aria-describedby={error !== undefined ? "capabilities-error" : undefined}>
       <legend>What the role may deploy</legend>
@@ -305,7 +403,17 @@ export function CapabilityChecklist({ value, onChange, error }: { value: readonl
 }
 
 /** RunnerPicker selects a runner of the kind the provider accepts, or registers one inline. */
-function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKind; value: string; onChange(value: string): void; error: string | undefined }) {
+function RunnerPicker({
+  kind,
+  value,
+  onChange,
+  error,
+}: {
+  kind: RunnerIdentityKind;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+}) {
   const runners = useQuery(RunnerService.method.listRunners, { pageSize: 100 });
   const fitting = (runners.data?.runners ?? []).filter((r) => r.identity?.kind === kind);
   const [adding, setAdding] = useState(false);
@@ -345,7 +453,15 @@ function RunnerPicker({ kind, value, onChange, error }: { kind: RunnerIdentityKi
  * (no nested form: its button calls RegisterRunner directly). The runner's
  * token is shown once, here only.
  */
-function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIdentityKind; onRegistered(runnerId: string): Promise<void>; onClose(): void }) {
+function RegisterRunnerInline({
+  kind,
+  onRegistered,
+  onClose,
+}: {
+  kind: RunnerIdentityKind;
+  onRegistered: (runnerId: string) => Promise<void>;
+  onClose: () => void;
+}) {
   const [name, setName] = useState("");
   const [principal, setPrincipal] = useState("");
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
@@ -380,7 +496,15 @@ function RegisterRunnerInline({ kind, onRegistered, onClose }: { kind: RunnerIde
         <>
           <FormSummary errors={errors} shown={["name", "identity.principal", "identity"]} />
           <TextField label="Runner name" name="runner-name" value={name} onChange={setName} required error={fieldError(errors, "name")} />
-          <TextField label="Runner IAM role (principal)" name="runner-principal" value={principal} onChange={setPrincipal} required placeholder="arn:aws:iam::123456789012:role/planton-runner" error={fieldError(errors, "identity.principal", "identity")} />
+          <TextField
+            label="Runner IAM role (principal)"
+            name="runner-principal"
+            value={principal}
+            onChange={setPrincipal}
+            required
+            placeholder="arn:aws:iam::123456789012:role/planton-runner"
+            error={fieldError(errors, "identity.principal", "identity")}
+          />
           <div className="row-buttons">
             <button type="button" onClick={() => void submit()} disabled={register.isPending}>
               Register runner

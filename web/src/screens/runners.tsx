@@ -78,7 +78,7 @@ export function RunnersPage() {
   );
 }
 
-function RegisterRunner({ onRegistered }: { onRegistered(): void }) {
+function RegisterRunner({ onRegistered }: { onRegistered: () => void }) {
   const [name, setName] = useState("");
   const [kind, setKind] = useState(String(RunnerIdentityKind.AWS_IRSA));
   const [principal, setPrincipal] = useState("");
@@ -116,11 +116,26 @@ function RegisterRunner({ onRegistered }: { onRegistered(): void }) {
           </button>
         </Alert>
       ) : null}
-      <form ref={form} onSubmit={submit} noValidate className="form">
+      <form ref={form} onSubmit={(event) => void submit(event)} noValidate className="form">
         <FormSummary errors={errors} shown={["name", "identity.principal", "identity.kind", "identity"]} />
         <TextField label="Runner name" name="name" value={name} onChange={setName} required error={fieldError(errors, "name")} />
-        <SelectField label="Identity kind" name="identity.kind" value={kind} onChange={setKind} options={RUNNER_KINDS.map((k) => ({ value: String(k.kind), label: k.label }))} error={fieldError(errors, "identity.kind")} />
-        <TextField label="Principal" name="identity.principal" value={principal} onChange={setPrincipal} required placeholder={selected?.principalHint} error={fieldError(errors, "identity.principal", "identity")} />
+        <SelectField
+          label="Identity kind"
+          name="identity.kind"
+          value={kind}
+          onChange={setKind}
+          options={RUNNER_KINDS.map((k) => ({ value: String(k.kind), label: k.label }))}
+          error={fieldError(errors, "identity.kind")}
+        />
+        <TextField
+          label="Principal"
+          name="identity.principal"
+          value={principal}
+          onChange={setPrincipal}
+          required
+          placeholder={selected?.principalHint}
+          error={fieldError(errors, "identity.principal", "identity")}
+        />
         <button type="submit" disabled={register.isPending}>
           Register runner
         </button>

@@ -11,7 +11,17 @@ import { startOidcSignIn } from "../oidc.js";
  * token. The token is kept in this tab's sessionStorage and sent only as the
  * bearer header of API calls.
  */
-export function SignIn({ storage, onSignedIn, oidc, error: initialError }: { storage: Storage; onSignedIn(): void; oidc?: OidcConfig | undefined; error?: string | undefined }) {
+export function SignIn({
+  storage,
+  onSignedIn,
+  oidc,
+  error: initialError,
+}: {
+  storage: Storage;
+  onSignedIn: () => void;
+  oidc?: OidcConfig | undefined;
+  error?: string | undefined;
+}) {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [oidcError, setOidcError] = useState<string | undefined>(initialError);

@@ -11,7 +11,7 @@ export const AWS_REGIONS_SOURCE = "@aws-sdk/core 3.981.2 partitions.js, generate
 
 /** AWS_REGIONS_BY_PARTITION lists every region of each supported partition, sorted. */
 export const AWS_REGIONS_BY_PARTITION = {
-  "aws": [
+  aws: [
     "af-south-1",
     "ap-east-1",
     "ap-east-2",
@@ -49,12 +49,6 @@ export const AWS_REGIONS_BY_PARTITION = {
     "us-west-1",
     "us-west-2",
   ],
-  "aws-us-gov": [
-    "us-gov-east-1",
-    "us-gov-west-1",
-  ],
-  "aws-cn": [
-    "cn-north-1",
-    "cn-northwest-1",
-  ],
+  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+  "aws-cn": ["cn-north-1", "cn-northwest-1"],
 } as const satisfies Readonly<Record<string, readonly string[]>>;

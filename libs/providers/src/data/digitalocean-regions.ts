@@ -12,5 +12,17 @@
  * one place) when it opens.
  */
 export const DIGITALOCEAN_REGIONS: readonly string[] = Object.freeze([
-  "nyc1", "nyc2", "nyc3", "sfo2", "sfo3", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1",
+  "nyc1",
+  "nyc2",
+  "nyc3",
+  "sfo2",
+  "sfo3",
+  "ams3",
+  "sgp1",
+  "lon1",
+  "fra1",
+  "tor1",
+  "blr1",
+  "syd1",
+  "atl1",
 ]);

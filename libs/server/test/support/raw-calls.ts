@@ -18,7 +18,11 @@ export async function postConnectUnary(url: string, body: Uint8Array | string, h
   const contentType = typeof body === "string" ? "application/json" : "application/proto";
   const response = await fetch(url, { method: "POST", headers: { ...headers, "content-type": contentType, "connect-protocol-version": "1" }, body });
   if (response.ok) return { code: "OK", message: "", violations: [] };
-  const json = (await response.json()) as { code?: string; message?: string; details?: { type: string; debug?: { fieldViolations?: { field: string; reason?: string }[] } }[] };
+  const json = (await response.json()) as {
+    code?: string;
+    message?: string;
+    details?: { type: string; debug?: { fieldViolations?: { field: string; reason?: string }[] } }[];
+  };
   const code = codeFromString(json.code ?? "");
   const violations = (json.details ?? [])
     .filter((d) => d.type === "google.rpc.BadRequest")
@@ -35,7 +39,7 @@ export async function postGrpcWebUnary(url: string, body: Uint8Array, headers: R
   const response = await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/grpc-web+proto" }, body: frame });
   const bytes = Buffer.from(await response.arrayBuffer());
   let status = response.headers.get("grpc-status");
-  for (let offset = 0; offset + 5 <= bytes.length; ) {
+  for (let offset = 0; offset + 5 <= bytes.length;) {
     const length = bytes.readUInt32BE(offset + 1);
     // The trailer frame has the high bit of its flags set.
     if ((bytes[offset]! & 0x80) !== 0) status = /grpc-status:\s*(\d+)/i.exec(bytes.subarray(offset + 5, offset + 5 + length).toString())?.[1] ?? status;

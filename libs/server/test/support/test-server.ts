@@ -36,8 +36,7 @@ export async function startTestServer(): Promise<TestServer> {
     logger: logs.logger,
     corsOrigins: [ALLOWED_ORIGIN],
   });
-  const token = (scopes: readonly string[] = ["internal"], subject = "svc-test", orgId = "org-test") =>
-    signDevToken(secret, { subject, orgId, scopes });
+  const token = (scopes: readonly string[] = ["internal"], subject = "svc-test", orgId = "org-test") => signDevToken(secret, { subject, orgId, scopes });
   return {
     server,
     vault,

@@ -94,20 +94,19 @@ export const CALLERS: readonly CallerFactory[] = [
   {
     name: "connect-es Connect/HTTP1.1 -> connect-node",
     listener: "connect-node",
-    create: (s) => connectEsCaller("connect-es Connect/HTTP1.1 -> connect-node", "connect-node", false,
-      createConnectTransport({ baseUrl: s.url, httpVersion: "1.1" })),
+    create: (s) =>
+      connectEsCaller("connect-es Connect/HTTP1.1 -> connect-node", "connect-node", false, createConnectTransport({ baseUrl: s.url, httpVersion: "1.1" })),
   },
   {
     name: "connect-es gRPC-Web/HTTP1.1 -> connect-node",
     listener: "connect-node",
-    create: (s) => connectEsCaller("connect-es gRPC-Web/HTTP1.1 -> connect-node", "connect-node", false,
-      createGrpcWebTransport({ baseUrl: s.url, httpVersion: "1.1" })),
+    create: (s) =>
+      connectEsCaller("connect-es gRPC-Web/HTTP1.1 -> connect-node", "connect-node", false, createGrpcWebTransport({ baseUrl: s.url, httpVersion: "1.1" })),
   },
   {
     name: "connect-es gRPC/h2c -> connect-node",
     listener: "connect-node",
-    create: (s) => connectEsCaller("connect-es gRPC/h2c -> connect-node", "connect-node", true,
-      createGrpcTransport({ baseUrl: s.url })),
+    create: (s) => connectEsCaller("connect-es gRPC/h2c -> connect-node", "connect-node", true, createGrpcTransport({ baseUrl: s.url })),
   },
   {
     name: "grpc-js -> connect-node",
@@ -117,8 +116,7 @@ export const CALLERS: readonly CallerFactory[] = [
   {
     name: "connect-es gRPC/h2c -> grpc-js",
     listener: "grpc-js",
-    create: (s) => connectEsCaller("connect-es gRPC/h2c -> grpc-js", "grpc-js", true,
-      createGrpcTransport({ baseUrl: `http://${s.grpcAddress}` })),
+    create: (s) => connectEsCaller("connect-es gRPC/h2c -> grpc-js", "grpc-js", true, createGrpcTransport({ baseUrl: `http://${s.grpcAddress}` })),
   },
   {
     name: "grpc-js -> grpc-js",
@@ -282,15 +280,13 @@ function statusAsError(status: grpc.StatusObject): ConnectError | undefined {
 
 function serializer<I extends DescMessage>(schema: I) {
   // A Uint8Array input is sent as is: lets a test put arbitrary bytes on the wire.
-  return (message: MessageShape<I> | Uint8Array) =>
-    Buffer.from(message instanceof Uint8Array ? message : toBinary(schema, message));
+  return (message: MessageShape<I> | Uint8Array) => Buffer.from(message instanceof Uint8Array ? message : toBinary(schema, message));
 }
 
 function grpcJsCaller(name: string, listener: ListenerName, address: string): Caller {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   const path = (method: { parent: { typeName: string }; name: string }) => `/${method.parent.typeName}/${method.name}`;
-  const request = <I extends DescMessage>(schema: I, input: MessageInitShape<I> | Uint8Array) =>
-    input instanceof Uint8Array ? input : create(schema, input);
+  const request = <I extends DescMessage>(schema: I, input: MessageInitShape<I> | Uint8Array) => (input instanceof Uint8Array ? input : create(schema, input));
   const abortWith = (opts: CallOptions | undefined, call: { cancel(): void }) => {
     if (opts?.signal === undefined) return;
     if (opts.signal.aborted) call.cancel();

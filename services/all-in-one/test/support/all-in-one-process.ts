@@ -5,11 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { embeddedPostgresDir } from "@planton/db";
-import {
-  HealthCheckRequestSchema,
-  HealthCheckResponse_ServingStatus,
-  HealthCheckResponseSchema,
-} from "@planton/proto/grpc/health/v1/health_pb";
+import { HealthCheckRequestSchema, HealthCheckResponse_ServingStatus, HealthCheckResponseSchema } from "@planton/proto/grpc/health/v1/health_pb";
 
 // The embedded default as a user runs it: the built entry point, a fresh
 // data folder, PORT and GRPC_PORT 0.

@@ -20,7 +20,7 @@ function envelope(flags: number, body: Uint8Array): Buffer {
 
 function frames(bytes: Buffer): { flags: number; data: Buffer }[] {
   const out: { flags: number; data: Buffer }[] = [];
-  for (let offset = 0; offset + 5 <= bytes.length; ) {
+  for (let offset = 0; offset + 5 <= bytes.length;) {
     const length = bytes.readUInt32BE(offset + 1);
     out.push({ flags: bytes[offset]!, data: bytes.subarray(offset + 5, offset + 5 + length) });
     offset += 5 + length;
@@ -66,7 +66,12 @@ export async function callOverHttp(
     if (!streaming) {
       const response = await fetch(`${baseUrl}${path}`, {
         method: "POST",
-        headers: { ...headers, "content-type": json ? "application/json" : "application/proto", "connect-protocol-version": "1", "connect-timeout-ms": String(TIMEOUT_MS) },
+        headers: {
+          ...headers,
+          "content-type": json ? "application/json" : "application/proto",
+          "connect-protocol-version": "1",
+          "connect-timeout-ms": String(TIMEOUT_MS),
+        },
         body: typeof body === "string" ? body : Buffer.from(body),
         signal,
       });
@@ -83,7 +88,12 @@ export async function callOverHttp(
     }
     const response = await fetch(`${baseUrl}${path}`, {
       method: "POST",
-      headers: { ...headers, "content-type": json ? "application/connect+json" : "application/connect+proto", "connect-protocol-version": "1", "connect-timeout-ms": String(TIMEOUT_MS) },
+      headers: {
+        ...headers,
+        "content-type": json ? "application/connect+json" : "application/connect+proto",
+        "connect-protocol-version": "1",
+        "connect-timeout-ms": String(TIMEOUT_MS),
+      },
       body: envelope(0, typeof body === "string" ? Buffer.from(body) : body),
       signal,
     });
@@ -99,7 +109,13 @@ export async function callOverHttp(
 }
 
 /** callOverGrpc sends raw request bytes with a stock grpc-js client (unary, server-streaming or bidi). */
-export function callOverGrpc(client: grpc.Client, path: string, kind: "unary" | "server_streaming" | "bidi_streaming", bytes: Uint8Array, metadata: grpc.Metadata): Promise<Answer> {
+export function callOverGrpc(
+  client: grpc.Client,
+  path: string,
+  kind: "unary" | "server_streaming" | "bidi_streaming",
+  bytes: Uint8Array,
+  metadata: grpc.Metadata,
+): Promise<Answer> {
   const pass = (b: Buffer) => b;
   const deadline = Date.now() + TIMEOUT_MS;
   const answer = (status: { code: number }) => (status.code === 0 ? "OK" : codeName(status.code));

@@ -18,7 +18,9 @@ export async function authorize(
   scope: AuthorizationScope,
   environments: readonly string[],
 ): Promise<Authorization[]> {
-  checkScopeTargets(scope, environments).check(connection !== "", "connection", "REQUIRED", "is required").throwIfAny();
+  checkScopeTargets(scope, environments)
+    .check(connection !== "", "connection", "REQUIRED", "is required")
+    .throwIfAny();
   const { connection: found } = await deps.registry.lookup(caller.orgId, connection);
   const now = new Date();
   const targets = targetsOf(scope, environments);
@@ -38,7 +40,13 @@ export async function authorize(
       .onConflict((oc) => oc.columns(["org_id", "connection_id", "environment"]).doNothing())
       .returning("environment")
       .execute();
-    const change = authorizationChange(found.slug, scope, targets, added.map((r) => r.environment), "added");
+    const change = authorizationChange(
+      found.slug,
+      scope,
+      targets,
+      added.map((r) => r.environment),
+      "added",
+    );
     await deps.audit.write(changeRecord(caller, "authorization.granted", { connectionId: found.id, provider: found.provider, ...change }), trx);
   });
   return authorizationsOf(deps, caller.orgId, found.id);

@@ -8,7 +8,13 @@ import { defaultKey } from "./scope-rules.js";
 import { toDefault } from "./to-messages.js";
 
 /** GetDefaultConnection: the default of exactly this key (no fallback to the organization's); NOT_FOUND if unset. */
-export async function getDefault(deps: Pick<AuthorizationsDeps, "db">, caller: Caller, provider: Provider, scope: AuthorizationScope, environment: string): Promise<DefaultConnection> {
+export async function getDefault(
+  deps: Pick<AuthorizationsDeps, "db">,
+  caller: Caller,
+  provider: Provider,
+  scope: AuthorizationScope,
+  environment: string,
+): Promise<DefaultConnection> {
   const target = defaultKey(provider, scope, environment);
   const row = await deps.db
     .selectFrom("default_connections")
@@ -17,6 +23,7 @@ export async function getDefault(deps: Pick<AuthorizationsDeps, "db">, caller: C
     .where("provider", "=", provider)
     .where("environment", "=", target)
     .executeTakeFirst();
-  if (row === undefined) throw new NotFoundError(`no default ${Provider[provider]} connection for ${target === ALL_ENVIRONMENTS ? "the organization" : `environment ${target}`}`);
+  if (row === undefined)
+    throw new NotFoundError(`no default ${Provider[provider]} connection for ${target === ALL_ENVIRONMENTS ? "the organization" : `environment ${target}`}`);
   return toDefault(row);
 }

@@ -10,8 +10,18 @@ import { toAuthorization } from "./to-messages.js";
  * environment) or `environment` (the authorizations that apply there,
  * organization-wide ones included, by connection slug).
  */
-export async function listAuthorizations(deps: Pick<AuthorizationsDeps, "db" | "registry">, caller: Caller, connection: string, environment: string): Promise<Authorization[]> {
-  const v = new Violations().check((connection === "") !== (environment === ""), "connection", "ONE_OF_REQUIRED", "give exactly one of connection or environment");
+export async function listAuthorizations(
+  deps: Pick<AuthorizationsDeps, "db" | "registry">,
+  caller: Caller,
+  connection: string,
+  environment: string,
+): Promise<Authorization[]> {
+  const v = new Violations().check(
+    (connection === "") !== (environment === ""),
+    "connection",
+    "ONE_OF_REQUIRED",
+    "give exactly one of connection or environment",
+  );
   if (environment !== "") checkEnvironment(v, "environment", environment);
   v.throwIfAny();
   if (connection !== "") {
@@ -30,7 +40,13 @@ export async function listAuthorizations(deps: Pick<AuthorizationsDeps, "db" | "
 
 /** Every authorization of one connection, by environment (what authorize and revoke answer). */
 export async function authorizationsOf(deps: Pick<AuthorizationsDeps, "db">, orgId: string, connectionId: string): Promise<Authorization[]> {
-  return (await deps.db.selectFrom("authorizations").selectAll().where("org_id", "=", orgId).where("connection_id", "=", connectionId).orderBy("environment").execute()).map(
-    toAuthorization,
-  );
+  return (
+    await deps.db
+      .selectFrom("authorizations")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("connection_id", "=", connectionId)
+      .orderBy("environment")
+      .execute()
+  ).map(toAuthorization);
 }

@@ -17,7 +17,9 @@ export async function revoke(
   scope: AuthorizationScope,
   environments: readonly string[],
 ): Promise<Authorization[]> {
-  checkScopeTargets(scope, environments).check(connection !== "", "connection", "REQUIRED", "is required").throwIfAny();
+  checkScopeTargets(scope, environments)
+    .check(connection !== "", "connection", "REQUIRED", "is required")
+    .throwIfAny();
   const { connection: found } = await deps.registry.lookup(caller.orgId, connection);
   const targets = targetsOf(scope, environments);
   await deps.db.transaction().execute(async (trx) => {
@@ -28,7 +30,13 @@ export async function revoke(
       .where("environment", "in", targets)
       .returning("environment")
       .execute();
-    const change = authorizationChange(found.slug, scope, targets, removed.map((r) => r.environment), "removed");
+    const change = authorizationChange(
+      found.slug,
+      scope,
+      targets,
+      removed.map((r) => r.environment),
+      "removed",
+    );
     await deps.audit.write(changeRecord(caller, "authorization.revoked", { connectionId: found.id, provider: found.provider, ...change }), trx);
   });
   return authorizationsOf(deps, caller.orgId, found.id);

@@ -7,7 +7,13 @@ import { changeRecord } from "./change-record.js";
 import { defaultKey } from "./scope-rules.js";
 
 /** UnsetDefaultConnection: removes the default of this key, if any; audited either way. */
-export async function unsetDefault(deps: Pick<AuthorizationsDeps, "db" | "audit">, caller: Caller, provider: Provider, scope: AuthorizationScope, environment: string): Promise<void> {
+export async function unsetDefault(
+  deps: Pick<AuthorizationsDeps, "db" | "audit">,
+  caller: Caller,
+  provider: Provider,
+  scope: AuthorizationScope,
+  environment: string,
+): Promise<void> {
   const target = defaultKey(provider, scope, environment);
   await deps.db.transaction().execute(async (trx) => {
     const removed = await trx

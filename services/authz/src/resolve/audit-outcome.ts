@@ -35,7 +35,10 @@ export async function auditFailure(
   } catch (auditError) {
     // The audit store itself failed (often the cause of `error`): the
     // resolve fails either way, with its own error.
-    deps.logger.error({ error: auditError, org_id: attempt.orgId, deployment_id: attempt.deploymentId, code: codeName(code) }, "failed resolve could not be audited");
+    deps.logger.error(
+      { error: auditError, org_id: attempt.orgId, deployment_id: attempt.deploymentId, code: codeName(code) },
+      "failed resolve could not be audited",
+    );
   }
   return failure;
 }
@@ -44,7 +47,8 @@ export async function auditFailure(
 // outage, a damaged credential, a cancellation) gets an ERROR record.
 function isRefusal(error: unknown): boolean {
   if (error instanceof NoConnectionError || error instanceof NotAuthorizedError || error instanceof ConflictError) return true;
-  if (error instanceof ConnectError) return error.code === Code.InvalidArgument || error.code === Code.NotFound; /* NOT_FOUND from the registry or vault over RPC */
+  if (error instanceof ConnectError)
+    return error.code === Code.InvalidArgument || error.code === Code.NotFound; /* NOT_FOUND from the registry or vault over RPC */
   const name = (error as { name?: unknown } | null)?.name;
   // The in-process registry's and vault's "not found" (a deleted connection, a destroyed pinned version).
   return name === "ConnectionNotFoundError" || name === "CredentialVersionNotFoundError" || name === "CredentialVersionDestroyedError";

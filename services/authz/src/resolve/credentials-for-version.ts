@@ -34,7 +34,10 @@ export async function credentialsForVersion(
     // The role ARN is sealed with its external id, so a deployment pinned
     // before a reconnect keeps the role it started with.
     if (trust.roleArn === "") throw new Error(`connection ${connection.id} version ${version} seals no role`);
-    return { authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentials: { case: "awsRole" as const, value: { roleArn: trust.roleArn, externalId: trust.externalId } } };
+    return {
+      authMode: AuthMode.CROSS_ACCOUNT_TRUST,
+      credentials: { case: "awsRole" as const, value: { roleArn: trust.roleArn, externalId: trust.externalId } },
+    };
   }
   let full: ConnectionSpec;
   try {

@@ -18,9 +18,23 @@ export async function findLivePin(deps: Pick<ResolverDeps, "db">, orgId: string,
  * Pins `version` of `connectionId` for the deployment for `pinTtlMs` unless
  * a live pin exists (a concurrent first resolve); returns the pin that holds.
  */
-export async function pinVersion(deps: Pick<ResolverDeps, "db" | "pinTtlMs">, orgId: string, input: ResolveInput, connectionId: string, version: number): Promise<PinRow> {
+export async function pinVersion(
+  deps: Pick<ResolverDeps, "db" | "pinTtlMs">,
+  orgId: string,
+  input: ResolveInput,
+  connectionId: string,
+  version: number,
+): Promise<PinRow> {
   const now = new Date();
-  const row = { org_id: orgId, deployment_id: input.deploymentId, connection_id: connectionId, credential_version: version, environment: input.environment, pinned_at: now, expires_at: new Date(now.getTime() + deps.pinTtlMs) };
+  const row = {
+    org_id: orgId,
+    deployment_id: input.deploymentId,
+    connection_id: connectionId,
+    credential_version: version,
+    environment: input.environment,
+    pinned_at: now,
+    expires_at: new Date(now.getTime() + deps.pinTtlMs),
+  };
   await deps.db
     .insertInto("deployment_pins")
     .values(row)

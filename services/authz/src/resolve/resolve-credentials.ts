@@ -42,7 +42,12 @@ export async function resolveCredentials(deps: ResolverDeps, caller: Caller, inp
   let version = 0;
   try {
     const v = new Violations()
-      .check(DEPLOYMENT_ID.test(input.deploymentId), "deployment_id", input.deploymentId === "" ? "REQUIRED" : "PATTERN", input.deploymentId === "" ? "is required" : "must be 1-128 characters of letters, digits, '_', '.', ':' or '-'")
+      .check(
+        DEPLOYMENT_ID.test(input.deploymentId),
+        "deployment_id",
+        input.deploymentId === "" ? "REQUIRED" : "PATTERN",
+        input.deploymentId === "" ? "is required" : "must be 1-128 characters of letters, digits, '_', '.', ':' or '-'",
+      )
       .check(input.provider !== Provider.UNSPECIFIED && Provider[input.provider] !== undefined, "provider", "ENUM", "must be a known provider");
     checkEnvironment(v, "environment", input.environment).throwIfAny();
     const pinned = await findLivePin(deps, caller.orgId, input.deploymentId);
@@ -51,7 +56,8 @@ export async function resolveCredentials(deps: ResolverDeps, caller: Caller, inp
       chosen = { ...(await deps.registry.lookup(caller.orgId, pinned.connection_id)), reason: "pinned" };
       connectionId = chosen.connection.id;
       version = pinned.credential_version;
-      if (pinned.environment !== input.environment) throw new ConflictError(`deployment ${input.deploymentId} is pinned in environment ${pinned.environment}; release it first`);
+      if (pinned.environment !== input.environment)
+        throw new ConflictError(`deployment ${input.deploymentId} is pinned in environment ${pinned.environment}; release it first`);
       if (input.connection !== "" && input.connection !== chosen.connection.id && input.connection !== chosen.connection.slug) {
         throw new ConflictError(`deployment ${input.deploymentId} is pinned to connection ${chosen.connection.slug}; release it first`);
       }

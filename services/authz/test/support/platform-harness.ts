@@ -46,7 +46,10 @@ export async function startPlatform(options: { logger: Logger; env?: Record<stri
   let authz: AuthzComponents | undefined;
   const registry = await buildRegistry({
     // A real-looking principal: StartSetup refuses while AWS_TRUST_PRINCIPAL_ARN is unset or a placeholder.
-    config: loadRegistryConfig({ DATA_DIR: dataDir, OUTBOX_POLL_MS: "20", AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" }, { requireVaultUrl: false }),
+    config: loadRegistryConfig(
+      { DATA_DIR: dataDir, OUTBOX_POLL_MS: "20", AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner" },
+      { requireVaultUrl: false },
+    ),
     databaseUrl: database.url,
     logger: options.logger,
     vault: createLocalVaultClient(vault.vault),

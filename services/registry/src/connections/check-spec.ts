@@ -32,5 +32,7 @@ export async function checkSpec(
 
 /** The INVALID_ARGUMENT for a runner deleted between the check and the write (foreign key). */
 export function runnerGone(spec: ConnectionSpec) {
-  return badRequest([{ field: `spec.${spec.provider.case ?? ""}.runner.runner_id`, reason: "NOT_FOUND", description: "no runner with this id in your organization" }]);
+  return badRequest([
+    { field: `spec.${spec.provider.case ?? ""}.runner.runner_id`, reason: "NOT_FOUND", description: "no runner with this id in your organization" },
+  ]);
 }

@@ -64,7 +64,14 @@ export async function createConnection(
       });
       await insertOutboxEvent(
         trx,
-        connectionEvent("connection.created", caller, { connectionId: id, slug, name, provider: parts.provider, authMode: parts.authMode, credentialVersion: version }),
+        connectionEvent("connection.created", caller, {
+          connectionId: id,
+          slug,
+          name,
+          provider: parts.provider,
+          authMode: parts.authMode,
+          credentialVersion: version,
+        }),
       );
     });
   } catch (error) {

@@ -35,7 +35,11 @@ export async function recordVerification(
   if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
   // Defence in depth: the API shows AWS access key ids only as hints, so
   // a result quoting one (an older or third-party verifier) is stored masked.
-  const recorded = create(VerificationSchema, { ...verification, message: maskAccessKeyIdsIn(verification.message), identity: maskAccessKeyIdsIn(verification.identity) });
+  const recorded = create(VerificationSchema, {
+    ...verification,
+    message: maskAccessKeyIdsIn(verification.message),
+    identity: maskAccessKeyIdsIn(verification.identity),
+  });
   let applied = false;
   await deps.db.transaction().execute(async (trx) => {
     // Status is the system's, not the user's: conditional on the version

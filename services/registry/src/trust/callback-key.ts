@@ -13,9 +13,11 @@ import type { TrustConfig } from "../config.js";
 export async function loadCallbackKey(config: TrustConfig, dataDir: string): Promise<Uint8Array> {
   if (config.callbackKey !== undefined) return Buffer.from(config.callbackKey, "utf8");
   if (config.callbackKeyFile !== undefined) {
-    const text = (await readFile(config.callbackKeyFile, "utf8").catch(() => {
-      throw new ConfigError("AWS_TRUST_CALLBACK_KEY_FILE", "cannot be read");
-    })).trim();
+    const text = (
+      await readFile(config.callbackKeyFile, "utf8").catch(() => {
+        throw new ConfigError("AWS_TRUST_CALLBACK_KEY_FILE", "cannot be read");
+      })
+    ).trim();
     if (Buffer.byteLength(text) < 32) throw new ConfigError("AWS_TRUST_CALLBACK_KEY_FILE", "must hold at least 32 bytes");
     return Buffer.from(text, "utf8");
   }

@@ -261,7 +261,10 @@ describe("Create", () => {
   });
 
   it("counts already_exists on a retry as success: the earlier attempt landed", async () => {
-    const answers = [{ status: 503, code: "unavailable" }, { status: 409, code: "already_exists", message: "the setup is already completed" }];
+    const answers = [
+      { status: 503, code: "unavailable" },
+      { status: 409, code: "already_exists", message: "the setup is already completed" },
+    ];
     const [planton, cfn] = await Promise.all([startServer(answers), startCfn()]);
     await loadHandler()(createEvent(cfn, planton.url), lambdaContext());
 
@@ -284,12 +287,19 @@ describe("Create", () => {
     const response = onlyResponse(cfn);
     expect(response["Status"]).toBe("FAILED");
     expect(response["Reason"]).toMatch(/^Could not reach Planton: fetch failed/);
-    expect(logs.filter((l) => l.startsWith("Callback attempt"))).toEqual(["Callback attempt 1: no answer", "Callback attempt 2: no answer", "Callback attempt 3: no answer"]);
+    expect(logs.filter((l) => l.startsWith("Callback attempt"))).toEqual([
+      "Callback attempt 1: no answer",
+      "Callback attempt 2: no answer",
+      "Callback attempt 3: no answer",
+    ]);
   });
 
   it("keeps the response within 4096 bytes whatever Planton says", async () => {
     const [planton, cfn] = await Promise.all([startServer([{ status: 403, code: "permission_denied", message: "é".repeat(20_000) }]), startCfn()]);
-    const event = { ...createEvent(cfn, planton.url), ResourceProperties: properties(planton.url, { RoleArn: `arn:aws:iam::123456789012:role/${"r".repeat(2000)}`, SetupId: "s".repeat(1000) }) };
+    const event = {
+      ...createEvent(cfn, planton.url),
+      ResourceProperties: properties(planton.url, { RoleArn: `arn:aws:iam::123456789012:role/${"r".repeat(2000)}`, SetupId: "s".repeat(1000) }),
+    };
     await loadHandler()(event, lambdaContext());
 
     const put = cfn.puts[0]!;
@@ -333,7 +343,11 @@ describe("Update", () => {
 
     expect(JSON.parse(planton.requests[0]!.body)).toMatchObject({ token: newToken, setupId: SETUP_ID });
     // The physical id stays: a new one would make CloudFormation replace the resource.
-    expect(onlyResponse(cfn)).toMatchObject({ Status: "FAILED", Reason: "Planton refused the role: wrong account", PhysicalResourceId: `planton-trust-callback-${SETUP_ID}` });
+    expect(onlyResponse(cfn)).toMatchObject({
+      Status: "FAILED",
+      Reason: "Planton refused the role: wrong account",
+      PhysicalResourceId: `planton-trust-callback-${SETUP_ID}`,
+    });
     expect(logs.join("\n")).not.toContain(newToken);
   });
 

@@ -61,17 +61,20 @@ export async function commitCompletion(trx: Transaction<RegistryDatabase>, compl
     .execute();
   await insertOutboxEvent(
     trx,
-    trustCompletedEvent({ orgId: setup.org_id, subject: CALLBACK_ACTOR, requestId: completion.requestId }, {
-      connectionId: locked.id,
-      slug: locked.slug,
-      setupId: setup.id,
-      credentialVersion: version,
-      previousCredentialVersion: locked.credential_version,
-      roleArn: request.roleArn,
-      accountId: setup.account_id,
-      stackId: request.stackId,
-      reconnect: setup.reconnect,
-    }),
+    trustCompletedEvent(
+      { orgId: setup.org_id, subject: CALLBACK_ACTOR, requestId: completion.requestId },
+      {
+        connectionId: locked.id,
+        slug: locked.slug,
+        setupId: setup.id,
+        credentialVersion: version,
+        previousCredentialVersion: locked.credential_version,
+        roleArn: request.roleArn,
+        accountId: setup.account_id,
+        stackId: request.stackId,
+        reconnect: setup.reconnect,
+      },
+    ),
   );
   return true;
 }

@@ -43,7 +43,11 @@ export async function completeSetup(deps: TrustContext, request: CompleteSetupRe
   const externalId = trustOf(pending)?.externalId ?? "";
   if (!AWS_EXTERNAL_ID.test(externalId)) throw new Error(`setup ${setup.id}: sealed external id is unreadable`);
   const capabilities = setup.capabilities as AwsCapability[];
-  const fullSpec = awsSpec({ accountId: setup.account_id, region: setup.region, trust: { roleArn: request.roleArn, externalId, capabilities, stackId: request.stackId } });
+  const fullSpec = awsSpec({
+    accountId: setup.account_id,
+    region: setup.region,
+    trust: { roleArn: request.roleArn, externalId, capabilities, stackId: request.stackId },
+  });
   const version = await deps.vault.seal(setup.org_id, setup.connection_id, toBinary(ConnectionSpecSchema, fullSpec), signal);
   const publicSpec = splitSecrets(fullSpec).publicSpec;
   let claimed = false;

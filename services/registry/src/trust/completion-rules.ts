@@ -31,7 +31,12 @@ export function checkOpen(setup: AwsTrustSetupRow, at: Date): void {
 export function checkCompletion(request: CompleteSetupRequest, setup: AwsTrustSetupRow): void {
   const v = new Violations();
   const roleAccount = roleArnAccount(request.roleArn);
-  v.check(request.accountId === setup.account_id, "account_id", request.accountId === "" ? "REQUIRED" : "MISMATCH", `must be the account the setup was started for (${setup.account_id})`);
+  v.check(
+    request.accountId === setup.account_id,
+    "account_id",
+    request.accountId === "" ? "REQUIRED" : "MISMATCH",
+    `must be the account the setup was started for (${setup.account_id})`,
+  );
   if (request.roleArn === "") v.check(false, "role_arn", "REQUIRED", "is required");
   else if (roleAccount === undefined) v.check(false, "role_arn", "PATTERN", "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>");
   else v.check(roleAccount === setup.account_id, "role_arn", "MISMATCH", `must be a role of account ${setup.account_id}`);
@@ -39,7 +44,8 @@ export function checkCompletion(request: CompleteSetupRequest, setup: AwsTrustSe
   if (request.stackId === "") v.check(false, "stack_id", "REQUIRED", "is required");
   else if (stack === null) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN");
   // A stack lives in a real region of its ARN's partition.
-  else if (awsPartitionOf(stack[2]!) !== stack[1]) v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN of a known region of its partition");
+  else if (awsPartitionOf(stack[2]!) !== stack[1])
+    v.check(false, "stack_id", "PATTERN", "must be a CloudFormation stack ARN of a known region of its partition");
   else v.check(stack[3] === setup.account_id, "stack_id", "MISMATCH", `must be a stack of account ${setup.account_id}`);
   v.throwIfAny();
 }

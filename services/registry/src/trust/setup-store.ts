@@ -45,7 +45,13 @@ export async function claimCompletion(
 ): Promise<boolean> {
   const updated = await db
     .updateTable("aws_trust_setups")
-    .set({ state: AwsTrustSetupState.COMPLETED, completed_at: now, role_arn: result.roleArn, stack_id: result.stackId, completed_version: result.completedVersion })
+    .set({
+      state: AwsTrustSetupState.COMPLETED,
+      completed_at: now,
+      role_arn: result.roleArn,
+      stack_id: result.stackId,
+      completed_version: result.completedVersion,
+    })
     .where("id", "=", setupId)
     .where("state", "=", AwsTrustSetupState.PENDING)
     .where("expires_at", ">", now)
@@ -58,7 +64,11 @@ export async function claimCompletion(
  * and returns them (their pending versions are shredded by the caller).
  * Safe on several replicas: rows are claimed with FOR UPDATE SKIP LOCKED.
  */
-export async function expireDue(db: Kysely<RegistryDatabase>, now: Date, limit: number): Promise<Pick<AwsTrustSetupRow, "org_id" | "connection_id" | "pending_version">[]> {
+export async function expireDue(
+  db: Kysely<RegistryDatabase>,
+  now: Date,
+  limit: number,
+): Promise<Pick<AwsTrustSetupRow, "org_id" | "connection_id" | "pending_version">[]> {
   return db.transaction().execute(async (trx) => {
     const due = await trx
       .selectFrom("aws_trust_setups")
@@ -74,7 +84,11 @@ export async function expireDue(db: Kysely<RegistryDatabase>, now: Date, limit: 
       await trx
         .updateTable("aws_trust_setups")
         .set({ state: AwsTrustSetupState.EXPIRED })
-        .where("id", "in", due.map((d) => d.id))
+        .where(
+          "id",
+          "in",
+          due.map((d) => d.id),
+        )
         .execute();
     }
     return due;

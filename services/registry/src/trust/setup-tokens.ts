@@ -20,8 +20,7 @@ export interface SetupTokens {
 /** createSetupTokens builds {@link SetupTokens} over `key` (at least 32 bytes). */
 export function createSetupTokens(key: Uint8Array): SetupTokens {
   if (key.length < 32) throw new Error("the AWS trust callback key must be at least 32 bytes");
-  const digest = (setupId: string, expiresAt: Date) =>
-    createHmac("sha256", key).update(`${LABEL}\n${setupId}\n${expiresAt.getTime()}`, "utf8").digest();
+  const digest = (setupId: string, expiresAt: Date) => createHmac("sha256", key).update(`${LABEL}\n${setupId}\n${expiresAt.getTime()}`, "utf8").digest();
   return {
     mint(setupId, expiresAt) {
       return digest(setupId, expiresAt).toString("base64url");

@@ -8,7 +8,7 @@ import type { AwsTrustSetupRow } from "../schema.js";
  * expiry is EXPIRED even before the sweep has marked it.
  */
 export function effectiveState(row: AwsTrustSetupRow, now: Date): AwsTrustSetupState {
-  return row.state === AwsTrustSetupState.PENDING && row.expires_at.getTime() <= now.getTime() ? AwsTrustSetupState.EXPIRED : (row.state);
+  return row.state === AwsTrustSetupState.PENDING && row.expires_at.getTime() <= now.getTime() ? AwsTrustSetupState.EXPIRED : row.state;
 }
 
 /** toSetup maps a setup row to the API message (no token, no external id: neither is stored here). */

@@ -7,5 +7,7 @@ import type { TrustContext } from "./aws-trust-deps.js";
  * since the caller's outcome is already decided.
  */
 export function shredVersions(deps: Pick<TrustContext, "vault" | "logger">, orgId: string, connectionId: string, versions: readonly number[]) {
-  return Promise.all(versions.map((version) => bestEffort(deps.logger, "shred a setup's sealed external id", () => deps.vault.destroy(orgId, connectionId, version))));
+  return Promise.all(
+    versions.map((version) => bestEffort(deps.logger, "shred a setup's sealed external id", () => deps.vault.destroy(orgId, connectionId, version))),
+  );
 }

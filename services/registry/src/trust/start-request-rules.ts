@@ -20,8 +20,18 @@ export function checkStartRequest(request: StartSetupRequest, existing: Connecti
   const v = new Violations();
   if (existing !== undefined) {
     v.check(existing.provider === Provider.AWS, "reconnect", "MISMATCH", "must name an AWS connection")
-      .check(request.name === "" || request.name === existing.name, "name", "MISMATCH", "must be empty or the connection's current name when reconnecting (rename with UpdateConnection)")
-      .check(request.accountId === "" || request.accountId === current?.accountId, "account_id", "MISMATCH", "must be empty or the connection's account when reconnecting");
+      .check(
+        request.name === "" || request.name === existing.name,
+        "name",
+        "MISMATCH",
+        "must be empty or the connection's current name when reconnecting (rename with UpdateConnection)",
+      )
+      .check(
+        request.accountId === "" || request.accountId === current?.accountId,
+        "account_id",
+        "MISMATCH",
+        "must be empty or the connection's account when reconnecting",
+      );
   } else {
     checkName(v, "name", request.name);
     v.check(/^\d{12}$/.test(request.accountId), "account_id", request.accountId === "" ? "REQUIRED" : "PATTERN", "must be a 12-digit AWS account id");
@@ -32,9 +42,7 @@ export function checkStartRequest(request: StartSetupRequest, existing: Connecti
   if (regionProblem !== undefined) v.check(false, "region", regionProblem.reason, regionProblem.description);
   // Each entry must be one of the ten: an unknown or UNSPECIFIED entry is refused, never
   // dropped, so "every capability" can only come from a list the caller sent empty.
-  request.capabilities.forEach((c, i) =>
-    v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE),
-  );
+  request.capabilities.forEach((c, i) => v.check(isKnownCapability(c), `capabilities[${i}]`, "ENUM", CAPABILITY_RULE));
   v.throwIfAny();
   return { region };
 }

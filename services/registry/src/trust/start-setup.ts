@@ -1,7 +1,12 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { insertOutboxEvent } from "@planton/events";
-import { AwsTrustSetupState, StartSetupResponseSchema, type StartSetupRequest, type StartSetupResponse } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
+import {
+  AwsTrustSetupState,
+  StartSetupResponseSchema,
+  type StartSetupRequest,
+  type StartSetupResponse,
+} from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { idPrefixOf } from "@planton/providers";
@@ -91,7 +96,16 @@ export async function startSetup(deps: TrustContext, caller: Caller, request: St
       });
       await insertOutboxEvent(
         trx,
-        trustStartedEvent(caller, { connectionId, slug, setupId, accountId, region, capabilities, reconnect: existing !== undefined, expireTime: timestampFromDate(expiresAt) }),
+        trustStartedEvent(caller, {
+          connectionId,
+          slug,
+          setupId,
+          accountId,
+          region,
+          capabilities,
+          reconnect: existing !== undefined,
+          expireTime: timestampFromDate(expiresAt),
+        }),
       );
     });
   } catch (error) {
@@ -122,6 +136,8 @@ export async function startSetup(deps: TrustContext, caller: Caller, request: St
     expiresAt: timestampFromDate(expiresAt),
     connection: toConnection(row),
     setup: toSetup(setup!, deps.now()),
-    warnings: existing ? [] : await connectionWarnings(deps.db, { orgId: caller.orgId, id: connectionId, name, provider: Provider.AWS, accountKey: row.account_key }, "account_id"),
+    warnings: existing
+      ? []
+      : await connectionWarnings(deps.db, { orgId: caller.orgId, id: connectionId, name, provider: Provider.AWS, accountKey: row.account_key }, "account_id"),
   });
 }

@@ -134,7 +134,18 @@ const policyIds = (capabilities: readonly KnownAwsCapability[]) => capabilities.
 describe("capabilities", () => {
   it("lists the ten in enum order with their names and switches", () => {
     expect(ALL_CAPABILITIES).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(ALL_CAPABILITIES.map(capabilityName)).toEqual(["eks", "ecs", "vpc_networking", "s3_storage", "rds", "lambda", "route53", "cloudwatch", "ecr", "kms"]);
+    expect(ALL_CAPABILITIES.map(capabilityName)).toEqual([
+      "eks",
+      "ecs",
+      "vpc_networking",
+      "s3_storage",
+      "rds",
+      "lambda",
+      "route53",
+      "cloudwatch",
+      "ecr",
+      "kms",
+    ]);
     expect(ALL_CAPABILITIES.map((c) => CAPABILITY_PARAMETER[c])).toEqual([
       "EnableEks",
       "EnableEcs",
@@ -219,10 +230,22 @@ describe("parameters", () => {
 
   it("accepts IAM role, user and root ARNs as the trusted principal, nothing else", () => {
     const principal = pattern("TrustedPrincipalArn");
-    for (const ok of ["arn:aws:iam::123456789012:role/planton-runner", "arn:aws:iam::123456789012:role/path/to/runner", "arn:aws-us-gov:iam::123456789012:user/runner", "arn:aws:iam::123456789012:root"]) {
+    for (const ok of [
+      "arn:aws:iam::123456789012:role/planton-runner",
+      "arn:aws:iam::123456789012:role/path/to/runner",
+      "arn:aws-us-gov:iam::123456789012:user/runner",
+      "arn:aws:iam::123456789012:root",
+    ]) {
       expect(principal.test(ok), ok).toBe(true);
     }
-    for (const bad of ["*", "arn:aws:iam::*:root", "arn:aws:iam::12345678901:root", "arn:aws:s3:::bucket", "arn:aws:sts::123456789012:assumed-role/r/s", "123456789012"]) {
+    for (const bad of [
+      "*",
+      "arn:aws:iam::*:root",
+      "arn:aws:iam::12345678901:root",
+      "arn:aws:s3:::bucket",
+      "arn:aws:sts::123456789012:assumed-role/r/s",
+      "123456789012",
+    ]) {
       expect(principal.test(bad), bad).toBe(false);
     }
   });
@@ -298,14 +321,17 @@ function identityPolicyProblems(doc: Json): string[] {
     if (!Array.isArray(actions) || actions.length === 0) problems.push(`${where}.Action is not a string or non-empty array`);
     else
       for (const action of actions) {
-        if (typeof action !== "string" || !/^[a-z0-9-]+:[A-Za-z0-9]+\*?$/.test(action)) problems.push(`${where}: ${JSON.stringify(action)} is not service:Action (or a service wildcard)`);
+        if (typeof action !== "string" || !/^[a-z0-9-]+:[A-Za-z0-9]+\*?$/.test(action))
+          problems.push(`${where}: ${JSON.stringify(action)} is not service:Action (or a service wildcard)`);
         else if (action.endsWith("*") && !/:(Describe|List|Get)[A-Za-z]*\*$/.test(action)) problems.push(`${where}: ${action} is a write wildcard`);
       }
     if (!("Resource" in s)) problems.push(`${where} has no Resource`);
     const condition = s["Condition"];
     if (condition !== undefined) {
       if (!isObject(condition) || Object.keys(condition).length === 0) problems.push(`${where}.Condition is not an operator map`);
-      else for (const [operator, block] of Object.entries(condition)) if (!isObject(block) || Object.keys(block).length === 0) problems.push(`${where}.Condition.${operator} is not a key map`);
+      else
+        for (const [operator, block] of Object.entries(condition))
+          if (!isObject(block) || Object.keys(block).length === 0) problems.push(`${where}.Condition.${operator} is not a key map`);
     }
   }
   if (JSON.stringify(doc).length >= 6144) problems.push(`${JSON.stringify(doc).length} characters (limit 6,144)`);
@@ -322,7 +348,8 @@ function actionsOf(s: JsonObject): string[] {
 
 describe("capability policies", () => {
   it("the validator catches what IAM or our rules refuse", () => {
-    const bad = (statement: JsonObject) => identityPolicyProblems({ Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Action: ["s3:GetObject"], Resource: "*", ...statement }] });
+    const bad = (statement: JsonObject) =>
+      identityPolicyProblems({ Version: "2012-10-17", Statement: [{ Sid: "A", Effect: "Allow", Action: ["s3:GetObject"], Resource: "*", ...statement }] });
     expect(bad({})).toEqual([]);
     expect(bad({ Action: "*" })).not.toEqual([]);
     expect(bad({ Action: ["s3:*"] })).not.toEqual([]);
@@ -362,13 +389,26 @@ describe("capability policies", () => {
 
   it("EKS can manage clusters, node groups, add-ons and access entries and pass roles to EKS", () => {
     const actions = statementsOf(AwsCapability.EKS).flatMap(actionsOf);
-    for (const a of ["eks:CreateCluster", "eks:DeleteCluster", "eks:CreateNodegroup", "eks:CreateAddon", "eks:CreateAccessEntry", "eks:AssociateAccessPolicy", "ec2:Describe*", "iam:CreateOpenIDConnectProvider"]) {
+    for (const a of [
+      "eks:CreateCluster",
+      "eks:DeleteCluster",
+      "eks:CreateNodegroup",
+      "eks:CreateAddon",
+      "eks:CreateAccessEntry",
+      "eks:AssociateAccessPolicy",
+      "ec2:Describe*",
+      "iam:CreateOpenIDConnectProvider",
+    ]) {
       expect(actions).toContain(a);
     }
     const passRole = statementsOf(AwsCapability.EKS).find((s) => actionsOf(s).includes("iam:PassRole"));
     expect(at(passRole, "Condition", "StringEquals", "iam:PassedToService")).toContain("eks.amazonaws.com");
     const linked = statementsOf(AwsCapability.EKS).find((s) => actionsOf(s).includes("iam:CreateServiceLinkedRole"));
-    expect(at(linked, "Condition", "StringEquals", "iam:AWSServiceName")).toEqual(["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "eks-fargate.amazonaws.com"]);
+    expect(at(linked, "Condition", "StringEquals", "iam:AWSServiceName")).toEqual([
+      "eks.amazonaws.com",
+      "eks-nodegroup.amazonaws.com",
+      "eks-fargate.amazonaws.com",
+    ]);
   });
 
   it("S3 uses the permission names, not the API names", () => {
@@ -379,7 +419,9 @@ describe("capability policies", () => {
   });
 
   it("Route 53 ARNs carry no region or account", () => {
-    const arns = statementsOf(AwsCapability.ROUTE53).flatMap((s) => [s["Resource"]].flat()).filter((r) => r !== "*");
+    const arns = statementsOf(AwsCapability.ROUTE53)
+      .flatMap((s) => [s["Resource"]].flat())
+      .filter((r) => r !== "*");
     expect(arns.length).toBeGreaterThan(0);
     for (const arn of arns) expect(String(at(arn, "Fn::Sub"))).toMatch(/^arn:\$\{AWS::Partition\}:route53:::[a-z]+\/\*$/);
   });
@@ -461,7 +503,18 @@ describe("least privilege inside the customer's account", () => {
   });
 
   it("changes KMS keys (policy, state, deletion, tags, aliases, grants) only when they are tagged planton:managed", () => {
-    const sensitive = ["kms:PutKeyPolicy", "kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:DisableKeyRotation", "kms:TagResource", "kms:UntagResource", "kms:CreateGrant", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"];
+    const sensitive = [
+      "kms:PutKeyPolicy",
+      "kms:DisableKey",
+      "kms:ScheduleKeyDeletion",
+      "kms:DisableKeyRotation",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:CreateGrant",
+      "kms:CreateAlias",
+      "kms:UpdateAlias",
+      "kms:DeleteAlias",
+    ];
     let seen = 0;
     for (const { capability, s } of all) {
       if (!sensitive.some((a) => grants(s, a))) continue;
@@ -481,7 +534,17 @@ describe("least privilege inside the customer's account", () => {
   });
 
   it("changes Lambda code, configuration, permissions and aliases only on functions tagged planton:managed", () => {
-    const sensitive = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:AddPermission", "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:PublishVersion", "lambda:GetFunctionConfiguration", "lambda:UntagResource"];
+    const sensitive = [
+      "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:DeleteFunction",
+      "lambda:AddPermission",
+      "lambda:CreateAlias",
+      "lambda:UpdateAlias",
+      "lambda:PublishVersion",
+      "lambda:GetFunctionConfiguration",
+      "lambda:UntagResource",
+    ];
     const statements = all.filter(({ s }) => sensitive.some((a) => grants(s, a)));
     expect(statements.length).toBe(1);
     for (const { s } of statements) {
@@ -511,10 +574,25 @@ describe("least privilege inside the customer's account", () => {
 
   it("sends nothing to another account: no replication, no log destinations, no replication roles", () => {
     const exfiltrating = [
-      "ecr:PutReplicationConfiguration", "ecr:ReplicateImage", "ecr:CreatePullThroughCacheRule",
-      "s3:PutReplicationConfiguration", "s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:PutObject", "s3:PutInventoryConfiguration",
-      "logs:PutDestination", "logs:PutDestinationPolicy", "logs:CreateLogDelivery", "logs:PutDeliveryDestination", "logs:CreateExportTask",
-      "ec2:CreateSnapshot", "ec2:ModifySnapshotAttribute", "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "rds:CopyDBSnapshot",
+      "ecr:PutReplicationConfiguration",
+      "ecr:ReplicateImage",
+      "ecr:CreatePullThroughCacheRule",
+      "s3:PutReplicationConfiguration",
+      "s3:ReplicateObject",
+      "s3:ReplicateDelete",
+      "s3:ReplicateTags",
+      "s3:PutObject",
+      "s3:PutInventoryConfiguration",
+      "logs:PutDestination",
+      "logs:PutDestinationPolicy",
+      "logs:CreateLogDelivery",
+      "logs:PutDeliveryDestination",
+      "logs:CreateExportTask",
+      "ec2:CreateSnapshot",
+      "ec2:ModifySnapshotAttribute",
+      "rds:ModifyDBSnapshotAttribute",
+      "rds:ModifyDBClusterSnapshotAttribute",
+      "rds:CopyDBSnapshot",
     ];
     for (const { capability, s } of all) for (const a of exfiltrating) expect(grants(s, a), `${capability} ${s.Sid} grants ${a}`).toBe(false);
     const text = JSON.stringify(ALL_CAPABILITIES.map(capabilityPolicy));
@@ -532,7 +610,9 @@ describe("least privilege inside the customer's account", () => {
     }
     const alarms = all.filter(({ s }) => grants(s, "cloudwatch:PutMetricAlarm"));
     expect(alarms.length).toBe(1);
-    expect(at(alarms[0]!.s, "Condition", "ForAllValues:ArnLike", "cloudwatch:AlarmActions")).toEqual({ "Fn::Sub": "arn:${AWS::Partition}:sns:*:${AWS::AccountId}:planton-*" });
+    expect(at(alarms[0]!.s, "Condition", "ForAllValues:ArnLike", "cloudwatch:AlarmActions")).toEqual({
+      "Fn::Sub": "arn:${AWS::Partition}:sns:*:${AWS::AccountId}:planton-*",
+    });
   });
 
   it("changes Route 53 records only under planton names", () => {
@@ -544,7 +624,19 @@ describe("least privilege inside the customer's account", () => {
   });
 
   it("tags only resources already tagged, resources being created, or planton-named ones", () => {
-    const tagging = ["TagResource", "UntagResource", "AddTags", "RemoveTags", "CreateTags", "DeleteTags", "AddTagsToResource", "RemoveTagsFromResource", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "PutBucketTagging"];
+    const tagging = [
+      "TagResource",
+      "UntagResource",
+      "AddTags",
+      "RemoveTags",
+      "CreateTags",
+      "DeleteTags",
+      "AddTagsToResource",
+      "RemoveTagsFromResource",
+      "TagOpenIDConnectProvider",
+      "UntagOpenIDConnectProvider",
+      "PutBucketTagging",
+    ];
     const createActionKeys = ["ec2:CreateAction", "ecs:CreateAction", "elasticloadbalancing:CreateAction"];
     let seen = 0;
     for (const { capability, s } of all) {
@@ -552,14 +644,17 @@ describe("least privilege inside the customer's account", () => {
       if (tags.length === 0) continue;
       seen++;
       const where = `${capability} ${s.Sid}: ${tags.join(", ")}`;
-      const onCreate = createActionKeys.some((k) => condition(s, "Null", k) === "false") && condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true";
+      const onCreate =
+        createActionKeys.some((k) => condition(s, "Null", k) === "false") && condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true";
       if (isManaged(s) || onCreate || allowedReason(capability, s.Sid) !== undefined) continue;
       // Otherwise (a request tag alone would let the tag be put on any
       // untagged resource) every ARN the tagging action can match, those of
       // its own service, must carry a Planton name.
       for (const action of tags) {
         const service = action.split(":")[0];
-        const own = resourcesOf(s).map(arnOf).filter((r) => r === "*" || arnFields(r)[2] === service);
+        const own = resourcesOf(s)
+          .map(arnOf)
+          .filter((r) => r === "*" || arnFields(r)[2] === service);
         expect(own.length, where).toBeGreaterThan(0);
         for (const r of own) expect(r === "*" ? "*" : resourcePart(r), where).toMatch(/(^|[/:])planton-|\/planton\//);
       }
@@ -573,7 +668,12 @@ describe("least privilege inside the customer's account", () => {
       if (s["Effect"] !== "Allow" || actionsOf(s).every(isRead)) continue;
       if (tagConditioned(s) || nameScoped(s)) continue;
       const reason = allowedReason(capability, s.Sid);
-      if (reason === undefined) unscoped.push(`${capability} ${s.Sid}: ${actionsOf(s).filter((a) => !isRead(a)).join(", ")}`);
+      if (reason === undefined)
+        unscoped.push(
+          `${capability} ${s.Sid}: ${actionsOf(s)
+            .filter((a) => !isRead(a))
+            .join(", ")}`,
+        );
     }
     expect(unscoped).toEqual([]);
     // The allow-list names only statements that exist and need it.
@@ -596,9 +696,21 @@ describe("least privilege inside the customer's account", () => {
 
   it("reads account-wide only metadata, never data or secrets", () => {
     const dataReads = [
-      "s3:GetObject", "s3:GetObjectVersion", "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:ListFunctions",
-      "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery",
-      "secretsmanager:GetSecretValue", "kms:Decrypt", "kms:GenerateDataKey", "ssm:GetParameter", "rds:DownloadDBLogFilePortion",
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:ListFunctions",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+      "logs:GetLogEvents",
+      "logs:FilterLogEvents",
+      "logs:StartQuery",
+      "secretsmanager:GetSecretValue",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+      "ssm:GetParameter",
+      "rds:DownloadDBLogFilePortion",
     ];
     for (const { capability, s } of all) {
       if (tagConditioned(s) || nameScoped(s)) continue;
@@ -608,15 +720,30 @@ describe("least privilege inside the customer's account", () => {
 
   it("creates only with the planton:managed tag in the request (or in a tagged parent)", () => {
     const creates = [
-      "eks:CreateCluster", "ecs:CreateCluster", "ecs:CreateService", "ecs:RegisterTaskDefinition", "elasticloadbalancing:CreateLoadBalancer",
-      "ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateSecurityGroup", "rds:CreateDBInstance", "rds:CreateDBCluster", "lambda:CreateFunction",
-      "ecr:CreateRepository", "kms:CreateKey", "iam:CreateOpenIDConnectProvider", "application-autoscaling:RegisterScalableTarget",
+      "eks:CreateCluster",
+      "ecs:CreateCluster",
+      "ecs:CreateService",
+      "ecs:RegisterTaskDefinition",
+      "elasticloadbalancing:CreateLoadBalancer",
+      "ec2:CreateVpc",
+      "ec2:CreateSubnet",
+      "ec2:CreateSecurityGroup",
+      "rds:CreateDBInstance",
+      "rds:CreateDBCluster",
+      "lambda:CreateFunction",
+      "ecr:CreateRepository",
+      "kms:CreateKey",
+      "iam:CreateOpenIDConnectProvider",
+      "application-autoscaling:RegisterScalableTarget",
     ];
     for (const action of creates) {
       const statements = all.filter(({ s }) => grants(s, action));
       expect(statements.length, action).toBeGreaterThan(0);
       for (const { capability, s } of statements) expect(tagConditioned(s), `${capability} ${s.Sid} ${action}`).toBe(true);
-      expect(statements.some(({ s }) => condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true"), action).toBe(true);
+      expect(
+        statements.some(({ s }) => condition(s, "StringEquals", "aws:RequestTag/planton:managed") === "true"),
+        action,
+      ).toBe(true);
     }
   });
 
@@ -635,9 +762,13 @@ describe("least privilege inside the customer's account", () => {
     // A request tag is request-wide: a statement that creates a type must not
     // also list the types its own creates are placed in.
     const parents: Record<string, string[]> = {
-      "ec2:CreateSubnet": ["vpc"], "ec2:CreateRouteTable": ["vpc"], "ec2:CreateSecurityGroup": ["vpc"],
-      "ec2:CreateNatGateway": ["subnet", "elastic-ip", "vpc"], "ec2:CreateVpcEndpoint": ["vpc", "subnet", "security-group", "route-table"],
-      "ec2:CreateFlowLogs": ["vpc", "subnet", "network-interface"], "ec2:AuthorizeSecurityGroupIngress": ["security-group"],
+      "ec2:CreateSubnet": ["vpc"],
+      "ec2:CreateRouteTable": ["vpc"],
+      "ec2:CreateSecurityGroup": ["vpc"],
+      "ec2:CreateNatGateway": ["subnet", "elastic-ip", "vpc"],
+      "ec2:CreateVpcEndpoint": ["vpc", "subnet", "security-group", "route-table"],
+      "ec2:CreateFlowLogs": ["vpc", "subnet", "network-interface"],
+      "ec2:AuthorizeSecurityGroupIngress": ["security-group"],
     };
     for (const { s } of all.filter(({ s }) => !isManaged(s) && tagConditioned(s))) {
       const types = resourcesOf(s).map((r) => resourcePart(arnOf(r)).split("/")[0]);
@@ -701,7 +832,9 @@ describe("callback resources", () => {
     });
     const functionRole = at(template, "Resources", "CallbackFunctionRole", "Properties");
     expect(Object.keys(asObject(functionRole)).sort()).toEqual(["AssumeRolePolicyDocument", "ManagedPolicyArns"]);
-    expect(at(functionRole, "AssumeRolePolicyDocument", "Statement")).toEqual([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    expect(at(functionRole, "AssumeRolePolicyDocument", "Statement")).toEqual([
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
     expect(at(functionRole, "ManagedPolicyArns")).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }]);
   });
 
@@ -757,7 +890,8 @@ describe("template integrity", () => {
   });
 
   it("creates no named IAM resource, so CAPABILITY_IAM suffices", () => {
-    for (const { key } of walk(section(template, "Resources"))) expect(["RoleName", "ManagedPolicyName", "UserName", "GroupName", "InstanceProfileName"]).not.toContain(key);
+    for (const { key } of walk(section(template, "Resources")))
+      expect(["RoleName", "ManagedPolicyName", "UserName", "GroupName", "InstanceProfileName"]).not.toContain(key);
   });
 
   it("lays out the console's parameter groups over every parameter", () => {

@@ -79,7 +79,12 @@ function parameters(): Record<string, TemplateParameter> {
   const switches = Object.fromEntries(
     ALL_CAPABILITIES.map((c): [string, TemplateParameter] => [
       CAPABILITY_PARAMETER[c],
-      { Type: "String", Description: `Let Planton deploy ${capabilityLabel(c)} (capability ${capabilityName(c)}).`, AllowedValues: ["true", "false"], Default: "true" },
+      {
+        Type: "String",
+        Description: `Let Planton deploy ${capabilityLabel(c)} (capability ${capabilityName(c)}).`,
+        AllowedValues: ["true", "false"],
+        Default: "true",
+      },
     ]),
   );
   return {

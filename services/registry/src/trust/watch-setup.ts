@@ -12,7 +12,12 @@ import { loadSnapshot, type SetupSnapshot } from "./setup-snapshot.js";
  * the connection is deleted, `signal` aborts, or the setup's lifetime plus
  * ten minutes has passed.
  */
-export async function* watchSetup(deps: Pick<TrustContext, "db" | "config" | "now">, caller: Caller, setupId: string, signal: AbortSignal): AsyncGenerator<SetupSnapshot> {
+export async function* watchSetup(
+  deps: Pick<TrustContext, "db" | "config" | "now">,
+  caller: Caller,
+  setupId: string,
+  signal: AbortSignal,
+): AsyncGenerator<SetupSnapshot> {
   new Violations().check(setupId !== "", "setup_id", "REQUIRED", "is required").throwIfAny();
   let last = "";
   let first = true;
@@ -45,7 +50,11 @@ export async function* watchSetup(deps: Pick<TrustContext, "db" | "config" | "no
 function isSettled({ setup, connection }: SetupSnapshot): boolean {
   if (setup.state === AwsTrustSetupState.EXPIRED || setup.state === AwsTrustSetupState.SUPERSEDED) return true;
   if (setup.state !== AwsTrustSetupState.COMPLETED) return false;
-  return connection.status === ConnectionStatus.VERIFIED || connection.status === ConnectionStatus.VERIFICATION_FAILED || connection.authMode !== AuthMode.CROSS_ACCOUNT_TRUST;
+  return (
+    connection.status === ConnectionStatus.VERIFIED ||
+    connection.status === ConnectionStatus.VERIFICATION_FAILED ||
+    connection.authMode !== AuthMode.CROSS_ACCOUNT_TRUST
+  );
 }
 
 // Resolves after `ms`, or at once when `signal` aborts.

@@ -49,7 +49,8 @@ export async function registerRunners(
   runners: { registerRunner(request: { name: string; identity: { kind: RunnerIdentityKind; principal: string } }): Promise<{ runner?: { id: string } }> },
   prefix: string,
 ): Promise<RunnerIds> {
-  const one = async (provider: keyof typeof RUNNER_IDENTITIES) => (await runners.registerRunner({ name: `${prefix}-${provider}`, identity: RUNNER_IDENTITIES[provider] })).runner!.id;
+  const one = async (provider: keyof typeof RUNNER_IDENTITIES) =>
+    (await runners.registerRunner({ name: `${prefix}-${provider}`, identity: RUNNER_IDENTITIES[provider] })).runner!.id;
   return { aws: await one("aws"), gcp: await one("gcp"), azure: await one("azure") };
 }
 
@@ -63,9 +64,14 @@ export function validSpecs(marker: string, runners: string | RunnerIds): Record<
   const ids = typeof runners === "string" ? { aws: runners, gcp: runners, azure: runners } : runners;
   return {
     "aws inline": {
-      provider: { case: "aws", value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(m) } } } },
+      provider: {
+        case: "aws",
+        value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: awsSecret(m) } } },
+      },
     },
-    "aws runner": { provider: { case: "aws", value: { accountId: "210987654321", region: "eu-west-1", auth: { case: "runner", value: { runnerId: ids.aws } } } } },
+    "aws runner": {
+      provider: { case: "aws", value: { accountId: "210987654321", region: "eu-west-1", auth: { case: "runner", value: { runnerId: ids.aws } } } },
+    },
     "gcp key": { provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64({ marker: m }) } } } } },
     "gcp runner": { provider: { case: "gcp", value: { projectId: "acme-stage-5678", auth: { case: "runner", value: { runnerId: ids.gcp } } } } },
     "azure service principal": {
@@ -81,13 +87,22 @@ export function validSpecs(marker: string, runners: string | RunnerIds): Record<
     "azure runner": {
       provider: {
         case: "azure",
-        value: { tenantId: "8d5e7c1a-1b2c-4d3e-9f4a-5b6c7d8e9f00", subscriptionId: "2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", auth: { case: "runner", value: { runnerId: ids.azure } } },
+        value: {
+          tenantId: "8d5e7c1a-1b2c-4d3e-9f4a-5b6c7d8e9f00",
+          subscriptionId: "2c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+          auth: { case: "runner", value: { runnerId: ids.azure } },
+        },
       },
     },
     digitalocean: {
       provider: {
         case: "digitalocean",
-        value: { apiToken: `dop_v1_${m}${"a".repeat(64)}`.slice(0, 71), defaultRegion: "fra1", spacesAccessId: "DO00EXAMPLEACCESSID12", spacesSecretKey: `${m}spacessecretkeyvalue0123456789` },
+        value: {
+          apiToken: `dop_v1_${m}${"a".repeat(64)}`.slice(0, 71),
+          defaultRegion: "fra1",
+          spacesAccessId: "DO00EXAMPLEACCESSID12",
+          spacesSecretKey: `${m}spacessecretkeyvalue0123456789`,
+        },
       },
     },
     civo: { provider: { case: "civo", value: { apiToken: `${m}civoapitokenvalue0123456789`, defaultRegion: "LON1" } } },

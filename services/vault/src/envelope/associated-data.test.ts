@@ -16,15 +16,7 @@ describe("associatedData", () => {
   it("has the documented layout: magic, format, length-prefixed org and connection, 32-bit version", () => {
     const out = Buffer.from(associatedData(1, { orgId: "ab", connectionId: "xyz", version: 0x01020304 }));
     const magic = Buffer.from("planton.vault.credential");
-    const expected = Buffer.concat([
-      magic,
-      Buffer.of(1),
-      Buffer.of(0, 2),
-      Buffer.from("ab"),
-      Buffer.of(0, 3),
-      Buffer.from("xyz"),
-      Buffer.of(1, 2, 3, 4),
-    ]);
+    const expected = Buffer.concat([magic, Buffer.of(1), Buffer.of(0, 2), Buffer.from("ab"), Buffer.of(0, 3), Buffer.from("xyz"), Buffer.of(1, 2, 3, 4)]);
     expect(out.toString("hex")).toBe(expected.toString("hex"));
   });
 

@@ -1,19 +1,6 @@
-import {
-  DecryptCommand,
-  DescribeKeyCommand,
-  GenerateDataKeyCommand,
-  KMSClient,
-  ReEncryptCommand,
-  type KMSClientConfig,
-} from "@aws-sdk/client-kms";
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient, ReEncryptCommand, type KMSClientConfig } from "@aws-sdk/client-kms";
 
-import {
-  KeyProviderRejectedError,
-  KeyProviderUnavailableError,
-  type GeneratedDataKey,
-  type KeyProvider,
-  type RewrappedDataKey,
-} from "./key-provider.js";
+import { KeyProviderRejectedError, KeyProviderUnavailableError, type GeneratedDataKey, type KeyProvider, type RewrappedDataKey } from "./key-provider.js";
 
 /** Static AWS credentials; leave them out to use the SDK's default credential chain. */
 export interface AwsKmsStaticCredentials {
@@ -109,13 +96,7 @@ const NETWORK_ERROR_CODES = new Set([
 
 const INVALID_CIPHERTEXT_NAMES = new Set(["InvalidCiphertextException", "IncorrectKeyException"]);
 
-const KEY_UNUSABLE_NAMES = new Set([
-  "NotFoundException",
-  "DisabledException",
-  "KMSInvalidStateException",
-  "AccessDeniedException",
-  "InvalidKeyUsageException",
-]);
+const KEY_UNUSABLE_NAMES = new Set(["NotFoundException", "DisabledException", "KMSInvalidStateException", "AccessDeniedException", "InvalidKeyUsageException"]);
 
 /**
  * Creates a {@link KeyProvider} backed by AWS KMS through `@aws-sdk/client-kms`.
@@ -164,10 +145,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
   if (options.maxAttempts !== undefined) config.maxAttempts = options.maxAttempts;
   if (options.credentials !== undefined) {
     const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
-    config.credentials =
-      sessionToken === undefined
-        ? { accessKeyId, secretAccessKey }
-        : { accessKeyId, secretAccessKey, sessionToken };
+    config.credentials = sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
   }
   const client = new KMSClient(config);
   const call = <T>(operation: KmsOperation, signal: AbortSignal | undefined, send: (abortSignal: AbortSignal) => Promise<T>) =>
@@ -188,9 +166,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
           { abortSignal },
         ),
       );
-      const plaintext = takeDataKey("GenerateDataKey", out.Plaintext, () =>
-        malformed("GenerateDataKey", "a Plaintext that is not a 256-bit key"),
-      );
+      const plaintext = takeDataKey("GenerateDataKey", out.Plaintext, () => malformed("GenerateDataKey", "a Plaintext that is not a 256-bit key"));
       try {
         return {
           plaintext,
@@ -222,11 +198,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
       return takeDataKey(
         "Decrypt",
         out.Plaintext,
-        () =>
-          new KeyProviderRejectedError(
-            "invalid_ciphertext",
-            "AWS KMS Decrypt returned a plaintext that is not a 256-bit data key",
-          ),
+        () => new KeyProviderRejectedError("invalid_ciphertext", "AWS KMS Decrypt returned a plaintext that is not a 256-bit data key"),
       );
     },
 
@@ -250,9 +222,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
     },
 
     async resolveKeyId(keyId, signal): Promise<string> {
-      const out = await call("DescribeKey", signal, (abortSignal) =>
-        client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }),
-      );
+      const out = await call("DescribeKey", signal, (abortSignal) => client.send(new DescribeKeyCommand({ KeyId: keyId }), { abortSignal }));
       return requireString("DescribeKey", out.KeyMetadata?.Arn, "KeyMetadata.Arn");
     },
   };
@@ -320,10 +290,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Maps anything the SDK (or node:http beneath it) throws onto the two
  * provider errors.
  */
-function toProviderError(
-  operation: string,
-  err: unknown,
-): KeyProviderUnavailableError | KeyProviderRejectedError {
+function toProviderError(operation: string, err: unknown): KeyProviderUnavailableError | KeyProviderRejectedError {
   if (err instanceof KeyProviderUnavailableError || err instanceof KeyProviderRejectedError) {
     return err;
   }
@@ -340,11 +307,7 @@ function toProviderError(
   if (KEY_UNUSABLE_NAMES.has(info.name)) {
     return new KeyProviderRejectedError("key_unusable", message, { cause });
   }
-  if (
-    info.deserialization ||
-    UNAVAILABLE_NAMES.has(info.name) ||
-    (info.code !== undefined && NETWORK_ERROR_CODES.has(info.code))
-  ) {
+  if (info.deserialization || UNAVAILABLE_NAMES.has(info.name) || (info.code !== undefined && NETWORK_ERROR_CODES.has(info.code))) {
     return new KeyProviderUnavailableError(message, { cause });
   }
   if (info.status !== undefined && (info.status === 429 || info.status >= 500)) {
@@ -403,11 +366,7 @@ function malformed(operation: KmsOperation, what: string): KeyProviderUnavailabl
  * handing that view out would let callers reach unrelated pool bytes, and the
  * key would otherwise linger in the pool after the caller zeroes its copy.
  */
-function takeDataKey(
-  operation: KmsOperation,
-  value: Uint8Array | undefined,
-  wrongLength: () => Error,
-): Uint8Array {
+function takeDataKey(operation: KmsOperation, value: Uint8Array | undefined, wrongLength: () => Error): Uint8Array {
   if (!(value instanceof Uint8Array)) throw malformed(operation, "no Plaintext");
   const key = new Uint8Array(value);
   value.fill(0);

@@ -102,8 +102,7 @@ export function withCircuitBreaker(inner: KeyProvider, options: CircuitBreakerOp
     state,
     available: () => state() !== "open",
     generateDataKey: (context, signal) => guarded("GenerateDataKey", signal, () => inner.generateDataKey(context, signal)),
-    decryptDataKey: (wrapped, keyId, context, signal) =>
-      guarded("Decrypt", signal, () => inner.decryptDataKey(wrapped, keyId, context, signal)),
+    decryptDataKey: (wrapped, keyId, context, signal) => guarded("Decrypt", signal, () => inner.decryptDataKey(wrapped, keyId, context, signal)),
     rewrapDataKey: (wrapped, keyId, context, targetKeyId, signal) =>
       guarded("ReEncrypt", signal, () => inner.rewrapDataKey(wrapped, keyId, context, targetKeyId, signal)),
     resolveKeyId: (keyId, signal) => guarded("DescribeKey", signal, () => inner.resolveKeyId(keyId, signal)),

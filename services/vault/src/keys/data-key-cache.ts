@@ -113,7 +113,10 @@ export function createDataKeyCache(options: DataKeyCacheOptions): DataKeyCache {
         };
         pending.then(clear, clear);
         // Every waiter copies the key in a microtask; zero the original after.
-        pending.then((key) => setImmediate(() => key.fill(0)), () => undefined);
+        pending.then(
+          (key) => setImmediate(() => key.fill(0)),
+          () => undefined,
+        );
       }
       return Uint8Array.from(await pending);
     },

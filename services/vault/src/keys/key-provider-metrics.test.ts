@@ -26,7 +26,10 @@ function scripted(): KeyProvider & { next: "ok" | "unavailable" | "rejected" } {
 
 const count = async (registry: Registry, labels: Record<string, string>) => {
   const { values } = await registry.getSingleMetric("planton_kms_call_duration_seconds")!.get();
-  return values.find((v) => (v as { metricName?: string }).metricName === "planton_kms_call_duration_seconds_count" && Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+  return values.find(
+    (v) =>
+      (v as { metricName?: string }).metricName === "planton_kms_call_duration_seconds_count" && Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+  )?.value;
 };
 
 describe("KMS metrics", () => {

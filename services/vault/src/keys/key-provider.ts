@@ -47,20 +47,9 @@ export interface KeyProvider {
   /** Generates a fresh 256-bit data key under the default key. */
   generateDataKey(context: EncryptionContext, signal?: AbortSignal): Promise<GeneratedDataKey>;
   /** Unwraps a data key; `keyId` is the id stored beside it. */
-  decryptDataKey(
-    wrapped: Uint8Array,
-    keyId: string,
-    context: EncryptionContext,
-    signal?: AbortSignal,
-  ): Promise<Uint8Array>;
+  decryptDataKey(wrapped: Uint8Array, keyId: string, context: EncryptionContext, signal?: AbortSignal): Promise<Uint8Array>;
   /** Re-wraps a data key under `targetKeyId` without exposing it to the caller. */
-  rewrapDataKey(
-    wrapped: Uint8Array,
-    keyId: string,
-    context: EncryptionContext,
-    targetKeyId: string,
-    signal?: AbortSignal,
-  ): Promise<RewrappedDataKey>;
+  rewrapDataKey(wrapped: Uint8Array, keyId: string, context: EncryptionContext, targetKeyId: string, signal?: AbortSignal): Promise<RewrappedDataKey>;
   /** Resolves a key id, ARN or alias to the canonical id stored beside data keys. */
   resolveKeyId(keyId: string, signal?: AbortSignal): Promise<string>;
 }

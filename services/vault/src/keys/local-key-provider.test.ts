@@ -149,9 +149,7 @@ describe("createLocalKeyProvider", () => {
 
     const underOld = await rejected(provider.decryptDataKey(rewrapped.wrapped, "master-1", context));
     expect(underOld.reason).toBe("invalid_ciphertext");
-    const otherContext = await rejected(
-      provider.decryptDataKey(rewrapped.wrapped, "master-2", { org_id: "org-1", connection_id: "conn-9" }),
-    );
+    const otherContext = await rejected(provider.decryptDataKey(rewrapped.wrapped, "master-2", { org_id: "org-1", connection_id: "conn-9" }));
     expect(otherContext.reason).toBe("invalid_ciphertext");
   });
 

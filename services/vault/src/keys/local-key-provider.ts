@@ -2,12 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmod, mkdir, open as openFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AuthenticationFailedError, open, seal } from "../envelope/aes-gcm.js";
-import {
-  KeyProviderRejectedError,
-  type EncryptionContext,
-  type GeneratedDataKey,
-  type KeyProvider,
-} from "./key-provider.js";
+import { KeyProviderRejectedError, type EncryptionContext, type GeneratedDataKey, type KeyProvider } from "./key-provider.js";
 
 /** Options of {@link createLocalKeyProvider}. */
 export interface LocalKeyProviderOptions {

@@ -30,7 +30,12 @@ export async function assumeRole(
   platform: AwsCredentials,
   options: CheckOptions,
 ): Promise<AssumeOutcome> {
-  const input = { RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: SESSION_SECONDS, ...(externalId !== undefined ? { ExternalId: externalId } : {}) };
+  const input = {
+    RoleArn: roleArn,
+    RoleSessionName: sessionName,
+    DurationSeconds: SESSION_SECONDS,
+    ...(externalId !== undefined ? { ExternalId: externalId } : {}),
+  };
   const outcome = await stsCall("AssumeRole", platform, options, (client, abortSignal) => client.send(new AssumeRoleCommand(input), { abortSignal }));
   if (outcome.kind === "transient") return outcome;
   if (outcome.kind === "error") return outcome.code === "AccessDenied" ? { kind: "denied" } : outcome;

@@ -85,13 +85,7 @@ export const checkAwsTrust: ProviderCheck = async (spec: ConnectionSpec, options
   return scrub(result, secrets);
 };
 
-async function verifyTrust(
-  expectedAccount: string,
-  roleArn: string,
-  externalId: string,
-  options: CheckOptions,
-  secrets: string[],
-): Promise<CheckResult> {
+async function verifyTrust(expectedAccount: string, roleArn: string, externalId: string, options: CheckOptions, secrets: string[]): Promise<CheckResult> {
   const role = ROLE_ARN.exec(roleArn);
   if (!role) {
     return failed(
@@ -178,11 +172,7 @@ async function verifyTrust(
 // Errors of the platform's AssumeRole calls other than AccessDenied. Codes
 // about the signature or the token concern the platform's own credentials:
 // transient, never blamed on the user's role.
-function assumeRoleError(
-  error: Extract<AssumeOutcome, { kind: "error" }>,
-  roleArn: string,
-  which: "first" | "second",
-): CheckResult {
+function assumeRoleError(error: Extract<AssumeOutcome, { kind: "error" }>, roleArn: string, which: "first" | "second"): CheckResult {
   const { status, code, message, retryAfterMs } = error;
   switch (code) {
     case "InvalidClientTokenId":
@@ -206,7 +196,10 @@ function assumeRoleError(
       );
     case "ValidationError":
       if (which === "first") {
-        return failed("INVALID_ROLE", `AWS STS refused to assume the role ${roleArn}: ${quote(message)}. Re-run the setup so the platform records the role it creates.`);
+        return failed(
+          "INVALID_ROLE",
+          `AWS STS refused to assume the role ${roleArn}: ${quote(message)}. Re-run the setup so the platform records the role it creates.`,
+        );
       }
       break;
     default:
@@ -217,7 +210,10 @@ function assumeRoleError(
 
 // Who the role's session is, from GetCallerIdentity with its credentials:
 // the identity, or the result for an error (worded for a session).
-async function sessionIdentity(session: Session, options: CheckOptions): Promise<{ readonly kind: "identity"; readonly account: string; readonly arn: string } | CheckResult> {
+async function sessionIdentity(
+  session: Session,
+  options: CheckOptions,
+): Promise<{ readonly kind: "identity"; readonly account: string; readonly arn: string } | CheckResult> {
   const answer = await callerIdentity(session.credentials, options);
   if (answer.kind !== "error") return answer;
   const { status, code, message, retryAfterMs } = answer;
@@ -237,7 +233,10 @@ async function sessionIdentity(session: Session, options: CheckOptions): Promise
           "AWS rejected the request time: the verifier's clock differs from AWS's by more than 15 minutes. This says nothing about the role; the clock must be synchronised.",
         );
       }
-      return failed("INVALID_CREDENTIALS", "AWS did not accept the signature made with the temporary credentials it had just issued for the role (SignatureDoesNotMatch). Try again.");
+      return failed(
+        "INVALID_CREDENTIALS",
+        "AWS did not accept the signature made with the temporary credentials it had just issued for the role (SignatureDoesNotMatch). Try again.",
+      );
     case "ExpiredToken":
       return failed(
         "EXPIRED",
@@ -246,7 +245,10 @@ async function sessionIdentity(session: Session, options: CheckOptions): Promise
     case "RequestExpired":
       return failed("CLOCK_SKEW", "AWS says the request is too old: the verifier's clock is probably wrong. This says nothing about the role.");
     case "AccessDenied":
-      return failed("INSUFFICIENT_PERMISSIONS", "AWS denied GetCallerIdentity to the role's session, which it normally never does. Check the account's service control policies.");
+      return failed(
+        "INSUFFICIENT_PERMISSIONS",
+        "AWS denied GetCallerIdentity to the role's session, which it normally never does. Check the account's service control policies.",
+      );
     case "RegionDisabledException":
       return failed(
         "REGION_UNAVAILABLE",

@@ -101,7 +101,10 @@ function tokenFailure(answer: HttpAnswer, ids: { tenantId: string; clientId: str
     return malformed("Microsoft Entra ID", `HTTP ${answer.status} answer`);
   }
   if (error === "invalid_client" || answer.status === 401) {
-    return failed("INVALID_CREDENTIALS", `Microsoft Entra ID rejected the client credentials for app ${ids.clientId} (${error}${code ? `, AADSTS${code}` : ""}).`);
+    return failed(
+      "INVALID_CREDENTIALS",
+      `Microsoft Entra ID rejected the client credentials for app ${ids.clientId} (${error}${code ? `, AADSTS${code}` : ""}).`,
+    );
   }
   return failed("PROVIDER_ERROR", `Microsoft Entra ID refused the token request (${error}${code ? `, AADSTS${code}` : ""}, HTTP ${answer.status}).`);
 }
@@ -120,14 +123,24 @@ function armFailure(answer: HttpAnswer, ids: { tenantId: string; subscriptionId:
     );
   }
   if (code === "SubscriptionNotFound" || answer.status === 404) {
-    return failed("SUBSCRIPTION_NOT_FOUND", `Subscription ${ids.subscriptionId} doesn't exist, or it belongs to a different tenant or cloud than tenant ${ids.tenantId}.`);
+    return failed(
+      "SUBSCRIPTION_NOT_FOUND",
+      `Subscription ${ids.subscriptionId} doesn't exist, or it belongs to a different tenant or cloud than tenant ${ids.tenantId}.`,
+    );
   }
   if (code === "InvalidAuthenticationTokenTenant") {
-    return failed("TENANT_MISMATCH", `Subscription ${ids.subscriptionId} belongs to a different tenant than ${ids.tenantId}. Use that subscription's tenant ID.`);
+    return failed(
+      "TENANT_MISMATCH",
+      `Subscription ${ids.subscriptionId} belongs to a different tenant than ${ids.tenantId}. Use that subscription's tenant ID.`,
+    );
   }
   if (answer.status === 401) {
     // A token Entra just issued being rejected is ARM's problem (or clock), not the user's.
-    return { kind: "transient", reason: "TOKEN_REJECTED", message: `Azure Resource Manager rejected a freshly issued access token (${code}). Try again later.` };
+    return {
+      kind: "transient",
+      reason: "TOKEN_REJECTED",
+      message: `Azure Resource Manager rejected a freshly issued access token (${code}). Try again later.`,
+    };
   }
   return failed("PROVIDER_ERROR", `Azure Resource Manager refused to read subscription ${ids.subscriptionId} (${code}, HTTP ${answer.status}).`);
 }

@@ -32,11 +32,19 @@ export const checkCivo: ProviderCheck = async (spec, options) => {
   const { apiToken, defaultRegion } = spec.provider.value;
   if (!apiToken) throw new Error("checkCivo: api_token is required");
   if (!isHeaderSafe(apiToken)) {
-    return { kind: "failed", reason: "INVALID_CREDENTIALS", message: "The Civo API key contains whitespace or control characters. Paste it again without line breaks or spaces." };
+    return {
+      kind: "failed",
+      reason: "INVALID_CREDENTIALS",
+      message: "The Civo API key contains whitespace or control characters. Paste it again without line breaks or spaces.",
+    };
   }
   const call = await httpCall(
     PROVIDER,
-    { method: "GET", url: `${options.endpoints.civo.replace(/\/+$/, "")}/v2/regions`, headers: { authorization: `Bearer ${apiToken}`, accept: "application/json" } },
+    {
+      method: "GET",
+      url: `${options.endpoints.civo.replace(/\/+$/, "")}/v2/regions`,
+      headers: { authorization: `Bearer ${apiToken}`, accept: "application/json" },
+    },
     options.signal ? { timeoutMs: options.timeoutMs, signal: options.signal } : { timeoutMs: options.timeoutMs },
   );
   if (!call.ok) return call.transient;
@@ -46,7 +54,12 @@ export const checkCivo: ProviderCheck = async (spec, options) => {
   // Civo's error bodies are checked before the status because the reference
   // is unsure which status each one comes with; be lenient (§5.3).
   const code = str(body, "code");
-  if (answer.status === 401 || answer.status === 403 || (code !== undefined && INVALID_KEY_CODES.has(code)) || str(body, "result") === "requires_authentication") {
+  if (
+    answer.status === 401 ||
+    answer.status === 403 ||
+    (code !== undefined && INVALID_KEY_CODES.has(code)) ||
+    str(body, "result") === "requires_authentication"
+  ) {
     return {
       kind: "failed",
       reason: "INVALID_CREDENTIALS",

@@ -23,11 +23,19 @@ export const checkDigitalOcean: ProviderCheck = async (spec, options) => {
   const { apiToken } = spec.provider.value;
   if (!apiToken) throw new Error("checkDigitalOcean: api_token is required");
   if (!isHeaderSafe(apiToken)) {
-    return { kind: "failed", reason: "INVALID_CREDENTIALS", message: "The DigitalOcean token contains whitespace or control characters. Paste it again without line breaks or spaces." };
+    return {
+      kind: "failed",
+      reason: "INVALID_CREDENTIALS",
+      message: "The DigitalOcean token contains whitespace or control characters. Paste it again without line breaks or spaces.",
+    };
   }
   const call = await httpCall(
     PROVIDER,
-    { method: "GET", url: `${options.endpoints.digitalocean.replace(/\/+$/, "")}/v2/account`, headers: { authorization: `Bearer ${apiToken}`, accept: "application/json" } },
+    {
+      method: "GET",
+      url: `${options.endpoints.digitalocean.replace(/\/+$/, "")}/v2/account`,
+      headers: { authorization: `Bearer ${apiToken}`, accept: "application/json" },
+    },
     options.signal ? { timeoutMs: options.timeoutMs, signal: options.signal } : { timeoutMs: options.timeoutMs },
   );
   if (!call.ok) return call.transient;
@@ -54,7 +62,11 @@ export const checkDigitalOcean: ProviderCheck = async (spec, options) => {
   }
   if (isTransientStatus(answer.status)) return transientForStatus(PROVIDER, answer);
   if (answer.status === 401) {
-    return { kind: "failed", reason: "INVALID_CREDENTIALS", message: "The DigitalOcean token is invalid, revoked or expired. Generate a new personal access token." };
+    return {
+      kind: "failed",
+      reason: "INVALID_CREDENTIALS",
+      message: "The DigitalOcean token is invalid, revoked or expired. Generate a new personal access token.",
+    };
   }
   if (answer.status === 403) {
     return {
@@ -64,5 +76,9 @@ export const checkDigitalOcean: ProviderCheck = async (spec, options) => {
     };
   }
   const id = str(asObject(answer.json), "id");
-  return { kind: "failed", reason: "PROVIDER_ERROR", message: `DigitalOcean refused the account read (HTTP ${answer.status}${id && /^[a-z_]+$/i.test(id) ? `, ${id}` : ""}).` };
+  return {
+    kind: "failed",
+    reason: "PROVIDER_ERROR",
+    message: `DigitalOcean refused the account read (HTTP ${answer.status}${id && /^[a-z_]+$/i.test(id) ? `, ${id}` : ""}).`,
+  };
 };

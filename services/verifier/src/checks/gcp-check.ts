@@ -51,7 +51,10 @@ export const checkGcp: ProviderCheck = async (spec: ConnectionSpec, options: Che
   const parsed = parseServiceAccountKey(keyBase64);
   if (!parsed.ok) {
     // parseServiceAccountKey's description never quotes key content.
-    return failed("INVALID_CREDENTIALS", `The service-account key is unusable: it ${parsed.description}. Download a new JSON key from IAM → Service accounts → Keys.`);
+    return failed(
+      "INVALID_CREDENTIALS",
+      `The service-account key is unusable: it ${parsed.description}. Download a new JSON key from IAM → Service accounts → Keys.`,
+    );
   }
   const key = parsed.key;
   if (gcp.projectId !== "" && gcp.projectId !== key.projectId) {
@@ -106,7 +109,11 @@ async function exchange(key: ServiceAccountKey, tokenUri: string, options: Check
     return transient("THROTTLED", "Google is rate-limiting token requests. Try again shortly.", retryAfterMs);
   }
   if (status >= 500) {
-    return transient("PROVIDER_UNAVAILABLE", `Google's token endpoint is having problems (HTTP ${status}). This does not mean the key is bad; try again later.`, retryAfterMs);
+    return transient(
+      "PROVIDER_UNAVAILABLE",
+      `Google's token endpoint is having problems (HTTP ${status}). This does not mean the key is bad; try again later.`,
+      retryAfterMs,
+    );
   }
   const error = json !== undefined && typeof json["error"] === "string" ? json["error"] : undefined;
   const description = json !== undefined && typeof json["error_description"] === "string" ? json["error_description"] : "";
@@ -179,7 +186,10 @@ function tokenUriOf(keyBase64: string): string | undefined {
 function isGoogleTokenUri(uri: string): boolean {
   try {
     const url = new URL(uri);
-    return url.protocol === "https:" && (url.hostname === "oauth2.googleapis.com" || url.hostname === "accounts.google.com" || url.hostname.endsWith(".googleapis.com"));
+    return (
+      url.protocol === "https:" &&
+      (url.hostname === "oauth2.googleapis.com" || url.hostname === "accounts.google.com" || url.hostname.endsWith(".googleapis.com"))
+    );
   } catch {
     return false;
   }
@@ -211,13 +221,15 @@ type Exchange =
 // One request through the shared HTTP helper (timeout covering the body,
 // the caller's signal, error texts that never echo request details).
 async function send(url: string, init: { method: "POST"; headers: Record<string, string>; body: string }, options: CheckOptions): Promise<Exchange> {
-  const outcome = await httpCall("Google's token endpoint", { url, ...init }, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  const outcome = await httpCall(
+    "Google's token endpoint",
+    { url, ...init },
+    { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+  );
   if (!outcome.ok) return outcome.transient;
   const { answer } = outcome;
   return { kind: "response", status: answer.status, text: answer.text, retryAfterMs: parseRetryAfter(answer.headers.get("retry-after")) };
 }
-
-
 
 function failed(reason: string, message: string): CheckResult {
   return { kind: "failed", reason, message };

@@ -14,8 +14,7 @@ export interface HttpAnswer {
  * finish in time (`transient`, ready to return from a check).
  */
 export type HttpOutcome =
-  | { readonly ok: true; readonly answer: HttpAnswer }
-  | { readonly ok: false; readonly transient: Extract<CheckResult, { kind: "transient" }> };
+  { readonly ok: true; readonly answer: HttpAnswer } | { readonly ok: false; readonly transient: Extract<CheckResult, { kind: "transient" }> };
 
 /** What {@link httpCall} sends. */
 export interface HttpRequest {
@@ -74,9 +73,17 @@ export function unanswered(provider: string, error: unknown, limits: HttpLimits,
     return { kind: "transient", reason: "ABORTED", message: `The ${provider} check was cancelled before ${provider} answered.` };
   }
   if (timedOut) {
-    return { kind: "transient", reason: "TIMEOUT", message: `${provider} did not answer within ${limits.timeoutMs} ms. This doesn't mean the credential is bad; try again later.` };
+    return {
+      kind: "transient",
+      reason: "TIMEOUT",
+      message: `${provider} did not answer within ${limits.timeoutMs} ms. This doesn't mean the credential is bad; try again later.`,
+    };
   }
-  return { kind: "transient", reason: "NETWORK_ERROR", message: `${provider} could not be reached (${networkErrorCode(error)}). This doesn't mean the credential is bad; try again later.` };
+  return {
+    kind: "transient",
+    reason: "NETWORK_ERROR",
+    message: `${provider} could not be reached (${networkErrorCode(error)}). This doesn't mean the credential is bad; try again later.`,
+  };
 }
 
 /** Parses JSON without throwing; `undefined` for empty or invalid text. */
@@ -124,7 +131,11 @@ export function transientForStatus(provider: string, answer: HttpAnswer, retryAf
   const after = retryAfterMs ?? parseRetryAfter(answer.headers.get("retry-after"));
   const base =
     answer.status === 429
-      ? { kind: "transient" as const, reason: "RATE_LIMITED", message: `${provider} is rate-limiting requests. Try again${after !== undefined ? ` in ${Math.ceil(after / 1000)} s` : " shortly"}.` }
+      ? {
+          kind: "transient" as const,
+          reason: "RATE_LIMITED",
+          message: `${provider} is rate-limiting requests. Try again${after !== undefined ? ` in ${Math.ceil(after / 1000)} s` : " shortly"}.`,
+        }
       : {
           kind: "transient" as const,
           reason: "PROVIDER_UNAVAILABLE",
@@ -140,7 +151,11 @@ export function isTransientStatus(status: number): boolean {
 
 /** The transient result for a 2xx body that is not the documented shape. */
 export function malformed(provider: string, what: string): Extract<CheckResult, { kind: "transient" }> {
-  return { kind: "transient", reason: "MALFORMED_RESPONSE", message: `${provider} returned an unexpected ${what}. This doesn't mean the credential is bad; try again later.` };
+  return {
+    kind: "transient",
+    reason: "MALFORMED_RESPONSE",
+    message: `${provider} returned an unexpected ${what}. This doesn't mean the credential is bad; try again later.`,
+  };
 }
 
 /**

@@ -39,7 +39,11 @@ export function otherStsAnswer(status: number, code: string | undefined, retryAf
     return transient("THROTTLED", "AWS is rate-limiting requests. Try again shortly.", retryAfterMs);
   }
   if (status >= 500) {
-    return transient("PROVIDER_UNAVAILABLE", `AWS STS is having problems (HTTP ${status}${code ? `, ${code}` : ""}). This does not mean ${subject} is bad; try again later.`, retryAfterMs);
+    return transient(
+      "PROVIDER_UNAVAILABLE",
+      `AWS STS is having problems (HTTP ${status}${code ? `, ${code}` : ""}). This does not mean ${subject} is bad; try again later.`,
+      retryAfterMs,
+    );
   }
   if (code === undefined) {
     return transient("MALFORMED_RESPONSE", `AWS STS answered HTTP ${status} without a readable error. Try again later.`, retryAfterMs);

@@ -45,17 +45,33 @@ export async function startFakeAzure(): Promise<FakeAzure> {
         const clientId = form.get("client_id") ?? "";
         const apps = tenants.get(tenantId);
         if (!apps) {
-          return sendJson(res, 400, tokenError("invalid_request", 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
+          return sendJson(
+            res,
+            400,
+            tokenError(
+              "invalid_request",
+              90002,
+              `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+            ),
+          );
         }
         const app = apps.get(clientId);
         if (!app) {
-          return sendJson(res, 400, tokenError("unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`));
+          return sendJson(
+            res,
+            400,
+            tokenError("unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`),
+          );
         }
         if (form.get("client_secret") !== app.secret) {
           return sendJson(
             res,
             401,
-            tokenError("invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`),
+            tokenError(
+              "invalid_client",
+              7000215,
+              `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+            ),
           );
         }
         if (app.expired) {
@@ -68,15 +84,28 @@ export async function startFakeAzure(): Promise<FakeAzure> {
       const subRoute = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
       if (subRoute && req.method === "GET") {
         if (!url.searchParams.get("api-version")) {
-          return sendJson(res, 400, { error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." } });
+          return sendJson(res, 400, {
+            error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." },
+          });
         }
         const subscriptionId = decodeURIComponent(subRoute[1] ?? "");
         const who = tokens.get(bearer(req) ?? "");
-        if (!who) return sendJson(res, 401, { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } }, { "www-authenticate": 'Bearer error="invalid_token"' });
+        if (!who)
+          return sendJson(
+            res,
+            401,
+            { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
+            { "www-authenticate": 'Bearer error="invalid_token"' },
+          );
         const sub = subscriptions.get(subscriptionId);
         if (!sub) return sendJson(res, 404, { error: { code: "SubscriptionNotFound", message: `The subscription '${subscriptionId}' could not be found.` } });
         if (sub.tenantId !== who.tenantId) {
-          return sendJson(res, 401, { error: { code: "InvalidAuthenticationTokenTenant", message: `The access token is from the wrong issuer 'https://sts.windows.net/${who.tenantId}/'.` } });
+          return sendJson(res, 401, {
+            error: {
+              code: "InvalidAuthenticationTokenTenant",
+              message: `The access token is from the wrong issuer 'https://sts.windows.net/${who.tenantId}/'.`,
+            },
+          });
         }
         if (!sub.readers.includes(who.clientId)) {
           return sendJson(res, 403, {

@@ -19,7 +19,8 @@ export async function startFakeCivo(): Promise<FakeCivo> {
     failureBody: (status) => (status === 429 ? { code: "too_many_requests", reason: "Rate limit exceeded" } : { status: 500, reason: "Internal server error" }),
     handle(req, _body, res) {
       // The ?region= query is ignored, as on the real route.
-      if (req.method !== "GET" || new URL(req.url ?? "/", "http://x").pathname !== "/v2/regions") return sendJson(res, 404, { code: "not_found", reason: "Not found" });
+      if (req.method !== "GET" || new URL(req.url ?? "/", "http://x").pathname !== "/v2/regions")
+        return sendJson(res, 404, { code: "not_found", reason: "Not found" });
       const key = bearer(req);
       if (!key || key !== apiKey) {
         return legacyAuthError

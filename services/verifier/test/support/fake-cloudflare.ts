@@ -9,7 +9,14 @@ export interface FakeCloudflare extends FakeControls {
   addLegacyKey(email: string, key: string): void;
 }
 
-function envelope(res: ServerResponse, status: number, success: boolean, result: unknown, errors: { code: number; message: string; error_chain?: unknown[] }[] = [], messages: unknown[] = []): void {
+function envelope(
+  res: ServerResponse,
+  status: number,
+  success: boolean,
+  result: unknown,
+  errors: { code: number; message: string; error_chain?: unknown[] }[] = [],
+  messages: unknown[] = [],
+): void {
   sendJson(res, status, { success, errors, messages, result });
 }
 
@@ -31,18 +38,36 @@ export async function startFakeCloudflare(): Promise<FakeCloudflare> {
         const wantAccount = accountRoute ? decodeURIComponent(accountRoute[1] ?? "") : undefined;
         // Account tokens only verify on their own account's route; user tokens only on the user route.
         if (!token || token.accountId !== wantAccount) return envelope(res, 401, false, null, [{ code: 1000, message: "Invalid API Token" }]);
-        return envelope(res, 200, true, { id: token.id, status: token.status }, [], [{ code: 10000, message: "This API Token is valid and active", type: null }]);
+        return envelope(
+          res,
+          200,
+          true,
+          { id: token.id, status: token.status },
+          [],
+          [{ code: 10000, message: "This API Token is valid and active", type: null }],
+        );
       }
       if (path === "/client/v4/user") {
         const email = req.headers["x-auth-email"];
         const key = req.headers["x-auth-key"];
-        if (typeof email !== "string" || typeof key !== "string") return envelope(res, 400, false, null, [{ code: 9106, message: "Missing X-Auth-Key, X-Auth-Email or Authorization headers" }]);
+        if (typeof email !== "string" || typeof key !== "string")
+          return envelope(res, 400, false, null, [{ code: 9106, message: "Missing X-Auth-Key, X-Auth-Email or Authorization headers" }]);
         // Format first (400 6003/6103), then value (403 9103), as the real API does.
         if (!/^[0-9a-f]{37}$|^cfk_/.test(key)) {
-          return envelope(res, 400, false, null, [{ code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] }]);
+          return envelope(res, 400, false, null, [
+            { code: 6003, message: "Invalid request headers", error_chain: [{ code: 6103, message: "Invalid format for X-Auth-Key header" }] },
+          ]);
         }
         if (legacy.get(email) !== key) return envelope(res, 403, false, null, [{ code: 9103, message: "Unknown X-Auth-Key or X-Auth-Email" }]);
-        return envelope(res, 200, true, { id: "7c5dae5552338874e5053f2534d2767a", email, first_name: "John", last_name: "Appleseed", suspended: false, organizations: [], betas: [] });
+        return envelope(res, 200, true, {
+          id: "7c5dae5552338874e5053f2534d2767a",
+          email,
+          first_name: "John",
+          last_name: "Appleseed",
+          suspended: false,
+          organizations: [],
+          betas: [],
+        });
       }
       return envelope(res, 404, false, null, [{ code: 7003, message: "No route for that URI" }]);
     },

@@ -14,9 +14,11 @@ export async function startFakeDigitalOcean(): Promise<FakeDigitalOcean> {
   let reset = Math.floor(Date.now() / 1000) + 60;
   const controls = await startFakeServer({
     commonHeaders: () => ({ "ratelimit-limit": "5000", "ratelimit-remaining": "4999", "ratelimit-reset": String(reset), "x-request-id": "fake-request-id" }),
-    failureBody: (status) => (status === 429 ? { id: "too_many_requests", message: "API rate limit exceeded." } : { id: "server_error", message: "Unexpected server-side error" }),
+    failureBody: (status) =>
+      status === 429 ? { id: "too_many_requests", message: "API rate limit exceeded." } : { id: "server_error", message: "Unexpected server-side error" },
     handle(req, _body, res) {
-      if (req.method !== "GET" || new URL(req.url ?? "/", "http://x").pathname !== "/v2/account") return sendJson(res, 404, { id: "not_found", message: "The resource you were accessing could not be found." });
+      if (req.method !== "GET" || new URL(req.url ?? "/", "http://x").pathname !== "/v2/account")
+        return sendJson(res, 404, { id: "not_found", message: "The resource you were accessing could not be found." });
       const account = tokens.get(bearer(req) ?? "");
       // The exact 401 body the real API sends (lowercase id, trailing period).
       if (!account) return sendJson(res, 401, { id: "unauthorized", message: "Unable to authenticate you." });
@@ -37,7 +39,12 @@ export async function startFakeDigitalOcean(): Promise<FakeDigitalOcean> {
   });
   return Object.assign(controls, {
     addToken(token: string, a: { email: string; uuid?: string; status?: "active" | "warning" | "locked"; canReadAccount?: boolean }) {
-      tokens.set(token, { email: a.email, uuid: a.uuid ?? "b6fr89dbf6d9156cace5f3c78dc9851d957381ef", status: a.status ?? "active", canReadAccount: a.canReadAccount ?? true });
+      tokens.set(token, {
+        email: a.email,
+        uuid: a.uuid ?? "b6fr89dbf6d9156cace5f3c78dc9851d957381ef",
+        status: a.status ?? "active",
+        canReadAccount: a.canReadAccount ?? true,
+      });
     },
     setRateLimitReset(epochSeconds: number) {
       reset = epochSeconds;

@@ -89,7 +89,10 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
     const exp = claims["exp"];
     const now = Math.floor(Date.now() / 1000);
     if (typeof iat !== "number" || typeof exp !== "number" || exp - iat > 3600 || exp <= iat || iat > now + 300 || exp < now) {
-      return invalidGrant(res, "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.");
+      return invalidGrant(
+        res,
+        "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+      );
     }
     if (typeof claims["scope"] !== "string" || claims["scope"] === "") {
       return json(res, 400, { error: "invalid_scope", error_description: "Invalid OAuth scope or ID token audience provided." });

@@ -193,14 +193,23 @@ export async function startFakeSts(): Promise<FakeSts> {
     if (failure === "429") return error(res, 429, "Sender", "Throttling", "Rate exceeded", { "retry-after": "7" });
     if (failure === "500") return error(res, 500, "Receiver", "InternalFailure", "An internal error has occurred");
     if (failure === "malformed") {
-      return send(res, 200, action === "AssumeRole"
-        ? `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`
-        : `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>arn:aws:iam::`);
+      return send(
+        res,
+        200,
+        action === "AssumeRole"
+          ? `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`
+          : `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>arn:aws:iam::`,
+      );
     }
     if (failure === "region-disabled") {
       const account = (callerKeyId !== undefined ? keys.get(callerKeyId)?.account : undefined) ?? "123456789012";
-      return error(res, 403, "Sender", "RegionDisabledException",
-        `STS is not activated in this region for account:${account}. Your account administrator can activate STS in this region using the IAM Console.`);
+      return error(
+        res,
+        403,
+        "Sender",
+        "RegionDisabledException",
+        `STS is not activated in this region for account:${account}. Your account administrator can activate STS in this region using the IAM Console.`,
+      );
     }
 
     if (req.method !== "POST" || (req.url ?? "/") !== "/") return error(res, 404, "Sender", "UnknownOperationException", "");
@@ -227,12 +236,22 @@ export async function startFakeSts(): Promise<FakeSts> {
     const now = Date.now();
     if (Number.isNaN(when)) return signatureMismatch(res);
     if (when < now - SKEW_MS) {
-      return error(res, 403, "Sender", "SignatureDoesNotMatch",
-        `Signature expired: ${date} is now earlier than ${amzDate(new Date(now - SKEW_MS))} (${amzDate(new Date(now))} - 15 min.)`);
+      return error(
+        res,
+        403,
+        "Sender",
+        "SignatureDoesNotMatch",
+        `Signature expired: ${date} is now earlier than ${amzDate(new Date(now - SKEW_MS))} (${amzDate(new Date(now))} - 15 min.)`,
+      );
     }
     if (when > now + SKEW_MS) {
-      return error(res, 403, "Sender", "SignatureDoesNotMatch",
-        `Signature not yet current: ${date} is still later than ${amzDate(new Date(now + SKEW_MS))} (${amzDate(new Date(now))} + 15 min.)`);
+      return error(
+        res,
+        403,
+        "Sender",
+        "SignatureDoesNotMatch",
+        `Signature not yet current: ${date} is still later than ${amzDate(new Date(now + SKEW_MS))} (${amzDate(new Date(now))} + 15 min.)`,
+      );
     }
     const headers: Record<string, string> = {};
     for (const name of signed) {
@@ -259,15 +278,18 @@ export async function startFakeSts(): Promise<FakeSts> {
       return error(res, 400, "Sender", "InvalidAction", `Could not find operation ${action} for version 2011-06-15`);
     }
     const userId = key.userId ?? "AIDA" + keyId.slice(4).padEnd(17, "X").slice(0, 17);
-    send(res, 200,
+    send(
+      res,
+      200,
       `<GetCallerIdentityResponse xmlns="${NS}">\n` +
-      `  <GetCallerIdentityResult>\n` +
-      `    <Arn>${escapeXml(key.arn)}</Arn>\n` +
-      `    <UserId>${escapeXml(userId)}</UserId>\n` +
-      `    <Account>${key.account}</Account>\n` +
-      `  </GetCallerIdentityResult>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
-      `</GetCallerIdentityResponse>\n`);
+        `  <GetCallerIdentityResult>\n` +
+        `    <Arn>${escapeXml(key.arn)}</Arn>\n` +
+        `    <UserId>${escapeXml(userId)}</UserId>\n` +
+        `    <Account>${key.account}</Account>\n` +
+        `  </GetCallerIdentityResult>\n` +
+        `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
+        `</GetCallerIdentityResponse>\n`,
+    );
   }
 
   function assumeRole(caller: Key, form: URLSearchParams, res: ServerResponse): void {
@@ -301,8 +323,13 @@ export async function startFakeSts(): Promise<FakeSts> {
       else if (!/^[\w+=,.@:/-]*$/.test(externalId)) bad(externalId, "externalId", "satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
     }
     if (problems.length > 0) {
-      return error(res, 400, "Sender", "ValidationError",
-        `${problems.length} validation error${problems.length > 1 ? "s" : ""} detected: ${problems.join("; ")}`);
+      return error(
+        res,
+        400,
+        "Sender",
+        "ValidationError",
+        `${problems.length} validation error${problems.length > 1 ? "s" : ""} detected: ${problems.join("; ")}`,
+      );
     }
     const arn = ROLE_ARN.exec(roleArn ?? "");
     if (roleArn === null || sessionName === null || !arn) return error(res, 400, "Sender", "ValidationError", `${roleArn ?? ""} is invalid`);
@@ -330,24 +357,36 @@ export async function startFakeSts(): Promise<FakeSts> {
     const expiresAt = Date.now() + (sessionLifetimeMs ?? duration * 1000);
     const assumedRoleId = `${roleIdOf(roleArn)}:${sessionName}`;
     const assumedRoleArn = `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
-    keys.set(accessKeyId, { secret: secretAccessKey, account, arn: assumedRoleArn, userId: assumedRoleId, sessionToken, expiresAt, fromRole: true, expired: false });
+    keys.set(accessKeyId, {
+      secret: secretAccessKey,
+      account,
+      arn: assumedRoleArn,
+      userId: assumedRoleId,
+      sessionToken,
+      expiresAt,
+      fromRole: true,
+      expired: false,
+    });
     issued.push({ accessKeyId, secretAccessKey, sessionToken, roleArn, sessionName, assumedRoleArn, expiresAt });
-    send(res, 200,
+    send(
+      res,
+      200,
       `<AssumeRoleResponse xmlns="${NS}">\n` +
-      `  <AssumeRoleResult>\n` +
-      `    <Credentials>\n` +
-      `      <AccessKeyId>${accessKeyId}</AccessKeyId>\n` +
-      `      <SecretAccessKey>${escapeXml(secretAccessKey)}</SecretAccessKey>\n` +
-      `      <SessionToken>${escapeXml(sessionToken)}</SessionToken>\n` +
-      `      <Expiration>${new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z")}</Expiration>\n` +
-      `    </Credentials>\n` +
-      `    <AssumedRoleUser>\n` +
-      `      <AssumedRoleId>${escapeXml(assumedRoleId)}</AssumedRoleId>\n` +
-      `      <Arn>${escapeXml(assumedRoleArn)}</Arn>\n` +
-      `    </AssumedRoleUser>\n` +
-      `  </AssumeRoleResult>\n` +
-      `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
-      `</AssumeRoleResponse>\n`);
+        `  <AssumeRoleResult>\n` +
+        `    <Credentials>\n` +
+        `      <AccessKeyId>${accessKeyId}</AccessKeyId>\n` +
+        `      <SecretAccessKey>${escapeXml(secretAccessKey)}</SecretAccessKey>\n` +
+        `      <SessionToken>${escapeXml(sessionToken)}</SessionToken>\n` +
+        `      <Expiration>${new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z")}</Expiration>\n` +
+        `    </Credentials>\n` +
+        `    <AssumedRoleUser>\n` +
+        `      <AssumedRoleId>${escapeXml(assumedRoleId)}</AssumedRoleId>\n` +
+        `      <Arn>${escapeXml(assumedRoleArn)}</Arn>\n` +
+        `    </AssumedRoleUser>\n` +
+        `  </AssumeRoleResult>\n` +
+        `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
+        `</AssumeRoleResponse>\n`,
+    );
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -413,7 +452,13 @@ function randomChars(alphabet: string, n: number): string {
 
 // Stable per role, like IAM's unique role id: AROA + 17 characters.
 function roleIdOf(roleArn: string): string {
-  return "AROA" + [...createHash("sha256").update(roleArn).digest()].slice(0, 17).map((b) => BASE32[b % 32]).join("");
+  return (
+    "AROA" +
+    [...createHash("sha256").update(roleArn).digest()]
+      .slice(0, 17)
+      .map((b) => BASE32[b % 32])
+      .join("")
+  );
 }
 
 function invalidToken(res: ServerResponse): void {
@@ -437,16 +482,25 @@ function send(res: ServerResponse, status: number, xml: string, extra: Record<st
 }
 
 function error(res: ServerResponse, status: number, type: "Sender" | "Receiver", code: string, message: string, extra: Record<string, string> = {}): void {
-  send(res, status,
+  send(
+    res,
+    status,
     `<ErrorResponse xmlns="${NS}">\n` +
-    `  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${escapeXml(message)}</Message>\n  </Error>\n` +
-    `  <RequestId>${randomUUID()}</RequestId>\n` +
-    `</ErrorResponse>\n`, extra);
+      `  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${escapeXml(message)}</Message>\n  </Error>\n` +
+      `  <RequestId>${randomUUID()}</RequestId>\n` +
+      `</ErrorResponse>\n`,
+    extra,
+  );
 }
 
 function signatureMismatch(res: ServerResponse): void {
-  error(res, 403, "Sender", "SignatureDoesNotMatch",
-    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+  error(
+    res,
+    403,
+    "Sender",
+    "SignatureDoesNotMatch",
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  );
 }
 
 function escapeXml(text: string): string {

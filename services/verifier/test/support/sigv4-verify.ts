@@ -42,20 +42,26 @@ function uriEncode(value: string): string {
 
 /** `20150830T123600Z` for `date` (UTC, no milliseconds). */
 export function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 // Query parameters are sorted by encoded name, then value, and re-encoded so
 // that differently-encoded but equal inputs canonicalise the same way.
 function canonicalQuery(query: string): string {
   if (query === "") return "";
-  const pairs = query.split("&").filter((p) => p !== "").map((pair) => {
-    const eq = pair.indexOf("=");
-    const rawName = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? "" : pair.slice(eq + 1);
-    const decode = (s: string): string => decodeURIComponent(s.replace(/\+/g, " "));
-    return [uriEncode(decode(rawName)), uriEncode(decode(rawValue))] as const;
-  });
+  const pairs = query
+    .split("&")
+    .filter((p) => p !== "")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      const rawValue = eq < 0 ? "" : pair.slice(eq + 1);
+      const decode = (s: string): string => decodeURIComponent(s.replace(/\+/g, " "));
+      return [uriEncode(decode(rawName)), uriEncode(decode(rawValue))] as const;
+    });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join("&");
 }
@@ -96,19 +102,8 @@ export function signingKey(secretAccessKey: string, yyyymmdd: string, region: st
  * secret, `X-Amz-Date` value, region and service. Servers verifying a
  * received request rebuild `parts` from its SignedHeaders.
  */
-export function sigV4Signature(
-  parts: CanonicalRequestParts,
-  secretAccessKey: string,
-  amzDateValue: string,
-  region: string,
-  service: string,
-): string {
-  const stringToSign = [
-    "AWS4-HMAC-SHA256",
-    amzDateValue,
-    credentialScope(amzDateValue, region, service),
-    sha256Hex(canonicalRequest(parts)),
-  ].join("\n");
+export function sigV4Signature(parts: CanonicalRequestParts, secretAccessKey: string, amzDateValue: string, region: string, service: string): string {
+  const stringToSign = ["AWS4-HMAC-SHA256", amzDateValue, credentialScope(amzDateValue, region, service), sha256Hex(canonicalRequest(parts))].join("\n");
   return createHmac("sha256", signingKey(secretAccessKey, amzDateValue.slice(0, 8), region, service))
     .update(stringToSign, "utf8")
     .digest("hex");
