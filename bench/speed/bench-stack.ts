@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { resolveDatabase, type DatabaseLocation } from "@planton/db";
+import { silentLogger } from "@planton/logging";
+import { createTestDatabase, type TestDatabase } from "@planton/testing";
+
+const ALL_IN_ONE = resolve(import.meta.dirname, "../../../services/all-in-one/dist/src/main.js");
+const NATS_SERVER = ["/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"].find((p) => existsSync(p));
+
+/** The benchmark's development signing secret (the stack and the client share it). */
+export const BENCH_JWT_SECRET = "bench-secret-0123456789-0123456789-abcdef";
+
+/** A database and a NATS server of the benchmark's own, for one or more stack processes in turn. */
+export interface BenchBackends {
+  readonly databaseUrl: string;
+  readonly databaseLabel: string;
+  /** `nats://…` of the NATS server it started, or undefined (no nats-server binary: in-process bus). */
+  readonly natsUrl: string | undefined;
+  dispose(): Promise<void>;
+}
+
+/** Creates a fresh database (on DATABASE_URL, else the embedded PostgreSQL) and starts a JetStream NATS on a free port. */
+export async function startBackends(name: string): Promise<BenchBackends> {
+  const dataDir = await mkdtemp(join(tmpdir(), `${name}-bench-`));
+  const location: DatabaseLocation = await resolveDatabase({ databaseUrl: process.env["DATABASE_URL"], dataDir, logger: silentLogger });
+  const database: TestDatabase = await createTestDatabase(location.url, `bench_${name}`);
+  let nats: ChildProcess | undefined;
+  let natsUrl: string | undefined;
+  if (NATS_SERVER !== undefined) {
+    const port = await freePort();
+    nats = spawn(NATS_SERVER, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", join(dataDir, "nats")], { stdio: "ignore" });
+    natsUrl = `nats://127.0.0.1:${port}`;
+    await waitForPort(port);
+  }
+  return {
+    databaseUrl: database.url,
+    databaseLabel: location.embedded ? "embedded PostgreSQL" : "DATABASE_URL",
+    natsUrl,
+    async dispose() {
+      nats?.kill("SIGTERM");
+      await database.drop();
+      await location.release();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running all-in-one process (what `npm start` runs). */
+export interface BenchStack {
+  readonly pid: number;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly metricsUrl: string;
+  /** Resident set size now, in MB (from /proc). */
+  rssMb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts the built all-in-one on `backends` with `env` added; its JSON logs are read and dropped, as a log shipper would. */
+export async function startStack(backends: BenchBackends, env: Record<string, string> = {}): Promise<BenchStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), "bench-stack-"));
+  const child = spawn(process.execPath, [ALL_IN_ONE], {
+    env: {
+      PATH: process.env["PATH"],
+      HOME: process.env["HOME"],
+      HOST: "127.0.0.1",
+      PORT: "0",
+      GRPC_PORT: "0",
+      METRICS_PORT: "0",
+      DATA_DIR: dataDir,
+      DATABASE_URL: backends.databaseUrl,
+      AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+      ...(backends.natsUrl !== undefined ? { NATS_URL: backends.natsUrl } : {}),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", () => undefined);
+  let banner = "";
+  const addresses = await new Promise<{ http: string; grpc: string; metrics: string }>((resolveBanner, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the stack printed no banner within 60 s:\n${banner}`)), 60_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      banner += chunk.toString();
+      const http = /Connect \/ gRPC-Web \/ gRPC\s+http:\/\/(\S+)/.exec(banner)?.[1];
+      const grpc = /native gRPC\s+(\S+)/.exec(banner)?.[1];
+      const metrics = /Prometheus metrics\s+(\S+)/.exec(banner)?.[1];
+      if (http && grpc && metrics) {
+        clearTimeout(timer);
+        resolveBanner({ http, grpc: grpc.replace(/^\w+:\/\//, ""), metrics });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the stack exited ${code}:\n${banner}`)));
+  });
+  return {
+    pid: child.pid!,
+    grpcAddress: addresses.grpc,
+    httpAddress: addresses.http,
+    metricsUrl: addresses.metrics.startsWith("http") ? addresses.metrics : `http://${addresses.metrics}`,
+    async rssMb() {
+      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolvePort(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const { connect } = await import("node:net");
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.destroy();
+        r(true);
+      }).on("error", () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
