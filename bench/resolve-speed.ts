@@ -19,7 +19,10 @@
  * imitation (requests counted there), and the stack's RSS.
  *
  * BENCH_DURATION_S (default 10) per run, BENCH_ROUNDS (3), BENCH_SOAK_S (0:
- * no soak; 300 for the five-minute soak, RSS printed every 30 s).
+ * no soak; 300 for the five-minute soak, RSS printed every 30 s),
+ * BENCH_CASES (only the cases whose label contains one of these
+ * |-separated words, e.g. "pinned|Health"; the ratios need their pairs),
+ * BENCH_SKIP_KMS=1 (no KMS phase).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
@@ -33,7 +36,7 @@ import { AuthorizationScope, EnvironmentAuthorizationService, ResolveCredentials
 import { ConnectionService, GetConnectionRequestSchema } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { fakeKmsCredentials, startFakeKms } from "@planton/testing";
-import { BENCH_JWT_SECRET, startBackends, startStack, type BenchStack } from "./speed/bench-stack.js";
+import { BENCH_JWT_SECRET, cpuSecondsOf, startBackends, startStack, type BenchStack } from "./speed/bench-stack.js";
 import { grpcFrame } from "./speed/grpc-frame.js";
 import type { LoadResult, LoadSpec } from "./speed/grpc-load.js";
 import { h2load } from "./speed/h2load-run.js";
@@ -53,6 +56,8 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time of the server process per request, in microseconds (robust to other load on the machine). */
+  cpuUs?: number;
 }
 
 async function main(): Promise<void> {
@@ -94,32 +99,42 @@ async function main(): Promise<void> {
     const grpcUrl = (path: string) => `http://${stack.grpcAddress}${path}`;
     const httpUrl = (path: string) => `http://${stack.httpAddress}${path}`;
     type Case = { label: string; run: () => Promise<Sample> };
+    // The CPU time the serving process spent per request over the run (warm-up included, so requests = rps x (D + W)).
+    const withCpu = async (pid: number, run: () => Promise<Sample>): Promise<Sample> => {
+      const before = await cpuSecondsOf(pid);
+      const sample = await run();
+      const cpu = (await cpuSecondsOf(pid)) - before;
+      return { ...sample, cpuUs: (cpu * 1e6) / (sample.rps * (DURATION_S + WARM_UP_S)) };
+    };
     const viaH2load = (label: string, url: string, headers: string[], bodyFile: string, procedure?: string): Case => ({
       label,
-      run: async () => {
-        const before = procedure ? await rpcCounts(stack.metricsUrl, procedure) : undefined;
-        const r = await h2load({ url, headers, bodyFile, connections: C, streams: M, durationS: DURATION_S, warmUpS: WARM_UP_S });
-        if (r.failed > 0) throw new Error(`${label}: h2load counted ${r.failed} failed requests`);
-        if (before !== undefined && procedure !== undefined) {
-          const delta = countsSince(before, await rpcCounts(stack.metricsUrl, procedure));
-          // h2load resets the streams still in flight when its time is up: at most C x M "canceled".
-          const notOk = [...delta].filter(([code, n]) => code !== "ok" && !(code === "canceled" && n <= C * M));
-          if (notOk.length > 0) throw new Error(`${label}: answers with grpc-status other than OK: ${JSON.stringify(notOk)}`);
-          if ((delta.get("ok") ?? 0) < r.succeeded) throw new Error(`${label}: ${r.succeeded} HTTP 200 but only ${delta.get("ok") ?? 0} OK RPCs`);
-        }
-        return r;
-      },
+      run: () =>
+        withCpu(procedure === undefined ? bare.child.pid! : stack.pid, async () => {
+          const before = procedure ? await rpcCounts(stack.metricsUrl, procedure) : undefined;
+          const r = await h2load({ url, headers, bodyFile, connections: C, streams: M, durationS: DURATION_S, warmUpS: WARM_UP_S });
+          if (r.failed > 0) throw new Error(`${label}: h2load counted ${r.failed} failed requests`);
+          if (before !== undefined && procedure !== undefined) {
+            const delta = countsSince(before, await rpcCounts(stack.metricsUrl, procedure));
+            // h2load resets the streams still in flight when its time is up: at most C x M "canceled".
+            const notOk = [...delta].filter(([code, n]) => code !== "ok" && !(code === "canceled" && n <= C * M));
+            if (notOk.length > 0) throw new Error(`${label}: answers with grpc-status other than OK: ${JSON.stringify(notOk)}`);
+            if ((delta.get("ok") ?? 0) < r.succeeded) throw new Error(`${label}: ${r.succeeded} HTTP 200 but only ${delta.get("ok") ?? 0} OK RPCs`);
+          }
+          return r;
+        }),
     });
     const viaLoad = (label: string, spec: Omit<LoadSpec, "address" | "token" | "durationS" | "warmUpS">): Case => ({
       label,
-      run: async () => {
-        const r = await runLoad({ ...spec, address: stack.grpcAddress, token, durationS: DURATION_S, warmUpS: WARM_UP_S });
-        const notOk = Object.entries(r.statuses).filter(([code]) => code !== "0");
-        if (notOk.length > 0) throw new Error(`${label}: answers with grpc-status other than 0 (OK): ${JSON.stringify(notOk)}`);
-        return r;
-      },
+      run: () =>
+        withCpu(stack.pid, async () => {
+          const r = await runLoad({ ...spec, address: stack.grpcAddress, token, durationS: DURATION_S, warmUpS: WARM_UP_S });
+          const notOk = Object.entries(r.statuses).filter(([code]) => code !== "0");
+          if (notOk.length > 0) throw new Error(`${label}: answers with grpc-status other than 0 (OK): ${JSON.stringify(notOk)}`);
+          return r;
+        }),
     });
-    const cases: Case[] = [
+    const only = (process.env["BENCH_CASES"] ?? "").split("|").filter((w) => w !== "");
+    const allCases: Case[] = [
       viaH2load("bare grpc-js echo (own process)", `http://127.0.0.1:${bare.port}${HEALTH}`, grpcHeaders.slice(0, 2), files.health),
       viaH2load("Health/Check, GRPC_PORT", grpcUrl(HEALTH), grpcHeaders, files.health, HEALTH),
       viaH2load("ResolveCredentials pinned, GRPC_PORT", grpcUrl(RESOLVE), grpcHeaders, files.resolve, RESOLVE),
@@ -134,6 +149,7 @@ async function main(): Promise<void> {
       ),
       viaLoad("CreateConnection AWS inline, 64 in flight (load gen)", { kind: "create", connection: "", prefix: "", connections: 4, streams: 16 }),
     ];
+    const cases = only.length === 0 ? allCases : allCases.filter((c) => only.some((w) => c.label.includes(w)));
     console.log(
       `h2load ${C} connections x ${M} streams unless noted, ${DURATION_S} s per run after ${WARM_UP_S} s warm-up, ${ROUNDS} interleaved rounds; ` +
         `stack: all-in-one, ${backends.databaseLabel}, ${backends.natsUrl ? "own NATS JetStream" : "in-process events"}, local key provider, LOG_LEVEL info`,
@@ -145,14 +161,17 @@ async function main(): Promise<void> {
         // Each first-resolve and create run needs fresh ids and names.
         const sample = await c.run.call(undefined);
         results.get(c.label)!.push(sample);
-        console.log(`round ${round}  ${c.label.padEnd(54)} ${sample.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(sample.p50)}  p99 ${ms(sample.p99)}`);
+        console.log(
+          `round ${round}  ${c.label.padEnd(54)} ${sample.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(sample.p50)}  p99 ${ms(sample.p99)}  server CPU ${cpu(sample)}/req`,
+        );
       }
       rssAfterResolve = await stack.rssMb();
     }
     console.log("\nsummary (req/s min / median / max; p50 and p99 of the median run)");
     for (const [label, samples] of results) console.log(`  ${label.padEnd(54)} ${summary(samples)}`);
-    const med = (label: string) => median(results.get(label)!.map((s) => s.rps));
+    const med = (label: string) => median(results.get(label)?.map((s) => s.rps) ?? []);
     const ratio = (a: string, b: string, target: number) => {
+      if (!results.has(a) || !results.has(b)) return;
       const r = med(a) / med(b);
       console.log(`  ${`${a} / ${b}`.padEnd(110)} ${r.toFixed(2).padStart(5)}  (target >= ${target})`);
     };
@@ -163,7 +182,8 @@ async function main(): Promise<void> {
     ratio("ResolveCredentials pinned, PORT Connect", "Health/Check, PORT Connect", 0.6);
     ratio("ResolveCredentials first resolve (load gen)", "ResolveCredentials pinned, GRPC_PORT (load gen)", 0.4);
     ratio("GetConnection, GRPC_PORT", "Health/Check, GRPC_PORT", 0.6);
-    console.log(`  CreateConnection, 64 in flight: ${med("CreateConnection AWS inline, 64 in flight (load gen)").toFixed(0)} req/s (target >= 1500)`);
+    if (results.has("CreateConnection AWS inline, 64 in flight (load gen)"))
+      console.log(`  CreateConnection, 64 in flight: ${med("CreateConnection AWS inline, 64 in flight (load gen)").toFixed(0)} req/s (target >= 1500)`);
     console.log(
       `\nall-in-one RSS after ${ROUNDS} rounds (${(ROUNDS * cases.length * (DURATION_S + WARM_UP_S)).toFixed(0)} s of load): ${rssAfterResolve.toFixed(0)} MB (target < 250)`,
     );
@@ -174,6 +194,7 @@ async function main(): Promise<void> {
   }
   await backends.dispose();
   // A database of its own: the create runs above left thousands of connections sealed under the local key.
+  if (process.env["BENCH_SKIP_KMS"] === "1") return;
   const kmsBackends = await startBackends("speed_kms");
   try {
     await kmsCalls(kmsBackends);
@@ -309,7 +330,11 @@ function median(values: number[]): number {
 function summary(samples: Sample[]): string {
   const byRps = [...samples].sort((a, b) => a.rps - b.rps);
   const mid = byRps[Math.floor(byRps.length / 2)]!;
-  return `${byRps[0]!.rps.toFixed(0).padStart(6)} / ${mid.rps.toFixed(0).padStart(6)} / ${byRps[byRps.length - 1]!.rps.toFixed(0).padStart(6)}   p50 ${ms(mid.p50)}  p99 ${ms(mid.p99)}`;
+  return `${byRps[0]!.rps.toFixed(0).padStart(6)} / ${mid.rps.toFixed(0).padStart(6)} / ${byRps[byRps.length - 1]!.rps.toFixed(0).padStart(6)}   p50 ${ms(mid.p50)}  p99 ${ms(mid.p99)}  server CPU ${cpu(mid)}/req`;
+}
+
+function cpu(sample: Sample): string {
+  return sample.cpuUs === undefined ? "?" : `${sample.cpuUs.toFixed(0).padStart(5)} us`;
 }
 
 function ms(value: number): string {

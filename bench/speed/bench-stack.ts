@@ -57,13 +57,17 @@ export interface BenchStack {
   readonly metricsUrl: string;
   /** Resident set size now, in MB (from /proc). */
   rssMb(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in seconds. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** Starts the built all-in-one on `backends` with `env` added; its JSON logs are read and dropped, as a log shipper would. */
 export async function startStack(backends: BenchBackends, env: Record<string, string> = {}): Promise<BenchStack> {
   const dataDir = await mkdtemp(join(tmpdir(), "bench-stack-"));
-  const child = spawn(process.execPath, [ALL_IN_ONE], {
+  // BENCH_STACK_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the stack.
+  const nodeOptions = (process.env["BENCH_STACK_NODE_OPTIONS"] ?? "").split(" ").filter((o) => o !== "");
+  const child = spawn(process.execPath, [...nodeOptions, ALL_IN_ONE], {
     env: {
       PATH: process.env["PATH"],
       HOME: process.env["HOME"],
@@ -104,6 +108,7 @@ export async function startStack(backends: BenchBackends, env: Record<string, st
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     },
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -112,6 +117,17 @@ export async function startStack(backends: BenchBackends, env: Record<string, st
     },
   };
 }
+
+/** CPU time (user + system) process `pid` has used, in seconds, from /proc/<pid>/stat. */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at ") ".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+// sysconf(_SC_CLK_TCK): 100 on Linux x86_64 and arm64.
+const CLOCK_TICKS = 100;
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {

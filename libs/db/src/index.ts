@@ -8,6 +8,8 @@ export { migrateToLatest } from "./migrate.js";
 export { isDatabaseUnavailable } from "./unavailable.js";
 export { resolveDatabase } from "./database-url.js";
 export type { DatabaseLocation } from "./database-url.js";
+export { createBatcher } from "./batcher.js";
+export type { Batcher, BatcherOptions } from "./batcher.js";
 export { startPeriodicPass } from "./periodic-pass.js";
 export type { PeriodicPass } from "./periodic-pass.js";
 export { createPostgresProbe } from "./postgres-probe.js";

@@ -1,3 +1,3 @@
-export { createLogger, silentLogger, LOG_LEVELS } from "./logger.js";
+export { createLogger, silentLogger, vettedFields, LOG_LEVELS, STDOUT_FLUSH_MS } from "./logger.js";
 export type { Logger, LogFields, LogLevel, LoggerOptions } from "./logger.js";
 export { redactValue, scrubText, REDACTED } from "./redact.js";

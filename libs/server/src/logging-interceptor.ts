@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { principalKey } from "@planton/auth";
-import type { Logger } from "@planton/logging";
+import { scrubText, vettedFields, type Logger } from "@planton/logging";
 import { acceptRequestId, requestIdKey } from "./request-id.js";
 import { observeStream } from "./observe-stream.js";
 
@@ -9,13 +9,19 @@ import { observeStream } from "./observe-stream.js";
  * protocol, code, duration, caller (subject and org from the verified token)
  * and request id (`x-request-id` or a generated one, echoed in the response
  * header, and stored under {@link requestIdKey} for handlers). Only
- * message-free metadata is logged: request and response messages never are. Server faults log their cause at error level; caller mistakes at
- * info; everything passes the logger's redaction.
+ * message-free metadata is logged: request and response messages never are.
+ * Server faults log their cause at error level; caller mistakes at info,
+ * through the logger's redaction. A call that succeeded logs only vetted
+ * fields (procedure, protocol, code, duration, the verified token's subject
+ * and org, the request id, scrubbed when the client chose it), so its line
+ * skips the redaction pass; health checks that succeed log at debug (probes
+ * would otherwise fill the log).
  */
 export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (request) => {
     const started = performance.now();
-    const requestId = acceptRequestId(request.header.get("x-request-id"));
+    const offered = request.header.get("x-request-id");
+    const requestId = acceptRequestId(offered);
     request.contextValues.set(requestIdKey, requestId);
     const procedure = `/${request.service.typeName}/${request.method.name}`;
     const protocol = protocolOf(request.header.get("content-type"));
@@ -23,6 +29,19 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
       // A stream the client cancelled ends without an error from the handler.
       if (error === undefined && request.signal.aborted) error = request.signal.reason;
       const principal = request.contextValues.get(principalKey);
+      if (error === undefined) {
+        const fields = vettedFields({
+          procedure,
+          protocol,
+          code: "OK",
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          caller: principal ? { sub: principal.subject, org: principal.orgId } : undefined,
+          request_id: requestId === offered ? scrubText(requestId) : requestId,
+        });
+        if (request.service.typeName === HEALTH_SERVICE) logger.debug(fields, "rpc");
+        else logger.info(fields, "rpc");
+        return;
+      }
       const connectError = error === undefined ? undefined : ConnectError.from(error);
       const fields = {
         procedure,
@@ -65,6 +84,8 @@ function withRequestId(error: unknown, requestId: string): ConnectError {
   copy.details.push(...original.details);
   return copy;
 }
+
+const HEALTH_SERVICE = "grpc.health.v1.Health";
 
 function isServerFault(code: Code): boolean {
   return code === Code.Internal || code === Code.Unknown || code === Code.DataLoss || code === Code.Unavailable;

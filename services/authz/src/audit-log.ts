@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { sql, type Kysely } from "kysely";
 import { AuditDecision, AuditEventSchema, type AuditEvent } from "@planton/proto/planton/connect/v1/authz_service_pb";
+import { createBatcher } from "@planton/db";
 import { Violations } from "@planton/server";
 import { AUDIT_KIND_FAMILIES, AUDIT_KINDS } from "./audit-kinds.js";
 import type { AuditRow, AuthzDatabase } from "./schema.js";
@@ -76,38 +77,56 @@ export interface AuditLog {
 const MAX_TEXT = 128;
 const MAX_SUMMARY = 2000;
 
-/** Creates the {@link AuditLog} over `authz.audit_events`. */
-export function createAuditLog(db: Kysely<AuthzDatabase>): AuditLog {
+/** Bounds of the audit group commit (see {@link createAuditLog}). */
+export interface AuditBatching {
+  /** Most records in one INSERT. */
+  readonly maxBatch: number;
+  /** Most INSERTs of batched records running at once. */
+  readonly maxInFlight: number;
+}
+
+/** The defaults: up to 256 records per statement, two statements at once (of a pool of ten). */
+export const DEFAULT_AUDIT_BATCHING: AuditBatching = { maxBatch: 256, maxInFlight: 2 };
+
+/**
+ * Creates the {@link AuditLog} over `authz.audit_events`.
+ *
+ * Records written without an executor (every resolve) are group-committed:
+ * concurrent writes go to PostgreSQL as one multi-row INSERT (see
+ * createBatcher in @planton/db), and each `write` settles only when the
+ * statement holding its record has committed, or fails with it; an idle
+ * process sends each record at once. Records written in a change's
+ * transaction go in that transaction, alone.
+ */
+export function createAuditLog(db: Kysely<AuthzDatabase>, batching: AuditBatching = DEFAULT_AUDIT_BATCHING): AuditLog {
+  const insert = (rows: readonly AuditRow[], executor: Kysely<AuthzDatabase>) =>
+    executor
+      .insertInto("audit_events")
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .column("id")
+          .doUpdateSet((eb) => ({ decision: eb.ref("excluded.decision"), error_code: eb.ref("excluded.error_code"), reason: eb.ref("excluded.reason") }))
+          .where("audit_events.decision", "=", AuditDecision.ALLOWED)
+          .where(sql.ref("excluded.decision"), "=", AuditDecision.ERROR),
+      )
+      .execute();
+  const batcher = createBatcher<AuditRow, void>({
+    ...batching,
+    async run(rows) {
+      // ON CONFLICT cannot touch one row twice in a statement: a batch that
+      // holds an id twice (a correction next to its record; the resolver
+      // never queues both at once) goes one record at a time, in order.
+      if (new Set(rows.map((r) => r.id)).size === rows.length) await insert(rows, db);
+      else for (const row of rows) await insert([row], db);
+      return rows.map(() => undefined);
+    },
+  });
   return {
-    async write(record, executor = db) {
-      await executor
-        .insertInto("audit_events")
-        .values({
-          id: record.id ?? randomUUID(),
-          org_id: record.orgId,
-          time: record.time ?? new Date(),
-          actor: record.actor.slice(0, 256),
-          kind: record.kind,
-          request_id: (record.requestId ?? "").slice(0, MAX_TEXT),
-          deployment_id: (record.deploymentId ?? "").slice(0, MAX_TEXT),
-          environment: (record.environment ?? "").slice(0, MAX_TEXT),
-          provider: record.provider ?? 0,
-          connection_id: record.connectionId ?? "",
-          credential_version: record.credentialVersion ?? 0,
-          decision: record.decision ?? AuditDecision.UNSPECIFIED,
-          reason: (record.reason ?? "").slice(0, MAX_SUMMARY),
-          target: record.target ?? "",
-          summary: (record.summary ?? "").slice(0, MAX_SUMMARY),
-          error_code: record.errorCode ?? "",
-        })
-        .onConflict((oc) =>
-          oc
-            .column("id")
-            .doUpdateSet((eb) => ({ decision: eb.ref("excluded.decision"), error_code: eb.ref("excluded.error_code"), reason: eb.ref("excluded.reason") }))
-            .where("audit_events.decision", "=", AuditDecision.ALLOWED)
-            .where(sql.ref("excluded.decision"), "=", AuditDecision.ERROR),
-        )
-        .execute();
+    async write(record, executor) {
+      const row = toRow(record);
+      if (executor === undefined) await batcher.add(row);
+      else await insert([row], executor);
     },
     async list(orgId, filter) {
       const kind = filter.kind ?? "";
@@ -173,6 +192,27 @@ function decodeCursor(token: string): { time: Date; id: string } {
     new Violations().check(false, "page_token", "FORMAT", "is not a token from a previous ListAuditEvents response").throwIfAny();
     throw new Error("unreachable");
   }
+}
+
+function toRow(record: AuditRecord): AuditRow {
+  return {
+    id: record.id ?? randomUUID(),
+    org_id: record.orgId,
+    time: record.time ?? new Date(),
+    actor: record.actor.slice(0, 256),
+    kind: record.kind,
+    request_id: (record.requestId ?? "").slice(0, MAX_TEXT),
+    deployment_id: (record.deploymentId ?? "").slice(0, MAX_TEXT),
+    environment: (record.environment ?? "").slice(0, MAX_TEXT),
+    provider: record.provider ?? 0,
+    connection_id: record.connectionId ?? "",
+    credential_version: record.credentialVersion ?? 0,
+    decision: record.decision ?? AuditDecision.UNSPECIFIED,
+    reason: (record.reason ?? "").slice(0, MAX_SUMMARY),
+    target: record.target ?? "",
+    summary: (record.summary ?? "").slice(0, MAX_SUMMARY),
+    error_code: record.errorCode ?? "",
+  };
 }
 
 function toEvent(row: AuditRow): AuditEvent {

@@ -11,6 +11,8 @@ import type { AuthzConfig } from "./config.js";
 import { applyConnectionEvent } from "./connection-events.js";
 import { mapAuthzError } from "./errors.js";
 import type { CredentialOpener, RegistryLookup } from "./ports.js";
+import { createConnectionCache } from "./resolve/connection-cache.js";
+import { createPinReader } from "./resolve/pin-reader.js";
 import { createResolver, type Resolver } from "./resolve/resolver.js";
 import { startRetentionJob, type RetentionJob, type VersionDestroyer } from "./retention-job.js";
 import { createAuthzRoutes } from "./routes.js";
@@ -64,9 +66,21 @@ export async function buildAuthz(options: {
     throw error;
   }
   const db = database.db;
-  const audit = options.metrics ? withAuditMetrics(createAuditLog(db), options.metrics) : createAuditLog(db);
+  const auditLog = createAuditLog(db, options.config.auditBatching);
+  const audit = options.metrics ? withAuditMetrics(auditLog, options.metrics) : auditLog;
+  const connections = createConnectionCache(options.registry, { ttlMs: options.config.connectionCacheTtlMs, maxEntries: 10_000 });
   const authorizations = createAuthorizations({ db, registry: options.registry, audit });
-  const resolver = createResolver({ db, registry: options.registry, vault: options.vault, authorizations, audit, pinTtlMs: options.config.pinTtlMs, logger });
+  const resolver = createResolver({
+    db,
+    registry: options.registry,
+    connections,
+    pins: createPinReader(db),
+    vault: options.vault,
+    authorizations,
+    audit,
+    pinTtlMs: options.config.pinTtlMs,
+    logger,
+  });
   const retention = startRetentionJob({
     db,
     vault: options.vault,
@@ -92,7 +106,10 @@ export async function buildAuthz(options: {
     audit,
     retention,
     db,
-    onConnectionEvent: (data) => applyConnectionEvent(db, audit, data, logger),
+    async onConnectionEvent(data) {
+      const about = await applyConnectionEvent(db, audit, data, logger);
+      if (about !== undefined) connections.invalidate(about.orgId, about.connectionId);
+    },
     countPins,
     async close() {
       await retention.stop();

@@ -1,5 +1,6 @@
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
 import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
+import { DEFAULT_AUDIT_BATCHING, type AuditBatching } from "./audit-log.js";
 
 /** authz's configuration, parsed once at start. */
 export interface AuthzConfig {
@@ -16,6 +17,10 @@ export interface AuthzConfig {
   readonly retentionMs: number;
   /** How often the retention job runs (default 5 min). */
   readonly retentionIntervalMs: number;
+  /** How long a pinned resolve may use a connection's public half without a new lookup (default 5 s; 0: always look up). */
+  readonly connectionCacheTtlMs: number;
+  /** Group commit of resolve audit records. */
+  readonly auditBatching: AuditBatching;
 }
 
 /** loadAuthzConfig parses authz's environment; throws ConfigError naming the variable. */
@@ -37,5 +42,10 @@ export function loadAuthzConfig(environment: Env, options: { requireUrls: boolea
     pinTtlMs: env.int("PIN_TTL_MS", day, { min: 1_000, max: 30 * day }),
     retentionMs: env.int("VERSION_RETENTION_MS", 7 * day, { min: 0, max: 365 * day }),
     retentionIntervalMs: env.int("RETENTION_INTERVAL_MS", 300_000, { min: 100, max: day }),
+    connectionCacheTtlMs: env.int("RESOLVE_CONNECTION_CACHE_TTL_MS", 5_000, { min: 0, max: 60_000 }),
+    auditBatching: {
+      maxBatch: env.int("AUDIT_BATCH_MAX_RECORDS", DEFAULT_AUDIT_BATCHING.maxBatch, { min: 1, max: 1_000 }),
+      maxInFlight: DEFAULT_AUDIT_BATCHING.maxInFlight,
+    },
   });
 }

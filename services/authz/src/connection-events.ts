@@ -24,13 +24,21 @@ export const CONSUMED_SUBJECTS = ["connect.>"] as const;
  *   holds it);
  * - `connection.deleted`: the connection's authorizations, defaults, pins and
  *   retired versions go (the registry already shredded its versions).
+ * Returns the connection the event was about (the caller drops it from its
+ * caches), or undefined for an event authz ignores.
  */
-export async function applyConnectionEvent(db: Kysely<AuthzDatabase>, audit: AuditLog, data: Uint8Array, logger: Logger): Promise<void> {
+export async function applyConnectionEvent(
+  db: Kysely<AuthzDatabase>,
+  audit: AuditLog,
+  data: Uint8Array,
+  logger: Logger,
+): Promise<{ orgId: string; connectionId: string } | undefined> {
   const event = fromBinary(EventSchema, data);
+  const connectionId = event.payload.case === "connection" || event.payload.case === "awsTrust" ? event.payload.value.connectionId : "";
   const orgId = event.orgId;
   const record = changeRecordOf(event);
   // Every event authz acts on is a change; the rest (e.g. connection.reverify) are ignored.
-  if (!isRegistryChangeKind(event.kind)) return;
+  if (!isRegistryChangeKind(event.kind)) return undefined;
   const retiredAt = event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date();
   let deleted: string | undefined;
   await db.transaction().execute(async (trx) => {
@@ -60,4 +68,5 @@ export async function applyConnectionEvent(db: Kysely<AuthzDatabase>, audit: Aud
     }
   });
   if (deleted !== undefined) logger.info({ org_id: orgId, connection_id: deleted }, "authorizations of deleted connection removed");
+  return connectionId === "" ? undefined : { orgId, connectionId };
 }

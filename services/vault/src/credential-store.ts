@@ -23,15 +23,24 @@ export async function insertVersion(db: Db, row: NewCredentialVersion): Promise<
   await db.insertInto("credential_versions").values(row).execute();
 }
 
-/** findVersion returns a version row (live or shredded), or undefined. */
-export async function findVersion(db: Db, orgId: string, connectionId: string, version: number): Promise<CredentialVersionRow | undefined> {
-  return db
+/**
+ * findVersions reads many versions in one statement (`unnest` of the
+ * addresses, so the text is the same for every count); one row or undefined
+ * per address, in order.
+ */
+export async function findVersions(
+  db: Db,
+  addresses: readonly { orgId: string; connectionId: string; version: number }[],
+): Promise<(CredentialVersionRow | undefined)[]> {
+  const rows = await db
     .selectFrom("credential_versions")
     .selectAll()
-    .where("org_id", "=", orgId)
-    .where("connection_id", "=", connectionId)
-    .where("version", "=", version)
-    .executeTakeFirst();
+    .where(
+      sql<boolean>`(org_id, connection_id, version) in (select * from unnest(${addresses.map((a) => a.orgId)}::text[], ${addresses.map((a) => a.connectionId)}::text[], ${addresses.map((a) => a.version)}::int[]))`,
+    )
+    .execute();
+  const byAddress = new Map(rows.map((row) => [`${row.org_id}\u0000${row.connection_id}\u0000${row.version}`, row]));
+  return addresses.map((a) => byAddress.get(`${a.orgId}\u0000${a.connectionId}\u0000${a.version}`));
 }
 
 /**

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import { seal as aeadSeal, open as aeadOpen, AuthenticationFailedError } from "./envelope/aes-gcm.js";
 import { FORMAT_VERSION, associatedData, encryptionContext, type RecordAddress } from "./envelope/associated-data.js";
-import { allocateVersion, claimRewrapBatch, countNotUnderKey, findVersion, insertVersion, shredVersions, updateWrappedKey } from "./credential-store.js";
+import { allocateVersion, claimRewrapBatch, countNotUnderKey, findVersions, insertVersion, shredVersions, updateWrappedKey } from "./credential-store.js";
+import { createBatcher } from "@planton/db";
 import { CredentialIntegrityError, CredentialVersionDestroyedError, CredentialVersionNotFoundError, RewrapTargetKeyError } from "./errors.js";
 import type { DataKeyCache } from "./keys/data-key-cache.js";
 import { KeyProviderRejectedError, type KeyProvider } from "./keys/key-provider.js";
@@ -49,6 +50,14 @@ export interface Vault {
 export function createVault(deps: VaultDeps): Vault {
   const cacheKeyOf = (keyId: string, wrapped: Uint8Array, address: RecordAddress) =>
     `${keyId}\u0000${Buffer.from(wrapped).toString("base64")}\u0000${address.orgId}\u0000${address.connectionId}`;
+  // Opens that arrive together read their rows in one statement. Every open
+  // reads its row (nothing sealed is cached), so a destroyed version is
+  // refused by whichever replica is asked.
+  const reads = createBatcher<RecordAddress, CredentialVersionRow | undefined>({
+    maxBatch: 512,
+    maxInFlight: 2,
+    run: (addresses) => findVersions(deps.db, addresses),
+  });
 
   return {
     async seal(orgId, connectionId, payload, signal) {
@@ -80,7 +89,7 @@ export function createVault(deps: VaultDeps): Vault {
     },
 
     async open(address) {
-      const row = await findVersion(deps.db, address.orgId, address.connectionId, address.version);
+      const row = await reads.add(address);
       if (row === undefined) throw new CredentialVersionNotFoundError(address.version);
       const live = liveParts(row);
       if (live === undefined) throw new CredentialVersionDestroyedError(address.version);

@@ -18,8 +18,18 @@ export interface ChosenConnection {
  * names, else the environment's default, else the organization's default;
  * NOT_FOUND (NoConnectionError) when there is none.
  */
-export async function chooseConnection(deps: Pick<ResolverDeps, "db" | "registry">, caller: Caller, input: ResolveInput): Promise<ChosenConnection> {
-  if (input.connection !== "") return { ...(await deps.registry.lookup(caller.orgId, input.connection)), reason: "explicit connection" };
+export async function chooseConnection(
+  deps: Pick<ResolverDeps, "db" | "registry" | "connections">,
+  caller: Caller,
+  input: ResolveInput,
+): Promise<ChosenConnection> {
+  // Always a fresh lookup: the current credential version is what gets pinned.
+  const lookup = async (reference: string) => {
+    const found = await deps.registry.lookup(caller.orgId, reference);
+    deps.connections.put(caller.orgId, found);
+    return found;
+  };
+  if (input.connection !== "") return { ...(await lookup(input.connection)), reason: "explicit connection" };
   for (const [environment, label] of [
     [input.environment, "environment default"],
     [ALL_ENVIRONMENTS, "organization default"],
@@ -31,7 +41,7 @@ export async function chooseConnection(deps: Pick<ResolverDeps, "db" | "registry
       .where("provider", "=", input.provider)
       .where("environment", "=", environment)
       .executeTakeFirst();
-    if (row !== undefined) return { ...(await deps.registry.lookup(caller.orgId, row.connection_id)), reason: label };
+    if (row !== undefined) return { ...(await lookup(row.connection_id)), reason: label };
   }
   throw new NoConnectionError(
     `no ${Provider[input.provider]} connection for environment ${input.environment}: pass "connection", or SetDefaultConnection for the environment or the organization`,

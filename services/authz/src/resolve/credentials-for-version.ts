@@ -11,6 +11,8 @@ import type { ResolverDeps } from "./resolver-deps.js";
  * connection's current auth mode: a deployment pinned before a change of
  * mode (keys to a trust role by a reconnect, a role to keys by a rotation)
  * keeps what it started with. Version 0 seals nothing: runner mode.
+ * `opening`, when given, is the vault's answer for `version` already asked
+ * for (in parallel with the connection's lookup).
  */
 export async function credentialsForVersion(
   deps: Pick<ResolverDeps, "vault">,
@@ -19,6 +21,7 @@ export async function credentialsForVersion(
   publicSpec: ConnectionSpec,
   version: number,
   signal?: AbortSignal,
+  opening?: Promise<Uint8Array>,
 ) {
   if (version === 0) {
     const runnerId = runnerIdOf(publicSpec);
@@ -28,7 +31,7 @@ export async function credentialsForVersion(
     if (connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST) throw noRoleYet(connection);
     throw new ConflictError(`connection ${connection.slug} no longer uses the runner this deployment was pinned to: release the deployment and resolve again`);
   }
-  const sealed = fromBinary(ConnectionSpecSchema, await deps.vault.open(orgId, connection.id, version, signal));
+  const sealed = fromBinary(ConnectionSpecSchema, await (opening ?? deps.vault.open(orgId, connection.id, version, signal)));
   const trust = sealed.provider.case === "aws" && sealed.provider.value.auth.case === "crossAccountTrust" ? sealed.provider.value.auth.value : undefined;
   if (trust !== undefined) {
     // The role ARN is sealed with its external id, so a deployment pinned

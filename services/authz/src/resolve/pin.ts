@@ -3,23 +3,12 @@ import type { Caller } from "../caller.js";
 import type { PinRow } from "../schema.js";
 import type { ResolveInput, ResolverDeps } from "./resolver-deps.js";
 
-/** The live (unexpired) pin of a deployment, if any. */
-export async function findLivePin(deps: Pick<ResolverDeps, "db">, orgId: string, deploymentId: string): Promise<PinRow | undefined> {
-  return deps.db
-    .selectFrom("deployment_pins")
-    .selectAll()
-    .where("org_id", "=", orgId)
-    .where("deployment_id", "=", deploymentId)
-    .where("expires_at", ">", new Date())
-    .executeTakeFirst();
-}
-
 /**
  * Pins `version` of `connectionId` for the deployment for `pinTtlMs` unless
  * a live pin exists (a concurrent first resolve); returns the pin that holds.
  */
 export async function pinVersion(
-  deps: Pick<ResolverDeps, "db" | "pinTtlMs">,
+  deps: Pick<ResolverDeps, "db" | "pins" | "pinTtlMs">,
   orgId: string,
   input: ResolveInput,
   connectionId: string,
@@ -35,7 +24,7 @@ export async function pinVersion(
     pinned_at: now,
     expires_at: new Date(now.getTime() + deps.pinTtlMs),
   };
-  await deps.db
+  const written = await deps.db
     .insertInto("deployment_pins")
     .values(row)
     .onConflict((oc) =>
@@ -45,8 +34,10 @@ export async function pinVersion(
         // Only an expired pin is replaced; a live one (a concurrent first resolve) wins.
         .where("deployment_pins.expires_at", "<=", now),
     )
-    .execute();
-  return (await findLivePin(deps, orgId, input.deploymentId)) ?? row;
+    .returningAll()
+    .executeTakeFirst();
+  // Nothing written: a live pin holds (a concurrent first resolve won); read it.
+  return written ?? (await deps.pins.live(orgId, input.deploymentId)) ?? row;
 }
 
 /** ReleaseDeployment: drops the deployment's pin; whether there was one. */

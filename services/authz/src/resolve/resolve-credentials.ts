@@ -11,7 +11,7 @@ import { ConflictError, NotAuthorizedError } from "../errors.js";
 import { auditFailure, type AttemptRecord } from "./audit-outcome.js";
 import { chooseConnection, type ChosenConnection } from "./choose-connection.js";
 import { credentialsForVersion, noRoleYet } from "./credentials-for-version.js";
-import { findLivePin, pinVersion } from "./pin.js";
+import { pinVersion } from "./pin.js";
 import type { ResolveInput, ResolverDeps } from "./resolver-deps.js";
 
 const DEPLOYMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -50,10 +50,17 @@ export async function resolveCredentials(deps: ResolverDeps, caller: Caller, inp
       )
       .check(input.provider !== Provider.UNSPECIFIED && Provider[input.provider] !== undefined, "provider", "ENUM", "must be a known provider");
     checkEnvironment(v, "environment", input.environment).throwIfAny();
-    const pinned = await findLivePin(deps, caller.orgId, input.deploymentId);
+    const pinned = await deps.pins.live(caller.orgId, input.deploymentId);
     let chosen: ChosenConnection;
+    let opening: Promise<Uint8Array> | undefined;
     if (pinned !== undefined) {
-      chosen = { ...(await deps.registry.lookup(caller.orgId, pinned.connection_id)), reason: "pinned" };
+      // The pinned version is opened while the connection is looked up: neither needs the other.
+      if (pinned.credential_version > 0) {
+        opening = deps.vault.open(caller.orgId, pinned.connection_id, pinned.credential_version, signal);
+        // Awaited below unless a check throws first; then its outcome no longer matters.
+        opening.catch(() => undefined);
+      }
+      chosen = { ...(await deps.connections.get(caller.orgId, pinned.connection_id)), reason: "pinned" };
       connectionId = chosen.connection.id;
       version = pinned.credential_version;
       if (pinned.environment !== input.environment)
@@ -83,7 +90,7 @@ export async function resolveCredentials(deps: ResolverDeps, caller: Caller, inp
       throw new ConflictError(`deployment ${input.deploymentId} was pinned concurrently to another connection or environment; retry`);
     }
     version = holding.credential_version;
-    const { authMode, credentials } = await credentialsForVersion(deps, caller.orgId, chosen.connection, chosen.publicSpec, version, signal);
+    const { authMode, credentials } = await credentialsForVersion(deps, caller.orgId, chosen.connection, chosen.publicSpec, version, signal, opening);
     // The caller went away or its deadline passed: nothing will be sent,
     // so no ALLOWED record (the catch below records what happened).
     signal?.throwIfAborted();

@@ -5,11 +5,17 @@ import type { AuditLog } from "../audit-log.js";
 import type { Authorizations } from "../authorizations/authorizations.js";
 import type { CredentialOpener, RegistryLookup } from "../ports.js";
 import type { AuthzDatabase } from "../schema.js";
+import type { ConnectionCache } from "./connection-cache.js";
+import type { PinReader } from "./pin-reader.js";
 
 /** Dependencies of {@link createResolver}; each operation takes the part it uses. */
 export interface ResolverDeps {
   readonly db: Kysely<AuthzDatabase>;
+  /** Fresh lookups: first resolves, which pin the connection's current version. */
   readonly registry: RegistryLookup;
+  /** Lookups for pinned deployments (see connection-cache.ts). */
+  readonly connections: ConnectionCache;
+  readonly pins: PinReader;
   readonly vault: CredentialOpener;
   readonly authorizations: Authorizations;
   readonly audit: AuditLog;
