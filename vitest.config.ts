@@ -33,6 +33,7 @@ export default defineConfig({
             "cli/test/**/*.test.ts",
             "web/test/**/*.test.{ts,tsx}",
             "web/e2e/**/*.test.ts",
+            "deploy/**/*.test.mjs",
           ],
           exclude: ["**/node_modules/**", "**/dist/**", ...ALONE],
           sequence: { groupOrder: 0 },

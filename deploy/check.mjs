@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Consistency checks for the deployment files, with Node's standard library
-// and the `yaml` package (a root devDependency).
+// Checks of the deployment files, offline: no cluster, no Docker engine.
 //
 //   node deploy/check.mjs
 //
-// Checks: every file a kustomization.yaml names exists (and every manifest in a
+// Schemas first (deploy/schemas.mjs): every Kubernetes object, patch and
+// generated ConfigMap against the Kubernetes API schema of its kind for
+// KUBERNETES_VERSION, and docker-compose.yml against the Compose
+// Specification's JSON schema. Then what a schema cannot say: every file a
+// kustomization.yaml names exists (and every manifest in a
 // kustomization folder is named); the Kubernetes objects each service needs
 // are there and agree with each other (labels, ports, probes, Secrets,
 // ConfigMaps, security settings); every environment variable a Deployment,
@@ -16,6 +19,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments, visit } from "yaml";
+import { KUBERNETES_VERSION, validateCompose, validateKubernetesObject } from "./schemas.mjs";
 
 // ---------------------------------------------------------------------------
 // The configuration contract: every environment variable the deployment files
@@ -197,6 +201,16 @@ const get = (obj, path) => path.split(".").reduce((o, k) => (o == null ? undefin
 const sameLabels = (a, b) => a && b && Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 const matches = (selector, labels) => selector && labels && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
+// A Kubernetes object against its API schema (a patch: without required fields).
+function checkSchema(object, file, options) {
+  const problems = validateKubernetesObject(object, options);
+  check(
+    problems.length === 0,
+    `${file}: ${object?.kind} ${object?.metadata?.name} is valid against the Kubernetes ${KUBERNETES_VERSION} API schema`,
+    problems.join("; "),
+  );
+}
+
 // Kustomizations: walk from each root, collecting objects and generated ConfigMaps.
 const walked = new Set();
 function loadKustomization(dir, acc, seen = walked) {
@@ -217,10 +231,16 @@ function loadKustomization(dir, acc, seen = walked) {
     const path = refer(r, "resource");
     if (!existsSync(path)) continue;
     if (statSync(path).isDirectory()) loadKustomization(path, acc, seen);
-    else for (const doc of readYaml(path)) acc.objects.push({ ...doc, __file: rel(path) });
+    else
+      for (const doc of readYaml(path)) {
+        checkSchema(doc, rel(path));
+        acc.objects.push({ ...doc, __file: rel(path) });
+      }
   }
-  for (const p of k.patches ?? []) if (p.path) refer(p.path, "patch");
-  for (const p of k.patchesStrategicMerge ?? []) refer(p, "patch");
+  for (const entry of [...(k.patches ?? []).map((p) => p.path).filter(Boolean), ...(k.patchesStrategicMerge ?? [])]) {
+    const path = refer(entry, "patch");
+    if (existsSync(path)) for (const doc of readYaml(path)) checkSchema(doc, rel(path), { partial: true });
+  }
   for (const c of k.components ?? []) refer(c, "component");
   for (const gen of [...(k.configMapGenerator ?? []), ...(k.secretGenerator ?? [])]) {
     const data = {};
@@ -231,6 +251,7 @@ function loadKustomization(dir, acc, seen = walked) {
     for (const f of gen.files ?? []) refer(String(f).split("=").pop(), `${gen.name} file`);
     for (const l of gen.literals ?? []) data[l.slice(0, l.indexOf("="))] = l.slice(l.indexOf("=") + 1);
     const kind = (k.secretGenerator ?? []).includes(gen) ? "Secret" : "ConfigMap";
+    checkSchema({ apiVersion: "v1", kind, metadata: { name: gen.name }, [kind === "Secret" ? "stringData" : "data"]: data }, `${rel(file)} (generated)`);
     const prior = acc.generated.get(gen.name);
     acc.generated.set(gen.name, { kind, data: { ...(gen.behavior === "merge" ? prior?.data : {}), ...data }, file: rel(file) });
   }
@@ -425,31 +446,7 @@ function checkKubernetes(dir) {
     check(Boolean(pdb) && sameLabels(get(pdb, "spec.selector.matchLabels"), selector), `${name}: PodDisruptionBudget selects the pods`);
   }
 
-  // The vault's NetworkPolicy: its pods; ingress only from the callers, gRPC port.
-  const np = byKind("NetworkPolicy").find((n) =>
-    matches(get(n, "spec.podSelector.matchLabels"), get(find("Deployment", "connect-vault") ?? {}, "spec.template.metadata.labels")),
-  );
-  if (check(Boolean(np), `${where}: a NetworkPolicy selects the vault pods`)) {
-    check((np.spec.policyTypes ?? []).includes("Ingress"), "vault NetworkPolicy: restricts ingress");
-    const allowed = new Set();
-    let ok = true;
-    for (const rule of np.spec.ingress ?? []) {
-      for (const from of rule.from ?? []) {
-        const exprs = get(from, "podSelector.matchExpressions") ?? [];
-        const nameIn = exprs.find((e) => e.key === "app.kubernetes.io/name" && e.operator === "In");
-        const nameEq = get(from, "podSelector.matchLabels")?.["app.kubernetes.io/name"];
-        if (from.namespaceSelector || from.ipBlock || (!nameIn && !nameEq)) ok = false;
-        for (const v of nameIn?.values ?? [nameEq]) allowed.add(v);
-      }
-      if (!(rule.ports ?? []).length || rule.ports.some((p) => p.port !== 9090 && p.port !== "grpc")) ok = false;
-    }
-    const want = VAULT_CALLERS.map((s) => `connect-${s}`);
-    check(
-      ok && allowed.size === want.length && want.every((w) => allowed.has(w)),
-      "vault NetworkPolicy: only registry, authz and verifier pods, only on 9090",
-      [...allowed].join(", "),
-    );
-  }
+  checkNetworkPolicies(byKind("NetworkPolicy"), find, where);
   const roles = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.annotations?.["eks.amazonaws.com/role-arn"]);
   check(
     roles.length === IRSA_SERVICES.length && roles.every((r) => IRSA_SERVICES.map((s) => `connect-${s}`).includes(r.metadata.name)),
@@ -471,10 +468,95 @@ function checkKubernetes(dir) {
   return objects;
 }
 
+// A label selector (matchLabels and matchExpressions) against a pod's labels.
+function selects(selector, labels) {
+  if (!selector || !labels) return false;
+  const exprOk = (e) => {
+    const has = Object.hasOwn(labels, e.key);
+    if (e.operator === "In") return has && e.values.includes(labels[e.key]);
+    if (e.operator === "NotIn") return !has || !e.values.includes(labels[e.key]);
+    if (e.operator === "Exists") return has;
+    if (e.operator === "DoesNotExist") return !has;
+    return false;
+  };
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (selector.matchExpressions ?? []).every(exprOk);
+}
+
+// NetworkPolicies: who reaches the vault, and where each service's pods may
+// connect to (DNS, each other, PostgreSQL, NATS, HTTPS out).
+function checkNetworkPolicies(policies, find, where) {
+  const podLabels = (svc) => get(find("Deployment", `connect-${svc}`) ?? {}, "spec.template.metadata.labels");
+  const portsOf = (rule) => (rule.ports ?? []).map((p) => `${p.port}/${p.protocol ?? "TCP"}`);
+
+  // The vault: ingress only from the callers on 9090, and the metrics port for Prometheus.
+  const np = policies.find((n) => (n.spec?.policyTypes ?? []).includes("Ingress") && selects(n.spec?.podSelector, podLabels("vault")));
+  if (check(Boolean(np), `${where}: an ingress NetworkPolicy selects the vault pods`)) {
+    const allowed = new Set();
+    let ok = true;
+    for (const rule of np.spec.ingress ?? []) {
+      const ports = portsOf(rule);
+      if (ports.length > 0 && ports.every((p) => p === `${METRICS_PORT}/TCP`)) continue;
+      for (const from of rule.from ?? []) {
+        const exprs = get(from, "podSelector.matchExpressions") ?? [];
+        const nameIn = exprs.find((e) => e.key === "app.kubernetes.io/name" && e.operator === "In");
+        const nameEq = get(from, "podSelector.matchLabels")?.["app.kubernetes.io/name"];
+        if (from.namespaceSelector || from.ipBlock || (!nameIn && !nameEq)) ok = false;
+        for (const v of nameIn?.values ?? [nameEq]) allowed.add(v);
+      }
+      if (!(rule.from ?? []).length || !ports.length || ports.some((p) => p !== "9090/TCP")) ok = false;
+    }
+    const want = VAULT_CALLERS.map((s) => `connect-${s}`);
+    check(
+      ok && allowed.size === want.length && want.every((w) => allowed.has(w)),
+      `vault NetworkPolicy: only registry, authz and verifier pods on 9090 (and the metrics port ${METRICS_PORT})`,
+      [...allowed].join(", "),
+    );
+  }
+
+  // Egress of each service: the rules of every policy that selects its pods.
+  for (const [svc, meta] of Object.entries(SERVICES)) {
+    const name = `connect-${svc}`;
+    const labels = podLabels(svc);
+    const egress = policies.filter((n) => (n.spec?.policyTypes ?? []).includes("Egress") && selects(n.spec?.podSelector, labels));
+    if (!check(egress.length > 0, `${name}: its egress is restricted by NetworkPolicies`)) continue;
+    const rules = egress.flatMap((n) => n.spec.egress ?? []);
+    check(
+      rules.every((r) => portsOf(r).length > 0 && (r.to ?? []).length > 0),
+      `${name}: every egress rule names its ports and destinations`,
+    );
+    const dns = rules.filter((r) =>
+      (r.to ?? []).some(
+        (t) => t.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "kube-system" && t.podSelector?.matchLabels?.["k8s-app"] === "kube-dns",
+      ),
+    );
+    check(
+      ["53/UDP", "53/TCP"].every((p) => dns.some((r) => portsOf(r).includes(p))),
+      `${name}: may ask the cluster DNS (53 UDP and TCP)`,
+    );
+    const to = (port) => rules.filter((r) => portsOf(r).includes(port)).flatMap((r) => r.to);
+    const anywhere = (t) => t.ipBlock?.cidr === "0.0.0.0/0" || t.ipBlock?.cidr === "::/0";
+    const pg = to("5432/TCP");
+    check(
+      meta.database ? pg.length > 0 && !pg.some(anywhere) : pg.length === 0,
+      meta.database ? `${name}: may reach PostgreSQL (5432) at a named place only` : `${name}: may not reach PostgreSQL (no database)`,
+    );
+    const nats = to("4222/TCP");
+    check(nats.length > 0 && !nats.some(anywhere), `${name}: may reach NATS (4222) at a named place only`);
+    if (svc !== "vault") {
+      check(
+        to("9090/TCP").some((t) => selects(t.podSelector, podLabels("vault")) && !t.namespaceSelector),
+        `${name}: may call the vault (9090) in its namespace`,
+      );
+    }
+  }
+}
+
 function checkCompose() {
   const file = join(root, "docker-compose.yml");
   if (!check(existsSync(file), "docker-compose.yml exists")) return;
   const [compose] = readYaml(file);
+  const problems = validateCompose(compose);
+  check(problems.length === 0, "docker-compose.yml: valid against the Compose Specification's JSON schema", problems.join("; "));
   const services = compose.services ?? {};
   for (const infra of ["postgres", "nats", "local-kms"]) check(Boolean(services[infra]), `compose: ${infra}`);
   check(/^postgres:16/.test(services.postgres?.image ?? ""), "compose: postgres is postgres:16");

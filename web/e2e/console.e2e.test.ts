@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { cleanUpAllInOne, createTestDatabase, startAllInOne, type TestDatabase } from "@planton/testing";
 import { startFakeCivo, type FakeCivo } from "../../services/verifier/test/support/fake-civo.js";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "../../services/verifier/test/support/fake-digitalocean.js";
 import { startFakeSts, type FakeSts } from "../../services/verifier/test/support/fake-sts.js";
@@ -20,7 +18,6 @@ import { startFakeGoogleToken, type FakeGoogleToken } from "../../services/verif
 // Chromium driven by playwright-core (never a downloaded browser). Each test
 // continues from the previous one's state, as a person would.
 
-const entry = resolve(import.meta.dirname, "../../services/all-in-one/dist/src/main.js");
 const screens = resolve(import.meta.dirname, "../../docs/screens");
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 // The platform's runner principal and its key, as the fake STS knows them.
@@ -34,8 +31,6 @@ const DO_TOKEN = `dop_v1_${"a1".repeat(32)}`;
 
 let db: TestDatabase;
 let dataDir: string;
-let child: ChildProcess;
-let output = "";
 let base: string;
 let signInLink: string;
 let otherOrgToken: string;
@@ -51,7 +46,6 @@ let google: FakeGoogleToken;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "console_e2e");
-  dataDir = await mkdtemp(join(tmpdir(), "console-e2e-"));
   [civo, digitalocean, sts, azure, cloudflare, google] = await Promise.all([
     startFakeCivo(),
     startFakeDigitalOcean(),
@@ -64,16 +58,8 @@ beforeAll(async () => {
   digitalocean.addToken(DO_TOKEN, { email: "sammy@example.com" });
   sts.addKey(PLATFORM_KEY.id, PLATFORM_KEY.secret, { account: "210987654321", arn: PRINCIPAL });
   const secret = randomBytes(32).toString("base64url");
-  child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      // Not the default 9464: other test files start stacks at the same time.
-      METRICS_PORT: "0",
-      DATA_DIR: dataDir,
+  const app = await startAllInOne(
+    {
       DATABASE_URL: db.url,
       AUTH_JWT_SECRET: secret,
       LOG_LEVEL: "warn",
@@ -93,22 +79,11 @@ beforeAll(async () => {
       // Short enough for the expired-link test to wait out, long enough for the trust flows.
       AWS_TRUST_SETUP_TTL_MS: String(SETUP_TTL_MS),
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  await new Promise<void>((resolveStarted, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
-    child.stderr?.on("data", () => {
-      if (/development sign-in link[^\n]*\n\s+\S+/.test(output)) {
-        clearTimeout(timer);
-        resolveStarted();
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  base = /web console\s+(http:\/\/\S+?)\/?\n/.exec(output)![1]!;
-  signInLink = /development sign-in link[^\n]*\n\s+(\S+)/.exec(output)![1]!;
+    { timeoutMs: 60_000 },
+  );
+  dataDir = app.dataDir;
+  base = app.consoleUrl!;
+  signInLink = app.signInLink!;
   otherOrgToken = await signDevToken(secret, { subject: "someone-else", orgId: "other-org", scopes: USER_SCOPES, expiresIn: "1h" });
   await mkdir(screens, { recursive: true });
   browser = await chromium.launch({
@@ -125,13 +100,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (child !== undefined && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
+  await cleanUpAllInOne();
   await Promise.all([civo?.close(), digitalocean?.close(), sts?.close(), azure?.close(), cloudflare?.close(), google?.close()]);
   await db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Serious or critical accessibility violations of the page as it is now. */

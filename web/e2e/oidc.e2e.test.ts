@@ -1,28 +1,20 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
 import Provider from "oidc-provider";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { cleanUpAllInOne, createTestDatabase, startAllInOne, type TestDatabase } from "@planton/testing";
 
 // Sign-in beyond development: the console runs OIDC Authorization Code with
 // PKCE against a local issuer (the oidc-provider package) that the services
 // trust through AUTH_JWKS_URL / AUTH_ISSUER / AUTH_AUDIENCE. The issuer's
 // access token is a JWT carrying the services' `scope` and the `org` claim.
 
-const entry = resolve(import.meta.dirname, "../../services/all-in-one/dist/src/main.js");
 const RESOURCE = "https://connect.planton.test";
 const SCOPES = "connections:read connections:write environments:admin";
 
 let db: TestDatabase;
-let dataDir: string;
-let child: ChildProcess;
-let output = "";
 let base: string;
 let issuerServer: Server;
 let issuer: string;
@@ -30,19 +22,12 @@ let browser: Browser;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "console_oidc");
-  dataDir = await mkdtemp(join(tmpdir(), "console-oidc-"));
   // The issuer's address first (the services need it), its configuration once the console's address is known.
   issuerServer = createServer();
   await new Promise<void>((r) => issuerServer.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-  child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      DATA_DIR: dataDir,
+  const app = await startAllInOne(
+    {
       DATABASE_URL: db.url,
       LOG_LEVEL: "warn",
       AUTH_JWKS_URL: `${issuer}/jwks`,
@@ -56,21 +41,9 @@ beforeAll(async () => {
       AWS_CONFIG_FILE: "/nonexistent/config",
       AWS_EC2_METADATA_DISABLED: "true",
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  await new Promise<void>((resolveStarted, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
-    child.stderr?.on("data", () => {
-      if (/native gRPC\s+\S+/.test(output)) {
-        clearTimeout(timer);
-        resolveStarted();
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-  base = /web console\s+(http:\/\/\S+?)\/?\n/.exec(output)![1]!;
+    { timeoutMs: 60_000 },
+  );
+  base = app.consoleUrl!;
 
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const provider = new Provider(issuer, {
@@ -112,14 +85,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (child !== undefined && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
+  await cleanUpAllInOne();
   issuerServer?.closeAllConnections();
   await new Promise((r) => issuerServer?.close(r));
   await db?.drop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("OIDC sign-in", { timeout: 90_000 }, () => {

@@ -13,3 +13,5 @@ export { userTransport } from "./user-transport.js";
 export { rpcFailure } from "./rpc-failure.js";
 export { startSilentEndpoint } from "./silent-endpoint.js";
 export type { SilentEndpoint } from "./silent-endpoint.js";
+export { cleanUpAllInOne, startAllInOne } from "./all-in-one-process.js";
+export type { AllInOne, AllInOneOptions } from "./all-in-one-process.js";

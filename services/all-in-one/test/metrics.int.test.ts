@@ -1,19 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
-import { healthCheck } from "./support/all-in-one-process.js";
+import { cleanUpAllInOne, createTestDatabase, startAllInOne, type TestDatabase } from "@planton/testing";
+import { healthCheck } from "./support/health-client.js";
 
 // The all-in-one process as deployed: one process, one registry, one metrics
 // port. A few RPCs through every service, then the scrape is checked for the
 // series the README documents and for identifiers and secrets it must never carry.
-const entry = resolve(import.meta.dirname, "../dist/src/main.js");
 
 // Markers planted in tokens, requests and credentials: none may reach a label.
 const MARKER_ORG = "org-marker-5f1d";
@@ -24,10 +19,7 @@ const MARKER_REQUEST_ID = "request-marker-5f1d";
 const MARKER_SECRET = "civo-secret-marker-5f1d0123456789abcdef";
 
 let db: TestDatabase;
-let dataDir: string;
 let civo: Server;
-let child: ChildProcess;
-let output = "";
 let httpUrl: string;
 let grpcAddress: string;
 let metricsUrl: string;
@@ -36,52 +28,25 @@ let secret: string;
 
 beforeAll(async () => {
   db = await createTestDatabase(inject("databaseUrl"), "metrics");
-  dataDir = await mkdtemp(join(tmpdir(), "metrics-"));
   secret = randomBytes(32).toString("base64url");
   // Civo's region list, as the provider answers it: the verification succeeds.
   civo = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ code: "LON1" }])));
   await new Promise<void>((done) => civo.listen(0, "127.0.0.1", done));
-  child = spawn(process.execPath, [entry], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      METRICS_PORT: "0",
-      DATA_DIR: dataDir,
-      DATABASE_URL: db.url,
-      AUTH_JWT_SECRET: secret,
-      LOG_LEVEL: "warn",
-      CIVO_API_URL: `http://127.0.0.1:${(civo.address() as AddressInfo).port}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const app = await startAllInOne({
+    DATABASE_URL: db.url,
+    AUTH_JWT_SECRET: secret,
+    LOG_LEVEL: "warn",
+    CIVO_API_URL: `http://127.0.0.1:${(civo.address() as AddressInfo).port}`,
   });
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no banner within 30 s:\n${output}`)), 30_000);
-    child.stderr?.on("data", () => {
-      if (!/Prometheus metrics\s+\S+\n/.test(output)) return;
-      clearTimeout(timer);
-      ready();
-    });
-    child.once("exit", (code) => fail(new Error(`exited ${code}:\n${output}`)));
-  });
-  httpUrl = /gRPC-Web \/ gRPC\s+(\S+)/.exec(output)![1]!;
-  grpcAddress = /native gRPC\s+(\S+)/.exec(output)![1]!;
-  metricsUrl = /Prometheus metrics\s+(\S+)/.exec(output)![1]!;
+  httpUrl = `http://${app.httpAddress}`;
+  grpcAddress = app.grpcAddress;
+  metricsUrl = app.metricsUrl;
   token = await signDevToken(secret, { subject: MARKER_SUBJECT, orgId: MARKER_ORG, scopes: USER_SCOPES, expiresIn: "1h" });
 }, 60_000);
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null) {
-    const exited = new Promise((done) => child.once("exit", done));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  await cleanUpAllInOne();
   await new Promise((done) => civo?.close(done));
-  await rm(dataDir, { recursive: true, force: true });
   await db?.drop();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as ServingStatus } from "@planton/proto/grpc/health/v1/health_pb";
-import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@planton/testing";
-import { cleanUpAllInOne, healthCheck, healthWatch, startAllInOne, type AllInOne } from "./support/all-in-one-process.js";
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase, cleanUpAllInOne, startAllInOne, type AllInOne } from "@planton/testing";
+import { healthCheck, healthWatch } from "./support/health-client.js";
 
 // Readiness during a PostgreSQL outage, against the real PostgreSQL: the
 // all-in-one process reaches its database through a TCP proxy the test cuts

@@ -3,8 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
-import { cleanUpAllInOne, startAllInOne, type AllInOne } from "./support/all-in-one-process.js";
+import { createTestDatabase, type TestDatabase, cleanUpAllInOne, startAllInOne, type AllInOne } from "@planton/testing";
 
 // The README's "Calling it" examples, run as a reader runs them: `npm start`
 // (here on a test database), then each curl command pasted into a shell with

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus } from "@planton/proto/grpc/health/v1/health_pb";
-import { cleanUpAllInOne, healthCheck, startAllInOne } from "./support/all-in-one-process.js";
+import { cleanUpAllInOne, startAllInOne } from "@planton/testing";
+import { healthCheck } from "./support/health-client.js";
 
 afterAll(cleanUpAllInOne);
 

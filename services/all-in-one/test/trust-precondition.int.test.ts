@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { ErrorInfoSchema } from "@planton/proto/google/rpc/error_details_pb";
-import { cleanUpAllInOne, startAllInOne, type AllInOne } from "./support/all-in-one-process.js";
+import { cleanUpAllInOne, startAllInOne, type AllInOne } from "@planton/testing";
 
 // A new user's first step, `npm start` then `planton connect aws`, on a
 // platform that has no AWS identity and no trust principal configured: the
