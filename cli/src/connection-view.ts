@@ -31,7 +31,7 @@ export function connectionRow(connection: Connection, styles: Styles = plain, no
 }
 
 /** rotationLabel names the thresholds the current credential passed (`age`, `expiry`), yellow, or `-`. */
-export function rotationLabel(connection: Connection, styles: Styles = plain): string {
+function rotationLabel(connection: Connection, styles: Styles = plain): string {
   if (connection.rotationDueReasons.length === 0) return "-";
   return styles.yellow(connection.rotationDueReasons.map((r) => enumLabel(RotationDueReasonSchema, r)).join(","));
 }

@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
  * days: counted from the provider's creation date when the provider reported
  * one, else from when the credential was sealed; "—" when nothing is stored.
  */
-export function credentialAgeText(connection: Connection, now: Date = new Date()): string {
+function credentialAgeText(connection: Connection, now: Date = new Date()): string {
   const since = connection.credentialCreateTime ?? connection.credentialSealTime;
   if (since === undefined) return "—";
   const days = Math.max(0, Math.floor((now.getTime() - timestampDate(since).getTime()) / DAY_MS));
@@ -21,7 +21,7 @@ export function expiryText(connection: Connection): string {
 }
 
 /** rotationDueText names why the credential should be rotated, or "" while it need not be. */
-export function rotationDueText(connection: Connection): string {
+function rotationDueText(connection: Connection): string {
   const reasons = connection.rotationDueReasons.map((r) =>
     r === RotationDueReason.AGE ? "past the age limit" : r === RotationDueReason.EXPIRY ? "expires soon" : "due",
   );
