@@ -143,6 +143,12 @@ const SETTINGS = [
     default: "86400000, 60000",
     meaning: "registry: every connection is re-verified this often (spread +-10%), via `connect.connection.reverify` events",
   },
+  {
+    names: ["ROTATION_MAX_AGE_DAYS", "ROTATION_EXPIRY_WARNING_DAYS", "ROTATION_CHECK_TICK_MS"],
+    default: "90, 14, 600000",
+    meaning:
+      "registry: a credential is due for rotation once it is this many days old (from the provider's creation date where the verifier could read it, else from when it was sealed) or expires within this many days (0: only once expired); `Connection.rotation_due_reasons` and `ListConnections` `rotation_due` follow them, and a job looking this often publishes `connect.connection.rotation_due` once per credential version and reason",
+  },
   { names: ["AUTHZ_URL"], default: "", meaning: "registry (standalone): authz's native gRPC URL, for refusing deletes while deployments are pinned" },
   { names: ["REGISTRY_URL"], default: "", meaning: "authz, verifier (standalone): the registry's native gRPC URL" },
   { names: ["PIN_TTL_MS"], default: "86400000", meaning: "authz: how long a deployment's pin holds without a release" },
@@ -151,6 +157,12 @@ const SETTINGS = [
     default: "the providers' public endpoints",
     meaning:
       "verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`)",
+  },
+  {
+    names: ["AWS_IAM_URL", "AZURE_GRAPH_URL", "GCP_IAM_URL"],
+    default: "the providers' public endpoints",
+    meaning:
+      "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification",
   },
   {
     names: ["GCP_TOKEN_URI"],

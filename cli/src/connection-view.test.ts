@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSchema, RotationDueReason } from "@planton/proto/planton/connect/v1/connection_pb";
 import { AuthMode, AwsCapability, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { connectionFields, connectionRow, CONNECTION_COLUMNS } from "./connection-view.js";
 
@@ -36,8 +36,31 @@ const trust = create(ConnectionSchema, {
 
 describe("connectionRow", () => {
   it("shows slug, provider, auth, status, version and id, enums in lower case", () => {
-    expect(CONNECTION_COLUMNS).toEqual(["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "ID"]);
-    expect(connectionRow(trust)).toEqual(["payments-prod-aws", "aws", "cross_account_trust", "verification_failed", "3", "awsconn_1"]);
+    expect(CONNECTION_COLUMNS).toEqual(["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "AGE", "EXPIRES", "ROTATE", "ID"]);
+    expect(connectionRow(trust)).toEqual(["payments-prod-aws", "aws", "cross_account_trust", "verification_failed", "3", "-", "-", "-", "awsconn_1"]);
+  });
+
+  it("counts the age from the provider's creation time, else the seal time, and names the rotation reasons", () => {
+    const now = new Date("2026-08-01T00:00:00Z");
+    const sealed = create(ConnectionSchema, {
+      ...trust,
+      credentialSealTime: timestampFromDate(new Date("2026-07-22T12:00:00Z")),
+      credentialExpireTime: timestampFromDate(new Date("2026-08-10T00:00:00Z")),
+      rotationDueReasons: [RotationDueReason.EXPIRY],
+    });
+    expect(connectionRow(sealed, undefined, now).slice(5, 8)).toEqual(["9d", "2026-08-10", "expiry"]);
+    const created = create(ConnectionSchema, {
+      ...sealed,
+      credentialCreateTime: timestampFromDate(new Date("2026-03-01T00:00:00Z")),
+      rotationDueReasons: [RotationDueReason.AGE, RotationDueReason.EXPIRY],
+    });
+    expect(connectionRow(created, undefined, now).slice(5, 8)).toEqual(["153d", "2026-08-10", "age,expiry"]);
+    expect(Object.fromEntries(connectionFields(created))).toMatchObject({
+      "CREDENTIAL SEALED": "2026-07-22T12:00:00Z",
+      "CREDENTIAL CREATED": "2026-03-01T00:00:00Z",
+      "CREDENTIAL EXPIRES": "2026-08-10T00:00:00Z",
+      "ROTATION DUE": "age,expiry",
+    });
   });
 });
 

@@ -1,25 +1,39 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
-import { ConnectionDetailsSchema, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionDetailsSchema, RotationDueReasonSchema, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
 import { AuthModeSchema, ConnectionStatus, ConnectionStatusSchema, ProviderSchema } from "@planton/proto/planton/connect/v1/provider_pb";
 import { enumLabel } from "./enum-labels.js";
-import { formatBool, formatTime } from "./format-values.js";
+import { formatAge, formatBool, formatDay, formatTime } from "./format-values.js";
 import { createStyles, type Styles } from "./terminal.js";
 
 /** CONNECTION_COLUMNS are the headers of `planton connection list`. */
-export const CONNECTION_COLUMNS = ["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "ID"] as const;
+export const CONNECTION_COLUMNS = ["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "AGE", "EXPIRES", "ROTATE", "ID"] as const;
 
 const plain = createStyles(false);
 
-/** connectionRow is one line of `planton connection list`: slug, provider, auth mode, status, credential version, id. */
-export function connectionRow(connection: Connection, styles: Styles = plain): string[] {
+/**
+ * connectionRow is one line of `planton connection list`: slug, provider,
+ * auth mode, status, credential version, the credential's age in days (from
+ * the provider's creation time, else the seal time), its expiry date, why
+ * its rotation is due (`-` when not), id.
+ */
+export function connectionRow(connection: Connection, styles: Styles = plain, now: Date = new Date()): string[] {
   return [
     connection.slug,
     enumLabel(ProviderSchema, connection.provider),
     enumLabel(AuthModeSchema, connection.authMode),
     statusLabel(connection.status, styles),
     String(connection.credentialVersion),
+    formatAge(connection.credentialCreateTime ?? connection.credentialSealTime, now),
+    formatDay(connection.credentialExpireTime),
+    rotationLabel(connection, styles),
     connection.id,
   ];
+}
+
+/** rotationLabel names the thresholds the current credential passed (`age`, `expiry`), yellow, or `-`. */
+function rotationLabel(connection: Connection, styles: Styles = plain): string {
+  if (connection.rotationDueReasons.length === 0) return "-";
+  return styles.yellow(connection.rotationDueReasons.map((r) => enumLabel(RotationDueReasonSchema, r)).join(","));
 }
 
 /**
@@ -37,6 +51,10 @@ export function connectionFields(connection: Connection, styles: Styles = plain)
     ["AUTH", enumLabel(AuthModeSchema, connection.authMode)],
     ["STATUS", statusLabel(connection.status, styles)],
     ["CREDENTIAL VERSION", String(connection.credentialVersion)],
+    ["CREDENTIAL SEALED", formatTime(connection.credentialSealTime)],
+    ["CREDENTIAL CREATED", formatTime(connection.credentialCreateTime)],
+    ["CREDENTIAL EXPIRES", formatTime(connection.credentialExpireTime)],
+    ["ROTATION DUE", rotationLabel(connection, styles)],
   ];
   pairs.push(...detailFields(connection));
   const v = connection.lastVerification;

@@ -6,7 +6,7 @@ import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { AwsTrustService, AwsTrustSetupState } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { ConnectionSchema, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSchema, RotationDueReason, type Connection } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { RunnerService } from "@planton/proto/planton/connect/v1/runner_service_pb";
@@ -252,17 +252,43 @@ describe("planton connection", () => {
           expect(request.provider).toBe(Provider.DIGITALOCEAN);
           return request.pageToken === ""
             ? { connections: [connection()], nextPageToken: "p2" }
-            : { connections: [connection({ id: "doconn_2", slug: "b", status: ConnectionStatus.VERIFIED })], nextPageToken: "" };
+            : {
+                connections: [
+                  connection({
+                    id: "doconn_2",
+                    slug: "b",
+                    status: ConnectionStatus.VERIFIED,
+                    credentialSealTime: timestampFromDate(new Date(Date.now() - 10.5 * 86_400_000)),
+                    credentialExpireTime: timestampFromDate(new Date("2027-03-04T05:06:07Z")),
+                    rotationDueReasons: [RotationDueReason.EXPIRY],
+                  }),
+                ],
+                nextPageToken: "",
+              };
         },
       },
     });
     expect(result.code).toBe(0);
     expect(tokens).toEqual(["", "p2"]);
     expect(result.stdout.trimEnd().split("\n")).toEqual([
-      "NAME               PROVIDER       AUTH     STATUS                 VERSION   ID",
-      "payments-prod-do   digitalocean   inline   pending_verification   1         doconn_1",
-      "b                  digitalocean   inline   verified               1         doconn_2",
+      "NAME               PROVIDER       AUTH     STATUS                 VERSION   AGE   EXPIRES      ROTATE   ID",
+      "payments-prod-do   digitalocean   inline   pending_verification   1         -     -            -        doconn_1",
+      "b                  digitalocean   inline   verified               1         10d   2027-03-04   expiry   doconn_2",
     ]);
+  });
+
+  it("list --rotation-due asks the server for due connections only", async () => {
+    const asked: boolean[] = [];
+    const result = await planton(["connection", "list", "--rotation-due"], {
+      connections: {
+        listConnections(request) {
+          asked.push(request.rotationDue);
+          return { connections: [], nextPageToken: "" };
+        },
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(asked).toEqual([true]);
   });
 
   it("rotate reads the connection, then updates with its etag and a mask of the given secret", async () => {

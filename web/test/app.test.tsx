@@ -7,7 +7,8 @@ import { Code, ConnectError, createRouterTransport, type ConnectRouter } from "@
 import { BadRequestSchema } from "@planton/proto/google/rpc/error_details_pb";
 import { ConnectionService, type CreateConnectionRequest, type ListConnectionsRequest } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { AwsTrustService, AwsTrustSetupState, type StartSetupRequest } from "@planton/proto/planton/connect/v1/aws_trust_service_pb";
-import { ConnectionSchema, type Connection, VerificationSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { ConnectionSchema, RotationDueReason, type Connection, VerificationSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { App } from "../src/app.js";
 
@@ -75,6 +76,46 @@ describe("Connections", () => {
     await userEvent.selectOptions(screen.getByLabelText("Provider"), "DigitalOcean");
     await waitFor(() => expect(within(screen.getByRole("table")).getAllByRole("row")).toHaveLength(2));
     expect(requests.at(-1)?.provider).toBe(Provider.DIGITALOCEAN);
+  });
+
+  it("shows each credential's age and expiry, says when rotation is due, and filters on it", async () => {
+    const requests: ListConnectionsRequest[] = [];
+    const DAY = 86_400_000;
+    renderAt("/connections", (router) =>
+      router.service(ConnectionService, {
+        listConnections(request) {
+          requests.push(request);
+          const all = [
+            connection({ credentialSealTime: timestampFromDate(new Date(Date.now() - 3.5 * DAY)) }),
+            connection({
+              id: "cfconn_2",
+              name: "cf-dns",
+              slug: "cf-dns",
+              provider: Provider.CLOUDFLARE,
+              credentialSealTime: timestampFromDate(new Date(Date.now() - 2 * DAY)),
+              credentialCreateTime: timestampFromDate(new Date(Date.now() - 120.5 * DAY)),
+              credentialExpireTime: timestampFromDate(new Date("2027-02-03T00:00:00Z")),
+              rotationDueReasons: [RotationDueReason.AGE, RotationDueReason.EXPIRY],
+            }),
+          ];
+          return { connections: request.rotationDue ? all.filter((c) => c.rotationDueReasons.length > 0) : all, nextPageToken: "" };
+        },
+      }),
+    );
+    const table = await screen.findByRole("table");
+    const headers = within(table)
+      .getAllByRole("columnheader")
+      .map((h) => h.textContent);
+    expect(headers).toEqual(expect.arrayContaining(["Credential age", "Expires"]));
+    const rows = within(table).getAllByRole("row");
+    expect(rows[1]!.textContent).toContain("3 days");
+    expect(rows[1]!.textContent).toContain("not reported");
+    expect(rows[2]!.textContent).toContain("120 days");
+    expect(rows[2]!.textContent).toContain("Rotate: past the age limit, expires soon");
+    expect(rows[2]!.textContent).toContain("2027-02-03");
+    await userEvent.click(screen.getByLabelText("Rotation due only"));
+    await waitFor(() => expect(within(screen.getByRole("table")).getAllByRole("row")).toHaveLength(2));
+    expect(requests.at(-1)?.rotationDue).toBe(true);
   });
 });
 

@@ -46,16 +46,22 @@ function addList(group: Command, ctx: CliContext): void {
     .description("list the organization's connections (every page)")
     .addOption(new Option("--provider <provider>", "only this provider").choices(enumChoices(ProviderSchema)))
     .addOption(new Option("--status <status>", "only this status").choices(enumChoices(ConnectionStatusSchema)))
+    .addOption(new Option("--rotation-due", "only connections whose credential is past the age limit or close to its expiry"))
     .addOption(outputOption());
-  withExamples(command, ["planton connection list", "planton connection list --provider aws --status verification_failed", "planton connection list -o json"]);
-  defineAction(command, async (options: Output & { provider?: string; status?: string }) => {
+  withExamples(command, [
+    "planton connection list",
+    "planton connection list --provider aws --status verification_failed",
+    "planton connection list --rotation-due",
+    "planton connection list -o json",
+  ]);
+  defineAction(command, async (options: Output & { provider?: string; status?: string; rotationDue?: boolean }) => {
     const provider = options.provider === undefined ? 0 : parseEnum(ProviderSchema, options.provider, "--provider");
     const status = options.status === undefined ? 0 : parseEnum(ConnectionStatusSchema, options.status, "--status");
     const api = await ctx.api();
     const connections: Connection[] = [];
     let pageToken = "";
     do {
-      const page = await api.connections.listConnections({ provider, status, pageSize: 100, pageToken });
+      const page = await api.connections.listConnections({ provider, status, rotationDue: options.rotationDue === true, pageSize: 100, pageToken });
       connections.push(...page.connections);
       pageToken = page.nextPageToken;
     } while (pageToken !== "");

@@ -16,6 +16,8 @@ const REGISTRY_CHANGE_KINDS = [
   "connection.rotated",
   "connection.deleted",
   "connection.verified",
+  // Not a change anyone made, but a fact about the connection its users must act on.
+  "connection.rotation_due",
   "runner.registered",
   "runner.updated",
   "runner.deleted",

@@ -1,5 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { scrubText } from "@planton/logging";
+import { RotationDueReason } from "@planton/proto/planton/connect/v1/connection_pb";
 import type { Event } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, AwsCapability, Provider, RunnerIdentityKind } from "@planton/proto/planton/connect/v1/provider_pb";
 import { isRegistryChangeKind } from "./audit-kinds.js";
@@ -50,6 +51,14 @@ function fieldsOf(event: Event): ChangeFields {
         ? `result=verified credential_version=${v.credentialVersion}`
         : `result=failed reason=${v.reason} credential_version=${v.credentialVersion}`;
       return { connectionId: v.connectionId, target: v.connectionId, credentialVersion: v.credentialVersion, summary };
+    }
+    case "rotationDue": {
+      const r = payload.value;
+      const parts = [`slug=${r.slug}`, `reason=${RotationDueReason[r.reason] ?? r.reason}`, `credential_version=${r.credentialVersion}`];
+      if (r.sealTime) parts.push(`sealed=${timestampDate(r.sealTime).toISOString()}`);
+      if (r.createTime) parts.push(`created=${timestampDate(r.createTime).toISOString()}`);
+      if (r.expireTime) parts.push(`expires=${timestampDate(r.expireTime).toISOString()}`);
+      return { connectionId: r.connectionId, target: r.connectionId, provider: r.provider, credentialVersion: r.credentialVersion, summary: parts.join(" ") };
     }
     case "runner": {
       const r = payload.value;

@@ -19,6 +19,18 @@ export interface RegistryConfig {
   readonly authzUrl: string | undefined;
   /** AWS cross-account trust (AwsTrustService). */
   readonly trust: TrustConfig;
+  /** When a credential version is due for rotation, and how often the rotation-due job looks. */
+  readonly rotation: RotationConfig;
+}
+
+/** Thresholds of credential rotation (ROTATION_*): what Connection.rotation_due_reasons and connection.rotation_due use. */
+export interface RotationConfig {
+  /** ROTATION_MAX_AGE_DAYS: a credential older than this is due (default 90). */
+  readonly maxAgeDays: number;
+  /** ROTATION_EXPIRY_WARNING_DAYS: a credential expiring within this many days is due (default 14; 0: only once expired). */
+  readonly expiryWarningDays: number;
+  /** ROTATION_CHECK_TICK_MS: how often the job looks for versions that became due (default 10 minutes). */
+  readonly tickMs: number;
 }
 
 /** Configuration of the AWS cross-account trust flow. */
@@ -88,6 +100,11 @@ export function loadRegistryConfig(environment: Env, options: { requireVaultUrl:
     reverifyTickMs: env.int("REVERIFY_TICK_MS", 60_000, { min: 10, max: 3_600_000 }),
     authzUrl: env.url("AUTHZ_URL", ["http:", "https:"])?.toString().replace(/\/$/, ""),
     trust: readTrustConfig(env, service),
+    rotation: Object.freeze({
+      maxAgeDays: env.int("ROTATION_MAX_AGE_DAYS", 90, { min: 1, max: 3650 }),
+      expiryWarningDays: env.int("ROTATION_EXPIRY_WARNING_DAYS", 14, { min: 0, max: 365 }),
+      tickMs: env.int("ROTATION_CHECK_TICK_MS", 600_000, { min: 10, max: 86_400_000 }),
+    }),
   });
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { ConnectionRow, ConnectionsTable, RegistryDatabase } from "./schema.js";
 import type { Insertable, Updateable } from "kysely";
 import type { PageCursor } from "./page-token.js";
+import { expiryWarningInterval, maxAgeInterval, type RotationPolicy } from "./rotation/rotation-policy.js";
 
 type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
 
@@ -52,7 +53,10 @@ export async function recordStatusIfVersion(
   orgId: string,
   id: string,
   credentialVersion: number,
-  changes: Pick<Updateable<ConnectionsTable>, "status" | "last_verification" | "next_verification_at" | "updated_at">,
+  changes: Pick<
+    Updateable<ConnectionsTable>,
+    "status" | "last_verification" | "next_verification_at" | "updated_at" | "credential_created_at" | "credential_expires_at"
+  >,
 ): Promise<boolean> {
   const result = await db
     .updateTable("connections")
@@ -74,6 +78,8 @@ export async function deleteConnectionIfEtag(db: Db, orgId: string, id: string, 
 export interface ConnectionFilter {
   readonly provider?: number;
   readonly status?: number;
+  /** Only connections whose current credential passed one of these thresholds (see rotation-policy.ts). */
+  readonly rotationDue?: RotationPolicy;
 }
 
 /**
@@ -90,6 +96,18 @@ export async function listConnections(
   let query = db.selectFrom("connections").selectAll().where("org_id", "=", orgId);
   if (filter.provider !== undefined) query = query.where("provider", "=", filter.provider);
   if (filter.status !== undefined) query = query.where("status", "=", filter.status);
+  if (filter.rotationDue !== undefined) {
+    const policy = filter.rotationDue;
+    // The same rule as rotationDueReasons, in SQL.
+    query = query
+      .where("credential_sealed_at", "is not", null)
+      .where((eb) =>
+        eb.or([
+          eb(sql`coalesce(credential_created_at, credential_sealed_at)`, "<=", sql<Date>`now() - ${maxAgeInterval(policy)}::interval`),
+          eb("credential_expires_at", "<=", sql<Date>`now() + ${expiryWarningInterval(policy)}::interval`),
+        ]),
+      );
+  }
   if (cursor !== undefined) {
     query = query.where(sql<boolean>`(created_at, id) > (${cursor.createdAt}, ${cursor.id})`);
   }

@@ -10,6 +10,7 @@ import { createConnectionRoutes } from "./connection-routes.js";
 import { createConnections, type Connections } from "./connections/connections.js";
 import { mapRegistryError } from "./errors.js";
 import { startReverificationScheduler, type ReverificationScheduler } from "./reverification-scheduler.js";
+import { startRotationDueScheduler, type RotationDueScheduler } from "./rotation/rotation-due-scheduler.js";
 import { createRunnerRoutes } from "./runner-routes.js";
 import { createRunners, type Runners } from "./runners.js";
 import { findRunner } from "./runner-store.js";
@@ -36,6 +37,8 @@ export interface RegistryComponents {
   readonly runners: Runners;
   readonly relay: OutboxRelay;
   readonly reverification: ReverificationScheduler;
+  /** Publishes connection.rotation_due once per credential version and threshold. */
+  readonly rotationDue: RotationDueScheduler;
   readonly trust: AwsTrust;
   /** Sweep that expires AWS trust setups whose link ran out. */
   readonly trustExpiry: PeriodicPass;
@@ -93,6 +96,7 @@ export async function buildRegistry(options: {
     runnerKind: async (orgId, runnerId) => (await findRunner(database.db, orgId, runnerId))?.identity_kind,
     onCommit,
     reverifyIntervalMs: options.config.reverifyIntervalMs,
+    rotation: options.config.rotation,
     ...(options.countPins ? { countPins: options.countPins } : {}),
   });
   const trust = createAwsTrust({
@@ -101,6 +105,7 @@ export async function buildRegistry(options: {
     logger: logger.child({ component: "aws-trust" }),
     tokens: createSetupTokens(callbackKey),
     config: options.config.trust,
+    rotation: options.config.rotation,
     onCommit,
   });
   if (!options.config.trust.principalConfigured) {
@@ -111,6 +116,13 @@ export async function buildRegistry(options: {
     intervalMs: Math.min(60_000, options.config.trust.setupTtlMs),
     logger: logger.child({ component: "aws-trust-expiry" }),
     what: "AWS trust setup expiry",
+  });
+  const rotationDue = startRotationDueScheduler({
+    db: database.db,
+    logger: logger.child({ component: "rotation-due" }),
+    policy: options.config.rotation,
+    tickMs: options.config.rotation.tickMs,
+    onCommit,
   });
   const reverification = startReverificationScheduler({
     db: database.db,
@@ -128,11 +140,13 @@ export async function buildRegistry(options: {
     relay,
     db: database.db,
     reverification,
+    rotationDue,
     trust,
     trustExpiry,
     async close() {
       await trustExpiry.stop();
       await reverification.stop();
+      await rotationDue.stop();
       await relay.stop();
       await database.destroy();
     },

@@ -8,6 +8,7 @@ import type {
   AwsTrustStartedSchema,
   ConnectionChangedSchema,
   ConnectionVerifiedSchema,
+  RotationDueSchema,
   RunnerChangedSchema,
 } from "@planton/proto/planton/connect/v1/events_pb";
 
@@ -76,4 +77,13 @@ export function trustCompletedEvent(actor: EventActor, payload: MessageInitShape
  */
 export function trustStartedEvent(actor: EventActor, payload: MessageInitShape<typeof AwsTrustStartedSchema>): EventEnvelope {
   return envelope("aws_trust.started", actor, { case: "awsTrustStarted", value: payload }, payload.connectionId ?? "");
+}
+
+/**
+ * rotationDueEvent builds the envelope of connection.rotation_due (subject
+ * `connect.connection.rotation_due`): a credential version passed an age or
+ * expiry threshold. Ids and dates only; ordered with the connection's other events.
+ */
+export function rotationDueEvent(actor: EventActor, payload: MessageInitShape<typeof RotationDueSchema>): EventEnvelope {
+  return envelope("connection.rotation_due", actor, { case: "rotationDue", value: payload }, payload.connectionId ?? "");
 }

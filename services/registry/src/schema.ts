@@ -35,6 +35,21 @@ export interface ConnectionsTable {
   next_verification_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+  /** When the current credential version was sealed; null while nothing secret is stored. */
+  credential_sealed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The current version's creation time as the provider reported it (verifier), if it did. */
+  credential_created_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The current version's expiry as the provider reported it (verifier), if it did. */
+  credential_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** `registry.rotation_notices`: connection.rotation_due events already published, per version and reason. */
+export interface RotationNoticesTable {
+  connection_id: string;
+  credential_version: number;
+  reason: number;
+  event_id: string;
+  sent_at: Generated<Date>;
 }
 
 /** `registry.aws_trust_setups`: runs of the AWS cross-account trust flow. */
@@ -63,6 +78,7 @@ export interface RegistryDatabase {
   runners: RunnersTable;
   connections: ConnectionsTable;
   aws_trust_setups: AwsTrustSetupsTable;
+  rotation_notices: RotationNoticesTable;
   outbox: OutboxTable;
 }
 

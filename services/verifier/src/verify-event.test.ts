@@ -111,3 +111,23 @@ describe("the platform's own missing or refused AWS identity is never recorded a
     expect(recorded.map((v) => [v.ok, v.reason])).toEqual([[false, "EXTERNAL_ID_NOT_ENFORCED"]]);
   });
 });
+
+describe("the credential's own dates", () => {
+  it("travel with a verified result to the registry (Verification.lifetime)", async () => {
+    const { recorded, handle } = setup({
+      kind: "verified",
+      identity: "arn:aws:sts::123456789012:assumed-role/R/s",
+      lifetime: { createTime: new Date("2026-01-02T03:04:05Z"), unavailableReason: "" },
+    });
+    await handle(1);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.lifetime?.createTime?.seconds).toBe(BigInt(Date.parse("2026-01-02T03:04:05Z") / 1000));
+    expect(recorded[0]?.lifetime?.expireTime).toBeUndefined();
+  });
+
+  it("are absent when the check had none to report", async () => {
+    const { recorded, handle } = setup({ kind: "verified", identity: "arn:aws:sts::123456789012:assumed-role/R/s" });
+    await handle(1);
+    expect(recorded[0]?.lifetime).toBeUndefined();
+  });
+});

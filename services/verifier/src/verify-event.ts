@@ -2,13 +2,13 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandleOutcome } from "@planton/events";
 import type { Logger } from "@planton/logging";
-import { VerificationSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import { CredentialLifetimeSchema, VerificationSchema, type CredentialLifetime } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
 import type { VerifierMetrics } from "./verifier-metrics.js";
-import type { CheckResult, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
+import type { CheckResult, CredentialLifetime as CheckedLifetime, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { AwsCredentials } from "./checks/sts-call.js";
 
@@ -165,6 +165,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         credentialVersion,
         ok: result.kind === "verified",
         identity: result.kind === "verified" ? result.identity : "",
+        ...(result.kind === "verified" && result.lifetime ? { lifetime: lifetimeOf(result.lifetime) } : {}),
         reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
         message:
           result.kind === "verified"
@@ -192,4 +193,13 @@ function isNotFound(error: unknown): boolean {
   return (
     e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError"
   );
+}
+
+// The check's dates as the registry records them (Verification.lifetime).
+function lifetimeOf(lifetime: CheckedLifetime): CredentialLifetime {
+  return create(CredentialLifetimeSchema, {
+    ...(lifetime.createTime ? { createTime: timestampFromDate(lifetime.createTime) } : {}),
+    ...(lifetime.expireTime ? { expireTime: timestampFromDate(lifetime.expireTime) } : {}),
+    unavailableReason: lifetime.unavailableReason ?? "",
+  });
 }

@@ -3,6 +3,7 @@ import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planto
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkAws } from "../src/checks/aws-check.js";
 import type { CheckOptions, CheckResult, ProviderEndpoints } from "../src/checks/provider-check.js";
+import { startFakeIam, type FakeIam } from "./support/fake-iam.js";
 import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
 
 // The secret carries a marker so any leak into a message is easy to spot.
@@ -14,6 +15,8 @@ const KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const EXPIRED_KEY_ID = "ASIAIOSFODNN7EXPIRED";
 
 let sts: FakeSts;
+let iam: FakeIam;
+const LISTING_KEY_ID = "AKIAIOSFODNN7LISTING";
 const results: CheckResult[] = [];
 
 beforeAll(async () => {
@@ -21,9 +24,17 @@ beforeAll(async () => {
   sts.addKey(KEY_ID, SECRET, { account: ACCOUNT, arn: ARN });
   sts.addKey(EXPIRED_KEY_ID, SECRET, { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/demo/s` });
   sts.expireKey(EXPIRED_KEY_ID);
+  sts.addKey(LISTING_KEY_ID, SECRET, { account: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/key-reader` });
+  iam = await startFakeIam();
+  iam.addKey(KEY_ID, { secret: SECRET, userName: "ci-verifier", account: ACCOUNT, createDate: "2025-03-01T12:00:00Z", mayListOwnKeys: false });
+  iam.addKey(LISTING_KEY_ID, { secret: SECRET, userName: "key-reader", account: ACCOUNT, createDate: "2025-09-14T06:30:00Z", mayListOwnKeys: true });
+  // The user's second key: listed too, not the one in use.
+  iam.addKey("AKIAIOSFODNN7SECONDK", { secret: SECRET, userName: "key-reader", account: ACCOUNT, createDate: "2026-01-01T00:00:00Z", mayListOwnKeys: true });
 });
 
 afterAll(async () => {
+  for (const r of results) expect(JSON.stringify(r)).not.toContain(MARKER);
+  await iam.close();
   await sts.close();
 });
 
@@ -45,6 +56,32 @@ async function check(s: ConnectionSpec, overrides: Partial<CheckOptions> = {}): 
   results.push(result);
   return result;
 }
+
+describe("checkAws reads the access key's creation date through IAM ListAccessKeys", () => {
+  const withIam = () => ({ endpoints: { ...endpoints(sts.url), awsIam: iam.url } });
+
+  it("reports the key's CreateDate when the user may list its own keys", async () => {
+    expect(await check(spec(LISTING_KEY_ID, SECRET), withIam())).toEqual({
+      kind: "verified",
+      identity: `arn:aws:iam::${ACCOUNT}:user/key-reader`,
+      lifetime: { createTime: new Date("2025-09-14T06:30:00Z") },
+    });
+    expect(iam.actions()).toContain("ListAccessKeys");
+  });
+
+  it("still verifies when IAM answers AccessDenied, saying why", async () => {
+    const r = await check(spec(KEY_ID, SECRET), withIam());
+    expect(r).toMatchObject({ kind: "verified", identity: ARN });
+    const lifetime = r.kind === "verified" ? r.lifetime : undefined;
+    expect(lifetime?.createTime).toBeUndefined();
+    expect(lifetime?.unavailableReason).toMatch(/HTTP 403 AccessDenied.*iam:ListAccessKeys/);
+  });
+
+  it("still verifies when IAM is unreachable", async () => {
+    const r = await check(spec(LISTING_KEY_ID, SECRET), { endpoints: { ...endpoints(sts.url), awsIam: "http://127.0.0.1:1" } });
+    expect(r).toMatchObject({ kind: "verified", lifetime: { unavailableReason: "AWS IAM did not answer ListAccessKeys" } });
+  });
+});
 
 describe("checkAws against a fake STS", () => {
   it("verifies a good key pair and reports the caller ARN", async () => {

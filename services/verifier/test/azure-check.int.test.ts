@@ -10,6 +10,7 @@ const SECRET = `abc8Q~${MARKER}-0123456789abcdefghijklmn`;
 const TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const CLIENT = "11111111-2222-3333-4444-555555555555";
 const SUB = "00000000-1111-2222-3333-444444444444";
+const READER_APP = "44444444-2222-3333-4444-555555555555";
 
 let fake: FakeAzure;
 const results: CheckResult[] = [];
@@ -19,7 +20,21 @@ beforeAll(async () => {
   fake.addApp(TENANT, CLIENT, SECRET);
   fake.addApp(TENANT, "22222222-2222-3333-4444-555555555555", SECRET, { expired: true });
   fake.addApp(TENANT, "33333333-2222-3333-4444-555555555555", SECRET);
-  fake.addSubscription(SUB, { tenantId: TENANT, displayName: "Production", readers: [CLIENT] });
+  fake.addSubscription(SUB, { tenantId: TENANT, displayName: "Production", readers: [CLIENT, READER_APP] });
+  fake.addApp(TENANT, READER_APP, SECRET, {
+    mayReadApplication: true,
+    secretDates: { start: "2026-02-01T10:00:00Z", end: "2026-08-01T10:00:00Z" },
+    // Another secret of the same app, older and with another beginning: not the one in use.
+    otherSecrets: [
+      {
+        keyId: "9f0c1c5e-0000-4000-8000-000000000001",
+        displayName: "old",
+        hint: "zzz",
+        startDateTime: "2024-01-01T00:00:00Z",
+        endDateTime: "2026-03-01T00:00:00Z",
+      },
+    ],
+  });
 });
 afterAll(async () => {
   // Every message any test produced: none may quote the secret.
@@ -40,9 +55,18 @@ function spec(over: { tenantId?: string; subscriptionId?: string; clientId?: str
   });
 }
 
-async function run(s = spec(), timeoutMs = 2000): Promise<CheckResult> {
+async function run(s = spec(), timeoutMs = 2000, graph = false): Promise<CheckResult> {
   const options: CheckOptions = {
-    endpoints: { awsSts: "", azureLogin: fake.url, azureManagement: fake.url, digitalocean: "", civo: "", cloudflare: "", gcpTokenUri: "" },
+    endpoints: {
+      awsSts: "",
+      azureLogin: fake.url,
+      azureManagement: fake.url,
+      digitalocean: "",
+      civo: "",
+      cloudflare: "",
+      gcpTokenUri: "",
+      ...(graph ? { azureGraph: fake.url } : {}),
+    },
     timeoutMs,
     connectionId: "conn-1",
   };
@@ -54,6 +78,22 @@ async function run(s = spec(), timeoutMs = 2000): Promise<CheckResult> {
 describe("checkAzure", () => {
   it("verifies and reports the subscription display name", async () => {
     expect(await run()).toEqual({ kind: "verified", identity: "Production" });
+  });
+
+  it("reads the client secret's start and end dates from Microsoft Graph, with a Graph token, matching the secret by its hint", async () => {
+    expect(await run(spec({ clientId: READER_APP }), 2000, true)).toEqual({
+      kind: "verified",
+      identity: "Production",
+      lifetime: { createTime: new Date("2026-02-01T10:00:00Z"), expireTime: new Date("2026-08-01T10:00:00Z") },
+    });
+  });
+
+  it("still verifies when Graph refuses the read (no Application.Read.All), saying why", async () => {
+    const r = await run(spec(), 2000, true);
+    expect(r).toMatchObject({ kind: "verified", identity: "Production" });
+    const lifetime = r.kind === "verified" ? r.lifetime : undefined;
+    expect(lifetime?.expireTime).toBeUndefined();
+    expect(lifetime?.unavailableReason).toMatch(/HTTP 403 Authorization_RequestDenied/);
   });
 
   it("wrong secret -> INVALID_CREDENTIALS (AADSTS7000215)", async () => {

@@ -11,6 +11,7 @@ const DISABLED = `cfut_${MARKER}bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb`;
 const EXPIRED = `cfut_${MARKER}ccccccccccccccccccccccccccccccccccccccc`;
 const ACCOUNT_TOKEN = `cfat_${MARKER}ddddddddddddddddddddddddddddddddddddddd`;
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const EXPIRING = `cfut_${MARKER}fffffffffffffffffffffffffffffffffffffff`;
 const LEGACY_KEY = `cfk_${MARKER}eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee`;
 
 let fake: FakeCloudflare;
@@ -22,6 +23,7 @@ beforeAll(async () => {
   fake.addToken(DISABLED, { id: "200bf38cc8393103870917dd535e0628", status: "disabled" });
   fake.addToken(EXPIRED, { id: "300bf38cc8393103870917dd535e0628", status: "expired" });
   fake.addToken(ACCOUNT_TOKEN, { id: "400bf38cc8393103870917dd535e0628", accountId: ACCOUNT });
+  fake.addToken(EXPIRING, { id: "500bf38cc8393103870917dd535e0628", notBefore: "2026-01-01T00:00:00Z", expiresOn: "2027-01-01T00:00:00Z" });
   fake.addLegacyKey("user@example.com", LEGACY_KEY);
 });
 afterAll(async () => {
@@ -48,6 +50,16 @@ describe("checkCloudflare", () => {
 
   it("verifies an account token on the account route", async () => {
     expect(await run({ apiToken: ACCOUNT_TOKEN, accountId: ACCOUNT })).toEqual({ kind: "verified", identity: "token 400bf38cc8393103870917dd535e0628" });
+  });
+
+  it("reports a token's expiry (result.expires_on) when it was created with one, and none otherwise", async () => {
+    expect(await run({ apiToken: EXPIRING })).toEqual({
+      kind: "verified",
+      identity: "token 500bf38cc8393103870917dd535e0628",
+      lifetime: { expireTime: new Date("2027-01-01T00:00:00Z") },
+    });
+    const plain = await run();
+    expect(plain.kind === "verified" && plain.lifetime).toBe(undefined);
   });
 
   it("account token without account id -> INVALID_CREDENTIALS hinting at the account id", async () => {

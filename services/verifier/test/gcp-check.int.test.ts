@@ -73,6 +73,50 @@ afterAll(async () => {
   await google.close();
 });
 
+describe("checkGcp reads the key's validity window through IAM keys.get", () => {
+  const KEY_ID = "0123456789abcdef0123456789abcdef01234567";
+  const iamOptions = () => ({ endpoints: { ...endpoints(google.url), gcpIam: google.iamUrl } });
+
+  it("reports validAfterTime and validBeforeTime when the account may read its own key", async () => {
+    const key = rsaKey();
+    const email = `keyreader@${PROJECT}.iam.gserviceaccount.com`;
+    google.registerKey(email, key.publicPem, {
+      keyId: KEY_ID,
+      validAfterTime: "2026-01-05T08:00:00Z",
+      validBeforeTime: "2026-04-05T08:00:00Z",
+      mayGetKeys: true,
+      projectId: PROJECT,
+    });
+    expect(await check(spec(keyFile(key, { clientEmail: email }), PROJECT), iamOptions())).toEqual({
+      kind: "verified",
+      identity: email,
+      lifetime: { createTime: new Date("2026-01-05T08:00:00Z"), expireTime: new Date("2026-04-05T08:00:00Z") },
+    });
+  });
+
+  it("treats Google's 9999-12-31 validBeforeTime as no expiry", async () => {
+    const key = rsaKey();
+    const email = `forever@${PROJECT}.iam.gserviceaccount.com`;
+    google.registerKey(email, key.publicPem, {
+      keyId: KEY_ID,
+      validAfterTime: "2025-11-01T00:00:00Z",
+      validBeforeTime: "9999-12-31T23:59:59Z",
+      mayGetKeys: true,
+      projectId: PROJECT,
+    });
+    const r = await check(spec(keyFile(key, { clientEmail: email }), PROJECT), iamOptions());
+    expect(r).toEqual({ kind: "verified", identity: email, lifetime: { createTime: new Date("2025-11-01T00:00:00Z") } });
+  });
+
+  it("still verifies when IAM refuses the read (403 PERMISSION_DENIED), saying why", async () => {
+    const r = await check(spec(keyFile(good), PROJECT), iamOptions());
+    expect(r).toMatchObject({ kind: "verified", identity: EMAIL });
+    const lifetime = r.kind === "verified" ? r.lifetime : undefined;
+    expect(lifetime?.createTime).toBeUndefined();
+    expect(lifetime?.unavailableReason).toMatch(/HTTP 403 PERMISSION_DENIED.*iam\.serviceAccountKeys\.get/);
+  });
+});
+
 describe("checkGcp against a fake Google token endpoint", () => {
   it("verifies a good key and reports the service-account email", async () => {
     expect(await check(spec(keyFile(good), PROJECT))).toEqual({ kind: "verified", identity: EMAIL });

@@ -18,6 +18,7 @@ import { buildVerifier, type VerifierComponents } from "../src/verifier-componen
 import { startFakeAzure, type FakeAzure } from "./support/fake-azure.js";
 import { startFakeCivo, type FakeCivo } from "./support/fake-civo.js";
 import { startFakeCloudflare, type FakeCloudflare } from "./support/fake-cloudflare.js";
+import { startFakeIam, type FakeIam } from "./support/fake-iam.js";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "./support/fake-digitalocean.js";
 import { startFakeGoogleToken, type FakeGoogleToken } from "./support/fake-google-token.js";
 import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
@@ -40,6 +41,7 @@ let azure: FakeAzure;
 let digitalocean: FakeDigitalOcean;
 let civo: FakeCivo;
 let cloudflare: FakeCloudflare;
+let iam: FakeIam;
 
 const gcpKey = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const GCP_EMAIL = "deployer@acme-prod-1234.iam.gserviceaccount.com";
@@ -65,22 +67,40 @@ const startConsumer = () =>
   });
 
 beforeAll(async () => {
-  [sts, google, azure, digitalocean, civo, cloudflare] = await Promise.all([
+  [sts, google, azure, digitalocean, civo, cloudflare, iam] = await Promise.all([
     startFakeSts(),
     startFakeGoogleToken(),
     startFakeAzure(),
     startFakeDigitalOcean(),
     startFakeCivo(),
     startFakeCloudflare(),
+    startFakeIam(),
   ]);
+  // What each credential may read about itself: the dates the connections show.
+  iam.addKey("AKIAIOSFODNN7EXAMPLE", {
+    secret: AWS_SECRET,
+    userName: "deployer",
+    account: "123456789012",
+    createDate: "2025-06-01T00:00:00Z",
+    mayListOwnKeys: true,
+  });
   sts.addKey("AKIAIOSFODNN7EXAMPLE", AWS_SECRET, { account: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer" });
-  google.registerKey(GCP_EMAIL, gcpKey.publicKey.export({ type: "spki", format: "pem" }).toString());
-  azure.addApp(TENANT, CLIENT, "azure-client-secret-worker", {});
+  google.registerKey(GCP_EMAIL, gcpKey.publicKey.export({ type: "spki", format: "pem" }).toString(), {
+    keyId: "0123456789abcdef0123456789abcdef01234567",
+    validAfterTime: "2025-07-01T00:00:00Z",
+    validBeforeTime: "2027-07-01T00:00:00Z",
+    mayGetKeys: true,
+    projectId: "acme-prod-1234",
+  });
+  azure.addApp(TENANT, CLIENT, "azure-client-secret-worker", {
+    mayReadApplication: true,
+    secretDates: { start: "2025-08-01T00:00:00Z", end: "2027-08-01T00:00:00Z" },
+  });
   azure.addSubscription(SUBSCRIPTION, { tenantId: TENANT, displayName: "acme-prod", readers: [CLIENT] });
   digitalocean.addToken(DO_TOKEN, { email: "ops@example.com" });
   civo.setApiKey(CIVO_TOKEN);
   civo.setRegions(["LON1", "FRA1"]);
-  cloudflare.addToken(CF_TOKEN, { id: "tok123" });
+  cloudflare.addToken(CF_TOKEN, { id: "tok123", expiresOn: "2027-09-01T00:00:00Z" });
   cloudflare.addToken(CF_TOKEN_2, { id: "tok456" });
 
   database = await createTestDatabase(inject("databaseUrl"), "verifier_worker");
@@ -106,6 +126,9 @@ beforeAll(async () => {
         CIVO_API_URL: civo.url,
         CLOUDFLARE_API_URL: cloudflare.url,
         GCP_TOKEN_URI: google.url,
+        AWS_IAM_URL: iam.url,
+        AZURE_GRAPH_URL: azure.url,
+        GCP_IAM_URL: google.iamUrl,
         CHECK_TIMEOUT_MS: "1500",
         VERIFY_MAX_ATTEMPTS: "4",
       },
@@ -127,7 +150,7 @@ afterAll(async () => {
   await vault?.close();
   await publisher?.close();
   await database?.drop();
-  await Promise.all([sts, google, azure, digitalocean, civo, cloudflare].map((f) => f?.close()));
+  await Promise.all([sts, google, azure, digitalocean, civo, cloudflare, iam].map((f) => f?.close()));
 });
 
 const caller = { orgId: "org-worker", subject: "user@org-worker" };
@@ -186,6 +209,18 @@ describe("the verifier worker on JetStream", () => {
       const done = await settled(c.id, (x) => x.status !== ConnectionStatus.PENDING_VERIFICATION);
       expect([p, ConnectionStatus[done.status], done.lastVerification?.reason ?? ""]).toEqual([p, "VERIFIED", ""]);
       expect(done.lastVerification?.identity, p).not.toBe("");
+      expect(done.credentialSealTime, p).toBeDefined();
+      const date = (t: typeof done.credentialCreateTime) => (t ? new Date(Number(t.seconds) * 1000).toISOString() : undefined);
+      // The provider's own dates, read with the credential, land on the connection.
+      const expected: Record<string, [string | undefined, string | undefined]> = {
+        aws: ["2025-06-01T00:00:00.000Z", undefined],
+        gcp: ["2025-07-01T00:00:00.000Z", "2027-07-01T00:00:00.000Z"],
+        azure: ["2025-08-01T00:00:00.000Z", "2027-08-01T00:00:00.000Z"],
+        cloudflare: [undefined, "2027-09-01T00:00:00.000Z"],
+        digitalocean: [undefined, undefined],
+        civo: [undefined, undefined],
+      };
+      expect([p, date(done.credentialCreateTime), date(done.credentialExpireTime)]).toEqual([p, ...(expected[p] ?? [])]);
     }
   });
 

@@ -17,6 +17,7 @@ import { Link, navigate } from "../router.js";
 import { clientErrors, useFormErrors } from "../use-form-errors.js";
 import { AwsTrustProgress } from "./aws-trust-progress.js";
 import { CapabilityChecklist, FieldControls, FormSummary } from "./create-connection.js";
+import { CredentialAge, expiryText } from "./credential-age.js";
 import { StatusText } from "./status-text.js";
 
 const when = (t: Timestamp | undefined) => (t === undefined ? "" : timestampDate(t).toLocaleString());
@@ -84,6 +85,17 @@ export function ConnectionPage({ reference }: { reference: string }) {
         </dd>
         <dt>Credential version</dt>
         <dd>{connection.credentialVersion === 0 ? "none stored" : `v${connection.credentialVersion}`}</dd>
+        {connection.credentialVersion === 0 ? null : (
+          <>
+            <dt>Credential age</dt>
+            <dd data-testid="credential-age">
+              <CredentialAge connection={connection} />
+              {connection.credentialCreateTime === undefined ? <div className="muted">counted from when it was stored here</div> : null}
+            </dd>
+            <dt>Expires</dt>
+            <dd>{expiryText(connection)}</dd>
+          </>
+        )}
       </dl>
       <Details connection={connection} />
       <Verification connection={connection} />

@@ -6,6 +6,7 @@ import { Alert, SelectField } from "../fields.js";
 import { describeError } from "../errors.js";
 import { authModeLabel, PROVIDERS, providerLabel, STATUSES } from "../labels.js";
 import { Link } from "../router.js";
+import { CredentialAge, expiryText } from "./credential-age.js";
 import { StatusText } from "./status-text.js";
 
 const PAGE_SIZE = 20;
@@ -17,10 +18,11 @@ const PAGE_SIZE = 20;
 export function ConnectionsPage() {
   const [provider, setProvider] = useState(Provider.UNSPECIFIED);
   const [status, setStatus] = useState(ConnectionStatus.UNSPECIFIED);
+  const [rotationDue, setRotationDue] = useState(false);
   // Tokens of the pages before the current one, for "Previous".
   const [pages, setPages] = useState<string[]>([""]);
   const pageToken = pages[pages.length - 1] ?? "";
-  const list = useQuery(ConnectionService.method.listConnections, { provider, status, pageSize: PAGE_SIZE, pageToken });
+  const list = useQuery(ConnectionService.method.listConnections, { provider, status, rotationDue, pageSize: PAGE_SIZE, pageToken });
   const resetPaging = () => setPages([""]);
   const connections = list.data?.connections ?? [];
   return (
@@ -62,13 +64,28 @@ export function ConnectionsPage() {
             }}
             options={[{ value: "0", label: "All statuses" }, ...STATUSES.map((s) => ({ value: String(s.status), label: s.label }))]}
           />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              name="rotationDue"
+              checked={rotationDue}
+              onChange={(event) => {
+                setRotationDue(event.target.checked);
+                resetPaging();
+              }}
+            />{" "}
+            Rotation due only
+          </label>
         </div>
         {list.error !== null ? <Alert>{describeError(list.error)}</Alert> : null}
         {list.isPending ? <p role="status">Loading connections…</p> : null}
         {list.isSuccess && connections.length === 0 ? (
           <p>
             No connections
-            {provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED ? " match these filters" : " yet: pick a provider above"}.
+            {provider !== Provider.UNSPECIFIED || status !== ConnectionStatus.UNSPECIFIED || rotationDue
+              ? " match these filters"
+              : " yet: pick a provider above"}
+            .
           </p>
         ) : null}
         {connections.length > 0 ? (
@@ -82,6 +99,8 @@ export function ConnectionsPage() {
                   <th scope="col">Authentication</th>
                   <th scope="col">Status</th>
                   <th scope="col">Credential version</th>
+                  <th scope="col">Credential age</th>
+                  <th scope="col">Expires</th>
                 </tr>
               </thead>
               <tbody>
@@ -97,6 +116,10 @@ export function ConnectionsPage() {
                       <StatusText connection={c} />
                     </td>
                     <td>{c.credentialVersion === 0 ? "none" : `v${c.credentialVersion}`}</td>
+                    <td>
+                      <CredentialAge connection={c} />
+                    </td>
+                    <td>{c.credentialVersion === 0 ? "—" : expiryText(c)}</td>
                   </tr>
                 ))}
               </tbody>

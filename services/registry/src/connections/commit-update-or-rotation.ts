@@ -87,7 +87,18 @@ export async function commitUpdateOrRotation(
               account_key: parts.accountKey,
             }
           : {}),
-        ...(rotated ? { credential_version: version, status: initialStatus(parts!.authMode), last_verification: null, next_verification_at: null } : {}),
+        ...(rotated
+          ? {
+              credential_version: version,
+              status: initialStatus(parts!.authMode),
+              last_verification: null,
+              next_verification_at: null,
+              // A new version starts its own age; the provider's dates come with its verification.
+              credential_sealed_at: version > 0 ? new Date() : null,
+              credential_created_at: null,
+              credential_expires_at: null,
+            }
+          : {}),
         etag: newEtag(),
         updated_at: new Date(),
       });

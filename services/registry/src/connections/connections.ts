@@ -33,7 +33,7 @@ export interface Connections {
 export function createConnections(deps: ConnectionsDeps): Connections {
   return {
     create: (caller, name, spec, signal) => createConnection(deps, caller, name, spec, signal),
-    get: async (caller, reference) => toConnection(await loadConnection(deps.db, caller, reference)),
+    get: async (caller, reference) => toConnection(await loadConnection(deps.db, caller, reference), deps.rotation),
     list: (caller, filter) => listConnections(deps, caller, filter),
     update: (caller, input, signal) => updateConnection(deps, caller, input, signal),
     remove: (caller, reference, etag, force, signal) => deleteConnection(deps, caller, reference, etag, force, signal),

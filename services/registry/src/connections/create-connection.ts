@@ -26,7 +26,7 @@ import { toConnection } from "./to-connection.js";
  * `connection.created` event in one transaction.
  */
 export async function createConnection(
-  deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit">,
+  deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit" | "rotation">,
   caller: Caller,
   name: string,
   spec: ConnectionSpec | undefined,
@@ -56,6 +56,7 @@ export async function createConnection(
         runner_id: parts.runnerId,
         account_key: parts.accountKey,
         credential_version: version,
+        credential_sealed_at: version > 0 ? now : null,
         status: initialStatus(parts.authMode),
         last_verification: null,
         etag: newEtag(),
@@ -84,7 +85,7 @@ export async function createConnection(
   deps.onCommit();
   const row = await loadConnection(deps.db, caller, id);
   return {
-    connection: toConnection(row),
+    connection: toConnection(row, deps.rotation),
     warnings: await connectionWarnings(deps.db, { orgId: caller.orgId, id, name, provider: parts.provider, accountKey: parts.accountKey }),
   };
 }

@@ -14,6 +14,8 @@ export interface ListInput {
   readonly status: number;
   readonly pageSize: number;
   readonly pageToken: string;
+  /** Only connections whose rotation is due by the registry's thresholds. */
+  readonly rotationDue?: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface ListInput {
  * with another filter or by another organization.
  */
 export async function listConnections(
-  deps: Pick<ConnectionsDeps, "db">,
+  deps: Pick<ConnectionsDeps, "db" | "rotation">,
   caller: Caller,
   request: ListInput,
 ): Promise<{ connections: Connection[]; nextPageToken: string }> {
@@ -33,15 +35,19 @@ export async function listConnections(
   const filter: ConnectionFilter = {
     ...(request.provider !== 0 ? { provider: request.provider } : {}),
     ...(request.status !== 0 ? { status: request.status } : {}),
+    ...(request.rotationDue ? { rotationDue: deps.rotation } : {}),
   };
-  const fingerprint = { org: caller.orgId, ...filter };
+  // The thresholds are not part of the page token's binding: a page is
+  // fingerprinted by what the caller asked for.
+  const fingerprint = { org: caller.orgId, provider: filter.provider, status: filter.status, ...(request.rotationDue ? { rotationDue: true } : {}) };
   const cursor = request.pageToken === "" ? undefined : decodePageToken(request.pageToken, fingerprint);
   const limit = pageSizeOf(request.pageSize);
+  const now = new Date();
   const rows = await listConnectionRows(deps.db, caller.orgId, filter, cursor, limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    connections: page.map(toConnection),
+    connections: page.map((row) => toConnection(row, deps.rotation, now)),
     nextPageToken: rows.length > limit && last ? encodePageToken({ createdAt: last.created_at, id: last.id }, fingerprint) : "",
   };
 }

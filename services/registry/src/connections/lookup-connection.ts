@@ -12,7 +12,7 @@ import { toConnection } from "./to-connection.js";
  * the secret half stays in the vault.
  */
 export async function lookupConnection(
-  deps: Pick<ConnectionsDeps, "db">,
+  deps: Pick<ConnectionsDeps, "db" | "rotation">,
   orgId: string,
   reference: string,
 ): Promise<{ connection: Connection; publicSpec: ConnectionSpec }> {
@@ -21,5 +21,5 @@ export async function lookupConnection(
     .check(reference !== "", "connection", "REQUIRED", "is required")
     .throwIfAny();
   const row = await loadConnection(deps.db, { orgId, subject: "" }, reference);
-  return { connection: toConnection(row), publicSpec: fromJson(ConnectionSpecSchema, row.public_spec as JsonValue) };
+  return { connection: toConnection(row, deps.rotation), publicSpec: fromJson(ConnectionSpecSchema, row.public_spec as JsonValue) };
 }

@@ -1,4 +1,5 @@
 import { create, toJson } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { insertOutboxEvent } from "@planton/events";
 import { VerificationSchema, type Connection, type Verification } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
@@ -18,7 +19,7 @@ import { toConnection } from "./to-connection.js";
  * `actor` reports the result (the verifier); its subject and request id go into the event.
  */
 export async function recordVerification(
-  deps: Pick<ConnectionsDeps, "db" | "onCommit" | "reverifyIntervalMs">,
+  deps: Pick<ConnectionsDeps, "db" | "onCommit" | "reverifyIntervalMs" | "rotation">,
   actor: Caller,
   orgId: string,
   connectionId: string,
@@ -32,7 +33,7 @@ export async function recordVerification(
   const owner = { orgId, subject: actor.subject, requestId: actor.requestId };
   const row = await loadConnection(deps.db, owner, connectionId, "connection_id");
   // A result for an older version must never overwrite a newer one.
-  if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row) };
+  if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row, deps.rotation) };
   // Defence in depth: the API shows AWS access key ids only as hints, so
   // a result quoting one (an older or third-party verifier) is stored masked.
   const recorded = create(VerificationSchema, {
@@ -50,6 +51,10 @@ export async function recordVerification(
       last_verification: JSON.stringify(toJson(VerificationSchema, recorded)),
       // Spread re-verifications: each connection is due interval x [0.9, 1.1) later.
       next_verification_at: new Date(Date.now() + deps.reverifyIntervalMs * (0.9 + Math.random() * 0.2)),
+      // The provider's dates of this version, when the verifier could read
+      // them; a result without them (a failure, or the provider refused the
+      // read) keeps what an earlier result of the same version reported.
+      ...lifetimeColumns(verification),
       updated_at: new Date(),
     });
     if (applied) {
@@ -60,5 +65,19 @@ export async function recordVerification(
     }
   });
   if (applied) deps.onCommit();
-  return { applied, connection: toConnection(await loadConnection(deps.db, owner, row.id)) };
+  return { applied, connection: toConnection(await loadConnection(deps.db, owner, row.id), deps.rotation) };
+}
+
+// Only dates the provider reported overwrite stored ones; an implausible
+// timestamp (before 1970 or far past any real expiry) is dropped.
+function lifetimeColumns(verification: Verification): { credential_created_at?: Date; credential_expires_at?: Date } {
+  const lifetime = verification.ok ? verification.lifetime : undefined;
+  if (lifetime === undefined) return {};
+  const plausible = (date: Date) => date.getTime() > 0 && date.getFullYear() < 9000;
+  const created = lifetime.createTime ? timestampDate(lifetime.createTime) : undefined;
+  const expires = lifetime.expireTime ? timestampDate(lifetime.expireTime) : undefined;
+  return {
+    ...(created && plausible(created) ? { credential_created_at: created } : {}),
+    ...(expires && plausible(expires) ? { credential_expires_at: expires } : {}),
+  };
 }

@@ -29,7 +29,7 @@ export interface UpdateInput {
  * {@link commitUpdateOrRotation}.
  */
 export async function updateConnection(
-  deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit">,
+  deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit" | "rotation">,
   caller: Caller,
   input: UpdateInput,
   signal?: AbortSignal,
@@ -68,5 +68,5 @@ export async function updateConnection(
   const after = await loadConnection(deps.db, caller, row.id);
   const warnings =
     renaming || spec ? await connectionWarnings(deps.db, { orgId: caller.orgId, id: row.id, name, provider: row.provider, accountKey: after.account_key }) : [];
-  return { connection: toConnection(after), warnings, rotated };
+  return { connection: toConnection(after, deps.rotation), warnings, rotated };
 }

@@ -1,3 +1,4 @@
+import type { RotationPolicy } from "../rotation/rotation-policy.js";
 import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import type { TrustConfig } from "../config.js";
@@ -12,6 +13,8 @@ export interface AwsTrustDeps {
   readonly logger: Logger;
   readonly tokens: SetupTokens;
   readonly config: TrustConfig;
+  /** Rotation thresholds, for the connections the trust flow returns. */
+  readonly rotation: RotationPolicy;
   /** Called after a commit that wrote events (kicks the outbox relay). */
   readonly onCommit: () => void;
   /** Clock; injectable for tests. */

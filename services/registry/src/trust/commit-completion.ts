@@ -51,6 +51,9 @@ export async function commitCompletion(trx: Transaction<RegistryDatabase>, compl
       status: ConnectionStatus.PENDING_VERIFICATION,
       last_verification: null,
       next_verification_at: null,
+      credential_sealed_at: at,
+      credential_created_at: null,
+      credential_expires_at: null,
       // The role, auth mode and credential version are the connection's
       // content, not status: an update prepared against the previous
       // content must be refused, not silently undo this completion.

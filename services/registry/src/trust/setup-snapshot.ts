@@ -14,9 +14,9 @@ export interface SetupSnapshot {
 }
 
 /** The setup `setupId` of `orgId` and its connection; NOT_FOUND for either. */
-export async function loadSnapshot(deps: Pick<TrustContext, "db" | "now">, orgId: string, setupId: string): Promise<SetupSnapshot> {
+export async function loadSnapshot(deps: Pick<TrustContext, "db" | "now" | "rotation">, orgId: string, setupId: string): Promise<SetupSnapshot> {
   const setup = await findSetup(deps.db, setupId, orgId);
   if (setup === undefined) throw new SetupNotFoundError(setupId);
   const connection = await connectionOrThrow(deps.db, orgId, setup.connection_id);
-  return { setup: toSetup(setup, deps.now()), connection: toConnection(connection) };
+  return { setup: toSetup(setup, deps.now()), connection: toConnection(connection, deps.rotation) };
 }

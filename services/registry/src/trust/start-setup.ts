@@ -134,7 +134,7 @@ export async function startSetup(deps: TrustContext, caller: Caller, request: St
       capabilities,
     }),
     expiresAt: timestampFromDate(expiresAt),
-    connection: toConnection(row),
+    connection: toConnection(row, deps.rotation),
     setup: toSetup(setup!, deps.now()),
     warnings: existing
       ? []

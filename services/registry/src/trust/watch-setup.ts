@@ -13,7 +13,7 @@ import { loadSnapshot, type SetupSnapshot } from "./setup-snapshot.js";
  * ten minutes has passed.
  */
 export async function* watchSetup(
-  deps: Pick<TrustContext, "db" | "config" | "now">,
+  deps: Pick<TrustContext, "db" | "config" | "now" | "rotation">,
   caller: Caller,
   setupId: string,
   signal: AbortSignal,

@@ -1,6 +1,7 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { maskIdentifier } from "@planton/providers";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
+import { readAwsKeyDates } from "./aws-key-dates.js";
 import { callerIdentity } from "./caller-identity.js";
 import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault } from "./sts-results.js";
 
@@ -12,8 +13,9 @@ import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault } f
  * explicit Deny, so it proves the key pair itself and nothing else.
  *
  * - 200 with an `<Account>` equal to the spec's `account_id` → `verified`
- *   with the caller `Arn` as identity; a different account → `failed`
- *   ACCOUNT_MISMATCH.
+ *   with the caller `Arn` as identity (and, with `endpoints.awsIam` set, the
+ *   key's CreateDate as lifetime, see {@link readAwsKeyDates}); a different
+ *   account → `failed` ACCOUNT_MISMATCH.
  * - `InvalidClientTokenId` / `SignatureDoesNotMatch` → `failed`
  *   INVALID_CREDENTIALS ("Signature expired"/"not yet current" → `failed`
  *   CLOCK_SKEW: the key may be fine); `ExpiredToken` → `failed` EXPIRED;
@@ -61,7 +63,9 @@ async function proveKey(expectedAccount: string, accessKeyId: string, secretAcce
         message: `The access key belongs to AWS account ${account} (${arn}), not to account ${expectedAccount} given for this connection. Use a key from account ${expectedAccount}, or correct the account ID.`,
       };
     }
-    return { kind: "verified", identity: arn };
+    const iam = options.endpoints.awsIam;
+    if (!iam) return { kind: "verified", identity: arn };
+    return { kind: "verified", identity: arn, lifetime: await readAwsKeyDates(iam, { accessKeyId, secretAccessKey }, options) };
   }
   const { status, code, message, retryAfterMs } = answer;
   if (code !== undefined) {

@@ -1,3 +1,4 @@
+import { parseProviderDate } from "./lifetime-dates.js";
 import type { CheckResult, ProviderCheck } from "./provider-check.js";
 import { asObject, httpCall, isHeaderSafe, isTransientStatus, malformed, str, transientForStatus, type HttpAnswer } from "./http-call.js";
 
@@ -11,7 +12,9 @@ const PROVIDER = "Cloudflare";
  * set (account-owned tokens only verify there), with Bearer.
  * Legacy global key: `GET /client/v4/user` with X-Auth-Email / X-Auth-Key.
  *
- * - verified: identity = `token <result.id>` (token) or `result.email` (legacy).
+ * - verified: identity = `token <result.id>` (token) or `result.email`
+ *   (legacy); for a token created with an expiry, lifetime.expireTime =
+ *   `result.expires_on` (a global key has no expiry to report).
  * - failed: INVALID_CREDENTIALS (401, code 1000 / 9103 / 6003 family),
  *   TOKEN_DISABLED / EXPIRED (verify result status), INSUFFICIENT_PERMISSIONS
  *   (403 code 10000), PROVIDER_ERROR (other 4xx).
@@ -57,7 +60,11 @@ function tokenResult(answer: HttpAnswer, token: { accountToken: boolean; hasAcco
     const id = str(env.result, "id");
     const status = str(env.result, "status");
     if (!id || !status) return malformed(PROVIDER, "token verify result");
-    if (status === "active") return { kind: "verified", identity: `token ${id}` };
+    if (status === "active") {
+      // expires_on is present only when the token was created with an expiry.
+      const expireTime = parseProviderDate(env.result?.["expires_on"]);
+      return { kind: "verified", identity: `token ${id}`, ...(expireTime ? { lifetime: { expireTime } } : {}) };
+    }
     if (status === "disabled") return failed("TOKEN_DISABLED", `Cloudflare API token ${id} exists but is disabled. Re-enable it or create a new one.`);
     if (status === "expired") return failed("EXPIRED", `Cloudflare API token ${id} has expired. Create a new token or extend its validity.`);
     return failed("TOKEN_INACTIVE", `Cloudflare API token ${id} is not active (status ${JSON.stringify(status.slice(0, 32))}).`);

@@ -1,7 +1,8 @@
 import { sign } from "node:crypto";
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { parseServiceAccountKey, type ServiceAccountKey } from "@planton/providers";
-import { httpCall, parseRetryAfter } from "./http-call.js";
+import { readGcpKeyDates } from "./gcp-key-dates.js";
+import { httpCall, isHeaderSafe, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 
 const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
@@ -16,8 +17,9 @@ const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
  * a form to `options.endpoints.gcpTokenUri`, or the key's `token_uri` when
  * that is empty (Google's own URL when the key has none).
  *
- * - 200 with an `access_token` → `verified`, identity = client_email. The
- *   token itself is dropped: it proves the key and is not needed further.
+ * - 200 with an `access_token` → `verified`, identity = client_email; with
+ *   `endpoints.gcpIam` set, the token then reads the key's own validity
+ *   window (lifetime, see {@link readGcpKeyDates}) and is dropped.
  * - `invalid_grant` "Invalid JWT Signature" → `failed` KEY_REVOKED (key
  *   deleted or rotated); account not found/deleted/disabled and other
  *   `invalid_grant`, `invalid_client`, `unauthorized_client`,
@@ -103,7 +105,11 @@ async function exchange(key: ServiceAccountKey, tokenUri: string, options: Check
     if (json === undefined || typeof json["access_token"] !== "string" || json["access_token"] === "") {
       return transient("MALFORMED_RESPONSE", "Google's token endpoint returned an unreadable response. Try again later.", retryAfterMs);
     }
-    return { kind: "verified", identity: key.clientEmail };
+    const iam = options.endpoints.gcpIam;
+    const accessToken = json["access_token"];
+    if (!iam || !isHeaderSafe(accessToken)) return { kind: "verified", identity: key.clientEmail };
+    const limits = { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    return { kind: "verified", identity: key.clientEmail, lifetime: await readGcpKeyDates(iam, key, accessToken, limits) };
   }
   if (status === 408 || status === 429) {
     return transient("THROTTLED", "Google is rate-limiting token requests. Try again shortly.", retryAfterMs);

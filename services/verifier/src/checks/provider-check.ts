@@ -6,7 +6,8 @@ import type { AwsCredentials } from "./sts-call.js";
  * - `verified`: the provider accepted the credentials; `identity` is what it
  *   reported (AWS caller ARN, GCP service-account email, Azure
  *   subscription display name or id, DigitalOcean account email, Civo
- *   "civo", Cloudflare token id or user email).
+ *   "civo", Cloudflare token id or user email); `lifetime` the credential's
+ *   own dates where the provider reports them to the credential itself.
  * - `failed`: the provider refused for a reason the user must fix;
  *   `reason` is a stable UPPER_SNAKE code (INVALID_CREDENTIALS, EXPIRED,
  *   INSUFFICIENT_PERMISSIONS, ACCOUNT_MISMATCH, REGION_UNAVAILABLE,
@@ -16,9 +17,24 @@ import type { AwsCredentials } from "./sts-call.js";
  *   malformed response, network error); `retryAfterMs` when the provider said.
  */
 export type CheckResult =
-  | { readonly kind: "verified"; readonly identity: string }
+  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime }
   | { readonly kind: "failed"; readonly reason: string; readonly message: string }
   | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
+
+/**
+ * A credential's own dates as its provider reports them, read with the
+ * credential itself: creation (AWS access key CreateDate, GCP key
+ * validAfterTime, Azure client secret startDateTime) and expiry (Cloudflare
+ * token expires_on, Azure endDateTime, GCP validBeforeTime). Where the
+ * provider refuses the read, `unavailableReason` says why (never a secret)
+ * and the registry falls back to the seal time. Reading them never decides
+ * whether the credential is verified.
+ */
+export interface CredentialLifetime {
+  readonly createTime?: Date;
+  readonly expireTime?: Date;
+  readonly unavailableReason?: string;
+}
 
 /** Base URLs of the providers' APIs: configuration, so tests point them at local servers. */
 export interface ProviderEndpoints {
@@ -39,6 +55,12 @@ export interface ProviderEndpoints {
    * (Google's Node library ignores it; we honour it, see the reference).
    */
   readonly gcpTokenUri: string;
+  /** AWS IAM (ListAccessKeys: an access key's CreateDate), e.g. https://iam.amazonaws.com; absent or empty: not read. */
+  readonly awsIam?: string;
+  /** Microsoft Graph (the application's passwordCredentials), e.g. https://graph.microsoft.com; absent or empty: not read. */
+  readonly azureGraph?: string;
+  /** GCP IAM (serviceAccounts.keys.get), e.g. https://iam.googleapis.com; absent or empty: not read. */
+  readonly gcpIam?: string;
 }
 
 /** Options every check gets. */

@@ -1,10 +1,41 @@
 import { randomUUID } from "node:crypto";
 import { bearer, sendJson, startFakeServer, type FakeControls } from "./fake-server-kit.js";
 
-/** A local Entra ID token endpoint + ARM subscription read, answering as reference §3 documents. */
+/**
+ * A client secret as Microsoft Graph lists it on the application
+ * (passwordCredential resource): `hint` is the first three characters of the
+ * secret value; the value itself (secretText) is never returned after creation.
+ */
+export interface FakePasswordCredential {
+  readonly keyId: string;
+  readonly displayName: string;
+  readonly hint: string;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+}
+
+/**
+ * A local Entra ID token endpoint + ARM subscription read, answering as
+ * reference §3 documents, and Microsoft Graph's `GET
+ * /v1.0/applications(appId='{appId}')` (the application's
+ * passwordCredentials), which needs a token issued for the Graph scope and an
+ * app allowed to read applications (Application.Read.All), else 403
+ * Authorization_RequestDenied.
+ */
 export interface FakeAzure extends FakeControls {
-  /** Registers app `clientId` with `secret` in `tenantId` (creating the tenant); `expired` makes the secret AADSTS7000222. */
-  addApp(tenantId: string, clientId: string, secret: string, opts?: { expired?: boolean }): void;
+  /**
+   * Registers app `clientId` with `secret` in `tenantId` (creating the
+   * tenant); `expired` makes the secret AADSTS7000222. `secretDates` are the
+   * start and end of that secret as Graph lists it (default: now, in two
+   * years); `otherSecrets` are further secrets of the app; `mayReadApplication`
+   * grants it Application.Read.All.
+   */
+  addApp(
+    tenantId: string,
+    clientId: string,
+    secret: string,
+    opts?: { expired?: boolean; secretDates?: { start: string; end: string }; otherSecrets?: FakePasswordCredential[]; mayReadApplication?: boolean },
+  ): void;
   /** Registers a subscription in `tenantId`; `readers` are the client ids with a role on it. */
   addSubscription(subscriptionId: string, opts: { tenantId: string; displayName: string; readers: string[] }): void;
 }
@@ -27,9 +58,10 @@ function tokenError(error: string, code: number, description: string): Record<st
 
 /** Starts the fake; point both `azureLogin` and `azureManagement` at `url`. */
 export async function startFakeAzure(): Promise<FakeAzure> {
-  const tenants = new Map<string, Map<string, { secret: string; expired: boolean }>>();
+  type App = { secret: string; expired: boolean; credentials: FakePasswordCredential[]; mayReadApplication: boolean };
+  const tenants = new Map<string, Map<string, App>>();
   const subscriptions = new Map<string, { tenantId: string; displayName: string; readers: string[] }>();
-  const tokens = new Map<string, { tenantId: string; clientId: string }>();
+  const tokens = new Map<string, { tenantId: string; clientId: string; audience: "arm" | "graph" }>();
 
   const controls = await startFakeServer({
     failureBody: (status) =>
@@ -78,7 +110,8 @@ export async function startFakeAzure(): Promise<FakeAzure> {
           return sendJson(res, 401, tokenError("invalid_client", 7000222, `The provided client secret keys for app '${clientId}' are expired.`));
         }
         const accessToken = `eyJ.fake.${randomUUID()}`;
-        tokens.set(accessToken, { tenantId, clientId });
+        // The scope decides the token's audience; each API accepts only its own.
+        tokens.set(accessToken, { tenantId, clientId, audience: (form.get("scope") ?? "").startsWith("https://graph.microsoft.com/") ? "graph" : "arm" });
         return sendJson(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
       }
       const subRoute = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
@@ -90,7 +123,7 @@ export async function startFakeAzure(): Promise<FakeAzure> {
         }
         const subscriptionId = decodeURIComponent(subRoute[1] ?? "");
         const who = tokens.get(bearer(req) ?? "");
-        if (!who)
+        if (!who || who.audience !== "arm")
           return sendJson(
             res,
             401,
@@ -127,13 +160,61 @@ export async function startFakeAzure(): Promise<FakeAzure> {
           tags: {},
         });
       }
+      const appRoute = /^\/v1\.0\/applications\(appId='([^']+)'\)$/.exec(decodeURIComponent(url.pathname));
+      if (appRoute && req.method === "GET") {
+        const who = tokens.get(bearer(req) ?? "");
+        const innerError = { date: new Date().toISOString().replace(/\.\d{3}Z$/, ""), "request-id": randomUUID(), "client-request-id": randomUUID() };
+        if (!who || who.audience !== "graph") {
+          return sendJson(res, 401, {
+            error: { code: "InvalidAuthenticationToken", message: "Access token validation failure. Invalid audience.", innerError },
+          });
+        }
+        const app = tenants.get(who.tenantId)?.get(appRoute[1] ?? "");
+        const caller = tenants.get(who.tenantId)?.get(who.clientId);
+        if (!caller?.mayReadApplication) {
+          return sendJson(res, 403, {
+            error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation.", innerError },
+          });
+        }
+        if (!app) {
+          return sendJson(res, 404, {
+            error: {
+              code: "Request_ResourceNotFound",
+              message: `Resource '${appRoute[1] ?? ""}' does not exist or one of its queried reference-property objects are not present.`,
+              innerError,
+            },
+          });
+        }
+        const passwordCredentials = app.credentials.map((c) => ({ customKeyIdentifier: null, secretText: null, ...c }));
+        const select = url.searchParams.get("$select");
+        return sendJson(res, 200, {
+          "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#applications(${select ?? "$entity"})/$entity`,
+          ...(select === null ? { id: randomUUID(), appId: appRoute[1], displayName: "app" } : {}),
+          passwordCredentials,
+        });
+      }
       return sendJson(res, 404, {});
     },
   });
   return Object.assign(controls, {
-    addApp(tenantId: string, clientId: string, secret: string, opts: { expired?: boolean } = {}) {
-      const apps = tenants.get(tenantId) ?? new Map<string, { secret: string; expired: boolean }>();
-      apps.set(clientId, { secret, expired: opts.expired ?? false });
+    addApp(
+      tenantId: string,
+      clientId: string,
+      secret: string,
+      opts: { expired?: boolean; secretDates?: { start: string; end: string }; otherSecrets?: FakePasswordCredential[]; mayReadApplication?: boolean } = {},
+    ) {
+      const apps = tenants.get(tenantId) ?? new Map<string, App>();
+      const start = opts.secretDates?.start ?? new Date().toISOString();
+      const end = opts.secretDates?.end ?? new Date(Date.now() + 2 * 365 * 86_400_000).toISOString();
+      apps.set(clientId, {
+        secret,
+        expired: opts.expired ?? false,
+        credentials: [
+          { keyId: randomUUID(), displayName: "planton", hint: secret.slice(0, 3), startDateTime: start, endDateTime: end },
+          ...(opts.otherSecrets ?? []),
+        ],
+        mayReadApplication: opts.mayReadApplication ?? false,
+      });
       tenants.set(tenantId, apps);
     },
     addSubscription(subscriptionId: string, opts: { tenantId: string; displayName: string; readers: string[] }) {

@@ -4,7 +4,7 @@ import { bearer, sendJson, startFakeServer, type FakeControls } from "./fake-ser
 /** A local Cloudflare token-verify and legacy `/user` API, answering as reference §6 documents. */
 export interface FakeCloudflare extends FakeControls {
   /** Registers an API token; `accountId` makes it account-owned (verifiable only on that account's route). */
-  addToken(token: string, opts: { id: string; status?: "active" | "disabled" | "expired"; accountId?: string }): void;
+  addToken(token: string, opts: { id: string; status?: "active" | "disabled" | "expired"; accountId?: string; notBefore?: string; expiresOn?: string }): void;
   /** Registers a Global API Key for `email`. */
   addLegacyKey(email: string, key: string): void;
 }
@@ -22,7 +22,7 @@ function envelope(
 
 /** Starts the fake; point `cloudflare` at `url`. */
 export async function startFakeCloudflare(): Promise<FakeCloudflare> {
-  const tokens = new Map<string, { id: string; status: string; accountId: string | undefined }>();
+  const tokens = new Map<string, { id: string; status: string; accountId: string | undefined; notBefore?: string; expiresOn?: string }>();
   const legacy = new Map<string, string>();
   const controls = await startFakeServer({
     commonHeaders: () => ({ ratelimit: '"default";r=1199;t=300', "ratelimit-policy": '"burst";q=1200;w=300' }),
@@ -42,7 +42,13 @@ export async function startFakeCloudflare(): Promise<FakeCloudflare> {
           res,
           200,
           true,
-          { id: token.id, status: token.status },
+          // not_before and expires_on appear only when the token was created with them.
+          {
+            id: token.id,
+            status: token.status,
+            ...(token.notBefore ? { not_before: token.notBefore } : {}),
+            ...(token.expiresOn ? { expires_on: token.expiresOn } : {}),
+          },
           [],
           [{ code: 10000, message: "This API Token is valid and active", type: null }],
         );
@@ -73,8 +79,14 @@ export async function startFakeCloudflare(): Promise<FakeCloudflare> {
     },
   });
   return Object.assign(controls, {
-    addToken(token: string, opts: { id: string; status?: "active" | "disabled" | "expired"; accountId?: string }) {
-      tokens.set(token, { id: opts.id, status: opts.status ?? "active", accountId: opts.accountId });
+    addToken(token: string, opts: { id: string; status?: "active" | "disabled" | "expired"; accountId?: string; notBefore?: string; expiresOn?: string }) {
+      tokens.set(token, {
+        id: opts.id,
+        status: opts.status ?? "active",
+        accountId: opts.accountId,
+        ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+        ...(opts.expiresOn ? { expiresOn: opts.expiresOn } : {}),
+      });
     },
     addLegacyKey(email: string, key: string) {
       legacy.set(email, key);

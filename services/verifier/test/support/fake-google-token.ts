@@ -17,8 +17,20 @@ export type FakeGoogleTokenFailure =
 export interface FakeGoogleToken {
   /** The token endpoint, http://127.0.0.1:PORT/token: put it in the key file's token_uri. */
   readonly url: string;
-  /** Accepts JWTs with iss = clientEmail signed by the matching private key. */
-  registerKey(clientEmail: string, publicKeyPem: string): void;
+  /** Base URL of the IAM API on the same server (serviceAccounts.keys.get), for `endpoints.gcpIam`. */
+  readonly iamUrl: string;
+  /**
+   * Accepts JWTs with iss = clientEmail signed by the matching private key.
+   * `iam` describes the key to the IAM API: its id, validity window, and
+   * whether the account may read its own keys (iam.serviceAccountKeys.get,
+   * e.g. through roles/iam.serviceAccountKeyAdmin); without it keys.get
+   * answers 403 PERMISSION_DENIED.
+   */
+  registerKey(
+    clientEmail: string,
+    publicKeyPem: string,
+    iam?: { keyId: string; validAfterTime: string; validBeforeTime: string; mayGetKeys: boolean; projectId: string },
+  ): void;
   /** Deletes the account's key: its JWTs now get `invalid_grant` "Invalid JWT Signature.". */
   revoke(clientEmail: string): void;
   /** Answers the next `n` (default 1) requests with `kind` instead of serving them. */
@@ -41,7 +53,9 @@ const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
  * is not required (Google's Node library omits it).
  */
 export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
-  const keys = new Map<string, { key: KeyObject; revoked: boolean }>();
+  type Iam = { keyId: string; validAfterTime: string; validBeforeTime: string; mayGetKeys: boolean; projectId: string };
+  const keys = new Map<string, { key: KeyObject; revoked: boolean; iam: Iam | undefined }>();
+  const accessTokens = new Map<string, string>();
   const failures: FakeGoogleTokenFailure[] = [];
   let requests = 0;
   let url = "";
@@ -65,6 +79,7 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
       return void res.end("<html><body>Proxy login</body></html>");
     }
 
+    if (req.method === "GET" && (req.url ?? "").startsWith("/v1/projects/")) return keysGet(req, res);
     if (req.method !== "POST" || req.url !== "/token") return json(res, 404, { error: "not_found" });
     const form = new URLSearchParams(body);
     if (form.get("grant_type") !== "urn:ietf:params:oauth:grant-type:jwt-bearer") {
@@ -97,7 +112,43 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
     if (typeof claims["scope"] !== "string" || claims["scope"] === "") {
       return json(res, 400, { error: "invalid_scope", error_description: "Invalid OAuth scope or ID token audience provided." });
     }
-    json(res, 200, { access_token: "ya29.c.fake-" + randomBytes(24).toString("base64url"), expires_in: 3599, token_type: "Bearer" });
+    const accessToken = "ya29.c.fake-" + randomBytes(24).toString("base64url");
+    accessTokens.set(accessToken, iss);
+    json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: "Bearer" });
+  }
+
+  // IAM v1 projects.serviceAccounts.keys.get: GET /v1/projects/{p}/serviceAccounts/{email}/keys/{keyId},
+  // errors in Google's JSON error format ({"error":{"code","message","status"}}).
+  function keysGet(req: IncomingMessage, res: ServerResponse): void {
+    const googleError = (code: number, status: string, message: string) => json(res, code, { error: { code, message, status } });
+    const m = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/]+)\/keys\/([^/?]+)$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+    if (!m) return googleError(404, "NOT_FOUND", "Requested entity was not found.");
+    const auth = req.headers["authorization"] ?? "";
+    const caller = auth.startsWith("Bearer ") ? accessTokens.get(auth.slice(7)) : undefined;
+    if (caller === undefined) {
+      return googleError(
+        401,
+        "UNAUTHENTICATED",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+      );
+    }
+    const [, project = "", email = "", keyId = ""] = m.map(decodeURIComponent);
+    const resource = `projects/${project}/serviceAccounts/${email}/keys/${keyId}`;
+    const callerIam = keys.get(caller)?.iam;
+    if (!callerIam?.mayGetKeys)
+      return googleError(403, "PERMISSION_DENIED", `Permission 'iam.serviceAccountKeys.get' denied on resource (or it may not exist).`);
+    const target = keys.get(email)?.iam;
+    if (target === undefined || target.keyId !== keyId || (project !== "-" && project !== target.projectId)) {
+      return googleError(404, "NOT_FOUND", `Service account key ${resource} does not exist.`);
+    }
+    json(res, 200, {
+      name: `projects/${target.projectId}/serviceAccounts/${email}/keys/${keyId}`,
+      validAfterTime: target.validAfterTime,
+      validBeforeTime: target.validBeforeTime,
+      keyAlgorithm: "KEY_ALG_RSA_2048",
+      keyOrigin: "GOOGLE_PROVIDED",
+      keyType: "USER_MANAGED",
+    });
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -105,8 +156,9 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
 
   return {
     url,
-    registerKey(clientEmail, publicKeyPem) {
-      keys.set(clientEmail, { key: createPublicKey(publicKeyPem), revoked: false });
+    iamUrl: url.replace(/\/token$/, ""),
+    registerKey(clientEmail, publicKeyPem, iam) {
+      keys.set(clientEmail, { key: createPublicKey(publicKeyPem), revoked: false, iam });
     },
     revoke(clientEmail) {
       const entry = keys.get(clientEmail);

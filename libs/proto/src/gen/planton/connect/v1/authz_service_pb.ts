@@ -718,7 +718,8 @@ export type AuditEvent = Message<"planton.connect.v1.AuditEvent"> & {
   /**
    * What happened: "credentials.resolve" for a resolve; for a change, e.g.
    * "connection.created", "connection.updated", "connection.rotated",
-   * "connection.deleted", "connection.verified", "authorization.granted",
+   * "connection.deleted", "connection.verified", "connection.rotation_due",
+   * "authorization.granted",
    * "authorization.revoked", "default_connection.set",
    * "default_connection.unset", "runner.registered", "runner.updated",
    * "runner.deleted", "aws_trust.started", "aws_trust.completed".

@@ -2,8 +2,8 @@
 // @generated from file planton/connect/v1/connection.proto (package planton.connect.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { AuthMode, AwsCapability, ConnectionStatus, Provider } from "./provider_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/connection.proto.
  */
 export const file_planton_connect_v1_connection: GenFile = /*@__PURE__*/
-  fileDesc("CiNwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbi5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxItwDCgpDb25uZWN0aW9uEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHNsdWcYBCABKAkSLgoIcHJvdmlkZXIYBSABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEjYKB2RldGFpbHMYByABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkRldGFpbHMSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjQKBnN0YXR1cxgJIAEoDjIkLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3RhdHVzEjsKEWxhc3RfdmVyaWZpY2F0aW9uGAogASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLlZlcmlmaWNhdGlvbhIMCgRldGFnGAsgASgJEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimgEKDFZlcmlmaWNhdGlvbhIvCgt2ZXJpZnlfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSY3JlZGVudGlhbF92ZXJzaW9uGAIgASgNEgoKAm9rGAMgASgIEhAKCGlkZW50aXR5GAQgASgJEg4KBnJlYXNvbhgFIAEoCRIPCgdtZXNzYWdlGAYgASgJIt8CChFDb25uZWN0aW9uRGV0YWlscxItCgNhd3MYASABKAsyHi5wbGFudG9uLmNvbm5lY3QudjEuQXdzRGV0YWlsc0gAEi0KA2djcBgCIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5HY3BEZXRhaWxzSAASMQoFYXp1cmUYAyABKAsyIC5wbGFudG9uLmNvbm5lY3QudjEuQXp1cmVEZXRhaWxzSAASPwoMZGlnaXRhbG9jZWFuGAQgASgLMicucGxhbnRvbi5jb25uZWN0LnYxLkRpZ2l0YWxPY2VhbkRldGFpbHNIABIvCgRjaXZvGAUgASgLMh8ucGxhbnRvbi5jb25uZWN0LnYxLkNpdm9EZXRhaWxzSAASOwoKY2xvdWRmbGFyZRgGIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5DbG91ZGZsYXJlRGV0YWlsc0gAQgoKCHByb3ZpZGVyIrwBCgpBd3NEZXRhaWxzEhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhoKEmFjY2Vzc19rZXlfaWRfaGludBgDIAEoCRIRCglydW5uZXJfaWQYBCABKAkSEAoIcm9sZV9hcm4YBSABKAkSNwoMY2FwYWJpbGl0aWVzGAYgAygOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF3c0NhcGFiaWxpdHkSEAoIc3RhY2tfaWQYByABKAkiYQoKR2NwRGV0YWlscxISCgpwcm9qZWN0X2lkGAEgASgJEhQKDGNsaWVudF9lbWFpbBgCIAEoCRIWCg5wcml2YXRlX2tleV9pZBgDIAEoCRIRCglydW5uZXJfaWQYBCABKAkifAoMQXp1cmVEZXRhaWxzEhEKCXRlbmFudF9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkSEQoJY2xpZW50X2lkGAMgASgJEhoKEmNsaWVudF9zZWNyZXRfaGludBgEIAEoCRIRCglydW5uZXJfaWQYBSABKAkiegoTRGlnaXRhbE9jZWFuRGV0YWlscxIWCg5hcGlfdG9rZW5faGludBgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIYChBzcGFjZXNfYWNjZXNzX2lkGAMgASgJEhkKEXNwYWNlc19jb25maWd1cmVkGAQgASgIIn4KC0Npdm9EZXRhaWxzEhYKDmFwaV90b2tlbl9oaW50GAEgASgJEhYKDmRlZmF1bHRfcmVnaW9uGAIgASgJEh4KFm9iamVjdF9zdG9yZV9hY2Nlc3NfaWQYAyABKAkSHwoXb2JqZWN0X3N0b3JlX2NvbmZpZ3VyZWQYBCABKAgiuQEKEUNsb3VkZmxhcmVEZXRhaWxzEhcKD2NyZWRlbnRpYWxfa2luZBgBIAEoCRIWCg5hcGlfdG9rZW5faGludBgCIAEoCRIUCgxsZWdhY3lfZW1haWwYAyABKAkSEgoKYWNjb3VudF9pZBgEIAEoCRIVCg1yMl9jb25maWd1cmVkGAUgASgIEh0KFXIyX2FjY2Vzc19rZXlfaWRfaGludBgGIAEoCRITCgtyMl9lbmRwb2ludBgHIAEoCSI3CgdXYXJuaW5nEgwKBGNvZGUYASABKAkSDQoFZmllbGQYAiABKAkSDwoHbWVzc2FnZRgDIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
+  fileDesc("CiNwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbi5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxItMFCgpDb25uZWN0aW9uEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHNsdWcYBCABKAkSLgoIcHJvdmlkZXIYBSABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEjYKB2RldGFpbHMYByABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkRldGFpbHMSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjQKBnN0YXR1cxgJIAEoDjIkLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3RhdHVzEjsKEWxhc3RfdmVyaWZpY2F0aW9uGAogASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLlZlcmlmaWNhdGlvbhIMCgRldGFnGAsgASgJEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOAoUY3JlZGVudGlhbF9zZWFsX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfY3JlYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfZXhwaXJlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKFHJvdGF0aW9uX2R1ZV9yZWFzb25zGBEgAygOMiUucGxhbnRvbi5jb25uZWN0LnYxLlJvdGF0aW9uRHVlUmVhc29uIpIBChJDcmVkZW50aWFsTGlmZXRpbWUSLwoLY3JlYXRlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJ1bmF2YWlsYWJsZV9yZWFzb24YAyABKAki1AEKDFZlcmlmaWNhdGlvbhIvCgt2ZXJpZnlfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSY3JlZGVudGlhbF92ZXJzaW9uGAIgASgNEgoKAm9rGAMgASgIEhAKCGlkZW50aXR5GAQgASgJEg4KBnJlYXNvbhgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEjgKCGxpZmV0aW1lGAcgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNyZWRlbnRpYWxMaWZldGltZSLfAgoRQ29ubmVjdGlvbkRldGFpbHMSLQoDYXdzGAEgASgLMh4ucGxhbnRvbi5jb25uZWN0LnYxLkF3c0RldGFpbHNIABItCgNnY3AYAiABKAsyHi5wbGFudG9uLmNvbm5lY3QudjEuR2NwRGV0YWlsc0gAEjEKBWF6dXJlGAMgASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLkF6dXJlRGV0YWlsc0gAEj8KDGRpZ2l0YWxvY2VhbhgEIAEoCzInLnBsYW50b24uY29ubmVjdC52MS5EaWdpdGFsT2NlYW5EZXRhaWxzSAASLwoEY2l2bxgFIAEoCzIfLnBsYW50b24uY29ubmVjdC52MS5DaXZvRGV0YWlsc0gAEjsKCmNsb3VkZmxhcmUYBiABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ2xvdWRmbGFyZURldGFpbHNIAEIKCghwcm92aWRlciK8AQoKQXdzRGV0YWlscxISCgphY2NvdW50X2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRIaChJhY2Nlc3Nfa2V5X2lkX2hpbnQYAyABKAkSEQoJcnVubmVyX2lkGAQgASgJEhAKCHJvbGVfYXJuGAUgASgJEjcKDGNhcGFiaWxpdGllcxgGIAMoDjIhLnBsYW50b24uY29ubmVjdC52MS5Bd3NDYXBhYmlsaXR5EhAKCHN0YWNrX2lkGAcgASgJImEKCkdjcERldGFpbHMSEgoKcHJvamVjdF9pZBgBIAEoCRIUCgxjbGllbnRfZW1haWwYAiABKAkSFgoOcHJpdmF0ZV9rZXlfaWQYAyABKAkSEQoJcnVubmVyX2lkGAQgASgJInwKDEF6dXJlRGV0YWlscxIRCgl0ZW5hbnRfaWQYASABKAkSFwoPc3Vic2NyaXB0aW9uX2lkGAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCRIaChJjbGllbnRfc2VjcmV0X2hpbnQYBCABKAkSEQoJcnVubmVyX2lkGAUgASgJInoKE0RpZ2l0YWxPY2VhbkRldGFpbHMSFgoOYXBpX3Rva2VuX2hpbnQYASABKAkSFgoOZGVmYXVsdF9yZWdpb24YAiABKAkSGAoQc3BhY2VzX2FjY2Vzc19pZBgDIAEoCRIZChFzcGFjZXNfY29uZmlndXJlZBgEIAEoCCJ+CgtDaXZvRGV0YWlscxIWCg5hcGlfdG9rZW5faGludBgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIeChZvYmplY3Rfc3RvcmVfYWNjZXNzX2lkGAMgASgJEh8KF29iamVjdF9zdG9yZV9jb25maWd1cmVkGAQgASgIIrkBChFDbG91ZGZsYXJlRGV0YWlscxIXCg9jcmVkZW50aWFsX2tpbmQYASABKAkSFgoOYXBpX3Rva2VuX2hpbnQYAiABKAkSFAoMbGVnYWN5X2VtYWlsGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSFQoNcjJfY29uZmlndXJlZBgFIAEoCBIdChVyMl9hY2Nlc3Nfa2V5X2lkX2hpbnQYBiABKAkSEwoLcjJfZW5kcG9pbnQYByABKAkiNwoHV2FybmluZxIMCgRjb2RlGAEgASgJEg0KBWZpZWxkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkqdQoRUm90YXRpb25EdWVSZWFzb24SIwofUk9UQVRJT05fRFVFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF1JPVEFUSU9OX0RVRV9SRUFTT05fQUdFEAESHgoaUk9UQVRJT05fRFVFX1JFQVNPTl9FWFBJUlkQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
 
 /**
  * Connection is an organization's connection to one cloud account, as every
@@ -111,6 +111,44 @@ export type Connection = Message<"planton.connect.v1.Connection"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 13;
    */
   updateTime?: Timestamp;
+
+  /**
+   * When the current credential version was sealed (created, rotated or, for
+   * AWS cross-account trust, the role captured); unset when nothing secret is
+   * stored (runner mode, or a trust setup still waiting for its role). System
+   * status: never changes the etag.
+   *
+   * @generated from field: google.protobuf.Timestamp credential_seal_time = 14;
+   */
+  credentialSealTime?: Timestamp;
+
+  /**
+   * When the provider says the current credential was created, where the
+   * credential itself may read it (AWS access key CreateDate, GCP key
+   * validAfterTime, Azure client secret startDateTime); unset otherwise. The
+   * credential's age counts from this time, else from credential_seal_time.
+   *
+   * @generated from field: google.protobuf.Timestamp credential_create_time = 15;
+   */
+  credentialCreateTime?: Timestamp;
+
+  /**
+   * When the provider says the current credential stops working (Cloudflare
+   * token expires_on, Azure client secret endDateTime, GCP key
+   * validBeforeTime); unset when it never expires, the provider does not say,
+   * or the credential may not read it.
+   *
+   * @generated from field: google.protobuf.Timestamp credential_expire_time = 16;
+   */
+  credentialExpireTime?: Timestamp;
+
+  /**
+   * Why the rotation of the current credential is due, by the registry's
+   * thresholds (an age, days before expiry); empty while it is not due.
+   *
+   * @generated from field: repeated planton.connect.v1.RotationDueReason rotation_due_reasons = 17;
+   */
+  rotationDueReasons: RotationDueReason[];
 };
 
 /**
@@ -119,6 +157,44 @@ export type Connection = Message<"planton.connect.v1.Connection"> & {
  */
 export const ConnectionSchema: GenMessage<Connection> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_connection, 0);
+
+/**
+ * CredentialLifetime is what the provider reports about a credential's own
+ * dates, read with the credential itself.
+ *
+ * @generated from message planton.connect.v1.CredentialLifetime
+ */
+export type CredentialLifetime = Message<"planton.connect.v1.CredentialLifetime"> & {
+  /**
+   * When the provider says the credential was created; unset when unknown.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 1;
+   */
+  createTime?: Timestamp;
+
+  /**
+   * When the provider says it stops working; unset when it never expires or
+   * the provider does not say.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 2;
+   */
+  expireTime?: Timestamp;
+
+  /**
+   * Why the dates could not be read (e.g. the provider refused the read to
+   * this credential); empty when they were read or there is nothing to read.
+   *
+   * @generated from field: string unavailable_reason = 3;
+   */
+  unavailableReason: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.CredentialLifetime.
+ * Use `create(CredentialLifetimeSchema)` to create a new message.
+ */
+export const CredentialLifetimeSchema: GenMessage<CredentialLifetime> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_connection, 1);
 
 /**
  * Verification is the result of proving a credential version works.
@@ -166,6 +242,15 @@ export type Verification = Message<"planton.connect.v1.Verification"> & {
    * @generated from field: string message = 6;
    */
   message: string;
+
+  /**
+   * On success: the credential's creation and expiry as the provider
+   * reports them to the credential itself; unset when the provider has
+   * nothing to report for this kind of credential.
+   *
+   * @generated from field: planton.connect.v1.CredentialLifetime lifetime = 7;
+   */
+  lifetime?: CredentialLifetime;
 };
 
 /**
@@ -173,7 +258,7 @@ export type Verification = Message<"planton.connect.v1.Verification"> & {
  * Use `create(VerificationSchema)` to create a new message.
  */
 export const VerificationSchema: GenMessage<Verification> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 1);
+  messageDesc(file_planton_connect_v1_connection, 2);
 
 /**
  * ConnectionDetails is the response side of ConnectionSpec: the same
@@ -229,7 +314,7 @@ export type ConnectionDetails = Message<"planton.connect.v1.ConnectionDetails"> 
  * Use `create(ConnectionDetailsSchema)` to create a new message.
  */
 export const ConnectionDetailsSchema: GenMessage<ConnectionDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 2);
+  messageDesc(file_planton_connect_v1_connection, 3);
 
 /**
  * AwsDetails shows an AWS connection.
@@ -288,7 +373,7 @@ export type AwsDetails = Message<"planton.connect.v1.AwsDetails"> & {
  * Use `create(AwsDetailsSchema)` to create a new message.
  */
 export const AwsDetailsSchema: GenMessage<AwsDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 3);
+  messageDesc(file_planton_connect_v1_connection, 4);
 
 /**
  * GcpDetails shows a GCP connection.
@@ -324,7 +409,7 @@ export type GcpDetails = Message<"planton.connect.v1.GcpDetails"> & {
  * Use `create(GcpDetailsSchema)` to create a new message.
  */
 export const GcpDetailsSchema: GenMessage<GcpDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 4);
+  messageDesc(file_planton_connect_v1_connection, 5);
 
 /**
  * AzureDetails shows an Azure connection.
@@ -365,7 +450,7 @@ export type AzureDetails = Message<"planton.connect.v1.AzureDetails"> & {
  * Use `create(AzureDetailsSchema)` to create a new message.
  */
 export const AzureDetailsSchema: GenMessage<AzureDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 5);
+  messageDesc(file_planton_connect_v1_connection, 6);
 
 /**
  * DigitalOceanDetails shows a DigitalOcean connection.
@@ -399,7 +484,7 @@ export type DigitalOceanDetails = Message<"planton.connect.v1.DigitalOceanDetail
  * Use `create(DigitalOceanDetailsSchema)` to create a new message.
  */
 export const DigitalOceanDetailsSchema: GenMessage<DigitalOceanDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 6);
+  messageDesc(file_planton_connect_v1_connection, 7);
 
 /**
  * CivoDetails shows a Civo connection.
@@ -433,7 +518,7 @@ export type CivoDetails = Message<"planton.connect.v1.CivoDetails"> & {
  * Use `create(CivoDetailsSchema)` to create a new message.
  */
 export const CivoDetailsSchema: GenMessage<CivoDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 7);
+  messageDesc(file_planton_connect_v1_connection, 8);
 
 /**
  * CloudflareDetails shows a Cloudflare connection.
@@ -484,7 +569,7 @@ export type CloudflareDetails = Message<"planton.connect.v1.CloudflareDetails"> 
  * Use `create(CloudflareDetailsSchema)` to create a new message.
  */
 export const CloudflareDetailsSchema: GenMessage<CloudflareDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 8);
+  messageDesc(file_planton_connect_v1_connection, 9);
 
 /**
  * Warning is advice attached to a successful response: the request was
@@ -520,5 +605,38 @@ export type Warning = Message<"planton.connect.v1.Warning"> & {
  * Use `create(WarningSchema)` to create a new message.
  */
 export const WarningSchema: GenMessage<Warning> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 9);
+  messageDesc(file_planton_connect_v1_connection, 10);
+
+/**
+ * RotationDueReason is a threshold a credential version has passed.
+ *
+ * @generated from enum planton.connect.v1.RotationDueReason
+ */
+export enum RotationDueReason {
+  /**
+   * @generated from enum value: ROTATION_DUE_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Older than the configured maximum age (counted from the provider's
+   * creation time, else from the seal time).
+   *
+   * @generated from enum value: ROTATION_DUE_REASON_AGE = 1;
+   */
+  AGE = 1,
+
+  /**
+   * Expires within the configured number of days, or has expired.
+   *
+   * @generated from enum value: ROTATION_DUE_REASON_EXPIRY = 2;
+   */
+  EXPIRY = 2,
+}
+
+/**
+ * Describes the enum planton.connect.v1.RotationDueReason.
+ */
+export const RotationDueReasonSchema: GenEnum<RotationDueReason> = /*@__PURE__*/
+  enumDesc(file_planton_connect_v1_connection, 0);
 

@@ -6,6 +6,8 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { RotationDueReason } from "./connection_pb.js";
+import { file_planton_connect_v1_connection } from "./connection_pb.js";
 import type { AuthMode, AwsCapability, Provider, RunnerIdentityKind } from "./provider_pb.js";
 import { file_planton_connect_v1_provider } from "./provider_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/events.proto.
  */
 export const file_planton_connect_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEiuwMKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSOwoKY29ubmVjdGlvbhgKIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uQ2hhbmdlZEgAEjoKCHZlcmlmaWVkGAsgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNvbm5lY3Rpb25WZXJpZmllZEgAEjMKBnJ1bm5lchgMIAEoCzIhLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDaGFuZ2VkSAASOgoJYXdzX3RydXN0GA0gASgLMiUucGxhbnRvbi5jb25uZWN0LnYxLkF3c1RydXN0Q29tcGxldGVkSAASQAoRYXdzX3RydXN0X3N0YXJ0ZWQYDiABKAsyIy5wbGFudG9uLmNvbm5lY3QudjEuQXdzVHJ1c3RTdGFydGVkSABCCQoHcGF5bG9hZCKlAgoRQ29ubmVjdGlvbkNoYW5nZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIMCgRzbHVnGAIgASgJEi4KCHByb3ZpZGVyGAMgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEi8KCWF1dGhfbW9kZRgEIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5BdXRoTW9kZRIaChJjcmVkZW50aWFsX3ZlcnNpb24YBSABKA0SIwobcHJldmlvdXNfY3JlZGVudGlhbF92ZXJzaW9uGAYgASgNEhQKDHVwZGF0ZV9wYXRocxgHIAMoCRIMCgRuYW1lGAggASgJEhUKDXByZXZpb3VzX25hbWUYCSABKAkSDgoGZm9yY2VkGAogASgIImMKEkNvbm5lY3Rpb25WZXJpZmllZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhoKEmNyZWRlbnRpYWxfdmVyc2lvbhgCIAEoDRIKCgJvaxgDIAEoCBIOCgZyZWFzb24YBCABKAkihQEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kEgwKBG5hbWUYAyABKAkSFAoMdXBkYXRlX3BhdGhzGAQgAygJItYBChFBd3NUcnVzdENvbXBsZXRlZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSEAoIc2V0dXBfaWQYAyABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAQgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRIQCghyb2xlX2FybhgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhAKCHN0YWNrX2lkGAggASgJEhEKCXJlY29ubmVjdBgJIAEoCCLpAQoPQXdzVHJ1c3RTdGFydGVkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIQCghzZXR1cF9pZBgDIAEoCRISCgphY2NvdW50X2lkGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRI3CgxjYXBhYmlsaXRpZXMYBiADKA4yIS5wbGFudG9uLmNvbm5lY3QudjEuQXdzQ2FwYWJpbGl0eRIRCglyZWNvbm5lY3QYByABKAgSLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
+  fileDesc("Ch9wbGFudG9uL2Nvbm5lY3QvdjEvZXZlbnRzLnByb3RvEhJwbGFudG9uLmNvbm5lY3QudjEi9AMKBUV2ZW50EgoKAmlkGAEgASgJEgwKBGtpbmQYAiABKAkSLgoKb2NjdXJfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGb3JnX2lkGAQgASgJEg0KBWFjdG9yGAUgASgJEhIKCnJlcXVlc3RfaWQYBiABKAkSOwoKY29ubmVjdGlvbhgKIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uQ2hhbmdlZEgAEjoKCHZlcmlmaWVkGAsgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNvbm5lY3Rpb25WZXJpZmllZEgAEjMKBnJ1bm5lchgMIAEoCzIhLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDaGFuZ2VkSAASOgoJYXdzX3RydXN0GA0gASgLMiUucGxhbnRvbi5jb25uZWN0LnYxLkF3c1RydXN0Q29tcGxldGVkSAASQAoRYXdzX3RydXN0X3N0YXJ0ZWQYDiABKAsyIy5wbGFudG9uLmNvbm5lY3QudjEuQXdzVHJ1c3RTdGFydGVkSAASNwoMcm90YXRpb25fZHVlGA8gASgLMh8ucGxhbnRvbi5jb25uZWN0LnYxLlJvdGF0aW9uRHVlSABCCQoHcGF5bG9hZCKlAgoRQ29ubmVjdGlvbkNoYW5nZWQSFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIMCgRzbHVnGAIgASgJEi4KCHByb3ZpZGVyGAMgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEi8KCWF1dGhfbW9kZRgEIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5BdXRoTW9kZRIaChJjcmVkZW50aWFsX3ZlcnNpb24YBSABKA0SIwobcHJldmlvdXNfY3JlZGVudGlhbF92ZXJzaW9uGAYgASgNEhQKDHVwZGF0ZV9wYXRocxgHIAMoCRIMCgRuYW1lGAggASgJEhUKDXByZXZpb3VzX25hbWUYCSABKAkSDgoGZm9yY2VkGAogASgIImMKEkNvbm5lY3Rpb25WZXJpZmllZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhoKEmNyZWRlbnRpYWxfdmVyc2lvbhgCIAEoDRIKCgJvaxgDIAEoCBIOCgZyZWFzb24YBCABKAkihQEKDVJ1bm5lckNoYW5nZWQSEQoJcnVubmVyX2lkGAEgASgJEj0KDWlkZW50aXR5X2tpbmQYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVySWRlbnRpdHlLaW5kEgwKBG5hbWUYAyABKAkSFAoMdXBkYXRlX3BhdGhzGAQgAygJItYBChFBd3NUcnVzdENvbXBsZXRlZBIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSEAoIc2V0dXBfaWQYAyABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAQgASgNEiMKG3ByZXZpb3VzX2NyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRIQCghyb2xlX2FybhgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhAKCHN0YWNrX2lkGAggASgJEhEKCXJlY29ubmVjdBgJIAEoCCLpAQoPQXdzVHJ1c3RTdGFydGVkEhUKDWNvbm5lY3Rpb25faWQYASABKAkSDAoEc2x1ZxgCIAEoCRIQCghzZXR1cF9pZBgDIAEoCRISCgphY2NvdW50X2lkGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRI3CgxjYXBhYmlsaXRpZXMYBiADKA4yIS5wbGFudG9uLmNvbm5lY3QudjEuQXdzQ2FwYWJpbGl0eRIRCglyZWNvbm5lY3QYByABKAgSLwoLZXhwaXJlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoUDCgtSb3RhdGlvbkR1ZRIVCg1jb25uZWN0aW9uX2lkGAEgASgJEgwKBHNsdWcYAiABKAkSLgoIcHJvdmlkZXIYAyABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAQgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEhoKEmNyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRI1CgZyZWFzb24YBiABKA4yJS5wbGFudG9uLmNvbm5lY3QudjEuUm90YXRpb25EdWVSZWFzb24SLQoJc2VhbF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBG5hbWUYCiABKAliBnByb3RvMw", [file_google_protobuf_timestamp, file_planton_connect_v1_connection, file_planton_connect_v1_provider]);
 
 /**
  * Events on the JetStream stream CONNECT, subject connect.<kind> (e.g.
@@ -96,6 +98,12 @@ export type Event = Message<"planton.connect.v1.Event"> & {
      */
     value: AwsTrustStarted;
     case: "awsTrustStarted";
+  } | {
+    /**
+     * @generated from field: planton.connect.v1.RotationDue rotation_due = 15;
+     */
+    value: RotationDue;
+    case: "rotationDue";
   } | { case: undefined; value?: undefined };
 };
 
@@ -379,4 +387,82 @@ export type AwsTrustStarted = Message<"planton.connect.v1.AwsTrustStarted"> & {
  */
 export const AwsTrustStartedSchema: GenMessage<AwsTrustStarted> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_events, 5);
+
+/**
+ * RotationDue is the payload of connection.rotation_due: the connection's
+ * current credential version passed a threshold (an age, or days before its
+ * expiry). Published once per credential version and reason.
+ *
+ * @generated from message planton.connect.v1.RotationDue
+ */
+export type RotationDue = Message<"planton.connect.v1.RotationDue"> & {
+  /**
+   * @generated from field: string connection_id = 1;
+   */
+  connectionId: string;
+
+  /**
+   * @generated from field: string slug = 2;
+   */
+  slug: string;
+
+  /**
+   * @generated from field: planton.connect.v1.Provider provider = 3;
+   */
+  provider: Provider;
+
+  /**
+   * @generated from field: planton.connect.v1.AuthMode auth_mode = 4;
+   */
+  authMode: AuthMode;
+
+  /**
+   * The credential version that is due for rotation.
+   *
+   * @generated from field: uint32 credential_version = 5;
+   */
+  credentialVersion: number;
+
+  /**
+   * The threshold it passed.
+   *
+   * @generated from field: planton.connect.v1.RotationDueReason reason = 6;
+   */
+  reason: RotationDueReason;
+
+  /**
+   * When the version was sealed.
+   *
+   * @generated from field: google.protobuf.Timestamp seal_time = 7;
+   */
+  sealTime?: Timestamp;
+
+  /**
+   * When the provider says it was created, if it said.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 8;
+   */
+  createTime?: Timestamp;
+
+  /**
+   * When the provider says it expires, if it said.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 9;
+   */
+  expireTime?: Timestamp;
+
+  /**
+   * The connection's name.
+   *
+   * @generated from field: string name = 10;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.RotationDue.
+ * Use `create(RotationDueSchema)` to create a new message.
+ */
+export const RotationDueSchema: GenMessage<RotationDue> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_events, 6);
 

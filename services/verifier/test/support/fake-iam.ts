@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { sha256Hex, sigV4Signature } from "./sigv4-verify.js";
+
+/** An IAM user's access key as the fake knows it. */
+export interface FakeIamKey {
+  readonly secret: string;
+  readonly userName: string;
+  readonly account: string;
+  /** ISO-8601 CreateDate as ListAccessKeys reports it. */
+  readonly createDate: string;
+  /** Whether the user's policies allow iam:ListAccessKeys on itself. */
+  readonly mayListOwnKeys: boolean;
+}
+
+/** A running fake IAM; see {@link startFakeIam}. */
+export interface FakeIam {
+  /** Base URL, e.g. http://127.0.0.1:PORT (use as `endpoints.awsIam`). */
+  readonly url: string;
+  addKey(accessKeyId: string, key: FakeIamKey): void;
+  /** Actions received, oldest first. */
+  actions(): readonly string[];
+  close(): Promise<void>;
+}
+
+const NS = "https://iam.amazonaws.com/doc/2010-05-08/";
+const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+
+/**
+ * startFakeIam starts an HTTP server on 127.0.0.1 answering the IAM Query
+ * protocol (API version 2010-05-08) for `ListAccessKeys` as the IAM API
+ * reference documents it: form-encoded POST /, SigV4 for service `iam`
+ * (verified with the secret the fake knows: unknown key 403
+ * InvalidClientTokenId, bad signature 403 SignatureDoesNotMatch), without
+ * `UserName` the caller's own user; `AccessKeyMetadata` members with
+ * UserName, AccessKeyId, Status and CreateDate; 403 AccessDenied ("User: ...
+ * is not authorized to perform: iam:ListAccessKeys on resource: user ...")
+ * when the user may not list its own keys.
+ */
+export async function startFakeIam(): Promise<FakeIam> {
+  const keys = new Map<string, FakeIamKey>();
+  const log: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, Buffer.concat(chunks).toString("utf8"), res));
+  });
+
+  function handle(req: IncomingMessage, body: string, res: ServerResponse): void {
+    const form = new URLSearchParams(body);
+    const action = form.get("Action") ?? "";
+    log.push(action);
+    if (req.method !== "POST" || form.get("Version") !== "2010-05-08") return error(res, 400, "InvalidAction", "Could not find operation");
+    const m = AUTH.exec(header(req, "authorization") ?? "");
+    if (!m) return error(res, 403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    const [, keyId = "", , region = "", service = "", signedList = "", signature = ""] = m;
+    const key = keys.get(keyId);
+    if (key === undefined) return error(res, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    const date = header(req, "x-amz-date") ?? "";
+    const signed = signedList.split(";");
+    const headers: Record<string, string> = {};
+    for (const name of signed) headers[name] = header(req, name) ?? "";
+    const expected = sigV4Signature(
+      { method: "POST", path: req.url ?? "/", query: "", headers, signedHeaders: signed, payloadHash: sha256Hex(body) },
+      key.secret,
+      date,
+      region,
+      "iam",
+    );
+    if (service !== "iam" || expected !== signature) {
+      return error(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+    }
+    if (action !== "ListAccessKeys") return error(res, 400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
+    const userName = form.get("UserName") ?? key.userName;
+    if (!key.mayListOwnKeys || userName !== key.userName) {
+      return error(
+        res,
+        403,
+        "AccessDenied",
+        `User: arn:aws:iam::${key.account}:user/${key.userName} is not authorized to perform: iam:ListAccessKeys on resource: user ${userName} because no identity-based policy allows the iam:ListAccessKeys action`,
+      );
+    }
+    const members = [...keys.entries()]
+      .filter(([, k]) => k.userName === userName && k.account === key.account)
+      .map(
+        ([id, k]) =>
+          `      <member>\n        <UserName>${k.userName}</UserName>\n        <AccessKeyId>${id}</AccessKeyId>\n        <Status>Active</Status>\n        <CreateDate>${k.createDate}</CreateDate>\n      </member>\n`,
+      )
+      .join("");
+    send(
+      res,
+      200,
+      `<ListAccessKeysResponse xmlns="${NS}">\n  <ListAccessKeysResult>\n    <UserName>${userName}</UserName>\n    <AccessKeyMetadata>\n${members}    </AccessKeyMetadata>\n    <IsTruncated>false</IsTruncated>\n  </ListAccessKeysResult>\n  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n</ListAccessKeysResponse>\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    addKey(accessKeyId, key) {
+      keys.set(accessKeyId, key);
+    },
+    actions: () => [...log],
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+function send(res: ServerResponse, status: number, xml: string): void {
+  // Real, current Date: the AWS SDK corrects its clock from this header.
+  res.writeHead(status, { "content-type": "text/xml", "x-amzn-requestid": randomUUID(), date: new Date().toUTCString() });
+  res.end(xml);
+}
+
+function error(res: ServerResponse, status: number, code: string, message: string): void {
+  send(
+    res,
+    status,
+    `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>${code}</Code>\n    <Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`,
+  );
+}
