@@ -153,6 +153,18 @@ const SETTINGS = [
   { names: ["REGISTRY_URL"], default: "", meaning: "authz, verifier (standalone): the registry's native gRPC URL" },
   { names: ["PIN_TTL_MS"], default: "86400000", meaning: "authz: how long a deployment's pin holds without a release" },
   {
+    names: ["RESOLVE_CONNECTION_CACHE_TTL_MS"],
+    default: "5000",
+    meaning:
+      "authz: how long a pinned deployment's resolve may use a connection's public half (slug, provider, auth mode, non-secret fields) without asking the registry; dropped at once when this process applies an event of the connection, so this bounds staleness after a change made through another replica. Pins and sealed versions are read on every resolve. 0 always asks",
+  },
+  {
+    names: ["AUDIT_BATCH_MAX_RECORDS"],
+    default: "256",
+    meaning:
+      "authz: most resolve audit records in one INSERT (group commit: records that arrive while two INSERTs run go together in the next; each resolve answers only after its record committed, and a failed INSERT fails every resolve in it)",
+  },
+  {
     names: ["AWS_STS_URL", "AZURE_LOGIN_URL", "AZURE_MANAGEMENT_URL", "DIGITALOCEAN_API_URL", "CIVO_API_URL", "CLOUDFLARE_API_URL"],
     default: "the providers' public endpoints",
     meaning:
