@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health } from "@planton/proto/grpc/health/v1/health_pb";
-import { createServiceTransport } from "./service-transport.js";
+import { connectionLossIsUnavailable, createServiceTransport } from "./service-transport.js";
 
 // A server that crashes under every call: it takes the request, then its
 // connection is reset, as when a replica is SIGKILLed mid-call.
@@ -43,5 +43,16 @@ describe("createServiceTransport", () => {
   it("is needed: connect-node alone reports it otherwise", async () => {
     const client = createClient(Health, createGrpcTransport({ baseUrl }));
     expect(await codeOf(client.check({ service: "" }))).not.toBe(Code.Unavailable);
+  });
+
+  it("reports a cancel the caller did not ask for as UNAVAILABLE, and its own as CANCELED", async () => {
+    const dropped = connectionLossIsUnavailable(async () => {
+      throw new ConnectError("http/2 stream closed with error code CANCEL (0x8)", Code.Canceled);
+    });
+    const request = (signal: AbortSignal) => ({ signal }) as Parameters<typeof dropped>[0];
+    expect(await codeOf(dropped(request(new AbortController().signal)))).toBe(Code.Unavailable);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await codeOf(dropped(request(aborted.signal)))).toBe(Code.Canceled);
   });
 });

@@ -8,8 +8,9 @@ const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "ERR_HTTP2_GOAWAY_SESSIO
 /**
  * connectionLossIsUnavailable reports a call whose connection was lost as
  * UNAVAILABLE. connect-node classifies ECONNRESET as ABORTED (right for a
- * server whose client hung up, wrong for a client whose server went away) and
- * other connection failures as INTERNAL, and a service passes its
+ * server whose client hung up, wrong for a client whose server went away),
+ * a stream Node resets with CANCEL when its connection drops as CANCELED,
+ * and other connection failures as INTERNAL, and a service passes its
  * dependency's error on to its own caller: a replica of the registry that
  * crashes under authz's call would make a resolve fail with ABORTED, which
  * callers do not retry. UNAVAILABLE tells them to retry (another replica
@@ -19,7 +20,10 @@ export const connectionLossIsUnavailable: Interceptor = (next) => async (request
   try {
     return await next(request);
   } catch (error) {
-    if (error instanceof ConnectError && (error.code === Code.Aborted || error.code === Code.Internal) && lostConnection(error)) {
+    // Node reports a stream whose connection dropped as reset with CANCEL: a
+    // cancel this caller did not ask for is a lost connection too.
+    const unasked = error instanceof ConnectError && error.code === Code.Canceled && !request.signal.aborted;
+    if (error instanceof ConnectError && (unasked || ((error.code === Code.Aborted || error.code === Code.Internal) && lostConnection(error)))) {
       throw new ConnectError(`connection lost: ${error.rawMessage}`, Code.Unavailable, undefined, undefined, error);
     }
     throw error;
