@@ -13,3 +13,5 @@ export { userTransport } from "./user-transport.js";
 export { rpcFailure } from "./rpc-failure.js";
 export { startSilentEndpoint } from "./silent-endpoint.js";
 export type { SilentEndpoint } from "./silent-endpoint.js";
+export { startTcpBalancer } from "./tcp-balancer.js";
+export type { TcpBalancer } from "./tcp-balancer.js";
