@@ -10,7 +10,9 @@ import { defineConfig } from "vitest/config";
 // Tests that measure a whole process (the fuzz test checks that the memory
 // of `npm start` comes back) run alone, after everything else: on a 2-core
 // machine, other test files running beside them would decide the result.
-const ALONE = ["services/all-in-one/test/fuzz.int.test.ts"];
+// The replica test runs eleven service processes for a minute and a half:
+// beside other files it would slow them past their timeouts.
+const ALONE = ["services/all-in-one/test/fuzz.int.test.ts", "services/all-in-one/test/replicas.int.test.ts"];
 
 export default defineConfig({
   test: {

@@ -137,6 +137,12 @@ const SETTINGS = [
     default: "(minted)",
     meaning: "registry, authz, verifier: `internal`-scope token for calls to the other services; with the HS256 secret a short-lived one is minted",
   },
+  {
+    names: ["CONSUMER_ACK_WAIT_MS"],
+    default: "60000",
+    meaning:
+      "authz, verifier: how long JetStream waits before it gives a message a crashed replica held to another one (live replicas report progress while they work, so a slow check is never handed out twice)",
+  },
   { names: ["OUTBOX_POLL_MS"], default: "500", meaning: "registry: outbox relay poll interval (commits also wake it at once)" },
   {
     names: ["REVERIFY_INTERVAL_MS", "REVERIFY_TICK_MS"],

@@ -5,6 +5,9 @@ import { eventMetrics } from "./event-metrics.js";
 import { ensureStream } from "./ensure-stream.js";
 import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 
+/** The ack wait of a durable consumer that does not set one (CONSUMER_ACK_WAIT_MS). */
+export const DEFAULT_ACK_WAIT_MS = 60_000;
+
 /** What a handler tells the consumer about one message. */
 export type HandleOutcome = { readonly retryAfterMs?: number } | void;
 
@@ -41,7 +44,12 @@ export interface DurableConsumerOptions {
   readonly maxInFlight?: number;
   /** Redeliveries before JetStream gives up on a message. */
   readonly maxDeliver?: number;
-  /** How long a delivered, unacknowledged message waits before redelivery (a crashed worker's). Default 60 s. */
+  /**
+   * How long a delivered, unacknowledged message waits before redelivery (a
+   * crashed worker's); while the handler runs the consumer tells JetStream
+   * it is working every third of it, so only a dead replica's messages wait
+   * it out. Default {@link DEFAULT_ACK_WAIT_MS}; see {@link readConsumerSettings}.
+   */
   readonly ackWaitMs?: number;
   /**
    * Handles one message; must be idempotent (redeliveries happen). Resolve
@@ -62,6 +70,7 @@ export interface DurableConsumerOptions {
  */
 export async function startDurableConsumer(options: DurableConsumerOptions): Promise<DurableConsumer> {
   const log = options.logger.child({ component: "durable-consumer", durable: options.durable });
+  const ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   const nc: NatsConnection = await connect({
     servers: options.url.split(","),
     maxReconnectAttempts: -1,
@@ -80,7 +89,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       ack_policy: AckPolicy.Explicit,
       deliver_policy: options.startAt === "new" ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: options.filterSubject,
-      ack_wait: (options.ackWaitMs ?? 60_000) * 1_000_000,
+      ack_wait: ackWaitMs * 1_000_000,
       max_deliver: options.maxDeliver ?? 20,
     })
     .catch(async (error: unknown) => {
@@ -88,6 +97,15 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       const info = await jsm.consumers.info(options.stream, options.durable).catch(() => {
         throw error;
       });
+      if (info.config.ack_wait !== ackWaitMs * 1_000_000) {
+        // The operator changed CONSUMER_ACK_WAIT_MS: the durable follows (an editable setting).
+        await jsm.consumers.update(options.stream, options.durable, { ack_wait: ackWaitMs * 1_000_000 }).catch((updateError: unknown) => {
+          log.error(
+            { error: updateError, has_ms: (info.config.ack_wait ?? 0) / 1_000_000, wants_ms: ackWaitMs },
+            "durable consumer's ack wait could not be changed",
+          );
+        });
+      }
       if (info.config.filter_subject !== options.filterSubject) {
         // A newer release consumes more subjects: widen the filter (NATS 2.10+
         // allows it; older servers refuse, and the durable must be recreated).
@@ -113,6 +131,19 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     for await (const message of messages) {
       pending?.set(message.info.pending);
       if (message.info.redelivered) redeliveries?.inc();
+      // Tells JetStream the message is still being worked on, so a slow
+      // handler on a live replica is not redelivered to another one at the
+      // ack wait; only a replica that died stops beating.
+      const heartbeat = setInterval(
+        () => {
+          try {
+            message.working();
+          } catch {
+            // The connection is gone: the ack wait runs out and JetStream redelivers.
+          }
+        },
+        Math.max(100, Math.floor(ackWaitMs / 3)),
+      );
       const work = (async () => {
         try {
           const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
@@ -131,6 +162,8 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
           } catch {
             // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
           }
+        } finally {
+          clearInterval(heartbeat);
         }
       })();
       inFlight.add(work);

@@ -53,4 +53,34 @@ describe("startDurableConsumer", () => {
       await consumer.stop();
     }
   });
+
+  it("keeps a message that takes longer than the ack wait from being redelivered while its handler runs", async () => {
+    const deliveries: number[] = [];
+    const consumer = await startDurableConsumer({
+      url: inject("natsUrl"),
+      logger: logs.logger,
+      stream,
+      durable: "slow",
+      filterSubject: `${prefix}.slow`,
+      streamSubjects: [`${prefix}.>`],
+      startAt: "new",
+      ackWaitMs: 1_000,
+      handle: async (_data, _subject, deliveryCount) => {
+        deliveries.push(deliveryCount);
+        // Three ack waits: without progress reports JetStream would deliver it again meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      },
+    });
+    try {
+      const publisher = await connectJetStream({ url: inject("natsUrl"), logger: logs.logger, stream, subjects: [`${prefix}.>`] });
+      await publisher.publish({ id: randomUUID(), subject: `${prefix}.slow`, data: new TextEncoder().encode("slow"), orderingKey: "k" });
+      await publisher.close();
+      for (let i = 0; i < 100 && deliveries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Past the handler's end and another ack wait: a redelivery would have happened by now.
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      expect(deliveries).toEqual([1]);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });

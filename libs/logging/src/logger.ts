@@ -43,7 +43,7 @@ export interface LoggerOptions {
   base?: LogFields;
   /**
    * Where JSON lines go (tests pass a capture stream). When absent, standard
-   * output, buffered: lines are written in blocks of up to 16 KiB at least
+   * output, buffered: lines are written in blocks of 8 KiB or more at least
    * every {@link STDOUT_FLUSH_MS} ms, at once after a warn or error line, and
    * before the process exits.
    */
@@ -92,7 +92,7 @@ let sharedStdout: StdoutWriter | undefined;
 
 function bufferedStdout(): StdoutWriter {
   if (sharedStdout !== undefined) return sharedStdout;
-  const destination = pino.destination({ dest: 1, sync: true, minLength: 16_384 });
+  const destination = pino.destination({ dest: 1, sync: true, minLength: 8_192 });
   setInterval(() => destination.flush(), STDOUT_FLUSH_MS).unref();
   process.on("exit", () => destination.flushSync());
   sharedStdout = destination;

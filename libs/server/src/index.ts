@@ -27,3 +27,4 @@ export { createStrictInputInterceptor } from "./strict-input-interceptor.js";
 export { strictInputViolations } from "./strict-input.js";
 export { createMetricsRegistry, type MetricsRegistry } from "./metrics-registry.js";
 export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server.js";
+export { connectionLossIsUnavailable, createServiceTransport } from "./service-transport.js";

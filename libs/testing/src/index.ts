@@ -15,3 +15,5 @@ export { startSilentEndpoint } from "./silent-endpoint.js";
 export type { SilentEndpoint } from "./silent-endpoint.js";
 export { cleanUpAllInOne, startAllInOne } from "./all-in-one-process.js";
 export type { AllInOne, AllInOneOptions } from "./all-in-one-process.js";
+export { startTcpBalancer } from "./tcp-balancer.js";
+export type { TcpBalancer } from "./tcp-balancer.js";

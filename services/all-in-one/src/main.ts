@@ -74,8 +74,9 @@ async function main(): Promise<StartedService> {
     countPins: (orgId, connectionId) => authz?.countPins(orgId, connectionId) ?? Promise.resolve(0),
     metrics,
   });
+  const authzConfig = loadAuthzConfig(process.env, { requireUrls: false });
   authz = await buildAuthz({
-    config: loadAuthzConfig(process.env, { requireUrls: false }),
+    config: authzConfig,
     databaseUrl: database.url,
     logger,
     registry: { lookup: (orgId, reference) => registry.connections.lookup(orgId, reference) },
@@ -109,8 +110,14 @@ async function main(): Promise<StartedService> {
     config.natsUrl === undefined
       ? []
       : [
-          await startConnectionEventConsumer({ url: config.natsUrl, logger, handle: (data) => authzComponents.onConnectionEvent(data), metrics }),
-          await startVerifierConsumer({ url: config.natsUrl, logger, verifier, metrics }),
+          await startConnectionEventConsumer({
+            url: config.natsUrl,
+            logger,
+            handle: (data) => authzComponents.onConnectionEvent(data),
+            metrics,
+            ackWaitMs: authzConfig.consumer.ackWaitMs,
+          }),
+          await startVerifierConsumer({ url: config.natsUrl, logger, verifier, metrics, ackWaitMs: authzConfig.consumer.ackWaitMs }),
         ];
   const auth = await setupAuth(config.auth, config.dataDir);
   const services = [vault.registration, ...registry.registrations, authz.registration];

@@ -1,12 +1,15 @@
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
 import { readDatabaseTimeouts, type DatabaseTimeouts } from "@planton/db";
 import { DEFAULT_AUDIT_BATCHING, type AuditBatching } from "./audit-log.js";
+import { readConsumerSettings, type ConsumerSettings } from "@planton/events";
 
 /** authz's configuration, parsed once at start. */
 export interface AuthzConfig {
   readonly service: ServiceConfig;
   /** Connect, statement and idle-in-transaction limits of its PostgreSQL pool (`DATABASE_*_TIMEOUT_MS`). */
   readonly database: DatabaseTimeouts;
+  /** Its durable consumer of the registry's events (`CONSUMER_ACK_WAIT_MS`). */
+  readonly consumer: ConsumerSettings;
   readonly vaultUrl: string | undefined;
   readonly registryUrl: string | undefined;
   readonly serviceTokenFile: string | undefined;
@@ -35,6 +38,7 @@ export function loadAuthzConfig(environment: Env, options: { requireUrls: boolea
   return Object.freeze({
     service,
     database: readDatabaseTimeouts(env),
+    consumer: readConsumerSettings(env),
     vaultUrl: vaultUrl?.toString().replace(/\/$/, ""),
     registryUrl: registryUrl?.toString().replace(/\/$/, ""),
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),

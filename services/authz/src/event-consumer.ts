@@ -23,6 +23,8 @@ export async function startConnectionEventConsumer(options: {
   startAt?: "all" | "new";
   /** The process's metrics registry: the consumer's pending messages and redeliveries are reported in it. */
   metrics?: Registry;
+  /** Redelivery wait of a message a dead replica held (config `consumer.ackWaitMs`); default 60 s. */
+  ackWaitMs?: number;
 }): Promise<EventConsumer> {
   return startDurableConsumer({
     url: options.url,
@@ -33,6 +35,7 @@ export async function startConnectionEventConsumer(options: {
     streamSubjects: ["connect.>"],
     ...(options.startAt ? { startAt: options.startAt } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
     handle: async (data) => {
       await options.handle(data);
     },

@@ -39,7 +39,13 @@ async function main(command: string | undefined): Promise<StartedService | undef
   if (command !== undefined || metrics === undefined) throw new Error(`unknown command "${command}" (expected no command or "migrate")`);
   const consumer =
     config.service.natsUrl !== undefined
-      ? await startConnectionEventConsumer({ url: config.service.natsUrl, logger, handle: (data) => authz.onConnectionEvent(data), metrics })
+      ? await startConnectionEventConsumer({
+          url: config.service.natsUrl,
+          logger,
+          handle: (data) => authz.onConnectionEvent(data),
+          metrics,
+          ackWaitMs: config.consumer.ackWaitMs,
+        })
       : undefined;
   // authz needs PostgreSQL for everything, and NATS (when configured) to see rotations and deletions.
   const services = [authz.registration.service.typeName];

@@ -1,4 +1,5 @@
 import { ConfigError, createEnvReader, readServiceConfig, type Env, type ServiceConfig } from "@planton/config";
+import { readConsumerSettings, type ConsumerSettings } from "@planton/events";
 import type { ProviderEndpoints } from "./checks/provider-check.js";
 
 /** The verifier's configuration, parsed once at start. */
@@ -8,6 +9,8 @@ export interface VerifierConfig {
   readonly registryUrl: string | undefined;
   readonly serviceTokenFile: string | undefined;
   readonly serviceToken: string | undefined;
+  /** Its durable consumer of the registry's events (`CONSUMER_ACK_WAIT_MS`). */
+  readonly consumer: ConsumerSettings;
   /** Provider API base URLs (tests point them at local servers). */
   readonly endpoints: ProviderEndpoints;
   /** Per-request timeout of a provider call. */
@@ -33,6 +36,7 @@ export function loadVerifierConfig(environment: Env, options: { requireUrls: boo
     registryUrl: registryUrl?.toString().replace(/\/$/, ""),
     serviceTokenFile: env.string("SERVICE_TOKEN_FILE"),
     serviceToken: env.string("SERVICE_TOKEN"),
+    consumer: readConsumerSettings(env),
     endpoints: Object.freeze({
       awsSts: url("AWS_STS_URL", "https://sts.amazonaws.com"),
       azureLogin: url("AZURE_LOGIN_URL", "https://login.microsoftonline.com"),

@@ -11,7 +11,14 @@ import { VERIFIER_MAX_DELIVER } from "./verify-event.js";
  * {@link VERIFIER_MAX_DELIVER}: the verifier records a platform fault as
  * final on the last delivery, so both must agree.
  */
-export function startVerifierConsumer(options: { url: string; logger: Logger; verifier: VerifierComponents; metrics?: Registry }): Promise<DurableConsumer> {
+export function startVerifierConsumer(options: {
+  url: string;
+  logger: Logger;
+  verifier: VerifierComponents;
+  metrics?: Registry;
+  /** Redelivery wait of a message a dead replica held (config `consumer.ackWaitMs`); default 60 s. */
+  ackWaitMs?: number;
+}): Promise<DurableConsumer> {
   return startDurableConsumer({
     url: options.url,
     logger: options.logger,
@@ -22,6 +29,7 @@ export function startVerifierConsumer(options: { url: string; logger: Logger; ve
     streamSubjects: ["connect.>"],
     maxDeliver: VERIFIER_MAX_DELIVER,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
     handle: (data, _subject, deliveryCount) => options.verifier.handle(data, deliveryCount),
   });
 }

@@ -48,7 +48,7 @@ async function main(): Promise<StartedService> {
     deliveryLimit: VERIFIER_MAX_DELIVER,
     metrics,
   });
-  const consumer = await startVerifierConsumer({ url: config.service.natsUrl, logger, verifier, metrics });
+  const consumer = await startVerifierConsumer({ url: config.service.natsUrl, logger, verifier, metrics, ackWaitMs: config.consumer.ackWaitMs });
   // No database: the verifier is ready while NATS, where its work comes from, answers.
   const nats = createNatsProbe({ url: config.service.natsUrl, services: [VERIFIER_HEALTH_NAME] });
   // No public API: health (and reflection) only, for probes.

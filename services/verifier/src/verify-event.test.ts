@@ -23,8 +23,15 @@ function setup(result: CheckResult, deliveryLimit?: number) {
   const recorded: Verification[] = [];
   const handle = createEventVerifier({
     registry: {
+      // As the registry answers: the last result recorded for the current version.
       lookup: async () => ({
-        connection: create(ConnectionSchema, { id: "awsconn_x", provider: Provider.AWS, authMode: AuthMode.CROSS_ACCOUNT_TRUST, credentialVersion: 2 }),
+        connection: create(ConnectionSchema, {
+          id: "awsconn_x",
+          provider: Provider.AWS,
+          authMode: AuthMode.CROSS_ACCOUNT_TRUST,
+          credentialVersion: 2,
+          ...(recorded.length > 0 ? { lastVerification: recorded.at(-1)! } : {}),
+        }),
         publicSpec: trustSpec,
       }),
       recordVerification: async (_org, _id, verification) => {
@@ -129,5 +136,14 @@ describe("the credential's own dates", () => {
     const { recorded, handle } = setup({ kind: "verified", identity: "arn:aws:sts::123456789012:assumed-role/R/s" });
     await handle(1);
     expect(recorded[0]?.lifetime).toBeUndefined();
+  });
+});
+
+describe("a redelivered event whose result was recorded", () => {
+  it("is acknowledged without a second check or record (the replica died before its ack)", async () => {
+    const { recorded, handle } = setup({ kind: "verified", identity: "arn:aws:sts::123456789012:assumed-role/R/s" });
+    expect(await handle(1)).toBeUndefined();
+    expect(await handle(2)).toBeUndefined();
+    expect(recorded).toHaveLength(1);
   });
 });

@@ -102,6 +102,11 @@ export function createEventVerifier(deps: EventVerifierDeps) {
     if (found === undefined || found.connection.credentialVersion !== credentialVersion) return;
     // Runner mode is proven by the runner when it runs (its status says so).
     if (found.connection.authMode === AuthMode.RUNNER) return;
+    // A result for this version is recorded already: this is a redelivery of
+    // an event whose result landed (the replica died before its ack, or the
+    // registry's answer was lost). A version becomes current once, so only
+    // the periodic re-verification proves it again.
+    if (event.kind !== "connection.reverify" && found.connection.lastVerification?.credentialVersion === credentialVersion) return;
     const trust = found.connection.authMode === AuthMode.CROSS_ACCOUNT_TRUST && found.connection.provider === Provider.AWS;
     const check = found.connection.authMode === AuthMode.INLINE ? deps.checks[found.connection.provider] : trust ? deps.trustCheck : undefined;
     let result: CheckResult;

@@ -1,0 +1,58 @@
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health } from "@planton/proto/grpc/health/v1/health_pb";
+import { connectionLossIsUnavailable, createServiceTransport } from "./service-transport.js";
+
+// A server that crashes under every call: it takes the request, then its
+// connection is reset, as when a replica is SIGKILLed mid-call.
+let server: Http2Server;
+let baseUrl: string;
+const sessions = new Set<ServerHttp2Session>();
+
+beforeAll(async () => {
+  server = createServer();
+  server.on("session", (session) => sessions.add(session));
+  server.on("stream", (stream) => {
+    stream.on("error", () => undefined);
+    stream.session?.socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const session of sessions) session.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function codeOf(call: Promise<unknown>): Promise<Code | undefined> {
+  return call.then(
+    () => undefined,
+    (error: unknown) => (error instanceof ConnectError ? error.code : undefined),
+  );
+}
+
+describe("createServiceTransport", () => {
+  it("reports a call whose connection was reset as UNAVAILABLE", async () => {
+    const client = createClient(Health, createServiceTransport(baseUrl));
+    expect(await codeOf(client.check({ service: "" }))).toBe(Code.Unavailable);
+  });
+
+  it("is needed: connect-node alone reports it otherwise", async () => {
+    const client = createClient(Health, createGrpcTransport({ baseUrl }));
+    expect(await codeOf(client.check({ service: "" }))).not.toBe(Code.Unavailable);
+  });
+
+  it("reports a cancel the caller did not ask for as UNAVAILABLE, and its own as CANCELED", async () => {
+    const dropped = connectionLossIsUnavailable(async () => {
+      throw new ConnectError("http/2 stream closed with error code CANCEL (0x8)", Code.Canceled);
+    });
+    const request = (signal: AbortSignal) => ({ signal }) as Parameters<typeof dropped>[0];
+    expect(await codeOf(dropped(request(new AbortController().signal)))).toBe(Code.Unavailable);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await codeOf(dropped(request(aborted.signal)))).toBe(Code.Canceled);
+  });
+});
