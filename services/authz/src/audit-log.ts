@@ -86,7 +86,7 @@ export interface AuditBatching {
 }
 
 /** The defaults: up to 256 records per statement, two statements at once (of a pool of ten). */
-export const DEFAULT_AUDIT_BATCHING: AuditBatching = { maxBatch: 256, maxInFlight: 2 };
+export const DEFAULT_AUDIT_BATCHING: AuditBatching = { maxBatch: 256, maxInFlight: 1 };
 
 /**
  * Creates the {@link AuditLog} over `authz.audit_events`.

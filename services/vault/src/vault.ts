@@ -55,7 +55,7 @@ export function createVault(deps: VaultDeps): Vault {
   // refused by whichever replica is asked.
   const reads = createBatcher<RecordAddress, CredentialVersionRow | undefined>({
     maxBatch: 512,
-    maxInFlight: 2,
+    maxInFlight: 1,
     run: (addresses) => findVersions(deps.db, addresses),
   });
 

@@ -17,7 +17,7 @@ export interface PinReader {
 export function createPinReader(db: Kysely<AuthzDatabase>): PinReader {
   const batcher = createBatcher<{ orgId: string; deploymentId: string }, PinRow | undefined>({
     maxBatch: 512,
-    maxInFlight: 2,
+    maxInFlight: 1,
     async run(keys) {
       const rows = await db
         .selectFrom("deployment_pins")
