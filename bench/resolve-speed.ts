@@ -187,6 +187,11 @@ async function main(): Promise<void> {
     console.log(
       `\nall-in-one RSS after ${ROUNDS} rounds (${(ROUNDS * cases.length * (DURATION_S + WARM_UP_S)).toFixed(0)} s of load): ${rssAfterResolve.toFixed(0)} MB (target < 250)`,
     );
+    const memory = await (await fetch(stack.metricsUrl)).text();
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(memory)?.[1] ?? Number.NaN) / 2 ** 20;
+    console.log(
+      `  of which V8 heap ${gauge("nodejs_heap_size_total_bytes").toFixed(0)} MB (${gauge("nodejs_heap_size_used_bytes").toFixed(0)} MB in use), external ${gauge("nodejs_external_memory_bytes").toFixed(0)} MB`,
+    );
     if (SOAK_S > 0) await soak(stack, grpcUrl(RESOLVE), grpcHeaders, files.resolve);
   } finally {
     await stack.stop();

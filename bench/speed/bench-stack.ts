@@ -8,7 +8,8 @@ import { resolveDatabase, type DatabaseLocation } from "@planton/db";
 import { silentLogger } from "@planton/logging";
 import { createTestDatabase, type TestDatabase } from "@planton/testing";
 
-const ALL_IN_ONE = resolve(import.meta.dirname, "../../../services/all-in-one/dist/src/main.js");
+// BENCH_ALL_IN_ONE: another build's entry point (e.g. a checkout of an earlier commit, for before/after figures in one run).
+const ALL_IN_ONE = process.env["BENCH_ALL_IN_ONE"] ?? resolve(import.meta.dirname, "../../../services/all-in-one/dist/src/main.js");
 const NATS_SERVER = ["/usr/sbin/nats-server", "/usr/local/bin/nats-server", "/usr/bin/nats-server"].find((p) => existsSync(p));
 
 /** The benchmark's development signing secret (the stack and the client share it). */

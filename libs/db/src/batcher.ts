@@ -9,7 +9,16 @@ export interface BatcherOptions<T, R> {
   readonly maxBatch: number;
   /** Most batches running at once; further items wait for one to finish. */
   readonly maxInFlight: number;
+  /**
+   * Under load (the last batch held at least {@link LINGER_FROM} items), how
+   * long a batch waits for more items before it runs, in ms; 0 (the default)
+   * never waits. Bounds the latency it adds; an idle process never waits.
+   */
+  readonly lingerMs?: number;
 }
+
+/** A batch lingers only after one of at least this many items: the sign of load. */
+export const LINGER_FROM = 4;
 
 /** A queue whose items are run together (see {@link createBatcher}). */
 export interface Batcher<T, R> {
@@ -38,11 +47,14 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
   const queue: Pending<T, R>[] = [];
   let inFlight = 0;
   let scheduled = false;
+  let lastSize = 0;
+  const linger = options.lingerMs ?? 0;
 
   const flush = () => {
     scheduled = false;
     while (inFlight < options.maxInFlight && queue.length > 0) {
       const batch = queue.splice(0, options.maxBatch);
+      lastSize = batch.length;
       inFlight++;
       void runBatch(batch).finally(() => {
         inFlight--;
@@ -54,7 +66,8 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(flush);
+    if (linger > 0 && lastSize >= LINGER_FROM && queue.length < options.maxBatch) setTimeout(flush, linger);
+    else setImmediate(flush);
   };
 
   const runBatch = async (batch: Pending<T, R>[]) => {

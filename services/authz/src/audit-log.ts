@@ -83,10 +83,12 @@ export interface AuditBatching {
   readonly maxBatch: number;
   /** Most INSERTs of batched records running at once. */
   readonly maxInFlight: number;
+  /** Under load, how long a batch waits for more records (ms). */
+  readonly lingerMs: number;
 }
 
 /** The defaults: up to 256 records per statement, two statements at once (of a pool of ten). */
-export const DEFAULT_AUDIT_BATCHING: AuditBatching = { maxBatch: 256, maxInFlight: 1 };
+export const DEFAULT_AUDIT_BATCHING: AuditBatching = { maxBatch: 256, maxInFlight: 1, lingerMs: 1 };
 
 /**
  * Creates the {@link AuditLog} over `authz.audit_events`.

@@ -50,6 +50,7 @@ export function loadAuthzConfig(environment: Env, options: { requireUrls: boolea
     auditBatching: {
       maxBatch: env.int("AUDIT_BATCH_MAX_RECORDS", DEFAULT_AUDIT_BATCHING.maxBatch, { min: 1, max: 1_000 }),
       maxInFlight: DEFAULT_AUDIT_BATCHING.maxInFlight,
+      lingerMs: DEFAULT_AUDIT_BATCHING.lingerMs,
     },
   });
 }

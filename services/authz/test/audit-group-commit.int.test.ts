@@ -43,14 +43,14 @@ const countOf = async (orgId: string) =>
 
 describe("audit group commit", () => {
   it("every write that resolved is committed (read on another connection), 100 concurrent in batches of at most 16", async () => {
-    const audit = createAuditLog(p.authz.db, { maxBatch: 16, maxInFlight: 1 });
+    const audit = createAuditLog(p.authz.db, { maxBatch: 16, maxInFlight: 1, lingerMs: 0 });
     await Promise.all(Array.from({ length: 100 }, (_, i) => audit.write(record("org-gc-ok", i))));
     // Read on another connection: resolved means committed.
     expect(await countOf("org-gc-ok")).toBe(100);
   });
 
   it("a failed INSERT fails every write in it, whatever organization; nothing of it is stored", async () => {
-    const audit = createAuditLog(p.authz.db, { maxBatch: 256, maxInFlight: 1 });
+    const audit = createAuditLog(p.authz.db, { maxBatch: 256, maxInFlight: 1, lingerMs: 0 });
     await sql`alter table authz.audit_events add constraint audit_refuses_gc check (org_id <> 'org-gc-bad') not valid`.execute(p.authz.db);
     try {
       // Queued in one turn: one batch, one statement.

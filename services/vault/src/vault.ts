@@ -56,6 +56,7 @@ export function createVault(deps: VaultDeps): Vault {
   const reads = createBatcher<RecordAddress, CredentialVersionRow | undefined>({
     maxBatch: 512,
     maxInFlight: 1,
+    lingerMs: 1,
     run: (addresses) => findVersions(deps.db, addresses),
   });
 

@@ -18,6 +18,7 @@ export function createPinReader(db: Kysely<AuthzDatabase>): PinReader {
   const batcher = createBatcher<{ orgId: string; deploymentId: string }, PinRow | undefined>({
     maxBatch: 512,
     maxInFlight: 1,
+    lingerMs: 1,
     async run(keys) {
       const rows = await db
         .selectFrom("deployment_pins")
