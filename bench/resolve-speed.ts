@@ -240,7 +240,7 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 async function startBareEcho(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, "speed/bare-echo-server.js"), HEALTH], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once("exit", (code) => reject(new Error(`bare echo exited ${code}`)));
   });
   return { child, port };

@@ -99,10 +99,10 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       const started = performance.now();
       const stream = session.request(headers);
       let status = "no-status";
-      stream.on("response", (h) => {
+      stream.on("response", (h: Record<string, string | string[] | undefined>) => {
         if (h["grpc-status"] !== undefined) status = String(h["grpc-status"]); // trailers-only answer
       });
-      stream.on("trailers", (t) => (status = String(t["grpc-status"] ?? status)));
+      stream.on("trailers", (t: Record<string, string | string[] | undefined>) => (status = String(t["grpc-status"] ?? status)));
       stream.on("data", () => undefined);
       stream.on("error", () => (status = "stream-error"));
       stream.on("close", () => {

@@ -10,7 +10,7 @@ export interface BatcherOptions<T, R> {
   /** Most batches running at once; further items wait for one to finish. */
   readonly maxInFlight: number;
   /**
-   * Under load (the last batch held at least {@link LINGER_FROM} items), how
+   * Under load (the last batch held at least four items), how
    * long a batch waits for more items before it runs, in ms; 0 (the default)
    * never waits. Bounds the latency it adds; an idle process never waits.
    */
@@ -18,7 +18,7 @@ export interface BatcherOptions<T, R> {
 }
 
 /** A batch lingers only after one of at least this many items: the sign of load. */
-export const LINGER_FROM = 4;
+const LINGER_FROM = 4;
 
 /** A queue whose items are run together (see {@link createBatcher}). */
 export interface Batcher<T, R> {
