@@ -1,5 +1,6 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClientTraceInterceptor } from "@planton/tracing";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
@@ -18,7 +19,7 @@ const RPC_CALL_TIMEOUT_MS = 10_000;
 
 /** createRpcRegistryLookup calls the registry's LookupConnection over native gRPC, each call bounded by `timeoutMs`. */
 export function createRpcRegistryLookup(baseUrl: string, tokens: TokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): RegistryLookup {
-  const client = createClient(ConnectionService, createGrpcTransport({ baseUrl }));
+  const client = createClient(ConnectionService, createGrpcTransport({ baseUrl, interceptors: [createClientTraceInterceptor()] }));
   return {
     async lookup(orgId, reference, signal) {
       const response = await client.lookupConnection(
@@ -32,7 +33,7 @@ export function createRpcRegistryLookup(baseUrl: string, tokens: TokenSource, ti
 
 /** createRpcVault opens and destroys credential versions through VaultService, each call bounded by `timeoutMs`. */
 export function createRpcVault(baseUrl: string, tokens: TokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): CredentialOpener & VersionDestroyer {
-  const client = createClient(VaultService, createGrpcTransport({ baseUrl }));
+  const client = createClient(VaultService, createGrpcTransport({ baseUrl, interceptors: [createClientTraceInterceptor()] }));
   const options = async (signal?: AbortSignal) => ({ headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs, ...(signal ? { signal } : {}) });
   return {
     async open(orgId, connectionId, version, signal) {

@@ -1,5 +1,6 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClientTraceInterceptor } from "@planton/tracing";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { VaultService } from "@planton/proto/planton/connect/v1/vault_pb";
 import type { ServiceTokenSource } from "@planton/auth";
@@ -37,7 +38,7 @@ const RPC_CALL_TIMEOUT_MS = 10_000;
  * sooner) so a stuck vault becomes DEADLINE_EXCEEDED, not a stuck request.
  */
 export function createRpcVaultClient(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }): VaultClient {
-  const client: Client<typeof VaultService> = createClient(VaultService, createGrpcTransport({ baseUrl: options.baseUrl }));
+  const client: Client<typeof VaultService> = createClient(VaultService, createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }));
   const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
   const callOptions = async (signal?: AbortSignal) => ({
     headers: { authorization: `Bearer ${await options.tokens.token()}` },
@@ -79,7 +80,7 @@ export function createLocalVaultClient(vault: LocalVault): VaultClient {
  */
 export function createRpcPinCounter(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }) {
   const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
-  const client = createClient(EnvironmentAuthorizationService, createGrpcTransport({ baseUrl: options.baseUrl }));
+  const client = createClient(EnvironmentAuthorizationService, createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }));
   return async (orgId: string, connectionId: string, signal?: AbortSignal): Promise<number> =>
     (
       await client.countDeploymentPins(

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClientTraceInterceptor } from "@planton/tracing";
 import type { ServiceTokenSource } from "@planton/auth";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
@@ -19,7 +20,7 @@ const RPC_CALL_TIMEOUT_MS = 10_000;
  * (RecordVerification) over native gRPC, each call bounded by `timeoutMs`.
  */
 export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): VerifierRegistry {
-  const client = createClient(ConnectionService, createGrpcTransport({ baseUrl }));
+  const client = createClient(ConnectionService, createGrpcTransport({ baseUrl, interceptors: [createClientTraceInterceptor()] }));
   const options = async () => ({ headers: { authorization: `Bearer ${await tokens.token()}` }, timeoutMs });
   return {
     async lookup(orgId, connectionId) {
@@ -34,7 +35,7 @@ export function createRpcRegistry(baseUrl: string, tokens: ServiceTokenSource, t
 
 /** createRpcVault opens credential versions through VaultService over native gRPC, each call bounded by `timeoutMs`. */
 export function createRpcVault(baseUrl: string, tokens: ServiceTokenSource, timeoutMs = RPC_CALL_TIMEOUT_MS): VerifierVault {
-  const client = createClient(VaultService, createGrpcTransport({ baseUrl }));
+  const client = createClient(VaultService, createGrpcTransport({ baseUrl, interceptors: [createClientTraceInterceptor()] }));
   return {
     async open(orgId, connectionId, version) {
       const response = await client.openCredential(
