@@ -117,26 +117,30 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     for await (const message of messages) {
       pending?.set(message.info.pending);
       if (message.info.redelivered) redeliveries?.inc();
-      const work = withProcessSpan({ subject: message.subject, id: headerOf(message.headers, "Nats-Msg-Id"), trace: traceOf(message.headers) }, "nats", async () => {
-        try {
-          const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
-          if (outcome && outcome.retryAfterMs !== undefined) {
-            message.nak(outcome.retryAfterMs);
-            retried?.inc();
-          } else {
-            message.ack();
-            acked?.inc();
-          }
-        } catch (error) {
-          failed?.inc();
-          log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
+      const work = withProcessSpan(
+        { subject: message.subject, id: headerOf(message.headers, "Nats-Msg-Id"), trace: traceOf(message.headers) },
+        "nats",
+        async () => {
           try {
-            message.nak(5_000);
-          } catch {
-            // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
+            const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
+            if (outcome && outcome.retryAfterMs !== undefined) {
+              message.nak(outcome.retryAfterMs);
+              retried?.inc();
+            } else {
+              message.ack();
+              acked?.inc();
+            }
+          } catch (error) {
+            failed?.inc();
+            log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
+            try {
+              message.nak(5_000);
+            } catch {
+              // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
+            }
           }
-        }
-      });
+        },
+      );
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);

@@ -53,7 +53,10 @@ export function assertEventEnvelope(event: EventEnvelope): void {
   if (!(event.data instanceof Uint8Array)) {
     throw new TypeError("event data must be a Uint8Array");
   }
-  if (event.trace !== undefined && (!TRACEPARENT.test(event.trace.traceparent) || (event.trace.tracestate !== undefined && !TRACESTATE.test(event.trace.tracestate)))) {
+  if (
+    event.trace !== undefined &&
+    (!TRACEPARENT.test(event.trace.traceparent) || (event.trace.tracestate !== undefined && !TRACESTATE.test(event.trace.tracestate)))
+  ) {
     throw new TypeError("event trace must be a W3C traceparent (and tracestate) without control characters");
   }
 }

@@ -46,6 +46,8 @@ export function createLogger(options: LoggerOptions): Logger {
       base: options.base ? (redactValue(options.base) as LogFields) : null,
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin: traceFields,
+      // pino's default merge writes into the mixin's object; the shared empty one stays empty.
+      mixinMergeStrategy: (fields, trace) => (trace === NO_FIELDS ? fields : Object.assign(trace, fields)),
       // redactValue already turns errors into plain objects; pino's default
       // `err` serializer would then mislabel them.
       serializers: { err: (value: unknown) => value },

@@ -13,3 +13,5 @@ export { userTransport } from "./user-transport.js";
 export { rpcFailure } from "./rpc-failure.js";
 export { startSilentEndpoint } from "./silent-endpoint.js";
 export type { SilentEndpoint } from "./silent-endpoint.js";
+export { startOtlpReceiver } from "./otlp-receiver.js";
+export type { OtlpReceiver, ReceivedSpan } from "./otlp-receiver.js";

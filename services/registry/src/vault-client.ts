@@ -38,7 +38,10 @@ const RPC_CALL_TIMEOUT_MS = 10_000;
  * sooner) so a stuck vault becomes DEADLINE_EXCEEDED, not a stuck request.
  */
 export function createRpcVaultClient(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }): VaultClient {
-  const client: Client<typeof VaultService> = createClient(VaultService, createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }));
+  const client: Client<typeof VaultService> = createClient(
+    VaultService,
+    createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }),
+  );
   const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
   const callOptions = async (signal?: AbortSignal) => ({
     headers: { authorization: `Bearer ${await options.tokens.token()}` },
@@ -80,7 +83,10 @@ export function createLocalVaultClient(vault: LocalVault): VaultClient {
  */
 export function createRpcPinCounter(options: { baseUrl: string; tokens: ServiceTokenSource; timeoutMs?: number }) {
   const timeoutMs = options.timeoutMs ?? RPC_CALL_TIMEOUT_MS;
-  const client = createClient(EnvironmentAuthorizationService, createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }));
+  const client = createClient(
+    EnvironmentAuthorizationService,
+    createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [createClientTraceInterceptor()] }),
+  );
   return async (orgId: string, connectionId: string, signal?: AbortSignal): Promise<number> =>
     (
       await client.countDeploymentPins(
