@@ -1,6 +1,6 @@
 export type { EventEnvelope } from "./event-envelope.js";
 export type { EventPublisher } from "./event-publisher.js";
-export { connectJetStream, ORDERING_KEY_HEADER } from "./jetstream-publisher.js";
+export { connectJetStream, ORDERING_KEY_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from "./jetstream-publisher.js";
 export type { JetStreamOptions, JetStreamPublisher } from "./jetstream-publisher.js";
 export { createInProcessBus } from "./in-process-bus.js";
 export type { EventHandler, InProcessBus, InProcessBusOptions } from "./in-process-bus.js";

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 
@@ -28,6 +28,8 @@ export interface OtlpReceiver {
   spans(): ReceivedSpan[];
   /** Raw request bodies received so far (for "never a secret" checks). */
   bodies(): string[];
+  /** Headers of each accepted export request, in the order of {@link bodies}. */
+  headers(): IncomingHttpHeaders[];
   /** Resolves with the spans once `predicate` holds for them, polling; rejects after `timeoutMs` (default 20 s). */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, what: string, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export interface OtlpReceiver {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   const raw: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server = createServer((request, response) => {
     void (async () => {
       const body = await readBody(request);
@@ -56,6 +59,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       const text = (request.headers["content-encoding"] === "gzip" ? gunzipSync(body) : body).toString("utf8");
       raw.push(text);
+      headers.push(request.headers);
       received.push(...decode(JSON.parse(text) as ExportRequest));
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
     })().catch(() => response.writeHead(400).end());
@@ -66,6 +70,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url,
     spans: () => [...received],
     bodies: () => [...raw],
+    headers: () => [...headers],
     async waitFor(predicate, what, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
