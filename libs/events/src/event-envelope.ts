@@ -29,8 +29,8 @@ const SUBJECT_TOKEN = /^[^\s.*>]+$/;
 // The ordering key travels as a NATS header value: CR or LF would end the header.
 // eslint-disable-next-line no-control-regex -- control characters are what the key must not hold
 const ORDERING_KEY = /^[^\u0000-\u001f\u007f]{1,256}$/;
-// W3C Trace Context: version 00's layout (later versions may only append).
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[^\u0000-\u001f\u007f]*)?$/;
+// W3C Trace Context version 00, the one the services write.
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what a header value must not hold
 const TRACESTATE = /^[^\u0000-\u001f\u007f]{0,512}$/;
 

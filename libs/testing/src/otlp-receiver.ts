@@ -118,7 +118,8 @@ interface ExportRequest {
 function decode(request: ExportRequest): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const resourceSpans of request.resourceSpans ?? []) {
-    const service = String(attributesOf(resourceSpans.resource?.attributes)["service.name"] ?? "");
+    const name = attributesOf(resourceSpans.resource?.attributes)["service.name"];
+    const service = typeof name === "string" ? name : "";
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
       for (const span of scopeSpans.spans ?? []) {
         spans.push({
