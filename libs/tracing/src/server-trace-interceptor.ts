@@ -21,25 +21,29 @@ import { tracer } from "./tracer.js";
 export function createServerTraceInterceptor(): Interceptor {
   return (next) => (request) => {
     const parent = contextFromHeaders(request.header);
-    const span = tracer().startSpan(rpcSpanName(request.method), { kind: SpanKind.SERVER }, parent);
+    const span = tracer().startSpan(rpcSpanName(request.method), SERVER_SPAN, parent);
     if (span.isRecording()) describeRpcSpan(span, request.method, rpcSystemOf(request.header.get("content-type")));
     const active = trace.setSpan(parent, span);
-    const done = (error: unknown) => endRpcSpan(span, error === undefined && request.signal.aborted ? request.signal.reason : error, true);
-    return context.with(active, async () => {
-      try {
-        const response = await next(request);
+    // A cancelled call can end without an error from the handler: the span says CANCELLED then.
+    const end = (error: unknown) => endRpcSpan(span, error === undefined && request.signal.aborted ? request.signal.reason : error, true);
+    return context.with(active, next, undefined, request).then(
+      (response) => {
         if (!response.stream) {
-          done(undefined);
+          end(undefined);
           return response;
         }
-        return { ...response, message: inContext(active, response.message, done) };
-      } catch (error) {
-        done(error);
+        return { ...response, message: inContext(active, response.message, end) };
+      },
+      (error: unknown) => {
+        end(error);
         throw error;
-      }
-    });
+      },
+    );
   };
 }
+
+// Shared: no options object per call.
+const SERVER_SPAN = { kind: SpanKind.SERVER };
 
 /**
  * The messages of `messages`, each produced with `ctx` active (the consumer

@@ -9,6 +9,7 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { TracingConfig } from "@planton/config";
 import type { Logger } from "@planton/logging";
 import { propagatingTracerProvider } from "./propagating-tracer.js";
+import { SCOPE, useTracer } from "./tracer.js";
 
 /** Options of {@link startTracing}. */
 export interface TracingOptions {
@@ -76,6 +77,7 @@ export function startTracing(options: TracingOptions): Tracing {
   } else {
     trace.setGlobalTracerProvider(propagatingTracerProvider);
   }
+  useTracer(trace.getTracer(SCOPE));
   let stopped: Promise<void> | undefined;
   return {
     exporting: provider !== undefined,
@@ -86,6 +88,7 @@ export function startTracing(options: TracingOptions): Tracing {
         } catch (error) {
           log.warn({ error }, "spans not exported at shutdown");
         }
+        useTracer(undefined);
         trace.disable();
         propagation.disable();
         context.disable();
