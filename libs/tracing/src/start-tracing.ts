@@ -11,6 +11,9 @@ import type { Logger } from "@planton/logging";
 import { propagatingTracerProvider } from "./propagating-tracer.js";
 import { SCOPE, useTracer } from "./tracer.js";
 
+/** How long {@link Tracing.shutdown} waits for the last spans to be exported. */
+const SHUTDOWN_EXPORT_MS = 3_000;
+
 /** Options of {@link startTracing}. */
 export interface TracingOptions {
   /**
@@ -29,7 +32,7 @@ export interface TracingOptions {
 export interface Tracing {
   /** True when spans are recorded and exported. */
   readonly exporting: boolean;
-  /** Exports the spans still buffered (bounded by the exporter's timeout) and unregisters everything; idempotent. */
+  /** Exports the spans still buffered (waiting at most 3 s) and unregisters everything; idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -83,10 +86,13 @@ export function startTracing(options: TracingOptions): Tracing {
     exporting: provider !== undefined,
     shutdown() {
       stopped ??= (async () => {
-        try {
-          await provider?.shutdown();
-        } catch (error) {
-          log.warn({ error }, "spans not exported at shutdown");
+        if (provider !== undefined) {
+          const flushed = provider.shutdown().catch((error: unknown) => log.warn({ error }, "spans not exported at shutdown"));
+          // An unreachable collector is retried for up to the exporter's
+          // timeout (10 s); a stopping process waits only this long for it.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([flushed, new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_EXPORT_MS).unref()))]);
+          clearTimeout(timer);
         }
         useTracer(undefined);
         trace.disable();
