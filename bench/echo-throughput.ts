@@ -2,8 +2,11 @@
  * Unary throughput of the two listeners side by side, measured as DESIGN.md
  * did: h2load, 8 connections x 16 concurrent streams, against the same
  * process. The RPC is grpc.health.v1.Health/Check (a near-empty unary echo
- * through the full interceptor chain: logging, error mapping, access rules).
- * h2load comes from Debian's nghttp2-client package.
+ * through the full interceptor chain: tracing, logging, error mapping, access
+ * rules). Tracing is set up as every service sets it up without an OTLP
+ * endpoint (trace ids made and propagated, nothing recorded);
+ * BENCH_TRACING=off leaves it out, to read its cost off. h2load comes from
+ * Debian's nghttp2-client package.
  *
  *   npm run build && node bench/dist/echo-throughput.js
  */
@@ -15,16 +18,23 @@ import * as grpc from "@grpc/grpc-js";
 import { createTokenVerifier } from "@planton/auth";
 import { silentLogger } from "@planton/logging";
 import { startServer } from "@planton/server";
+import { startTracing } from "@planton/tracing";
 
 const DURATION_S = Number(process.env["BENCH_DURATION_S"] ?? 10);
 const CONNECTIONS = 8;
 const STREAMS = 16;
+const TRACING = process.env["BENCH_TRACING"] !== "off";
+// A caller's trace context, as a service calling another sends it.
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
 
 async function main(): Promise<void> {
   if (spawnSync("h2load", ["--version"]).status !== 0) {
     console.error("h2load not found: apt-get install nghttp2-client");
     process.exit(2);
   }
+  const tracing = TRACING
+    ? startTracing({ settings: { otlpTracesUrl: undefined, otlpHeaders: {}, serviceName: undefined }, serviceName: "bench", logger: silentLogger })
+    : undefined;
   const server = await startServer({
     host: "127.0.0.1",
     port: 0,
@@ -46,6 +56,16 @@ async function main(): Promise<void> {
   const cases = [
     { label: "bare grpc-js (reference, no stack)", url: `http://127.0.0.1:${bare.port}${path}`, headers: grpcHeaders, body: grpcBody },
     { label: "grpc-js listener (GRPC_PORT), gRPC", url: `http://127.0.0.1:${server.grpcPort}${path}`, headers: grpcHeaders, body: grpcBody },
+    ...(TRACING
+      ? [
+          {
+            label: "grpc-js listener, gRPC, with traceparent",
+            url: `http://127.0.0.1:${server.grpcPort}${path}`,
+            headers: [...grpcHeaders, "-H", `traceparent: ${TRACEPARENT}`],
+            body: grpcBody,
+          },
+        ]
+      : []),
     { label: "connect-node listener (PORT), gRPC", url: `http://127.0.0.1:${server.port}${path}`, headers: grpcHeaders, body: grpcBody },
     {
       label: "connect-node listener (PORT), Connect",
@@ -54,6 +74,7 @@ async function main(): Promise<void> {
       body: connectBody,
     },
   ];
+  console.log(`tracing ${TRACING ? "on (propagating, no export)" : "off"}`);
   console.log(`unary Health/Check, h2load ${CONNECTIONS} connections x ${STREAMS} streams, ${DURATION_S}s each after 2s warm-up`);
   // Run the whole set twice, interleaved, so a noisy moment hits both listeners alike.
   for (let round = 1; round <= 2; round++) {
@@ -84,6 +105,7 @@ async function main(): Promise<void> {
   }
   await server.shutdown(1000);
   bare.server.forceShutdown();
+  await tracing?.shutdown();
 }
 
 /**

@@ -71,6 +71,17 @@ const SETTINGS = [
     meaning: "all-in-one: comma-separated origins (e.g. an OIDC issuer) the console may call besides its own, added to its CSP `connect-src`",
   },
   { names: ["LOG_LEVEL"], default: "info", meaning: "debug, info, warn, error, silent" },
+  {
+    names: ["OTEL_EXPORTER_OTLP_ENDPOINT"],
+    default: "(no export)",
+    meaning:
+      "base URL of an OTLP/HTTP receiver (an OpenTelemetry collector, `http://otel-collector:4318`); spans are posted to `/v1/traces` under it. Unset, nothing is recorded or exported, and trace context is still propagated and logged (see Traces)",
+  },
+  {
+    names: ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_SERVICE_NAME"],
+    default: "(none), the process's name",
+    meaning: "headers sent with every export (`key=value,...`, values URL-encoded; e.g. a collector's API key, never logged); `service.name` of the spans",
+  },
   { names: ["DATA_DIR"], default: ".data", meaning: "local state: embedded database, dev secret, local master keys" },
   { names: ["SHUTDOWN_GRACE_MS"], default: "10000", meaning: "on SIGTERM/SIGINT, how long in-flight calls may finish" },
   {

@@ -41,6 +41,7 @@ describe("readServiceConfig", () => {
         maxConnections: 4_096,
         maxStreamsPerConnection: 256,
       },
+      tracing: { otlpTracesUrl: undefined, otlpHeaders: {}, serviceName: undefined },
     });
   });
 

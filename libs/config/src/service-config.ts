@@ -2,6 +2,7 @@ import { LOG_LEVELS_FOR_CONFIG, type LogLevelName } from "./log-levels.js";
 import { ConfigError } from "./config-error.js";
 import type { EnvReader } from "./env-reader.js";
 import { readListenerLimits, type ListenerLimits } from "./listener-limits.js";
+import { readTracingConfig, type TracingConfig } from "./tracing-config.js";
 
 /** How bearer tokens are verified. */
 export type AuthConfig =
@@ -29,6 +30,8 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** Timeouts and the connection cap of both listeners. */
   readonly listenerLimits: ListenerLimits;
+  /** OTLP trace export (off unless `OTEL_EXPORTER_OTLP_ENDPOINT` is set). */
+  readonly tracing: TracingConfig;
 }
 
 // HS256 secrets shorter than the hash output make brute force cheaper than it
@@ -78,6 +81,7 @@ export function readServiceConfig(env: EnvReader): ServiceConfig {
     auth: Object.freeze(auth),
     shutdownGraceMs: env.int("SHUTDOWN_GRACE_MS", 10_000, { min: 0, max: 600_000 }),
     listenerLimits: readListenerLimits(env),
+    tracing: readTracingConfig(env),
   });
 }
 

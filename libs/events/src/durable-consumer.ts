@@ -1,8 +1,10 @@
-import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
+import { AckPolicy, connect, DeliverPolicy, type ConsumerMessages, type MsgHdrs, type NatsConnection } from "nats";
 import type { Logger } from "@planton/logging";
+import { withProcessSpan, type TraceCarrier } from "@planton/tracing";
 import type { Registry } from "prom-client";
 import { eventMetrics } from "./event-metrics.js";
 import { ensureStream } from "./ensure-stream.js";
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER } from "./jetstream-publisher.js";
 import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 
 /** The ack wait of a durable consumer that does not set one (CONSUMER_ACK_WAIT_MS). */
@@ -67,6 +69,8 @@ export interface DurableConsumerOptions {
  * consumer: explicit ack after the handler finished, nak with a delay on
  * failure, bounded redeliveries, bounded concurrency. nats.js reconnects by
  * itself; a subscription that ends is logged, never an unhandled rejection.
+ * Each message is handled as the consumer span of the trace its headers
+ * carry (`traceparent`, see {@link withProcessSpan}).
  */
 export async function startDurableConsumer(options: DurableConsumerOptions): Promise<DurableConsumer> {
   const log = options.logger.child({ component: "durable-consumer", durable: options.durable });
@@ -144,28 +148,30 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
         },
         Math.max(100, Math.floor(ackWaitMs / 3)),
       );
-      const work = (async () => {
-        try {
-          const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
-          if (outcome && outcome.retryAfterMs !== undefined) {
-            message.nak(outcome.retryAfterMs);
-            retried?.inc();
-          } else {
-            message.ack();
-            acked?.inc();
-          }
-        } catch (error) {
-          failed?.inc();
-          log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
+      const work = withProcessSpan(
+        { subject: message.subject, id: headerOf(message.headers, "Nats-Msg-Id"), trace: traceOf(message.headers) },
+        "nats",
+        async () => {
           try {
-            message.nak(5_000);
-          } catch {
-            // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
+            const outcome = await options.handle(message.data, message.subject, message.info.deliveryCount);
+            if (outcome && outcome.retryAfterMs !== undefined) {
+              message.nak(outcome.retryAfterMs);
+              retried?.inc();
+            } else {
+              message.ack();
+              acked?.inc();
+            }
+          } catch (error) {
+            failed?.inc();
+            log.warn({ error, subject: message.subject, seq: message.seq }, "message handling failed; it will be redelivered");
+            try {
+              message.nak(5_000);
+            } catch {
+              // The connection is gone (killed or lost): JetStream redelivers after the ack wait.
+            }
           }
-        } finally {
-          clearInterval(heartbeat);
-        }
-      })();
+        },
+      ).finally(() => clearInterval(heartbeat));
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
@@ -186,4 +192,18 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       await nc.close();
     },
   };
+}
+
+/** The W3C trace context a message's headers carry, if any. */
+function traceOf(headers: MsgHdrs | undefined): TraceCarrier | undefined {
+  const traceparent = headerOf(headers, TRACEPARENT_HEADER);
+  if (traceparent === undefined) return undefined;
+  const tracestate = headerOf(headers, TRACESTATE_HEADER);
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+}
+
+/** A header's value; undefined when absent (nats.js answers "" then). */
+function headerOf(headers: MsgHdrs | undefined, name: string): string | undefined {
+  const value = headers?.get(name);
+  return value === undefined || value === "" ? undefined : value;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "@planton/logging";
+import { withProcessSpan } from "@planton/tracing";
 import { backoffDelay } from "./backoff.js";
 import { createDedupeWindow } from "./dedupe-window.js";
 import { assertEventEnvelope, type EventEnvelope } from "./event-envelope.js";
@@ -13,7 +14,9 @@ export type EventHandler = (event: EventEnvelope) => Promise<void>;
  * {@link EventPublisher} whose subscribers live in the same process. It
  * imitates what services rely on from JetStream and a durable consumer:
  * asynchronous delivery, redelivery after a failure, dedupe by event id, and
- * per-ordering-key order for each subscription. Nothing survives the process.
+ * per-ordering-key order for each subscription, and the event's trace
+ * context (each delivery is a consumer span of it, as from NATS headers).
+ * Nothing survives the process.
  */
 export interface InProcessBus extends EventPublisher {
   /**
@@ -67,7 +70,13 @@ export function createInProcessBus(logger: Logger, options: InProcessBusOptions 
   const inFlight = new Set<Promise<void>>();
   let closed = false;
 
-  async function deliver(subscription: Subscription, event: EventEnvelope): Promise<void> {
+  // One consumer span per event and subscription, retries included: the
+  // handler's logs and calls, and these, carry the event's trace.
+  function deliver(subscription: Subscription, event: EventEnvelope): Promise<void> {
+    return withProcessSpan(event, "in-process", () => attempts(subscription, event));
+  }
+
+  async function attempts(subscription: Subscription, event: EventEnvelope): Promise<void> {
     for (let attempt = 1; subscription.active; attempt++) {
       try {
         // A handler that throws synchronously is treated like one that rejects.
@@ -104,6 +113,7 @@ export function createInProcessBus(logger: Logger, options: InProcessBusOptions 
   }
 
   return {
+    system: "in-process",
     async publish(event) {
       if (closed) throw new Error("in-process bus is closed");
       assertEventEnvelope(event);

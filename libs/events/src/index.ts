@@ -1,10 +1,10 @@
 export type { EventEnvelope } from "./event-envelope.js";
 export type { EventPublisher } from "./event-publisher.js";
-export { connectJetStream, ORDERING_KEY_HEADER } from "./jetstream-publisher.js";
+export { connectJetStream, ORDERING_KEY_HEADER, TRACEPARENT_HEADER, TRACESTATE_HEADER } from "./jetstream-publisher.js";
 export type { JetStreamOptions, JetStreamPublisher } from "./jetstream-publisher.js";
 export { createInProcessBus } from "./in-process-bus.js";
 export type { EventHandler, InProcessBus, InProcessBusOptions } from "./in-process-bus.js";
-export { createOutboxTable } from "./outbox-table.js";
+export { addOutboxTraceContext, createOutboxTable } from "./outbox-table.js";
 export type { OutboxDatabase, OutboxTable } from "./outbox-table.js";
 export { insertOutboxEvent } from "./insert-outbox-event.js";
 export { startOutboxRelay } from "./outbox-relay.js";

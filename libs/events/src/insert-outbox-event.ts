@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { traceCarrierOf } from "@planton/tracing";
 import { assertEventEnvelope, type EventEnvelope } from "./event-envelope.js";
 import type { OutboxDatabase } from "./outbox-table.js";
 
@@ -9,7 +10,10 @@ import type { OutboxDatabase } from "./outbox-table.js";
  * that locks the changed row (e.g. the UPDATE of the connection), so that two
  * transactions on the same ordering key get `seq` values in commit order and
  * the relay publishes them in that order. Call the relay's `kick()` after the
- * commit to publish without waiting for its next poll.
+ * commit to publish without waiting for its next poll. The active trace
+ * context (the RPC or event being handled), if any, is stored with the row
+ * so that the event's consumers continue that trace; `event.trace` is
+ * ignored here.
  *
  * Throws a TypeError for a malformed event (see {@link EventEnvelope}) and
  * the database error otherwise (a reused event id is a unique violation), both
@@ -17,9 +21,17 @@ import type { OutboxDatabase } from "./outbox-table.js";
  */
 export async function insertOutboxEvent<DB extends OutboxDatabase>(db: Kysely<DB> | Transaction<DB>, event: EventEnvelope): Promise<void> {
   assertEventEnvelope(event);
+  const trace = traceCarrierOf();
   // Safe: DB extends OutboxDatabase; Kysely's types are invariant in DB.
   await (db as unknown as Kysely<OutboxDatabase>)
     .insertInto("outbox")
-    .values({ id: event.id, subject: event.subject, ordering_key: event.orderingKey, payload: event.data })
+    .values({
+      id: event.id,
+      subject: event.subject,
+      ordering_key: event.orderingKey,
+      payload: event.data,
+      traceparent: trace?.traceparent ?? null,
+      tracestate: trace?.tracestate ?? null,
+    })
     .execute();
 }

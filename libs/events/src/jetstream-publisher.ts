@@ -6,6 +6,10 @@ import { assertEventEnvelope } from "./event-envelope.js";
 import { JETSTREAM_REQUEST_TIMEOUT_MS, NATS_CONNECT_TIMEOUT_MS, NATS_MAX_PINGS_OUT, NATS_PING_INTERVAL_MS } from "./nats-timeouts.js";
 import type { EventPublisher } from "./event-publisher.js";
 
+/** Headers carrying {@link EventEnvelope.trace} on JetStream messages (W3C Trace Context names, as over HTTP). */
+export const TRACEPARENT_HEADER = "traceparent";
+export const TRACESTATE_HEADER = "tracestate";
+
 /** Header carrying {@link EventEnvelope.orderingKey} on JetStream messages. */
 export const ORDERING_KEY_HEADER = "Planton-Ordering-Key";
 
@@ -210,6 +214,7 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       return connection;
     },
     ready: () => readyPromise,
+    system: "nats",
     async publish(event) {
       if (closed) throw new Error("JetStream publisher is closed");
       assertEventEnvelope(event);
@@ -218,6 +223,10 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
       }
       const hdrs = headers();
       hdrs.set(ORDERING_KEY_HEADER, event.orderingKey);
+      if (event.trace !== undefined) {
+        hdrs.set(TRACEPARENT_HEADER, event.trace.traceparent);
+        if (event.trace.tracestate !== undefined) hdrs.set(TRACESTATE_HEADER, event.trace.tracestate);
+      }
       try {
         const ack = await js.publish(event.subject, event.data, {
           msgID: event.id,

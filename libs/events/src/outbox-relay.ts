@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Logger } from "@planton/logging";
+import { withPublishSpan } from "@planton/tracing";
 import { backoffDelay } from "./backoff.js";
 import { errorText } from "./error-text.js";
 import type { EventPublisher } from "./event-publisher.js";
@@ -61,6 +62,8 @@ interface PendingRow {
   ordering_key: string;
   payload: Uint8Array;
   attempts: number;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 type CycleOutcome =
@@ -126,7 +129,7 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
         if (lock.rows[0]?.locked !== true) return { kind: "busy" } as const;
         const rows = await trx
           .selectFrom("outbox")
-          .select(["id", "seq", "subject", "ordering_key", "payload", "attempts"])
+          .select(["id", "seq", "subject", "ordering_key", "payload", "attempts", "traceparent", "tracestate"])
           .where("published_at", "is", null)
           .orderBy("seq")
           .limit(batchSize)
@@ -136,7 +139,7 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
         for (const row of rows) {
           const started = performance.now();
           try {
-            await publisher.publish({ id: row.id, subject: row.subject, data: row.payload, orderingKey: row.ordering_key });
+            await publishRow(row);
             publishOk?.observe((performance.now() - started) / 1000);
             published.push(row.id);
           } catch (error) {
@@ -162,6 +165,13 @@ export function startOutboxRelay<DB extends OutboxDatabase>(options: OutboxRelay
     } catch (error) {
       return { kind: "database-failed", error };
     }
+  }
+
+  /** Publishes `row` as an event that continues the trace stored with it, under a producer span. */
+  function publishRow(row: PendingRow): Promise<void> {
+    const stored = row.traceparent === null ? undefined : { traceparent: row.traceparent, ...(row.tracestate !== null ? { tracestate: row.tracestate } : {}) };
+    const event = { id: row.id, subject: row.subject, data: row.payload, orderingKey: row.ordering_key };
+    return withPublishSpan({ ...event, trace: stored }, publisher.system, (trace) => publisher.publish(trace === undefined ? event : { ...event, trace }));
   }
 
   async function cleanUp(trx: Transaction<OutboxDatabase>): Promise<void> {

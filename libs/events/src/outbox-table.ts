@@ -20,6 +20,14 @@ export interface OutboxTable {
   attempts: Generated<number>;
   /** The last failure, redacted (no payload); null if none. */
   last_error: string | null;
+  /**
+   * W3C `traceparent` of the trace that wrote the event (see
+   * {@link addOutboxTraceContext}); null when written outside any trace or
+   * before the column existed.
+   */
+  traceparent: string | null;
+  /** W3C `tracestate` that came with it; null when empty. */
+  tracestate: string | null;
 }
 
 /** A database that has the outbox table; services add it to their own schema type. */
@@ -37,7 +45,8 @@ export interface OutboxDatabase {
  * Frozen: migrations that already ran called this, so its statements never
  * change (a migration must create the same table on every run). A change to
  * the outbox is a new exported step (`alterOutboxTable...`) that each
- * service calls from a new migration, and the tests call after this one.
+ * service calls from a new migration, and the tests call after this one:
+ * {@link addOutboxTraceContext}.
  *
  * ```sql
  * create table outbox (
@@ -74,4 +83,19 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("outbox_unpublished_idx").on("outbox").column("seq").where(sql.ref("published_at"), "is", null).execute();
   // Retention deletes published rows by age.
   await db.schema.createIndex("outbox_published_at_idx").on("outbox").column("published_at").where(sql.ref("published_at"), "is not", null).execute();
+}
+
+/**
+ * addOutboxTraceContext adds the nullable `traceparent` and `tracestate`
+ * columns to `outbox` (the second step after {@link createOutboxTable}): the
+ * trace of the transaction that wrote an event travels with it to the bus,
+ * where the relay publishes later, outside that trace. Frozen like
+ * {@link createOutboxTable}.
+ *
+ * ```sql
+ * alter table outbox add column traceparent text, add column tracestate text;
+ * ```
+ */
+export async function addOutboxTraceContext(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("outbox").addColumn("traceparent", "text").addColumn("tracestate", "text").execute();
 }

@@ -1,5 +1,7 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { context, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace, TraceFlags } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, silentLogger, type LoggerOptions } from "./logger.js";
 import { REDACTED } from "./redact.js";
 
@@ -256,5 +258,42 @@ describe("silentLogger", () => {
       silentLogger.error({ a: 1 }, "e");
     }).not.toThrow();
     expect(silentLogger.child({ a: 1 })).toBe(silentLogger);
+  });
+});
+
+describe("trace ids in records", () => {
+  const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  const SPAN_ID = "b7ad6b7169203331";
+  const manager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(manager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+
+  it("adds trace_id and span_id while a trace is active, across awaits, and nothing outside one", async () => {
+    const { logger, records } = capture();
+    const active = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED });
+    logger.info({ step: 0 }, "before");
+    await context.with(active, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      logger.child({ request_id: "r1" }).info({ step: 1 }, "inside");
+    });
+    logger.info({ step: 2 }, "after");
+    logger.info({ trace_id: "given" }, "a field of the call wins");
+    const [before, inside, after, given] = records();
+    expect(before).not.toHaveProperty("trace_id");
+    expect(inside).toMatchObject({ trace_id: TRACE_ID, span_id: SPAN_ID, request_id: "r1", step: 1 });
+    // The shared empty mixin object was never written into.
+    expect(after).not.toHaveProperty("trace_id");
+    expect(after).not.toHaveProperty("step", 1);
+    expect(given).toMatchObject({ trace_id: "given" });
+  });
+
+  it("adds nothing for the invalid span context of a non-recording default", () => {
+    const { logger, records } = capture();
+    context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(INVALID_SPAN_CONTEXT)), () => logger.info({}, "m"));
+    expect(records()[0]).not.toHaveProperty("trace_id");
   });
 });

@@ -1,3 +1,4 @@
+import { context, INVALID_TRACEID, trace } from "@opentelemetry/api";
 import { pino, type DestinationStream } from "pino";
 import { redactValue, scrubText } from "./redact.js";
 
@@ -55,7 +56,9 @@ export const STDOUT_FLUSH_MS = 100;
 
 /**
  * createLogger builds a pino logger that writes one JSON object per line and
- * redacts secrets in fields and messages (see `redact.ts`).
+ * redacts secrets in fields and messages (see `redact.ts`). A record written
+ * while a trace is active (an RPC, an event being handled; see
+ * `@planton/tracing`) carries its `trace_id` and `span_id`.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const stdout = options.destination === undefined ? bufferedStdout() : undefined;
@@ -64,6 +67,9 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: options.base ? (redactValue(options.base) as LogFields) : null,
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
+      // pino's default merge writes into the mixin's object; the shared empty one stays empty.
+      mixinMergeStrategy: (fields, trace) => (trace === NO_FIELDS ? fields : Object.assign(trace, fields)),
       // redactValue already turns errors into plain objects; pino's default
       // `err` serializer would then mislabel them.
       serializers: { err: (value: unknown) => value },
@@ -97,6 +103,15 @@ function bufferedStdout(): StdoutWriter {
   process.on("exit", () => destination.flushSync());
   sharedStdout = destination;
   return destination;
+}
+
+const NO_FIELDS = Object.freeze({});
+
+/** The active trace's ids for the record (W3C hex), or nothing outside a trace. */
+function traceFields(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  if (span === undefined || span.traceId === INVALID_TRACEID) return NO_FIELDS;
+  return { trace_id: span.traceId, span_id: span.spanId };
 }
 
 function wrap(instance: pino.Logger, stdout: StdoutWriter | undefined): Logger {

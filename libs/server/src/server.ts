@@ -4,6 +4,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { createAuthInterceptor, type AccessRule, type TokenVerifier } from "@planton/auth";
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from "@planton/config";
 import type { Logger } from "@planton/logging";
+import { createServerTraceInterceptor } from "@planton/tracing";
 import { createCancellationInterceptor } from "./cancellation-interceptor.js";
 import { createDispatchMarker } from "./dispatch-marker.js";
 import { startConnectListener } from "./connect-listener.js";
@@ -67,7 +68,8 @@ export interface RunningServer {
 /**
  * startServer mounts the given services, plus `grpc.health.v1.Health` and
  * server reflection, on two listeners with the same interceptor chain:
- * metrics (with `metrics`), logging (sees the final code), error mapping, authentication and
+ * metrics (with `metrics`), tracing (a server span per call, continuing the
+ * caller's W3C `traceparent`, active while the rest runs), logging (sees the final code), error mapping, authentication and
  * access rules, strict input (no NUL characters, undefined enum values or
  * unknown fields reach a handler), and cancellation of streams (innermost,
  * next to the handler). It resolves once both listeners are bound.
@@ -91,6 +93,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const interceptors: Interceptor[] = [
     createDispatchMarker(),
     ...(rpcMetrics ? [createRpcMetricsInterceptor(rpcMetrics)] : []),
+    // Outside logging: the call's log line is written with its trace active.
+    createServerTraceInterceptor(),
     createLoggingInterceptor(options.logger),
     createErrorInterceptor(options.mapError),
     createAuthInterceptor({ verifier: options.verifier, policy: accessPolicy(services) }),

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createClientTraceInterceptor } from "@planton/tracing";
 
 // Node error codes that mean the connection to the other service went away
 // under the call: its replica stopped or crashed, or a proxy in between did.
@@ -41,9 +42,11 @@ function lostConnection(error: unknown): boolean {
 /**
  * createServiceTransport is the transport one service uses to call another:
  * native gRPC to `baseUrl` (the other service's GRPC_PORT, usually a
- * Kubernetes Service in front of its replicas), with lost connections
- * reported as UNAVAILABLE (see {@link connectionLossIsUnavailable}).
+ * Kubernetes Service in front of its replicas), carrying the active trace
+ * (`traceparent` in the metadata, under a client span when spans are
+ * recorded), with lost connections reported as UNAVAILABLE (see
+ * {@link connectionLossIsUnavailable}).
  */
 export function createServiceTransport(baseUrl: string): Transport {
-  return createGrpcTransport({ baseUrl, interceptors: [connectionLossIsUnavailable] });
+  return createGrpcTransport({ baseUrl, interceptors: [connectionLossIsUnavailable, createClientTraceInterceptor()] });
 }

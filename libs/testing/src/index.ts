@@ -17,3 +17,5 @@ export { cleanUpAllInOne, startAllInOne } from "./all-in-one-process.js";
 export type { AllInOne, AllInOneOptions } from "./all-in-one-process.js";
 export { startTcpBalancer } from "./tcp-balancer.js";
 export type { TcpBalancer } from "./tcp-balancer.js";
+export { startOtlpReceiver } from "./otlp-receiver.js";
+export type { OtlpReceiver, ReceivedSpan } from "./otlp-receiver.js";

@@ -10,6 +10,7 @@ import { ConfigError, createEnvReader, type EnvReader } from "@planton/config";
 import { signDevToken, USER_SCOPES } from "@planton/auth";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { createLogger } from "@planton/logging";
+import { startTracing } from "@planton/tracing";
 import { fileURLToPath } from "node:url";
 import {
   createMetricsRegistry,
@@ -47,6 +48,8 @@ async function main(): Promise<StartedService> {
   const config = vaultConfig.service;
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.logLevel, base: { process: "all-in-one" } });
+  // First: every call and event after this carries a trace context (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = startTracing({ settings: config.tracing, serviceName: "planton-connect", logger });
   // One process, one registry, one metrics port: every service's metrics go into it.
   const metrics = createMetricsRegistry();
   const database = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -192,6 +195,7 @@ async function main(): Promise<StartedService> {
       await vault.close();
       await database.release();
       await metricsServer.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -6,6 +6,7 @@ import { createEnvReader } from "@planton/config";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import { connectJetStream, createInProcessBus, type EventPublisher } from "@planton/events";
 import { createLogger } from "@planton/logging";
+import { startTracing } from "@planton/tracing";
 import { readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
 import { loadRegistryConfig } from "./config.js";
 import { buildRegistry } from "./registry-components.js";
@@ -23,6 +24,8 @@ async function main(command: string | undefined): Promise<StartedService | undef
   const config = loadRegistryConfig(process.env, { requireVaultUrl: command !== "migrate" });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
+  // First: every call and event after this carries a trace context (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = startTracing({ settings: config.service.tracing, serviceName: "registry", logger });
   // One registry for the whole process; only a serving process has metrics.
   const metrics = command === undefined ? createMetricsRegistry() : undefined;
   const database = await resolveDatabase({ databaseUrl: config.service.databaseUrl, dataDir: config.service.dataDir, logger });
@@ -83,6 +86,7 @@ async function main(command: string | undefined): Promise<StartedService | undef
       await publisher.close();
       await database.release();
       await metricsServer.close();
+      await tracing.shutdown();
     },
   };
 }

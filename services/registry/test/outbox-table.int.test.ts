@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { sql, type Kysely } from "kysely";
 import { createDatabase, migrateToLatest } from "@planton/db";
-import { createOutboxTable } from "@planton/events";
+import { addOutboxTraceContext, createOutboxTable } from "@planton/events";
 import { silentLogger } from "@planton/logging";
 import { createTestDatabase, type TestDatabase } from "@planton/testing";
 import { migrations } from "../migrations/index.js";
 
-// The relay is tested against a table made by createOutboxTable (libs/events
-// test fixture); production gets its table from the registry's migrations.
+// The relay is tested against a table made by createOutboxTable and
+// addOutboxTraceContext (libs/events test fixture); production gets its table
+// from the registry's migrations.
 // Both must be the same table, down to constraints and index definitions.
 
 let database: TestDatabase;
@@ -22,6 +23,7 @@ beforeAll(async () => {
   destroy = () => handle.destroy();
   await sql`create schema relay_test`.execute(db);
   await createOutboxTable(db);
+  await addOutboxTraceContext(db);
 });
 afterAll(async () => {
   await destroy?.();
@@ -57,6 +59,8 @@ describe("the outbox table", () => {
       "published_at",
       "attempts",
       "last_error",
+      "traceparent",
+      "tracestate",
     ]);
     expect(production.constraints.map((c) => `${c.name}: ${c.definition}`)).toEqual(["outbox_pkey: PRIMARY KEY (id)", "outbox_seq_key: UNIQUE (seq)"]);
     expect(production.indexes.map((i) => i.name)).toEqual(["outbox_pkey", "outbox_published_at_idx", "outbox_seq_key", "outbox_unpublished_idx"]);

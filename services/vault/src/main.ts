@@ -4,6 +4,7 @@
  */
 import { createEnvReader } from "@planton/config";
 import { createLogger } from "@planton/logging";
+import { startTracing } from "@planton/tracing";
 import { createPostgresProbe, resolveDatabase } from "@planton/db";
 import {
   flagProbe,
@@ -23,6 +24,8 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
   const config = loadVaultConfig(process.env);
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
+  // First: every call and event after this carries a trace context (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = startTracing({ settings: config.service.tracing, serviceName: "vault", logger });
   if (command === "create-local-key") {
     // `main.js create-local-key <id>`: the one way to add a local master key
     // (e.g. before RewrapDataKeys to it); needs no database.
@@ -77,6 +80,7 @@ async function main(command: string | undefined, args: string[]): Promise<Starte
       await database.release();
       await metricsServer.close();
       logger.info({}, "stopped");
+      await tracing.shutdown();
     },
   };
 }

@@ -7,6 +7,7 @@ import { createServiceTokenSource } from "@planton/auth";
 import { ConfigError, createEnvReader } from "@planton/config";
 import { createNatsProbe } from "@planton/events";
 import { createLogger } from "@planton/logging";
+import { startTracing } from "@planton/tracing";
 import { readReadinessTiming, setupAuth, runService, startServer, createMetricsRegistry, startMetricsServer, type StartedService } from "@planton/server";
 import { providerChecks } from "./checks/all-checks.js";
 import { VERIFIER_HEALTH_NAME } from "./health-name.js";
@@ -22,6 +23,8 @@ async function main(): Promise<StartedService> {
   const config = loadVerifierConfig(process.env, { requireUrls: true });
   const readinessTiming = readReadinessTiming(createEnvReader(process.env));
   const logger = createLogger({ level: config.service.logLevel });
+  // First: every call and event after this carries a trace context (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = startTracing({ settings: config.service.tracing, serviceName: "verifier", logger });
   if (config.service.natsUrl === undefined) throw new ConfigError("NATS_URL", "is required: the verifier consumes connection events from JetStream");
   const auth = await setupAuth(config.service.auth, config.service.dataDir);
   const tokens = createServiceTokenSource({
@@ -74,6 +77,7 @@ async function main(): Promise<StartedService> {
       await consumer.stop();
       await nats.close();
       await metricsServer.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from "@planton/logging";
 import { createTestDatabase, startTcpProxy, type TcpProxy } from "@planton/testing";
 import {
   connectJetStream,
+  addOutboxTraceContext,
   createOutboxTable,
   insertOutboxEvent,
   startOutboxRelay,
@@ -85,6 +86,7 @@ export async function useEventsFixture(logger: Logger = silentLogger): Promise<E
   const db = openDatabase();
   await sql`create schema ${sql.id(SCHEMA)}`.execute(db);
   await createOutboxTable(db);
+  await addOutboxTraceContext(db);
 
   return {
     stream,
