@@ -14,11 +14,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import { createTokenVerifier } from "@planton/auth";
 import { silentLogger } from "@planton/logging";
 import { startServer } from "@planton/server";
 import { startTracing } from "@planton/tracing";
+import { startBareEcho } from "./speed/bare-echo.js";
 
 const DURATION_S = Number(process.env["BENCH_DURATION_S"] ?? 10);
 const CONNECTIONS = 8;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const connectBody = join(tmpdir(), "connect-health-request.bin");
   writeFileSync(connectBody, Buffer.from([0x0a, 0x00]));
   const path = "/grpc.health.v1.Health/Check";
-  const bare = await startBareGrpcJs(path);
+  const bare = await startBareEcho(path);
   const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
   const cases = [
     { label: "bare grpc-js (reference, no stack)", url: `http://127.0.0.1:${bare.port}${path}`, headers: grpcHeaders, body: grpcBody },
@@ -104,40 +104,9 @@ async function main(): Promise<void> {
     }
   }
   await server.shutdown(1000);
-  bare.server.forceShutdown();
+  bare.stop();
   await tracing?.shutdown();
 }
-
-/**
- * A grpc-js server answering the same path with a constant, without the
- * adapter, interceptors or protobuf-es: what the machine allows grpc-js
- * itself, so the stack's cost can be read off beside it.
- */
-async function startBareGrpcJs(path: string): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  const passThrough = (b: Buffer) => b;
-  server.addService(
-    {
-      check: {
-        path,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: passThrough,
-        requestDeserialize: passThrough,
-        responseSerialize: passThrough,
-        responseDeserialize: passThrough,
-      },
-    },
-    { check: (_call: unknown, callback: (error: null, value: Buffer) => void) => callback(null, SERVING) },
-  );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
-  return { server, port };
-}
-
-// HealthCheckResponse { status: SERVING }
-const SERVING = Buffer.from([0x08, 0x01]);
 
 function run(command: string, args: string[]): Promise<{ stdout: string }> {
   return new Promise((resolve, reject) => {

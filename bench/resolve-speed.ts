@@ -24,7 +24,7 @@
  * |-separated words, e.g. "pinned|Health"; the ratios need their pairs),
  * BENCH_SKIP_KMS=1 (no KMS phase).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +37,7 @@ import { ConnectionService, GetConnectionRequestSchema } from "@planton/proto/pl
 import { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { fakeKmsCredentials, startFakeKms } from "@planton/testing";
 import { BENCH_JWT_SECRET, cpuSecondsOf, startBackends, startStack, type BenchStack } from "./speed/bench-stack.js";
+import { startBareEcho } from "./speed/bare-echo.js";
 import { grpcFrame } from "./speed/grpc-frame.js";
 import type { LoadResult, LoadSpec } from "./speed/grpc-load.js";
 import { h2load } from "./speed/h2load-run.js";
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const backends = await startBackends("speed");
-  const bare = await startBareEcho();
+  const bare = await startBareEcho(HEALTH);
   const stack = await startStack(backends, { KEY_PROVIDER: "local" });
   const token = await signDevToken(BENCH_JWT_SECRET, {
     subject: "bench",
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     if (SOAK_S > 0) await soak(stack, grpcUrl(RESOLVE), grpcHeaders, files.resolve);
   } finally {
     await stack.stop();
-    bare.child.kill("SIGTERM");
+    bare.stop();
   }
   await backends.dispose();
   // A database of its own: the create runs above left thousands of connections sealed under the local key.
@@ -235,15 +236,6 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const code = await new Promise((r) => child.on("close", r));
   if (code !== 0) throw new Error(`load generator exited ${String(code)}`);
   return JSON.parse(out) as LoadResult;
-}
-
-async function startBareEcho(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, "speed/bare-echo-server.js"), HEALTH], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    child.once("exit", (code) => reject(new Error(`bare echo exited ${code}`)));
-  });
-  return { child, port };
 }
 
 /** Pinned resolves for SOAK_S in 30 s runs, the RSS after each. */
