@@ -160,7 +160,10 @@ describe("trace context across service processes", () => {
     expect(bare.status).toBe(200);
     expect(malformed.status).toBe(200);
     const ids = [bare, malformed].map((response) => response.headers.get("x-request-id"));
-    const lines = ids.map((id) => registry.records().find((r) => r["msg"] === "rpc" && r["request_id"] === id));
+    // Standard output is buffered (written at least every 100 ms): wait for both lines.
+    const lineOf = (id: string | null) => registry.records().find((r) => r["msg"] === "rpc" && r["request_id"] === id);
+    for (let waited = 0; ids.some((id) => lineOf(id) === undefined) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const lines = ids.map(lineOf);
     for (const line of lines) expect(line?.["trace_id"]).toMatch(/^[0-9a-f]{32}$/);
     expect(lines[0]?.["trace_id"]).not.toBe(lines[1]?.["trace_id"]);
     const spans = await receiver.waitFor((all) => lines.every((line) => all.some((s) => s.traceId === line?.["trace_id"])), "the two new traces");
