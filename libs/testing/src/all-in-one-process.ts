@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { STDOUT_FLUSH_MS } from "@planton/logging";
 import { embeddedPostgresDir } from "@planton/db";
 
 // The all-in-one process as a user runs it (`npm start`): the built entry
@@ -38,6 +39,12 @@ export interface AllInOne {
   readonly banner: string;
   /** Everything written to stdout and stderr so far. */
   output(): string;
+  /**
+   * Everything written once the process's buffered log lines have been
+   * written too (standard output is flushed at least every 100 ms): what a
+   * check that something is absent from the logs must read.
+   */
+  settledOutput(): Promise<string>;
   /** SIGTERM, resolving with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -133,6 +140,10 @@ export async function startAllInOne(env: Record<string, string> = {}, options: A
     dataDir,
     banner,
     output: () => out,
+    settledOutput: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3 * STDOUT_FLUSH_MS));
+      return out;
+    },
     stop() {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));

@@ -114,7 +114,7 @@ describe("npm start with PostgreSQL behind a proxy that is cut and restored", ()
     );
 
     // The outage was logged once, naming the dependency.
-    const log = started.output();
+    const log = await started.settledOutput();
     expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency unreachable: not ready"/);
     expect(log).toMatch(/"dependency":"postgresql"[^\n]*"msg":"dependency reachable again: ready"/);
     expect(await started.stop()).toBe(0);

@@ -80,12 +80,17 @@ describe("traces in the all-in-one process", () => {
     const [verified] = find(spans, "publish connect.connection.verified", SPAN_KIND.producer);
     expect(consumers.map((c) => c.spanId)).toContain(verified?.parentSpanId);
 
-    const records = started
-      .output()
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const traced = records.filter((r) => r["trace_id"] === traceId);
+    const tracedLines = () =>
+      started
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((r) => r["trace_id"] === traceId);
+    // Standard output is buffered (written at least every 100 ms): wait for both lines.
+    const complete = (lines: Record<string, unknown>[]) => ["rpc", "connection verified"].every((msg) => lines.some((r) => r["msg"] === msg));
+    for (let waited = 0; !complete(tracedLines()) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const traced = tracedLines();
     expect(traced.find((r) => r["msg"] === "rpc")).toMatchObject({
       procedure: "/planton.connect.v1.ConnectionService/CreateConnection",
       span_id: create?.spanId,

@@ -109,7 +109,7 @@ describe("AWS cross-account trust on a platform without its own AWS configuratio
     expect(refused.body).toMatchObject({ code: "failed_precondition" });
     const info = fromBinary(ErrorInfoSchema, Buffer.from((refused.body["details"] as { value: string }[])[0]!.value, "base64"));
     expect(Object.keys(info.metadata)).toEqual(["AWS_TRUST_PRINCIPAL_ARN"]);
-    expect(started.output()).not.toContain("platformSecretExample");
+    expect(await started.settledOutput()).not.toContain("platformSecretExample");
     expect(await started.stop()).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { expiryWarningInterval, maxAgeInterval, type RotationPolicy } from "./ro
 type Db = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
 
 /** Connection ids start with the provider prefix: anything else is a slug. */
-const ID_SHAPE = /^[a-z]+conn_[0-9a-z]{26}$/;
+export const ID_SHAPE = /^[a-z]+conn_[0-9a-z]{26}$/;
 
 /** findConnection looks a connection up by id or slug within one organization. */
 export async function findConnection(db: Db, orgId: string, reference: string): Promise<ConnectionRow | undefined> {

@@ -162,6 +162,28 @@ describe("organization isolation", () => {
     runnerConnA = (await a.connections.createConnection({ name: "payments-prod-aws-runner", spec: awsRunnerSpec("222222222222", runnerA) })).connection!;
   });
 
+  it("reads that share one statement (GetConnection batches): each organization gets its own connection of a shared slug, never another's", async () => {
+    // The same name in both organizations gives the same slug.
+    const mineB = (await b.connections.createConnection({ name: "Payments Prod AWS", spec: awsSpec("333333333333", "orgBsecret") })).connection!;
+    expect(mineB.slug).toBe(connA.slug);
+    // Issued together, so they go to PostgreSQL in shared statements.
+    const reads = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => {
+        const [client, reference] = [
+          [a, connA.slug],
+          [b, connA.slug],
+          [a, connA.id],
+          [b, connA.id],
+          [b, mineB.id],
+        ][i % 5] as [Clients, string];
+        return client.connections.getConnection({ connection: reference });
+      }),
+    );
+    const seen = reads.map((r) => (r.status === "fulfilled" ? r.value.connection!.id : ConnectError.from(r.reason).code));
+    for (let i = 0; i < seen.length; i++) expect(seen[i], `read ${i}`).toEqual([connA.id, mineB.id, connA.id, Code.NotFound, mineB.id][i % 5]);
+    await b.connections.deleteConnection({ connection: mineB.id, etag: mineB.etag });
+  });
+
   it("org B gets NOT_FOUND for every read and write of org A's connections and runners, and A's rows do not change", async () => {
     const connectionsBefore = await connectionRows(ORG_A);
     const runnersBefore = await runnerRows(ORG_A);

@@ -131,6 +131,9 @@ describe("trace context across service processes", () => {
 
     // Log lines of every process carry the trace id while they work on it.
     const logged = (process: ServiceProcess, message: string) => process.records().filter((r) => r["msg"] === message && r["trace_id"] === traceId);
+    // Standard output is buffered (written at least every 100 ms): wait for the lines checked below.
+    for (let waited = 0; logged(verifier, "connection verified").length === 0 && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
     expect(logged(registry, "rpc").map((r) => r["procedure"])).toEqual(
       expect.arrayContaining(["/planton.connect.v1.ConnectionService/CreateConnection", "/planton.connect.v1.ConnectionService/RecordVerification"]),
     );

@@ -6,7 +6,7 @@ import type { ConnectionsDeps } from "./connections-deps.js";
 import { createConnection } from "./create-connection.js";
 import { deleteConnection } from "./delete-connection.js";
 import { listConnections, type ListInput } from "./list-connections.js";
-import { loadConnection } from "./load-connection.js";
+import { createConnectionReader } from "./connection-reader.js";
 import { lookupConnection } from "./lookup-connection.js";
 import { recordVerification } from "./record-verification.js";
 import { toConnection } from "./to-connection.js";
@@ -31,13 +31,15 @@ export interface Connections {
 
 /** Creates the {@link Connections} use cases: one operation per file of this folder. */
 export function createConnections(deps: ConnectionsDeps): Connections {
+  // GetConnection and LookupConnection (every first resolve) read in shared statements.
+  const reads = createConnectionReader(deps.db);
   return {
     create: (caller, name, spec, signal) => createConnection(deps, caller, name, spec, signal),
-    get: async (caller, reference) => toConnection(await loadConnection(deps.db, caller, reference), deps.rotation),
+    get: async (caller, reference) => toConnection(await reads.load(caller.orgId, reference), deps.rotation),
     list: (caller, filter) => listConnections(deps, caller, filter),
     update: (caller, input, signal) => updateConnection(deps, caller, input, signal),
     remove: (caller, reference, etag, force, signal) => deleteConnection(deps, caller, reference, etag, force, signal),
     recordVerification: (actor, orgId, connectionId, verification) => recordVerification(deps, actor, orgId, connectionId, verification),
-    lookup: (orgId, reference) => lookupConnection(deps, orgId, reference),
+    lookup: (orgId, reference) => lookupConnection({ rotation: deps.rotation, reads }, orgId, reference),
   };
 }

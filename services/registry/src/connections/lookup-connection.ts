@@ -2,8 +2,8 @@ import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Connection } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { Violations } from "@planton/server";
+import type { ConnectionReader } from "./connection-reader.js";
 import type { ConnectionsDeps } from "./connections-deps.js";
-import { loadConnection } from "./load-connection.js";
 import { toConnection } from "./to-connection.js";
 
 /**
@@ -12,7 +12,7 @@ import { toConnection } from "./to-connection.js";
  * the secret half stays in the vault.
  */
 export async function lookupConnection(
-  deps: Pick<ConnectionsDeps, "db" | "rotation">,
+  deps: Pick<ConnectionsDeps, "rotation"> & { readonly reads: ConnectionReader },
   orgId: string,
   reference: string,
 ): Promise<{ connection: Connection; publicSpec: ConnectionSpec }> {
@@ -20,6 +20,6 @@ export async function lookupConnection(
     .check(orgId !== "", "org_id", "REQUIRED", "is required")
     .check(reference !== "", "connection", "REQUIRED", "is required")
     .throwIfAny();
-  const row = await loadConnection(deps.db, { orgId, subject: "" }, reference);
+  const row = await deps.reads.load(orgId, reference);
   return { connection: toConnection(row, deps.rotation), publicSpec: fromJson(ConnectionSpecSchema, row.public_spec as JsonValue) };
 }
