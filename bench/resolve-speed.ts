@@ -67,8 +67,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const backends = await startBackends("speed");
-  const bare = await startBareEcho(HEALTH);
-  const stack = await startStack(backends, { KEY_PROVIDER: "local" });
+  // Whatever fails, nothing this run started is left behind (processes, the database).
+  const bare = await startBareEcho(HEALTH).catch(async (error: unknown) => {
+    await backends.dispose();
+    throw error;
+  });
+  const stack = await startStack(backends, { KEY_PROVIDER: "local" }).catch(async (error: unknown) => {
+    bare.stop();
+    await backends.dispose();
+    throw error;
+  });
   const token = await signDevToken(BENCH_JWT_SECRET, {
     subject: "bench",
     orgId: "org-bench",
@@ -203,8 +211,8 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
     bare.stop();
+    await backends.dispose();
   }
-  await backends.dispose();
   // A database of its own: the create runs above left thousands of connections sealed under the local key.
   if (process.env["BENCH_SKIP_KMS"] === "1") return;
   const kmsBackends = await startBackends("speed_kms");
