@@ -237,7 +237,7 @@ const SETTINGS = [
   },
   {
     names: ["AWS_TRUST_TEMPLATE_BUCKET", "AWS_TRUST_TEMPLATE_KEY", "AWS_TRUST_TEMPLATE_S3_ENDPOINT"],
-    default: ", `aws-trust/v1/template.json`,",
+    default: ", `aws-trust/v2/template.json`,",
     meaning: "registry `publish-template`: where the template is uploaded",
   },
   {

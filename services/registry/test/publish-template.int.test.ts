@@ -27,23 +27,23 @@ const config = (bucket: string) => loadPublishConfig({ AWS_TRUST_TEMPLATE_BUCKET
 describe("publish-template", () => {
   it("uploads the JSON template once, with its hash, and is a no-op the second time", async () => {
     const target = config("planton-templates");
-    expect(target.key).toBe("aws-trust/v1/template.json");
+    expect(target.key).toBe("aws-trust/v2/template.json");
     const first = await publishTemplate(target, clientFor());
     expect(first.alreadyPublished).toBe(false);
-    const stored = s3.object("planton-templates", "aws-trust/v1/template.json")!;
+    const stored = s3.object("planton-templates", "aws-trust/v2/template.json")!;
     expect(stored.body.toString("utf8")).toBe(renderTrustTemplate("json"));
     expect(stored.contentType).toBe("application/json");
     expect(stored.metadata["sha256"]).toBe(createHash("sha256").update(renderTrustTemplate("json")).digest("hex"));
-    expect(first.url).toBe(`${s3.url}/planton-templates/aws-trust/v1/template.json?versionId=${stored.versionId}`);
+    expect(first.url).toBe(`${s3.url}/planton-templates/aws-trust/v2/template.json?versionId=${stored.versionId}`);
 
     const second = await publishTemplate(target, clientFor());
     expect(second).toEqual({ url: first.url, alreadyPublished: true });
   });
 
   it("refuses to replace a different template published under the same version", async () => {
-    s3.put("other-bucket", "aws-trust/v1/template.json", "{}", { sha256: "0".repeat(64) });
+    s3.put("other-bucket", "aws-trust/v2/template.json", "{}", { sha256: "0".repeat(64) });
     await expect(publishTemplate(config("other-bucket"), clientFor())).rejects.toThrow(/published templates are immutable/);
-    expect(s3.object("other-bucket", "aws-trust/v1/template.json")!.body.toString()).toBe("{}");
+    expect(s3.object("other-bucket", "aws-trust/v2/template.json")!.body.toString()).toBe("{}");
   });
 
   it("loses a race to a concurrent publisher of the same template gracefully, and of another one loudly", async () => {
@@ -70,7 +70,7 @@ describe("publish-template", () => {
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       },
     });
-    const version = s3.object("cli-bucket", "aws-trust/v1/template.json")!.versionId;
-    expect(stdout).toContain(`set AWS_TRUST_TEMPLATE_URL=${s3.url}/cli-bucket/aws-trust/v1/template.json?versionId=${version}`);
+    const version = s3.object("cli-bucket", "aws-trust/v2/template.json")!.versionId;
+    expect(stdout).toContain(`set AWS_TRUST_TEMPLATE_URL=${s3.url}/cli-bucket/aws-trust/v2/template.json?versionId=${version}`);
   });
 });

@@ -51,7 +51,7 @@ function* walk(value: Json, key = ""): Generator<{ key: string; value: Json }> {
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) yield* walk(v, k);
 }
 
-const ALWAYS_PRESENT = ["CallbackFunction", "CallbackFunctionRole", "TrustCallback", "TrustRole"];
+const ALWAYS_PRESENT = ["CallbackFunction", "CallbackFunctionRole", "SelfInspectionPolicy", "TrustCallback", "TrustRole"];
 const PSEUDO_PARAMETERS = new Set(["AWS::AccountId", "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"]);
 
 // A tiny CloudFormation condition evaluator: enough for Fn::Equals over Refs
@@ -793,7 +793,7 @@ describe("trust role", () => {
     expect(statement).toMatchObject({
       Effect: "Allow",
       Principal: { AWS: { Ref: "TrustedPrincipalArn" } },
-      Action: "sts:AssumeRole",
+      Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
       Condition: { StringEquals: { "sts:ExternalId": { Ref: "ExternalId" } } },
     });
     expect(Object.keys(asObject(at(statement, "Principal")))).toEqual(["AWS"]);
@@ -807,6 +807,21 @@ describe("trust role", () => {
     for (const c of ALL_CAPABILITIES) {
       expect([...walk(at(template, "Resources", capabilityPolicyLogicalId(c)))].filter(({ key }) => key === "Principal" || key === "NotPrincipal")).toEqual([]);
     }
+  });
+
+  it("may read and simulate itself alone, read-only, and the callback waits for that policy", () => {
+    const policy = at(template, "Resources", "SelfInspectionPolicy");
+    expect(at(policy, "Type")).toBe("AWS::IAM::Policy");
+    expect(at(policy, "Properties", "Roles")).toEqual([{ Ref: "TrustRole" }]);
+    const statements = at(policy, "Properties", "PolicyDocument", "Statement") as JsonObject[];
+    const self = statements.find((s) => s["Sid"] === "ReadAndSimulateSelf")!;
+    expect(self["Resource"]).toEqual({ "Fn::GetAtt": ["TrustRole", "Arn"] });
+    expect(self["Action"]).toContain("iam:GetRole");
+    expect(self["Action"]).toContain("iam:SimulatePrincipalPolicy");
+    const actions = statements.flatMap((s) => s["Action"] as string[]);
+    for (const action of actions) expect(action).toMatch(/^iam:(Get|List|Simulate)[A-Za-z]+$/);
+    expect(statements.every((s) => s["Effect"] === "Allow" && !("NotAction" in s) && !("NotResource" in s))).toBe(true);
+    expect(at(template, "Resources", "TrustCallback", "Properties", "SelfInspectionPolicy")).toEqual({ Ref: "SelfInspectionPolicy" });
   });
 
   it("has a one-hour session limit, a setup tag, and no fixed name", () => {

@@ -9,7 +9,7 @@ import { CALLBACK_LAMBDA_SOURCE } from "./callback-lambda.js";
  * static: any change to it is a new version published beside the old one,
  * because links already handed out point at the old object.
  */
-export const TRUST_TEMPLATE_VERSION = "v1";
+export const TRUST_TEMPLATE_VERSION = "v2";
 
 /**
  * TEMPLATE_PARAMETERS names the per-setup parameters a Quick Create link
@@ -181,7 +181,10 @@ function resources(): Record<string, TemplateResource> {
               Sid: "PlantonWithExternalId",
               Effect: "Allow",
               Principal: { AWS: ref(P.trustedPrincipalArn) },
-              Action: "sts:AssumeRole",
+              // TagSession and SetSourceIdentity let Planton mint per-deployment
+              // session credentials tagged with the organization, environment and
+              // deployment, under the same external-id condition.
+              Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
               // Confused-deputy protection: Planton must present this account's external id.
               Condition: { StringEquals: { "sts:ExternalId": ref(P.externalId) } },
             },
@@ -194,6 +197,14 @@ function resources(): Record<string, TemplateResource> {
       },
     },
     ...policies,
+    SelfInspectionPolicy: {
+      Type: "AWS::IAM::Policy",
+      Properties: {
+        PolicyName: "planton-self-inspection",
+        Roles: [ref("TrustRole")],
+        PolicyDocument: selfInspectionPolicy(),
+      },
+    },
     CallbackFunctionRole: {
       Type: "AWS::IAM::Role",
       Properties: {
@@ -231,9 +242,37 @@ function resources(): Record<string, TemplateResource> {
         AccountId: ref("AWS::AccountId"),
         // Referencing the enabled policies makes the callback wait until they
         // are attached (DependsOn cannot name a resource whose condition is false).
+        SelfInspectionPolicy: ref("SelfInspectionPolicy"),
         PolicyArns: ALL_CAPABILITIES.map((c) => ({ "Fn::If": [capabilityConditionName(c), ref(capabilityPolicyLogicalId(c)), ref("AWS::NoValue")] })),
       },
     },
+  };
+}
+
+/**
+ * The role may read itself back and simulate its own policies, read-only and
+ * on itself alone, so the verifier can lint the deployed trust policy and
+ * check what each capability can actually do. Reading policy documents needs
+ * the policies' own ARNs (AWS-managed or this account's).
+ */
+function selfInspectionPolicy(): Record<string, unknown> {
+  const self = getAtt("TrustRole", "Arn");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadAndSimulateSelf",
+        Effect: "Allow",
+        Action: ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:GetRolePolicy", "iam:SimulatePrincipalPolicy"],
+        Resource: self,
+      },
+      {
+        Sid: "ReadAttachedPolicies",
+        Effect: "Allow",
+        Action: ["iam:GetPolicy", "iam:GetPolicyVersion"],
+        Resource: [{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/*" }, { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/*" }],
+      },
+    ],
   };
 }
 
@@ -242,8 +281,9 @@ function resources(): Record<string, TemplateResource> {
  * every AWS trust setup link points at: parameters for the per-setup values
  * ({@link TEMPLATE_PARAMETERS}) and a "true"/"false" switch per capability; an
  * IAM role (no fixed name, so CAPABILITY_IAM suffices) that trusts only the
- * given principal presenting the external id; one managed policy per enabled
- * capability; and a custom resource whose Lambda reports the role ARN to the
+ * given principal presenting the external id (and lets it tag the session and
+ * set a source identity under that condition); one managed policy per enabled
+ * capability; a policy that lets the role read and simulate itself; and a custom resource whose Lambda reports the role ARN to the
  * callback URL once those policies are attached. Outputs RoleArn and
  * TemplateVersion.
  */
@@ -274,11 +314,27 @@ export function renderTrustTemplate(format: "json" | "yaml"): string {
   let text = rendered.get(format);
   if (text === undefined) {
     const template = buildTrustTemplate();
-    // Tabs, not two spaces: two-space JSON outgrows CreateStack's 51,200-byte
-    // TemplateBody limit. YAML 1.1 quoting keeps "2010-09-09" and "true"
-    // strings for CloudFormation's 1.1-style parser.
-    text = format === "json" ? `${JSON.stringify(template, null, "\t")}\n` : stringify(template, { version: "1.1", lineWidth: 0 });
+    // Tabs, not two spaces, and lists of strings (policy actions) on one
+    // line: indented JSON outgrows CreateStack's 51,200-byte TemplateBody
+    // limit. YAML 1.1 quoting keeps "2010-09-09" and "true" strings for
+    // CloudFormation's 1.1-style parser.
+    text = format === "json" ? `${tabbedJson(template)}\n` : stringify(template, { version: "1.1", lineWidth: 0 });
     rendered.set(format, text);
   }
   return text;
+}
+
+// JSON indented with tabs, except that an array of strings stays on one line.
+function tabbedJson(value: unknown, indent = ""): string {
+  if (Array.isArray(value)) {
+    if (value.every((item) => typeof item === "string")) return JSON.stringify(value);
+    const inner = `${indent}\t`;
+    return value.length === 0 ? "[]" : `[\n${value.map((item) => inner + tabbedJson(item, inner)).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    const inner = `${indent}\t`;
+    return entries.length === 0 ? "{}" : `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${tabbedJson(v, inner)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/connection.proto.
  */
 export const file_planton_connect_v1_connection: GenFile = /*@__PURE__*/
-  fileDesc("CiNwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbi5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxItMFCgpDb25uZWN0aW9uEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHNsdWcYBCABKAkSLgoIcHJvdmlkZXIYBSABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEjYKB2RldGFpbHMYByABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkRldGFpbHMSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjQKBnN0YXR1cxgJIAEoDjIkLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3RhdHVzEjsKEWxhc3RfdmVyaWZpY2F0aW9uGAogASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLlZlcmlmaWNhdGlvbhIMCgRldGFnGAsgASgJEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOAoUY3JlZGVudGlhbF9zZWFsX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfY3JlYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfZXhwaXJlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKFHJvdGF0aW9uX2R1ZV9yZWFzb25zGBEgAygOMiUucGxhbnRvbi5jb25uZWN0LnYxLlJvdGF0aW9uRHVlUmVhc29uIpIBChJDcmVkZW50aWFsTGlmZXRpbWUSLwoLY3JlYXRlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJ1bmF2YWlsYWJsZV9yZWFzb24YAyABKAki1AEKDFZlcmlmaWNhdGlvbhIvCgt2ZXJpZnlfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSY3JlZGVudGlhbF92ZXJzaW9uGAIgASgNEgoKAm9rGAMgASgIEhAKCGlkZW50aXR5GAQgASgJEg4KBnJlYXNvbhgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEjgKCGxpZmV0aW1lGAcgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNyZWRlbnRpYWxMaWZldGltZSLfAgoRQ29ubmVjdGlvbkRldGFpbHMSLQoDYXdzGAEgASgLMh4ucGxhbnRvbi5jb25uZWN0LnYxLkF3c0RldGFpbHNIABItCgNnY3AYAiABKAsyHi5wbGFudG9uLmNvbm5lY3QudjEuR2NwRGV0YWlsc0gAEjEKBWF6dXJlGAMgASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLkF6dXJlRGV0YWlsc0gAEj8KDGRpZ2l0YWxvY2VhbhgEIAEoCzInLnBsYW50b24uY29ubmVjdC52MS5EaWdpdGFsT2NlYW5EZXRhaWxzSAASLwoEY2l2bxgFIAEoCzIfLnBsYW50b24uY29ubmVjdC52MS5DaXZvRGV0YWlsc0gAEjsKCmNsb3VkZmxhcmUYBiABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ2xvdWRmbGFyZURldGFpbHNIAEIKCghwcm92aWRlciK8AQoKQXdzRGV0YWlscxISCgphY2NvdW50X2lkGAEgASgJEg4KBnJlZ2lvbhgCIAEoCRIaChJhY2Nlc3Nfa2V5X2lkX2hpbnQYAyABKAkSEQoJcnVubmVyX2lkGAQgASgJEhAKCHJvbGVfYXJuGAUgASgJEjcKDGNhcGFiaWxpdGllcxgGIAMoDjIhLnBsYW50b24uY29ubmVjdC52MS5Bd3NDYXBhYmlsaXR5EhAKCHN0YWNrX2lkGAcgASgJImEKCkdjcERldGFpbHMSEgoKcHJvamVjdF9pZBgBIAEoCRIUCgxjbGllbnRfZW1haWwYAiABKAkSFgoOcHJpdmF0ZV9rZXlfaWQYAyABKAkSEQoJcnVubmVyX2lkGAQgASgJInwKDEF6dXJlRGV0YWlscxIRCgl0ZW5hbnRfaWQYASABKAkSFwoPc3Vic2NyaXB0aW9uX2lkGAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCRIaChJjbGllbnRfc2VjcmV0X2hpbnQYBCABKAkSEQoJcnVubmVyX2lkGAUgASgJInoKE0RpZ2l0YWxPY2VhbkRldGFpbHMSFgoOYXBpX3Rva2VuX2hpbnQYASABKAkSFgoOZGVmYXVsdF9yZWdpb24YAiABKAkSGAoQc3BhY2VzX2FjY2Vzc19pZBgDIAEoCRIZChFzcGFjZXNfY29uZmlndXJlZBgEIAEoCCJ+CgtDaXZvRGV0YWlscxIWCg5hcGlfdG9rZW5faGludBgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIeChZvYmplY3Rfc3RvcmVfYWNjZXNzX2lkGAMgASgJEh8KF29iamVjdF9zdG9yZV9jb25maWd1cmVkGAQgASgIIrkBChFDbG91ZGZsYXJlRGV0YWlscxIXCg9jcmVkZW50aWFsX2tpbmQYASABKAkSFgoOYXBpX3Rva2VuX2hpbnQYAiABKAkSFAoMbGVnYWN5X2VtYWlsGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSFQoNcjJfY29uZmlndXJlZBgFIAEoCBIdChVyMl9hY2Nlc3Nfa2V5X2lkX2hpbnQYBiABKAkSEwoLcjJfZW5kcG9pbnQYByABKAkiNwoHV2FybmluZxIMCgRjb2RlGAEgASgJEg0KBWZpZWxkGAIgASgJEg8KB21lc3NhZ2UYAyABKAkqdQoRUm90YXRpb25EdWVSZWFzb24SIwofUk9UQVRJT05fRFVFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF1JPVEFUSU9OX0RVRV9SRUFTT05fQUdFEAESHgoaUk9UQVRJT05fRFVFX1JFQVNPTl9FWFBJUlkQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
+  fileDesc("CiNwbGFudG9uL2Nvbm5lY3QvdjEvY29ubmVjdGlvbi5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxItMFCgpDb25uZWN0aW9uEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRuYW1lGAMgASgJEgwKBHNsdWcYBCABKAkSLgoIcHJvdmlkZXIYBSABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEjYKB2RldGFpbHMYByABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvbkRldGFpbHMSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjQKBnN0YXR1cxgJIAEoDjIkLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3RhdHVzEjsKEWxhc3RfdmVyaWZpY2F0aW9uGAogASgLMiAucGxhbnRvbi5jb25uZWN0LnYxLlZlcmlmaWNhdGlvbhIMCgRldGFnGAsgASgJEi8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOAoUY3JlZGVudGlhbF9zZWFsX3RpbWUYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfY3JlYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjoKFmNyZWRlbnRpYWxfZXhwaXJlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkMKFHJvdGF0aW9uX2R1ZV9yZWFzb25zGBEgAygOMiUucGxhbnRvbi5jb25uZWN0LnYxLlJvdGF0aW9uRHVlUmVhc29uIpIBChJDcmVkZW50aWFsTGlmZXRpbWUSLwoLY3JlYXRlX3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJ1bmF2YWlsYWJsZV9yZWFzb24YAyABKAkikwMKDFZlcmlmaWNhdGlvbhIvCgt2ZXJpZnlfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSY3JlZGVudGlhbF92ZXJzaW9uGAIgASgNEgoKAm9rGAMgASgIEhAKCGlkZW50aXR5GAQgASgJEg4KBnJlYXNvbhgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEjgKCGxpZmV0aW1lGAcgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkNyZWRlbnRpYWxMaWZldGltZRI+ChFjYXBhYmlsaXR5X2NoZWNrcxgIIAMoCzIjLnBsYW50b24uY29ubmVjdC52MS5DYXBhYmlsaXR5Q2hlY2sSOQoId2FybmluZ3MYCSADKAsyJy5wbGFudG9uLmNvbm5lY3QudjEuVmVyaWZpY2F0aW9uV2FybmluZxJCChN0cnVzdF9wb2xpY3lfcmV2aWV3GAogASgLMiUucGxhbnRvbi5jb25uZWN0LnYxLlRydXN0UG9saWN5UmV2aWV3IrgBCg9DYXBhYmlsaXR5Q2hlY2sSEgoKY2FwYWJpbGl0eRgBIAEoCRIPCgdlbmFibGVkGAIgASgIEjkKBnJlc3VsdBgDIAEoDjIpLnBsYW50b24uY29ubmVjdC52MS5DYXBhYmlsaXR5Q2hlY2tSZXN1bHQSFwoPbWlzc2luZ19hY3Rpb25zGAQgAygJEhwKFGNoZWNrZWRfYWN0aW9uX2NvdW50GAUgASgNEg4KBnJlYXNvbhgGIAEoCSJVChNWZXJpZmljYXRpb25XYXJuaW5nEgwKBGNvZGUYASABKAkSEgoKY2FwYWJpbGl0eRgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEgsKA2ZpeBgEIAEoCSJ+ChFUcnVzdFBvbGljeVJldmlldxI7CgZyZXN1bHQYASABKA4yKy5wbGFudG9uLmNvbm5lY3QudjEuVHJ1c3RQb2xpY3lSZXZpZXdSZXN1bHQSDgoGcmVhc29uGAIgASgJEhwKFGF0dGFjaGVkX3BvbGljeV9hcm5zGAMgAygJIt8CChFDb25uZWN0aW9uRGV0YWlscxItCgNhd3MYASABKAsyHi5wbGFudG9uLmNvbm5lY3QudjEuQXdzRGV0YWlsc0gAEi0KA2djcBgCIAEoCzIeLnBsYW50b24uY29ubmVjdC52MS5HY3BEZXRhaWxzSAASMQoFYXp1cmUYAyABKAsyIC5wbGFudG9uLmNvbm5lY3QudjEuQXp1cmVEZXRhaWxzSAASPwoMZGlnaXRhbG9jZWFuGAQgASgLMicucGxhbnRvbi5jb25uZWN0LnYxLkRpZ2l0YWxPY2VhbkRldGFpbHNIABIvCgRjaXZvGAUgASgLMh8ucGxhbnRvbi5jb25uZWN0LnYxLkNpdm9EZXRhaWxzSAASOwoKY2xvdWRmbGFyZRgGIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5DbG91ZGZsYXJlRGV0YWlsc0gAQgoKCHByb3ZpZGVyIrwBCgpBd3NEZXRhaWxzEhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVnaW9uGAIgASgJEhoKEmFjY2Vzc19rZXlfaWRfaGludBgDIAEoCRIRCglydW5uZXJfaWQYBCABKAkSEAoIcm9sZV9hcm4YBSABKAkSNwoMY2FwYWJpbGl0aWVzGAYgAygOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF3c0NhcGFiaWxpdHkSEAoIc3RhY2tfaWQYByABKAkiYQoKR2NwRGV0YWlscxISCgpwcm9qZWN0X2lkGAEgASgJEhQKDGNsaWVudF9lbWFpbBgCIAEoCRIWCg5wcml2YXRlX2tleV9pZBgDIAEoCRIRCglydW5uZXJfaWQYBCABKAkifAoMQXp1cmVEZXRhaWxzEhEKCXRlbmFudF9pZBgBIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYAiABKAkSEQoJY2xpZW50X2lkGAMgASgJEhoKEmNsaWVudF9zZWNyZXRfaGludBgEIAEoCRIRCglydW5uZXJfaWQYBSABKAkiegoTRGlnaXRhbE9jZWFuRGV0YWlscxIWCg5hcGlfdG9rZW5faGludBgBIAEoCRIWCg5kZWZhdWx0X3JlZ2lvbhgCIAEoCRIYChBzcGFjZXNfYWNjZXNzX2lkGAMgASgJEhkKEXNwYWNlc19jb25maWd1cmVkGAQgASgIIn4KC0Npdm9EZXRhaWxzEhYKDmFwaV90b2tlbl9oaW50GAEgASgJEhYKDmRlZmF1bHRfcmVnaW9uGAIgASgJEh4KFm9iamVjdF9zdG9yZV9hY2Nlc3NfaWQYAyABKAkSHwoXb2JqZWN0X3N0b3JlX2NvbmZpZ3VyZWQYBCABKAgiuQEKEUNsb3VkZmxhcmVEZXRhaWxzEhcKD2NyZWRlbnRpYWxfa2luZBgBIAEoCRIWCg5hcGlfdG9rZW5faGludBgCIAEoCRIUCgxsZWdhY3lfZW1haWwYAyABKAkSEgoKYWNjb3VudF9pZBgEIAEoCRIVCg1yMl9jb25maWd1cmVkGAUgASgIEh0KFXIyX2FjY2Vzc19rZXlfaWRfaGludBgGIAEoCRITCgtyMl9lbmRwb2ludBgHIAEoCSI3CgdXYXJuaW5nEgwKBGNvZGUYASABKAkSDQoFZmllbGQYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSp1ChFSb3RhdGlvbkR1ZVJlYXNvbhIjCh9ST1RBVElPTl9EVUVfUkVBU09OX1VOU1BFQ0lGSUVEEAASGwoXUk9UQVRJT05fRFVFX1JFQVNPTl9BR0UQARIeChpST1RBVElPTl9EVUVfUkVBU09OX0VYUElSWRACKrUBChVDYXBhYmlsaXR5Q2hlY2tSZXN1bHQSJwojQ0FQQUJJTElUWV9DSEVDS19SRVNVTFRfVU5TUEVDSUZJRUQQABIjCh9DQVBBQklMSVRZX0NIRUNLX1JFU1VMVF9HUkFOVEVEEAESIwofQ0FQQUJJTElUWV9DSEVDS19SRVNVTFRfTUlTU0lORxACEikKJUNBUEFCSUxJVFlfQ0hFQ0tfUkVTVUxUX05PVF9DSEVDS0FCTEUQAyrCAQoXVHJ1c3RQb2xpY3lSZXZpZXdSZXN1bHQSKgomVFJVU1RfUE9MSUNZX1JFVklFV19SRVNVTFRfVU5TUEVDSUZJRUQQABIkCiBUUlVTVF9QT0xJQ1lfUkVWSUVXX1JFU1VMVF9TT1VORBABEicKI1RSVVNUX1BPTElDWV9SRVZJRVdfUkVTVUxUX0ZJTkRJTkdTEAISLAooVFJVU1RfUE9MSUNZX1JFVklFV19SRVNVTFRfTk9UX0NIRUNLQUJMRRADYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_provider]);
 
 /**
  * Connection is an organization's connection to one cloud account, as every
@@ -251,6 +251,35 @@ export type Verification = Message<"planton.connect.v1.Verification"> & {
    * @generated from field: planton.connect.v1.CredentialLifetime lifetime = 7;
    */
   lifetime?: CredentialLifetime;
+
+  /**
+   * On success: what the credential may do, one entry per AWS capability
+   * (for trust connections, every capability; `enabled` marks the ones the
+   * role was created with) or per GCP / Azure resource family, as the
+   * provider itself evaluated the credential's permissions. Empty when the
+   * provider has no permission check (DigitalOcean, Civo, Cloudflare).
+   *
+   * @generated from field: repeated planton.connect.v1.CapabilityCheck capability_checks = 8;
+   */
+  capabilityChecks: CapabilityCheck[];
+
+  /**
+   * Findings that do not fail the verification but need the user's
+   * attention, each with the exact fix: an enabled capability that is not
+   * usable, a trust policy that is too open, an attached policy broader than
+   * the enabled capabilities.
+   *
+   * @generated from field: repeated planton.connect.v1.VerificationWarning warnings = 9;
+   */
+  warnings: VerificationWarning[];
+
+  /**
+   * AWS cross-account trust: the deployed role read back and its trust
+   * policy linted; unset for other connections.
+   *
+   * @generated from field: planton.connect.v1.TrustPolicyReview trust_policy_review = 10;
+   */
+  trustPolicyReview?: TrustPolicyReview;
 };
 
 /**
@@ -259,6 +288,141 @@ export type Verification = Message<"planton.connect.v1.Verification"> & {
  */
 export const VerificationSchema: GenMessage<Verification> = /*@__PURE__*/
   messageDesc(file_planton_connect_v1_connection, 2);
+
+/**
+ * CapabilityCheck is the permission check of one capability or resource
+ * family.
+ *
+ * @generated from message planton.connect.v1.CapabilityCheck
+ */
+export type CapabilityCheck = Message<"planton.connect.v1.CapabilityCheck"> & {
+  /**
+   * AWS: the capability's short name (EKS, ECS, VPC_NETWORKING, S3_STORAGE,
+   * RDS, LAMBDA, ROUTE53, CLOUDWATCH, ECR, KMS). GCP and Azure: the resource
+   * family (e.g. kubernetes, compute, networking, storage, databases, dns).
+   *
+   * @generated from field: string capability = 1;
+   */
+  capability: string;
+
+  /**
+   * Whether the user enabled it: the trust role's capabilities; true for
+   * every family of a connection that has no selection.
+   *
+   * @generated from field: bool enabled = 2;
+   */
+  enabled: boolean;
+
+  /**
+   * @generated from field: planton.connect.v1.CapabilityCheckResult result = 3;
+   */
+  result: CapabilityCheckResult;
+
+  /**
+   * MISSING: the actions or permissions the provider denied.
+   *
+   * @generated from field: repeated string missing_actions = 4;
+   */
+  missingActions: string[];
+
+  /**
+   * How many representative actions or permissions were checked.
+   *
+   * @generated from field: uint32 checked_action_count = 5;
+   */
+  checkedActionCount: number;
+
+  /**
+   * NOT_CHECKABLE: why (the provider's error code and what it means).
+   *
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.CapabilityCheck.
+ * Use `create(CapabilityCheckSchema)` to create a new message.
+ */
+export const CapabilityCheckSchema: GenMessage<CapabilityCheck> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_connection, 3);
+
+/**
+ * VerificationWarning is one finding of a verification that did not fail it.
+ *
+ * @generated from message planton.connect.v1.VerificationWarning
+ */
+export type VerificationWarning = Message<"planton.connect.v1.VerificationWarning"> & {
+  /**
+   * Stable code, e.g. CAPABILITY_NOT_USABLE, TRUST_POLICY_WILDCARD_PRINCIPAL,
+   * TRUST_POLICY_MISSING_EXTERNAL_ID, POLICY_BROADER_THAN_CAPABILITIES.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * The capability or family it concerns, if any.
+   *
+   * @generated from field: string capability = 2;
+   */
+  capability: string;
+
+  /**
+   * What is wrong, for a person.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * The exact change that removes the warning.
+   *
+   * @generated from field: string fix = 4;
+   */
+  fix: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.VerificationWarning.
+ * Use `create(VerificationWarningSchema)` to create a new message.
+ */
+export const VerificationWarningSchema: GenMessage<VerificationWarning> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_connection, 4);
+
+/**
+ * TrustPolicyReview is the deployed role of a cross-account trust connection
+ * as the verifier read it back.
+ *
+ * @generated from message planton.connect.v1.TrustPolicyReview
+ */
+export type TrustPolicyReview = Message<"planton.connect.v1.TrustPolicyReview"> & {
+  /**
+   * @generated from field: planton.connect.v1.TrustPolicyReviewResult result = 1;
+   */
+  result: TrustPolicyReviewResult;
+
+  /**
+   * NOT_CHECKABLE: why.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * The managed policies attached to the role.
+   *
+   * @generated from field: repeated string attached_policy_arns = 3;
+   */
+  attachedPolicyArns: string[];
+};
+
+/**
+ * Describes the message planton.connect.v1.TrustPolicyReview.
+ * Use `create(TrustPolicyReviewSchema)` to create a new message.
+ */
+export const TrustPolicyReviewSchema: GenMessage<TrustPolicyReview> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_connection, 5);
 
 /**
  * ConnectionDetails is the response side of ConnectionSpec: the same
@@ -314,7 +478,7 @@ export type ConnectionDetails = Message<"planton.connect.v1.ConnectionDetails"> 
  * Use `create(ConnectionDetailsSchema)` to create a new message.
  */
 export const ConnectionDetailsSchema: GenMessage<ConnectionDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 3);
+  messageDesc(file_planton_connect_v1_connection, 6);
 
 /**
  * AwsDetails shows an AWS connection.
@@ -373,7 +537,7 @@ export type AwsDetails = Message<"planton.connect.v1.AwsDetails"> & {
  * Use `create(AwsDetailsSchema)` to create a new message.
  */
 export const AwsDetailsSchema: GenMessage<AwsDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 4);
+  messageDesc(file_planton_connect_v1_connection, 7);
 
 /**
  * GcpDetails shows a GCP connection.
@@ -409,7 +573,7 @@ export type GcpDetails = Message<"planton.connect.v1.GcpDetails"> & {
  * Use `create(GcpDetailsSchema)` to create a new message.
  */
 export const GcpDetailsSchema: GenMessage<GcpDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 5);
+  messageDesc(file_planton_connect_v1_connection, 8);
 
 /**
  * AzureDetails shows an Azure connection.
@@ -450,7 +614,7 @@ export type AzureDetails = Message<"planton.connect.v1.AzureDetails"> & {
  * Use `create(AzureDetailsSchema)` to create a new message.
  */
 export const AzureDetailsSchema: GenMessage<AzureDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 6);
+  messageDesc(file_planton_connect_v1_connection, 9);
 
 /**
  * DigitalOceanDetails shows a DigitalOcean connection.
@@ -484,7 +648,7 @@ export type DigitalOceanDetails = Message<"planton.connect.v1.DigitalOceanDetail
  * Use `create(DigitalOceanDetailsSchema)` to create a new message.
  */
 export const DigitalOceanDetailsSchema: GenMessage<DigitalOceanDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 7);
+  messageDesc(file_planton_connect_v1_connection, 10);
 
 /**
  * CivoDetails shows a Civo connection.
@@ -518,7 +682,7 @@ export type CivoDetails = Message<"planton.connect.v1.CivoDetails"> & {
  * Use `create(CivoDetailsSchema)` to create a new message.
  */
 export const CivoDetailsSchema: GenMessage<CivoDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 8);
+  messageDesc(file_planton_connect_v1_connection, 11);
 
 /**
  * CloudflareDetails shows a Cloudflare connection.
@@ -569,7 +733,7 @@ export type CloudflareDetails = Message<"planton.connect.v1.CloudflareDetails"> 
  * Use `create(CloudflareDetailsSchema)` to create a new message.
  */
 export const CloudflareDetailsSchema: GenMessage<CloudflareDetails> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 9);
+  messageDesc(file_planton_connect_v1_connection, 12);
 
 /**
  * Warning is advice attached to a successful response: the request was
@@ -605,7 +769,7 @@ export type Warning = Message<"planton.connect.v1.Warning"> & {
  * Use `create(WarningSchema)` to create a new message.
  */
 export const WarningSchema: GenMessage<Warning> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_connection, 10);
+  messageDesc(file_planton_connect_v1_connection, 13);
 
 /**
  * RotationDueReason is a threshold a credential version has passed.
@@ -639,4 +803,83 @@ export enum RotationDueReason {
  */
 export const RotationDueReasonSchema: GenEnum<RotationDueReason> = /*@__PURE__*/
   enumDesc(file_planton_connect_v1_connection, 0);
+
+/**
+ * CapabilityCheckResult is what a permission check found for one capability.
+ *
+ * @generated from enum planton.connect.v1.CapabilityCheckResult
+ */
+export enum CapabilityCheckResult {
+  /**
+   * @generated from enum value: CAPABILITY_CHECK_RESULT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every representative action of the capability is allowed.
+   *
+   * @generated from enum value: CAPABILITY_CHECK_RESULT_GRANTED = 1;
+   */
+  GRANTED = 1,
+
+  /**
+   * Some representative actions are denied; missing_actions lists them.
+   *
+   * @generated from enum value: CAPABILITY_CHECK_RESULT_MISSING = 2;
+   */
+  MISSING = 2,
+
+  /**
+   * The provider refused the check itself (e.g. the credential may not
+   * simulate its own policies); reason says why. Never a failure.
+   *
+   * @generated from enum value: CAPABILITY_CHECK_RESULT_NOT_CHECKABLE = 3;
+   */
+  NOT_CHECKABLE = 3,
+}
+
+/**
+ * Describes the enum planton.connect.v1.CapabilityCheckResult.
+ */
+export const CapabilityCheckResultSchema: GenEnum<CapabilityCheckResult> = /*@__PURE__*/
+  enumDesc(file_planton_connect_v1_connection, 1);
+
+/**
+ * TrustPolicyReviewResult is the outcome of reading a trust role back.
+ *
+ * @generated from enum planton.connect.v1.TrustPolicyReviewResult
+ */
+export enum TrustPolicyReviewResult {
+  /**
+   * @generated from enum value: TRUST_POLICY_REVIEW_RESULT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The trust policy and attached policies are as the template makes them.
+   *
+   * @generated from enum value: TRUST_POLICY_REVIEW_RESULT_SOUND = 1;
+   */
+  SOUND = 1,
+
+  /**
+   * Something is wrong; the findings are the verification's warnings.
+   *
+   * @generated from enum value: TRUST_POLICY_REVIEW_RESULT_FINDINGS = 2;
+   */
+  FINDINGS = 2,
+
+  /**
+   * The role could not be read (e.g. iam:GetRole denied); reason says why.
+   *
+   * @generated from enum value: TRUST_POLICY_REVIEW_RESULT_NOT_CHECKABLE = 3;
+   */
+  NOT_CHECKABLE = 3,
+}
+
+/**
+ * Describes the enum planton.connect.v1.TrustPolicyReviewResult.
+ */
+export const TrustPolicyReviewResultSchema: GenEnum<TrustPolicyReviewResult> = /*@__PURE__*/
+  enumDesc(file_planton_connect_v1_connection, 2);
 
