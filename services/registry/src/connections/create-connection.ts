@@ -23,8 +23,8 @@ import type { ConnectionRow } from "../schema.js";
 /**
  * CreateConnection: checks the name and spec, seals the secret half in the
  * vault (nothing to seal in runner mode), then writes the row and the
- * `connection.created` event in one statement. Three statements in all: the
- * checks, the seal (see Vault.seal), the write.
+ * `connection.created` event in one statement. Four statements in all: the
+ * checks, the seal's two (see Vault.seal), the write.
  */
 export async function createConnection(
   deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit" | "rotation">,
