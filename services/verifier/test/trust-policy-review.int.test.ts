@@ -249,6 +249,18 @@ describe("checkAwsTrust reads the role back and lints it", () => {
     expect(review(unreachable)).toMatchObject({ result: "NOT_CHECKABLE" });
   });
 
+  it("bounds the whole read-back by three per-call timeouts when IAM stops answering", async () => {
+    const roleArn = deployRole("planton-Review-Hung", ALL_CAPABILITIES);
+    iam.roles.failNext("GetPolicy", "hang", 10);
+    const started = Date.now();
+    const r = await check(spec(roleArn, ALL_CAPABILITIES), { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(r).toMatchObject({ kind: "verified" });
+    const outcome = review(r);
+    expect(outcome).toMatchObject({ result: "NOT_CHECKABLE", warnings: [] });
+    expect(outcome!.reason).toMatch(/could not be read \(GetPolicy: no answer in time\)/);
+  });
+
   it("lints without the platform's principal and says so", async () => {
     const roleArn = deployRole("planton-Review-NoPrincipal", [AwsCapability.ROUTE53]);
     const outcome = review(await check(spec(roleArn, [AwsCapability.ROUTE53]), { trustedPrincipalArn: undefined }));

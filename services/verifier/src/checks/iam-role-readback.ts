@@ -32,6 +32,8 @@ export type RoleReadback =
 const MAX_PAGES = 10;
 /** Policy documents read at once. */
 const CONCURRENCY = 4;
+/** The whole read-back lasts at most this many per-call timeouts: a slow IAM must not hold the verification. */
+const BUDGET_CALLS = 3;
 
 /**
  * readRoleBack reads a role with the role's own session credentials through
@@ -41,7 +43,8 @@ const CONCURRENCY = 4;
  * `GetPolicy` (DefaultVersionId, Description) then `GetPolicyVersion` for
  * each managed one. IAM returns policy documents URL-encoded (RFC 3986) and
  * the SDK does not decode them: {@link decodePolicyText} does. Each call is
- * one attempt bounded by `options.timeoutMs`.
+ * one attempt bounded by `options.timeoutMs`, and the whole read by
+ * three times that (calls past it fail and leave gaps).
  *
  * GetRole failing gives `not-readable` with the reason and what to do
  * (AccessDenied: a template v1 role, which lacks the self-inspection policy).
@@ -65,10 +68,8 @@ export async function readRoleBack(
     useDualstackEndpoint: false,
     requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
   });
-  const signal = () => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    return { abortSignal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout };
-  };
+  const budget = AbortSignal.timeout(options.timeoutMs * BUDGET_CALLS);
+  const signal = () => ({ abortSignal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), budget, ...(options.signal ? [options.signal] : [])]) });
   try {
     let trustText: string | undefined;
     try {

@@ -44,8 +44,9 @@ export interface FakeIamCaller {
   readonly roleArn?: string;
 }
 
-/** The fake's answer to one role action. */
-export type FakeIamAnswer = { readonly status: 200; readonly xml: string } | { readonly status: number; readonly code: string; readonly message: string };
+/** The fake's answer to one role action ("hang": none at all). */
+export type FakeIamAnswer =
+  { readonly status: 200; readonly xml: string } | { readonly status: number; readonly code: string; readonly message: string } | "hang";
 
 /** One role-read request, for tests to inspect. */
 export interface FakeIamRoleCall {
@@ -66,8 +67,8 @@ export interface FakeIamRoles {
   setPageSize(n: number | undefined): void;
   /** Answers `action` with 403 AccessDenied for every caller from now on (undefined action: none). */
   deny(action: string | undefined): void;
-  /** Answers the next `n` requests for `action` with an error (throttling: 400 Throttling; 500: InternalFailure). */
-  failNext(action: string, kind: "throttle" | "500", n?: number): void;
+  /** Answers the next `n` requests for `action` with an error (throttle: 400 Throttling; 500: InternalFailure; hang: never). */
+  failNext(action: string, kind: "throttle" | "500" | "hang", n?: number): void;
   /** Role-read requests received, oldest first. */
   calls(): readonly FakeIamRoleCall[];
   /** The session with this access key id, if it is one the fake STS issued. */
@@ -108,7 +109,7 @@ export function createFakeIamRoles(): FakeIamRoles {
   const roles = new Map<string, FakeIamRole>();
   const policies = new Map<string, FakeIamPolicy>();
   const log: FakeIamRoleCall[] = [];
-  const failures: { action: string; kind: "throttle" | "500"; left: number }[] = [];
+  const failures: { action: string; kind: "throttle" | "500" | "hang"; left: number }[] = [];
   let sessions: () => readonly FakeIamSession[] = () => [];
   let pageSize: number | undefined;
   let denied: string | undefined;
@@ -121,6 +122,7 @@ export function createFakeIamRoles(): FakeIamRoles {
     const failure = failures.find((f) => f.action === action && f.left > 0);
     if (failure) {
       failure.left -= 1;
+      if (failure.kind === "hang") return "hang";
       return failure.kind === "throttle"
         ? { status: 400, code: "Throttling", message: "Rate exceeded" }
         : { status: 500, code: "InternalFailure", message: "We encountered an internal error. Please try again." };

@@ -90,6 +90,7 @@ export async function startFakeIam(): Promise<FakeIam> {
         ? { arn: session.assumedRoleArn, roleArn: session.roleArn }
         : { arn: `arn:aws:iam::${keys.get(keyId)!.account}:user/${keys.get(keyId)!.userName}` };
       const answer = roles.answer(action, form, caller);
+      if (answer === "hang") return;
       return "xml" in answer ? send(res, 200, answer.xml) : error(res, answer.status, answer.code, answer.message);
     }
     if (action !== "ListAccessKeys" || !("userName" in key))
