@@ -135,7 +135,7 @@ export function lintTrustPolicy(input: TrustLintInput): TrustLintResult {
       warnings.push({
         code: "TRUST_POLICY_OTHER_PRINCIPAL",
         capability: "",
-        message: `${cap(statementName(s))} of the role's trust policy lets ${others.length === 1 ? "another principal" : "other principals"} than the platform's assume the role: ${others.join(", ")}.`,
+        message: `${cap(statementName(s))} of the role's trust policy lets ${others.length === 1 ? "a principal" : "principals"} other than the platform's assume the role: ${others.join(", ")}.`,
         fix: `Remove ${others.length === 1 ? "it" : "them"} from the Principal of ${statementName(s)} (delete the statement if nothing else remains). ${fixes.whole}`,
       });
     }
@@ -263,7 +263,7 @@ class Fixes {
     };
     this.whole =
       `The whole trust policy should be: ${JSON.stringify(policy)} ` +
-      `(IAM console: Roles > ${role.name} > Trust relationships > Edit trust policy; or aws iam update-assume-role-policy --role-name ${role.name} --policy-document file://trust.json).`;
+      `(IAM console: Roles > ${role.name} > Trust relationships > Edit trust policy; or save it as trust.json and run aws iam update-assume-role-policy --role-name ${role.name} --policy-document file://trust.json).`;
   }
 }
 
