@@ -67,7 +67,8 @@ const KNOWN_ENV = {
   REVERIFY_TICK_MS: "registry: how often due re-verifications are queued (default 60000)",
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   PUBLIC_URL: "registry: its address as AWS Lambda reaches it; the trust callback goes to PUBLIC_URL/planton.connect.v1.AwsTrustService/CompleteSetup",
-  AWS_TRUST_PRINCIPAL_ARN: "registry: the runner principal AWS trust roles trust (the verifier's IRSA role)",
+  AWS_TRUST_PRINCIPAL_ARN:
+    "registry: the runner principal AWS trust roles trust (the verifier's IRSA role); verifier: the one principal a deployed trust policy may name (trust-policy review)",
   AWS_TRUST_TEMPLATE_URL: "registry: the published CloudFormation template (S3) that Quick Create links point at",
   AWS_TRUST_CALLBACK_KEY: "registry: HMAC key of setup callback tokens, shared by the replicas (Secret)",
   AWS_TRUST_CALLBACK_KEY_FILE: "registry: file holding that key (alternative to AWS_TRUST_CALLBACK_KEY)",
@@ -272,6 +273,7 @@ function checkKubernetes(dir) {
   const where = rel(dir);
   let trustPrincipal;
   let verifierRole;
+  let verifierPrincipal;
 
   for (const [svc, meta] of Object.entries(SERVICES)) {
     const name = `connect-${svc}`;
@@ -424,7 +426,10 @@ function checkKubernetes(dir) {
         `${name}: ServiceAccount has the IRSA role annotation`,
       );
     else check(!role && sa?.automountServiceAccountToken === false, `${name}: ServiceAccount has no IAM role and no token`);
-    if (svc === "verifier") verifierRole = role;
+    if (svc === "verifier") {
+      verifierRole = role;
+      verifierPrincipal = env.AWS_TRUST_PRINCIPAL_ARN;
+    }
 
     // Service.
     const service = find("Service", name);
@@ -459,6 +464,8 @@ function checkKubernetes(dir) {
     `${where}: registry AWS_TRUST_PRINCIPAL_ARN is the verifier's IRSA role`,
     `${trustPrincipal} vs ${verifierRole}`,
   );
+  // The verifier's trust-policy review compares deployed trust policies with the same ARN.
+  check(verifierPrincipal === trustPrincipal, `${where}: verifier AWS_TRUST_PRINCIPAL_ARN is the registry's`, `${verifierPrincipal} vs ${trustPrincipal}`);
   for (const [cm, g] of generated) {
     const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k));
     check(unknown.length === 0, `${g.kind} ${cm} (${g.file}): every key is in KNOWN_ENV`, unknown.join(", "));

@@ -191,7 +191,7 @@ const SETTINGS = [
     names: ["AWS_IAM_URL", "AZURE_GRAPH_URL", "GCP_IAM_URL"],
     default: "the providers' public endpoints",
     meaning:
-      "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification",
+      "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification. A verified AWS trust role also reads itself back at `AWS_IAM_URL` (`GetRole` and its policies) for the trust-policy review (docs/trust-policy-lint.md)",
   },
   {
     names: ["GCP_TOKEN_URI"],
@@ -218,7 +218,7 @@ const SETTINGS = [
     names: ["AWS_TRUST_PRINCIPAL_ARN"],
     default: "(unset: StartSetup refused)",
     meaning:
-      'registry: the runner principal trust roles trust; the verifier must run as it. Unset, or in a placeholder or AWS example account, StartSetup answers FAILED_PRECONDITION (see "AWS trust: what the platform needs")',
+      'registry: the runner principal trust roles trust; the verifier must run as it. Unset, or in a placeholder or AWS example account, StartSetup answers FAILED_PRECONDITION (see "AWS trust: what the platform needs"). verifier: the one principal a deployed trust policy may name (the trust-policy review); unset, principals are not compared and the review says so',
   },
   {
     names: ["AWS_TRUST_TEMPLATE_URL"],

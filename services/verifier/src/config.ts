@@ -19,6 +19,8 @@ export interface VerifierConfig {
   readonly maxTransientAttempts: number;
   /** AWS_TRUST_PROPAGATION_MS: how long a new cross-account role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
+  /** AWS_TRUST_PRINCIPAL_ARN: the platform principal trust roles must trust alone (the trust-policy lint); undefined when unset. */
+  readonly trustPrincipalArn: string | undefined;
 }
 
 /** loadVerifierConfig parses the verifier's environment; throws ConfigError naming the variable. */
@@ -52,5 +54,16 @@ export function loadVerifierConfig(environment: Env, options: { requireUrls: boo
     checkTimeoutMs: env.int("CHECK_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     maxTransientAttempts: env.int("VERIFY_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
     trustPropagationMs: env.int("AWS_TRUST_PROPAGATION_MS", 300_000, { min: 0, max: 3_600_000 }),
+    trustPrincipalArn: trustPrincipalArn(env.string("AWS_TRUST_PRINCIPAL_ARN")),
   });
+}
+
+// The registry's rule for the same variable: an IAM role or user ARN, or an account root.
+const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]{1,512})$/;
+
+function trustPrincipalArn(value: string | undefined): string | undefined {
+  if (value !== undefined && !PRINCIPAL_ARN.test(value)) {
+    throw new ConfigError("AWS_TRUST_PRINCIPAL_ARN", "must be an IAM role, user or account-root ARN (arn:aws:iam::<account>:role/<name>)");
+  }
+  return value;
 }

@@ -8,6 +8,7 @@ import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
 import type { VerifierMetrics } from "./verifier-metrics.js";
+import { trustReviewFields } from "./trust-review-fields.js";
 import type { CheckResult, CredentialLifetime as CheckedLifetime, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { AwsCredentials } from "./checks/sts-call.js";
@@ -49,6 +50,8 @@ export interface EventVerifierDeps {
   readonly trustCheck?: ProviderCheck;
   /** The platform's own AWS identity, which customer roles trust (for `trustCheck`). */
   readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
+  /** The principal trust roles must trust alone (AWS_TRUST_PRINCIPAL_ARN), for the trust-policy lint. */
+  readonly trustedPrincipalArn?: string;
   /** How long after aws_trust.completed a role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
   /**
@@ -129,6 +132,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         timeoutMs: deps.timeoutMs,
         connectionId,
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
+        ...(deps.trustedPrincipalArn !== undefined ? { trustedPrincipalArn: deps.trustedPrincipalArn } : {}),
       });
     }
     deps.metrics?.checked(found.connection.provider, result);
@@ -171,6 +175,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ok: result.kind === "verified",
         identity: result.kind === "verified" ? result.identity : "",
         ...(result.kind === "verified" && result.lifetime ? { lifetime: lifetimeOf(result.lifetime) } : {}),
+        ...(result.kind === "verified" && result.trustPolicyReview ? trustReviewFields(result.trustPolicyReview) : {}),
         reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
         message:
           result.kind === "verified"

@@ -1,6 +1,7 @@
-import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { AwsCrossAccountTrust, ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
 import { assumeRole, type AssumeOutcome, type Session } from "./assume-role.js";
+import { reviewDeployedRole } from "./aws-trust-review.js";
 import { callerIdentity } from "./caller-identity.js";
 import type { AwsCredentials } from "./sts-call.js";
 import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault, transient } from "./sts-results.js";
@@ -49,7 +50,10 @@ const MAX_QUOTED = 300;
  *    → `failed` ROLE_MISMATCH; error codes map as in checkAws
  *    (INVALID_CREDENTIALS, CLOCK_SKEW, EXPIRED, ...), worded for a session.
  * 4. `AssumeRole` again without ExternalId: `AccessDenied` (the expected
- *    answer) → `verified` with the assumed-role ARN of step 3 as identity;
+ *    answer) → `verified` with the assumed-role ARN of step 3 as identity
+ *    and, with `endpoints.awsIam` set, the role read back with its session
+ *    and linted (`trustPolicyReview`, see {@link reviewDeployedRole}; it
+ *    never changes the outcome);
  *    success → `failed` EXTERNAL_ID_NOT_ENFORCED; platform-credential codes →
  *    `transient` PLATFORM_CREDENTIALS; other codes → `failed`
  *    PROVIDER_REJECTED.
@@ -78,14 +82,15 @@ export const checkAwsTrust: ProviderCheck = async (spec: ConnectionSpec, options
   if (!SESSION_NAME.test(options.connectionId)) {
     throw new Error("checkAwsTrust: the connection id is not a valid RoleSessionName ([\\w+=,.@-]{2,64})");
   }
-  const { roleArn, externalId } = aws.auth.value;
+  const { externalId } = aws.auth.value;
   // Everything secret this check handles; filled as it learns more.
   const secrets: string[] = [externalId];
-  const result = await verifyTrust(aws.accountId, roleArn, externalId, options, secrets);
+  const result = await verifyTrust(aws.accountId, aws.auth.value, options, secrets);
   return scrub(result, secrets);
 };
 
-async function verifyTrust(expectedAccount: string, roleArn: string, externalId: string, options: CheckOptions, secrets: string[]): Promise<CheckResult> {
+async function verifyTrust(expectedAccount: string, trust: AwsCrossAccountTrust, options: CheckOptions, secrets: string[]): Promise<CheckResult> {
+  const { roleArn, externalId } = trust;
   const role = ROLE_ARN.exec(roleArn);
   if (!role) {
     return failed(
@@ -155,7 +160,10 @@ async function verifyTrust(expectedAccount: string, roleArn: string, externalId:
   // Confused-deputy test: the same principal must NOT get in without the id.
   const second = await assumeRole(roleArn, sessionName, undefined, platform, options);
   if (second.kind === "transient") return second;
-  if (second.kind === "denied") return { kind: "verified", identity: who.arn };
+  if (second.kind === "denied") {
+    const review = await reviewDeployedRole(options, session.credentials, trust);
+    return { kind: "verified", identity: who.arn, ...(review ? { trustPolicyReview: review } : {}) };
+  }
   if (second.kind === "session") {
     const extra = second.session.credentials;
     secrets.push(extra.accessKeyId, extra.secretAccessKey, extra.sessionToken);

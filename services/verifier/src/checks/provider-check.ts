@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { TrustPolicyReviewOutcome } from "./review-warning.js";
 import type { AwsCredentials } from "./sts-call.js";
 
 /**
@@ -7,7 +8,9 @@ import type { AwsCredentials } from "./sts-call.js";
  *   reported (AWS caller ARN, GCP service-account email, Azure
  *   subscription display name or id, DigitalOcean account email, Civo
  *   "civo", Cloudflare token id or user email); `lifetime` the credential's
- *   own dates where the provider reports them to the credential itself.
+ *   own dates where the provider reports them to the credential itself;
+ *   `trustPolicyReview` (AWS cross-account trust) the deployed role read
+ *   back and linted, its findings becoming the verification's warnings.
  * - `failed`: the provider refused for a reason the user must fix;
  *   `reason` is a stable UPPER_SNAKE code (INVALID_CREDENTIALS, EXPIRED,
  *   INSUFFICIENT_PERMISSIONS, ACCOUNT_MISMATCH, REGION_UNAVAILABLE,
@@ -17,7 +20,7 @@ import type { AwsCredentials } from "./sts-call.js";
  *   malformed response, network error); `retryAfterMs` when the provider said.
  */
 export type CheckResult =
-  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime }
+  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime; readonly trustPolicyReview?: TrustPolicyReviewOutcome }
   | { readonly kind: "failed"; readonly reason: string; readonly message: string }
   | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
 
@@ -55,7 +58,11 @@ export interface ProviderEndpoints {
    * (Google's Node library ignores it; we honour it, see the reference).
    */
   readonly gcpTokenUri: string;
-  /** AWS IAM (ListAccessKeys: an access key's CreateDate), e.g. https://iam.amazonaws.com; absent or empty: not read. */
+  /**
+   * AWS IAM (ListAccessKeys: an access key's CreateDate; a trust role read
+   * back with GetRole and its policies), e.g. https://iam.amazonaws.com;
+   * absent or empty: not read.
+   */
   readonly awsIam?: string;
   /** Microsoft Graph (the application's passwordCredentials), e.g. https://graph.microsoft.com; absent or empty: not read. */
   readonly azureGraph?: string;
@@ -81,6 +88,12 @@ export interface CheckOptions {
    * cannot produce credentials.
    */
   readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
+  /**
+   * The platform's principal that customers' trust roles must trust alone
+   * (AWS_TRUST_PRINCIPAL_ARN); undefined: the trust-policy lint cannot
+   * compare principals and says so.
+   */
+  readonly trustedPrincipalArn?: string;
 }
 
 /**

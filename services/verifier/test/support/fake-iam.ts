@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeIamRoles, type FakeIamCaller, type FakeIamRoles } from "./fake-iam-roles.js";
 import { sha256Hex, sigV4Signature } from "./sigv4-verify.js";
 
 /** An IAM user's access key as the fake knows it. */
@@ -19,6 +20,8 @@ export interface FakeIam {
   /** Base URL, e.g. http://127.0.0.1:PORT (use as `endpoints.awsIam`). */
   readonly url: string;
   addKey(accessKeyId: string, key: FakeIamKey): void;
+  /** Role read-back (GetRole and the role's policies), signed by the fake STS's sessions; see fake-iam-roles.ts. */
+  readonly roles: FakeIamRoles;
   /** Actions received, oldest first. */
   actions(): readonly string[];
   close(): Promise<void>;
@@ -36,11 +39,16 @@ const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/a
  * `UserName` the caller's own user; `AccessKeyMetadata` members with
  * UserName, AccessKeyId, Status and CreateDate; 403 AccessDenied ("User: ...
  * is not authorized to perform: iam:ListAccessKeys on resource: user ...")
- * when the user may not list its own keys.
+ * when the user may not list its own keys. Role reads (GetRole and the
+ * role's policies, see fake-iam-roles.ts) are signed by sessions of the fake
+ * STS (`roles.acceptSessions`): their token must come as
+ * x-amz-security-token (else InvalidClientTokenId), an expired one answers
+ * ExpiredToken.
  */
 export async function startFakeIam(): Promise<FakeIam> {
   const keys = new Map<string, FakeIamKey>();
   const log: string[] = [];
+  const roles = createFakeIamRoles();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -55,7 +63,13 @@ export async function startFakeIam(): Promise<FakeIam> {
     const m = AUTH.exec(header(req, "authorization") ?? "");
     if (!m) return error(res, 403, "MissingAuthenticationToken", "Request is missing Authentication Token");
     const [, keyId = "", , region = "", service = "", signedList = "", signature = ""] = m;
-    const key = keys.get(keyId);
+    const session = keys.has(keyId) ? undefined : roles.session(keyId);
+    if (session !== undefined && header(req, "x-amz-security-token") !== session.sessionToken) {
+      return error(res, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    }
+    if (session !== undefined && Date.now() >= session.expiresAt)
+      return error(res, 403, "ExpiredToken", "The security token included in the request is expired");
+    const key = keys.get(keyId) ?? (session ? { secret: session.secretAccessKey } : undefined);
     if (key === undefined) return error(res, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
     const date = header(req, "x-amz-date") ?? "";
     const signed = signedList.split(";");
@@ -71,7 +85,16 @@ export async function startFakeIam(): Promise<FakeIam> {
     if (service !== "iam" || expected !== signature) {
       return error(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
     }
-    if (action !== "ListAccessKeys") return error(res, 400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
+    if (roles.handles(action)) {
+      const caller: FakeIamCaller = session
+        ? { arn: session.assumedRoleArn, roleArn: session.roleArn }
+        : { arn: `arn:aws:iam::${keys.get(keyId)!.account}:user/${keys.get(keyId)!.userName}` };
+      const answer = roles.answer(action, form, caller);
+      if (answer === "hang") return;
+      return "xml" in answer ? send(res, 200, answer.xml) : error(res, answer.status, answer.code, answer.message);
+    }
+    if (action !== "ListAccessKeys" || !("userName" in key))
+      return error(res, 400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
     const userName = form.get("UserName") ?? key.userName;
     if (!key.mayListOwnKeys || userName !== key.userName) {
       return error(
@@ -102,6 +125,7 @@ export async function startFakeIam(): Promise<FakeIam> {
     addKey(accessKeyId, key) {
       keys.set(accessKeyId, key);
     },
+    roles,
     actions: () => [...log],
     close() {
       server.closeAllConnections();
@@ -125,6 +149,6 @@ function error(res: ServerResponse, status: number, code: string, message: strin
   send(
     res,
     status,
-    `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>Sender</Type>\n    <Code>${code}</Code>\n    <Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`,
+    `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>\n    <Code>${code}</Code>\n    <Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`,
   );
 }
