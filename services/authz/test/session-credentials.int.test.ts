@@ -114,6 +114,16 @@ function violations(error: ConnectError) {
   return error.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, reason: v.reason, description: v.description })));
 }
 
+// The audit records of a deployment, once there is one (a resolve that ended on the caller's deadline records it as it unwinds).
+async function waitForAudit(deploymentId: string) {
+  const { authz } = await p.clients(org);
+  for (let i = 0; ; i++) {
+    const { events } = await authz.listAuditEvents({ deploymentId });
+    if (events.length > 0 || i === 50) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe("session credentials (ResolveCredentials with session_credentials)", () => {
   let main: Awaited<ReturnType<typeof trustConnection>>;
   beforeAll(async () => {
@@ -339,6 +349,20 @@ describe("session credentials (ResolveCredentials with session_credentials)", ()
     const { authz } = await p.clients(org);
     const { events } = await authz.listAuditEvents({ deploymentId: "deploy-5xx" });
     expect(events.map((e) => e.errorCode)).toEqual(["", "UNAVAILABLE", "UNAVAILABLE"]);
+  });
+
+  it("stops waiting for STS when the caller's deadline passes: DEADLINE_EXCEEDED, audited, nothing handed out", async () => {
+    sts.failNext("timeout", 1, "AssumeRole");
+    const { authz } = await p.clients(org);
+    const late = await rpcFailure(
+      authz.resolveCredentials(
+        { deploymentId: "deploy-deadline", environment: "prod", provider: Provider.AWS, connection: main.slug, sessionCredentials: true },
+        { timeoutMs: 300 },
+      ),
+    );
+    expect(late.code).toBe(Code.DeadlineExceeded);
+    const events = await waitForAudit("deploy-deadline");
+    expect(events[0]).toMatchObject({ decision: AuditDecision.ERROR, errorCode: "DEADLINE_EXCEEDED" });
   });
 
   it("refuses sessions for connections that are not trust roles, before pinning", async () => {
