@@ -79,7 +79,8 @@ export function createAwsSessionIssuer(options: AwsSessionIssuerOptions): AwsSes
         RoleArn: request.roleArn,
         RoleSessionName: request.roleSessionName,
         DurationSeconds: request.durationSeconds,
-        ExternalId: request.externalId,
+        // Every setup generates one; a version sealed without one is asked for without (STS refuses "").
+        ...(request.externalId !== "" ? { ExternalId: request.externalId } : {}),
         ...(request.tags.length > 0 ? { Tags: request.tags.map((t) => ({ Key: t.key, Value: t.value })) } : {}),
         SourceIdentity: request.sourceIdentity,
       };
