@@ -185,7 +185,13 @@ const SETTINGS = [
     names: ["AWS_STS_URL", "AZURE_LOGIN_URL", "AZURE_MANAGEMENT_URL", "DIGITALOCEAN_API_URL", "CIVO_API_URL", "CLOUDFLARE_API_URL"],
     default: "the providers' public endpoints",
     meaning:
-      "verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`)",
+      'verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`). authz reads `AWS_STS_URL` too, for session credentials (see "Session credentials"); a regional endpoint there issues session tokens valid in every region',
+  },
+  {
+    names: ["AWS_STS_MAX_ATTEMPTS", "AWS_STS_REQUEST_TIMEOUT_MS"],
+    default: "3, 5000",
+    meaning:
+      "authz: SDK attempts per AssumeRole for session credentials (throttling, 5xx and network errors are retried with backoff); bound on one attempt. The caller's deadline bounds the whole resolve. The platform's AWS identity comes from the standard AWS chain, as the verifier's",
   },
   {
     names: ["AWS_IAM_URL", "AZURE_GRAPH_URL", "GCP_IAM_URL"],

@@ -36,7 +36,11 @@ export interface CliStack {
   /** A BROWSER command that records the URLs it is asked to open. */
   browser(): Promise<{ env: Record<string, string>; urls(): Promise<string[]> }>;
   /** Plays the CloudFormation custom resource: posts the role for the setup behind a Quick Create link. */
-  completeFromLink(link: string, roleName: string, options?: { requireExternalId?: boolean }): Promise<{ status: number; body: string }>;
+  completeFromLink(
+    link: string,
+    roleName: string,
+    options?: { requireExternalId?: boolean; trustActions?: readonly string[] },
+  ): Promise<{ status: number; body: string }>;
   output(): string;
   close(): Promise<void>;
 }
@@ -146,6 +150,7 @@ export async function startCliStack(): Promise<CliStack> {
         roleArn,
         trustedPrincipalArn: params.get("param_TrustedPrincipalArn")!,
         ...(options.requireExternalId === false ? {} : { externalId: params.get("param_ExternalId")! }),
+        ...(options.trustActions ? { trustActions: options.trustActions } : {}),
       });
       // What the template's Lambda sends (Connect protocol, JSON), to this stack.
       const callback = new URL(params.get("param_CallbackUrl")!);
