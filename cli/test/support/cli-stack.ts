@@ -67,6 +67,11 @@ export async function startCliStack(): Promise<CliStack> {
       OUTBOX_POLL_MS: "50",
       // The verifier assumes trust roles at the fake STS as the platform principal.
       AWS_STS_URL: sts.url,
+      // What a verified credential reads about itself afterwards (dates, the
+      // trust-policy review) goes to a closed local port: never the internet.
+      AWS_IAM_URL: "http://127.0.0.1:9",
+      AZURE_GRAPH_URL: "http://127.0.0.1:9",
+      GCP_IAM_URL: "http://127.0.0.1:9",
       AWS_ACCESS_KEY_ID: PLATFORM.accessKeyId,
       AWS_SECRET_ACCESS_KEY: PLATFORM.secretAccessKey,
       AWS_TRUST_PRINCIPAL_ARN: PLATFORM.arn,
