@@ -17,6 +17,7 @@ export { accountKeyOf } from "./account-key.js";
 export { applyUpdateMask, type MaskedUpdate } from "./update-mask.js";
 export { parseServiceAccountKey, type ServiceAccountKey, type ServiceAccountKeyResult } from "./service-account-key.js";
 export { AWS_DEFAULT_REGION, AWS_REGION, AWS_ROLE_ARN, AWS_EXTERNAL_ID, roleArnAccount, type AwsRuleOptions } from "./aws-rules.js";
+export { stsRegionOf } from "./sts-region.js";
 export { AWS_REGIONS, awsPartitionOf, awsRegionProblem, isAwsRegion, type AwsPartition } from "./aws-regions.js";
 export { AWS_REGIONS_BY_PARTITION, AWS_REGIONS_SOURCE } from "./data/aws-regions.js";
 export { DIGITALOCEAN_REGIONS } from "./data/digitalocean-regions.js";

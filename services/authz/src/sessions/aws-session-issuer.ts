@@ -3,7 +3,7 @@ import type { Logger } from "@planton/logging";
 import { abortCodeOf } from "../error-codes.js";
 import type { PlatformAwsCredentials } from "./platform-credentials.js";
 import type { SessionMetrics } from "./session-metrics.js";
-import { stsRegionOf } from "./sts-region.js";
+import { stsRegionOf } from "@planton/providers";
 import { sessionFailureOf } from "./sts-failures.js";
 
 /** One session tag: key and value already within IAM's rules. */

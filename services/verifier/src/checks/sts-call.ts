@@ -2,7 +2,7 @@ import { STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import { asObject, parseRetryAfter, str, unanswered } from "./http-call.js";
 import type { CheckOptions } from "./provider-check.js";
 import type { Transient } from "./sts-results.js";
-import { stsRegionOf } from "./sts-region.js";
+import { stsRegionOf } from "@planton/providers";
 
 /** AWS credentials to call STS with. `secretAccessKey` and `sessionToken` are secret. */
 export interface AwsCredentials {

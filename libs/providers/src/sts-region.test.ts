@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stsRegionOf } from "../src/checks/sts-region.js";
+import { stsRegionOf } from "./sts-region.js";
 
 describe("stsRegionOf", () => {
   it.each([
