@@ -8,6 +8,7 @@ import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
 import type { VerifierMetrics } from "./verifier-metrics.js";
+import { permissionFields } from "./permission-fields.js";
 import type { CheckResult, CredentialLifetime as CheckedLifetime, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { AwsCredentials } from "./checks/sts-call.js";
@@ -64,6 +65,8 @@ export interface EventVerifierDeps {
   readonly logger: Logger;
   /** Where check results are counted (none: not measured). */
   readonly metrics?: VerifierMetrics;
+  /** After a successful check, ask the provider what the credential may do per capability (`PERMISSION_CHECKS`). */
+  readonly checkPermissions?: boolean;
 }
 
 /**
@@ -129,6 +132,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         timeoutMs: deps.timeoutMs,
         connectionId,
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
+        ...(deps.checkPermissions ? { checkPermissions: true } : {}),
       });
     }
     deps.metrics?.checked(found.connection.provider, result);
@@ -171,6 +175,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ok: result.kind === "verified",
         identity: result.kind === "verified" ? result.identity : "",
         ...(result.kind === "verified" && result.lifetime ? { lifetime: lifetimeOf(result.lifetime) } : {}),
+        ...permissionFields(result),
         reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
         message:
           result.kind === "verified"

@@ -1,5 +1,7 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
+import type { AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
+import { awsPermissionsStep } from "../permissions/aws-permissions.js";
 import { assumeRole, type AssumeOutcome, type Session } from "./assume-role.js";
 import { callerIdentity } from "./caller-identity.js";
 import type { AwsCredentials } from "./sts-call.js";
@@ -53,6 +55,9 @@ const MAX_QUOTED = 300;
  *    success → `failed` EXTERNAL_ID_NOT_ENFORCED; platform-credential codes →
  *    `transient` PLATFORM_CREDENTIALS; other codes → `failed`
  *    PROVIDER_REJECTED.
+ * 5. With `checkPermissions` and `endpoints.awsIam`: the role's session
+ *    simulates the role's own policies per capability (see
+ *    awsPermissionsStep); its outcome never changes the verdict.
  *
  * In every step: throttling code or 429 → `transient` THROTTLED (with
  * `retryAfterMs` from Retry-After); 5xx / InternalFailure /
@@ -78,14 +83,21 @@ export const checkAwsTrust: ProviderCheck = async (spec: ConnectionSpec, options
   if (!SESSION_NAME.test(options.connectionId)) {
     throw new Error("checkAwsTrust: the connection id is not a valid RoleSessionName ([\\w+=,.@-]{2,64})");
   }
-  const { roleArn, externalId } = aws.auth.value;
+  const { roleArn, externalId, capabilities } = aws.auth.value;
   // Everything secret this check handles; filled as it learns more.
   const secrets: string[] = [externalId];
-  const result = await verifyTrust(aws.accountId, roleArn, externalId, options, secrets);
+  const result = await verifyTrust(aws.accountId, roleArn, externalId, options, secrets, { region: aws.region || "us-west-2", capabilities });
   return scrub(result, secrets);
 };
 
-async function verifyTrust(expectedAccount: string, roleArn: string, externalId: string, options: CheckOptions, secrets: string[]): Promise<CheckResult> {
+async function verifyTrust(
+  expectedAccount: string,
+  roleArn: string,
+  externalId: string,
+  options: CheckOptions,
+  secrets: string[],
+  scope: { readonly region: string; readonly capabilities: readonly AwsCapability[] },
+): Promise<CheckResult> {
   const role = ROLE_ARN.exec(roleArn);
   if (!role) {
     return failed(
@@ -155,7 +167,15 @@ async function verifyTrust(expectedAccount: string, roleArn: string, externalId:
   // Confused-deputy test: the same principal must NOT get in without the id.
   const second = await assumeRole(roleArn, sessionName, undefined, platform, options);
   if (second.kind === "transient") return second;
-  if (second.kind === "denied") return { kind: "verified", identity: who.arn };
+  if (second.kind === "denied") {
+    // The role simulates itself (the template allows it): what each capability may do.
+    const role = { arn: roleArn, kind: "role" as const, name: roleName, partition, account: roleAccount, region: scope.region };
+    return {
+      kind: "verified",
+      identity: who.arn,
+      ...(await awsPermissionsStep(options.endpoints.awsIam, session.credentials, role, scope.capabilities, options)),
+    };
+  }
   if (second.kind === "session") {
     const extra = second.session.credentials;
     secrets.push(extra.accessKeyId, extra.secretAccessKey, extra.sessionToken);

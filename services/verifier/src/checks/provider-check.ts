@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { PermissionReport } from "../permissions/permission-report.js";
 import type { AwsCredentials } from "./sts-call.js";
 
 /**
@@ -7,7 +8,9 @@ import type { AwsCredentials } from "./sts-call.js";
  *   reported (AWS caller ARN, GCP service-account email, Azure
  *   subscription display name or id, DigitalOcean account email, Civo
  *   "civo", Cloudflare token id or user email); `lifetime` the credential's
- *   own dates where the provider reports them to the credential itself.
+ *   own dates where the provider reports them to the credential itself;
+ *   `permissions` what it may do, per capability, where the provider can
+ *   say (AWS, GCP, Azure, with `checkPermissions` on).
  * - `failed`: the provider refused for a reason the user must fix;
  *   `reason` is a stable UPPER_SNAKE code (INVALID_CREDENTIALS, EXPIRED,
  *   INSUFFICIENT_PERMISSIONS, ACCOUNT_MISMATCH, REGION_UNAVAILABLE,
@@ -17,7 +20,7 @@ import type { AwsCredentials } from "./sts-call.js";
  *   malformed response, network error); `retryAfterMs` when the provider said.
  */
 export type CheckResult =
-  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime }
+  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime; readonly permissions?: PermissionReport }
   | { readonly kind: "failed"; readonly reason: string; readonly message: string }
   | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
 
@@ -61,6 +64,8 @@ export interface ProviderEndpoints {
   readonly azureGraph?: string;
   /** GCP IAM (serviceAccounts.keys.get), e.g. https://iam.googleapis.com; absent or empty: not read. */
   readonly gcpIam?: string;
+  /** GCP Resource Manager (projects.testIamPermissions), e.g. https://cloudresourcemanager.googleapis.com; absent or empty: not checked. */
+  readonly gcpResourceManager?: string;
 }
 
 /** Options every check gets. */
@@ -81,6 +86,14 @@ export interface CheckOptions {
    * cannot produce credentials.
    */
   readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
+  /**
+   * After a successful verification, ask the provider what the credential
+   * may do per capability (AWS IAM SimulatePrincipalPolicy at
+   * `endpoints.awsIam`, GCP testIamPermissions at
+   * `endpoints.gcpResourceManager`, Azure's permissions API at
+   * `endpoints.azureManagement`). Off or absent: not asked.
+   */
+  readonly checkPermissions?: boolean;
 }
 
 /**
