@@ -104,7 +104,7 @@ function refusal(
     return refusedReport(
       notCheckable(subjects, `Azure refused to list app ${subject.clientId}'s permissions on subscription ${subject.subscriptionId} (${named})`),
       `Azure did not say what app ${subject.clientId} may do, so each family's permissions are unknown (the credential itself works).`,
-      `Assign app ${subject.clientId} a role on subscription ${subject.subscriptionId} that includes Microsoft.Authorization/permissions/read (Reader has it), then verify again.`,
+      `Assign app ${subject.clientId} a role on subscription ${subject.subscriptionId} that may read its own permissions (Microsoft.Authorization/*/read; Reader has it), then verify again.`,
     );
   }
   const reason =
