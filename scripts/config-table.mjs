@@ -197,7 +197,7 @@ const SETTINGS = [
     names: ["PERMISSION_CHECKS"],
     default: "true",
     meaning:
-      "verifier: after a successful verification, ask the provider what the credential may do per capability (AWS IAM `SimulatePrincipalPolicy` at `AWS_IAM_URL`, GCP `projects.testIamPermissions` at `GCP_RESOURCE_MANAGER_URL`, Azure's permissions API at `AZURE_MANAGEMENT_URL`; see docs/permission-checks.md); a refusal is recorded as not checkable, never as a failure",
+      "verifier: after a successful verification, ask the provider what the credential may do per capability (AWS IAM `SimulatePrincipalPolicy` at `AWS_IAM_URL`, GCP `projects.testIamPermissions` at `GCP_RESOURCE_MANAGER_URL`, Azure's permissions API at `AZURE_MANAGEMENT_URL`; see [docs/permission-checks.md](docs/permission-checks.md)); a refusal is recorded as not checkable, never as a failure",
   },
   {
     names: ["GCP_RESOURCE_MANAGER_URL"],
