@@ -53,7 +53,9 @@ const KNOWN_ENV = {
   RETENTION_INTERVAL_MS: "authz: how often the retention job runs (default 5 min)",
   AUTHZ_URL: "registry: authz's native gRPC endpoint (refuses deletes while deployments are pinned)",
   // verifier
-  AWS_STS_URL: "verifier: AWS STS endpoint (default https://sts.amazonaws.com)",
+  AWS_STS_URL: "verifier, authz: AWS STS endpoint (default https://sts.amazonaws.com)",
+  AWS_STS_MAX_ATTEMPTS: "authz: SDK attempts per AssumeRole for session credentials (default 3)",
+  AWS_STS_REQUEST_TIMEOUT_MS: "authz: bound on one AssumeRole attempt (default 5000)",
   AZURE_LOGIN_URL: "verifier: Entra ID token host (default https://login.microsoftonline.com)",
   AZURE_MANAGEMENT_URL: "verifier: Azure Resource Manager (default https://management.azure.com)",
   DIGITALOCEAN_API_URL: "verifier: DigitalOcean API (default https://api.digitalocean.com)",
@@ -67,7 +69,8 @@ const KNOWN_ENV = {
   REVERIFY_TICK_MS: "registry: how often due re-verifications are queued (default 60000)",
   OUTBOX_POLL_MS: "registry: how often the outbox relay looks for unpublished events (default 500)",
   PUBLIC_URL: "registry: its address as AWS Lambda reaches it; the trust callback goes to PUBLIC_URL/planton.connect.v1.AwsTrustService/CompleteSetup",
-  AWS_TRUST_PRINCIPAL_ARN: "registry: the runner principal AWS trust roles trust (the verifier's IRSA role)",
+  AWS_TRUST_PRINCIPAL_ARN:
+    "registry: the runner principal AWS trust roles trust (the verifier's IRSA role); verifier: the one principal a deployed trust policy may name (trust-policy review)",
   AWS_TRUST_TEMPLATE_URL: "registry: the published CloudFormation template (S3) that Quick Create links point at",
   AWS_TRUST_CALLBACK_KEY: "registry: HMAC key of setup callback tokens, shared by the replicas (Secret)",
   AWS_TRUST_CALLBACK_KEY_FILE: "registry: file holding that key (alternative to AWS_TRUST_CALLBACK_KEY)",
@@ -117,11 +120,12 @@ const VAULT_CALLERS = ["registry", "authz", "verifier"];
 const KMS_ALIAS = "alias/planton-connect";
 // Settings that Deployments take from Secrets (auth settings stay together in connect-auth).
 const FROM_SECRETS = ["DATABASE_URL", "AUTH_JWT_SECRET", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "AWS_TRUST_CALLBACK_KEY"];
-// AWS settings that are not KMS access: the trust flow's (registry, verifier).
-const TRUST_SETTING = /^(AWS_TRUST_|AWS_STS_URL$)/;
-// Services whose ServiceAccount names an IAM role: the vault (KMS) and the
-// verifier (the runner principal customer trust roles name).
-const IRSA_SERVICES = ["vault", "verifier"];
+// AWS settings that are not KMS access: the trust flow's (registry, verifier, authz).
+const TRUST_SETTING = /^(AWS_TRUST_|AWS_STS_)/;
+// Services whose ServiceAccount names an IAM role: the vault (KMS), and the
+// verifier and authz (the runner principal customer trust roles name: the
+// verifier proves roles with it, authz mints deployments' session credentials).
+const IRSA_SERVICES = ["vault", "verifier", "authz"];
 const PRESTOP_SECONDS_MAX = 10;
 
 // ---------------------------------------------------------------------------
@@ -272,6 +276,8 @@ function checkKubernetes(dir) {
   const where = rel(dir);
   let trustPrincipal;
   let verifierRole;
+  let verifierPrincipal;
+  let authzRole;
 
   for (const [svc, meta] of Object.entries(SERVICES)) {
     const name = `connect-${svc}`;
@@ -424,7 +430,11 @@ function checkKubernetes(dir) {
         `${name}: ServiceAccount has the IRSA role annotation`,
       );
     else check(!role && sa?.automountServiceAccountToken === false, `${name}: ServiceAccount has no IAM role and no token`);
-    if (svc === "verifier") verifierRole = role;
+    if (svc === "verifier") {
+      verifierRole = role;
+      verifierPrincipal = env.AWS_TRUST_PRINCIPAL_ARN;
+    }
+    if (svc === "authz") authzRole = role;
 
     // Service.
     const service = find("Service", name);
@@ -450,7 +460,7 @@ function checkKubernetes(dir) {
   const roles = objects.filter((o) => o.kind === "ServiceAccount" && o.metadata?.annotations?.["eks.amazonaws.com/role-arn"]);
   check(
     roles.length === IRSA_SERVICES.length && roles.every((r) => IRSA_SERVICES.map((s) => `connect-${s}`).includes(r.metadata.name)),
-    `${where}: only the vault's and the verifier's ServiceAccounts have an IAM role`,
+    `${where}: only the vault's, the verifier's and authz's ServiceAccounts have an IAM role`,
     roles.map((r) => r.metadata.name).join(", "),
   );
   // The verifier proves roles as the principal they trust: the same ARN.
@@ -458,6 +468,14 @@ function checkKubernetes(dir) {
     Boolean(trustPrincipal) && trustPrincipal === verifierRole,
     `${where}: registry AWS_TRUST_PRINCIPAL_ARN is the verifier's IRSA role`,
     `${trustPrincipal} vs ${verifierRole}`,
+  );
+  // The verifier's trust-policy review compares deployed trust policies with the same ARN.
+  check(verifierPrincipal === trustPrincipal, `${where}: verifier AWS_TRUST_PRINCIPAL_ARN is the registry's`, `${verifierPrincipal} vs ${trustPrincipal}`);
+  // authz assumes the same roles for deployments' session credentials.
+  check(
+    Boolean(trustPrincipal) && trustPrincipal === authzRole,
+    `${where}: registry AWS_TRUST_PRINCIPAL_ARN is authz's IRSA role`,
+    `${trustPrincipal} vs ${authzRole}`,
   );
   for (const [cm, g] of generated) {
     const unknown = Object.keys(g.data).filter((k) => !Object.hasOwn(KNOWN_ENV, k));

@@ -185,13 +185,19 @@ const SETTINGS = [
     names: ["AWS_STS_URL", "AZURE_LOGIN_URL", "AZURE_MANAGEMENT_URL", "DIGITALOCEAN_API_URL", "CIVO_API_URL", "CLOUDFLARE_API_URL"],
     default: "the providers' public endpoints",
     meaning:
-      "verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`)",
+      'verifier: provider API base URLs. STS is called with `@aws-sdk/client-sts` at exactly `AWS_STS_URL`, signing for the region in its host (`https://sts.eu-west-1.amazonaws.com` → `eu-west-1`; the global endpoint and any other host → `us-east-1`). authz reads `AWS_STS_URL` too, for session credentials (see "Session credentials"); a regional endpoint there issues session tokens valid in every region',
+  },
+  {
+    names: ["AWS_STS_MAX_ATTEMPTS", "AWS_STS_REQUEST_TIMEOUT_MS"],
+    default: "3, 5000",
+    meaning:
+      "authz: SDK attempts per AssumeRole for session credentials (throttling, 5xx and network errors are retried with backoff); bound on one attempt. The caller's deadline bounds the whole resolve. The platform's AWS identity comes from the standard AWS chain, as the verifier's",
   },
   {
     names: ["AWS_IAM_URL", "AZURE_GRAPH_URL", "GCP_IAM_URL"],
     default: "the providers' public endpoints",
     meaning:
-      "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification",
+      "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification. A verified AWS trust role also reads itself back at `AWS_IAM_URL` (`GetRole` and its policies) for the trust-policy review (docs/trust-policy-lint.md)",
   },
   {
     names: ["PERMISSION_CHECKS"],
@@ -229,7 +235,7 @@ const SETTINGS = [
     names: ["AWS_TRUST_PRINCIPAL_ARN"],
     default: "(unset: StartSetup refused)",
     meaning:
-      'registry: the runner principal trust roles trust; the verifier must run as it. Unset, or in a placeholder or AWS example account, StartSetup answers FAILED_PRECONDITION (see "AWS trust: what the platform needs")',
+      'registry: the runner principal trust roles trust; the verifier must run as it. Unset, or in a placeholder or AWS example account, StartSetup answers FAILED_PRECONDITION (see "AWS trust: what the platform needs"). verifier: the one principal a deployed trust policy may name (the trust-policy review); unset, principals are not compared and the review says so',
   },
   {
     names: ["AWS_TRUST_TEMPLATE_URL"],

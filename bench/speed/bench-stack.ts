@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { resolveDatabase, type DatabaseLocation } from "@planton/db";
 import { silentLogger } from "@planton/logging";
-import { createTestDatabase, type TestDatabase } from "@planton/testing";
+import { childServiceEnv, createTestDatabase, type TestDatabase } from "@planton/testing";
 
 // BENCH_ALL_IN_ONE: another build's entry point (e.g. a checkout of an earlier commit, for before/after figures in one run).
 const ALL_IN_ONE = process.env["BENCH_ALL_IN_ONE"] ?? resolve(import.meta.dirname, "../../../services/all-in-one/dist/src/main.js");
@@ -69,19 +69,12 @@ export async function startStack(backends: BenchBackends, env: Record<string, st
   // BENCH_STACK_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a CPU profile of the stack.
   const nodeOptions = (process.env["BENCH_STACK_NODE_OPTIONS"] ?? "").split(" ").filter((o) => o !== "");
   const child = spawn(process.execPath, [...nodeOptions, ALL_IN_ONE], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      METRICS_PORT: "0",
-      DATA_DIR: dataDir,
+    env: childServiceEnv(dataDir, {
       DATABASE_URL: backends.databaseUrl,
       AUTH_JWT_SECRET: BENCH_JWT_SECRET,
       ...(backends.natsUrl !== undefined ? { NATS_URL: backends.natsUrl } : {}),
       ...env,
-    },
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", () => undefined);

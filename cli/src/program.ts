@@ -3,6 +3,7 @@ import type { CliContext } from "./cli-context.js";
 import { commandPath } from "./command-kit.js";
 import { addConnectCommands } from "./commands/connect.js";
 import { addConnectionCommands } from "./commands/connection.js";
+import { addCredentialsCommands } from "./commands/credentials.js";
 import { addLoginCommand } from "./commands/login.js";
 import { addRunnerCommands } from "./commands/runner.js";
 import { CommandLineError } from "./failures.js";
@@ -36,6 +37,7 @@ export function createProgram(ctx: CliContext): Command {
   addConnectCommands(program, ctx);
   addConnectionCommands(program, ctx);
   addRunnerCommands(program, ctx);
+  addCredentialsCommands(program, ctx);
   configureTree(program, ctx);
   return program;
 }

@@ -440,6 +440,42 @@ describe("connection", () => {
   });
 });
 
+describe("credentials resolve", () => {
+  it("prints session credentials minted by authz for the deployment as export lines, and no secret in the table", async () => {
+    const browser = await stack.browser();
+    const running = stack.run(["connect", "aws", "--name", "sessions-prod-aws", "--account-id", "123456789012", "-o", "json"], { env: browser.env });
+    const [link] = await waitFor(
+      () => browser.urls(),
+      (urls) => urls.length > 0,
+    );
+    // A role made by trust template v2: its trust statement allows tagging the session and setting its source identity.
+    const trustActions = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"];
+    expect((await stack.completeFromLink(link!, "planton-sessions-TrustRole", { trustActions })).status).toBe(200);
+    expect(connectionOf(await running).status).toBe("CONNECTION_STATUS_VERIFIED");
+    expect((await stack.run(["connection", "auth", "create", "sessions-prod-aws", "--org"])).code).toBe(0);
+
+    const args = ["credentials", "resolve", "--deployment", "cli-deploy-1", "--environment", "prod", "--provider", "aws", "--connection", "sessions-prod-aws"];
+    const env = await stack.run([...args, "--session", "--duration", "30m", "-o", "env"]);
+    expect(env.code, env.stderr).toBe(0);
+    const minted = stack.sts.sessions().at(-1)!;
+    expect(minted).toMatchObject({ roleArn: "arn:aws:iam::123456789012:role/planton-sessions-TrustRole", sessionName: "cli-deploy-1" });
+    expect(stack.sts.calls().at(-1)!.params).toMatchObject({ DurationSeconds: "1800", RoleSessionName: "cli-deploy-1", "Tags.member.3.Value": "cli-deploy-1" });
+    expect(env.stdout).toContain(`export AWS_ACCESS_KEY_ID='${minted.accessKeyId}'\n`);
+    expect(env.stdout).toContain(`export AWS_SECRET_ACCESS_KEY='${minted.secretAccessKey}'\n`);
+    expect(env.stdout).toContain(`export AWS_SESSION_TOKEN='${minted.sessionToken}'\n`);
+    expect(env.stdout).toContain("export AWS_REGION='us-west-2'");
+
+    // Again: fresh credentials, shown without any secret.
+    const table = await stack.run([...args, "--session"]);
+    expect(table.code, table.stderr).toBe(0);
+    const again = stack.sts.sessions().at(-1)!;
+    expect(again.accessKeyId).not.toBe(minted.accessKeyId);
+    expect(table.stdout).toMatch(/SESSION NAME\s+cli-deploy-1/);
+    expect(table.stdout).toContain(again.accessKeyId.slice(0, 4) + "*".repeat(12) + again.accessKeyId.slice(-4));
+    for (const secret of [again.accessKeyId, again.secretAccessKey, again.sessionToken]) expect(table.stdout).not.toContain(secret);
+  });
+});
+
 describe("runner", () => {
   it("registers (showing the token once), lists and deletes runners", async () => {
     const registered = json<{ runner: { id: string; name: string }; token: string }>(

@@ -66,6 +66,11 @@ beforeAll(async () => {
       CIVO_API_URL: civo.url,
       DIGITALOCEAN_API_URL: digitalocean.url,
       AWS_STS_URL: sts.url,
+      // Reads after a verification (dates, the trust-policy review): a closed local port, never the internet.
+      AWS_IAM_URL: "http://127.0.0.1:9",
+      AZURE_GRAPH_URL: "http://127.0.0.1:9",
+      GCP_IAM_URL: "http://127.0.0.1:9",
+      GCP_RESOURCE_MANAGER_URL: "http://127.0.0.1:9",
       AZURE_LOGIN_URL: azure.url,
       AZURE_MANAGEMENT_URL: azure.url,
       CLOUDFLARE_API_URL: cloudflare.url,

@@ -36,7 +36,11 @@ export interface CliStack {
   /** A BROWSER command that records the URLs it is asked to open. */
   browser(): Promise<{ env: Record<string, string>; urls(): Promise<string[]> }>;
   /** Plays the CloudFormation custom resource: posts the role for the setup behind a Quick Create link. */
-  completeFromLink(link: string, roleName: string, options?: { requireExternalId?: boolean }): Promise<{ status: number; body: string }>;
+  completeFromLink(
+    link: string,
+    roleName: string,
+    options?: { requireExternalId?: boolean; trustActions?: readonly string[] },
+  ): Promise<{ status: number; body: string }>;
   output(): string;
   close(): Promise<void>;
 }
@@ -63,6 +67,12 @@ export async function startCliStack(): Promise<CliStack> {
       OUTBOX_POLL_MS: "50",
       // The verifier assumes trust roles at the fake STS as the platform principal.
       AWS_STS_URL: sts.url,
+      // What a verified credential reads about itself afterwards (dates, the
+      // trust-policy review) goes to a closed local port: never the internet.
+      AWS_IAM_URL: "http://127.0.0.1:9",
+      AZURE_GRAPH_URL: "http://127.0.0.1:9",
+      GCP_IAM_URL: "http://127.0.0.1:9",
+      GCP_RESOURCE_MANAGER_URL: "http://127.0.0.1:9",
       AWS_ACCESS_KEY_ID: PLATFORM.accessKeyId,
       AWS_SECRET_ACCESS_KEY: PLATFORM.secretAccessKey,
       AWS_TRUST_PRINCIPAL_ARN: PLATFORM.arn,
@@ -146,6 +156,7 @@ export async function startCliStack(): Promise<CliStack> {
         roleArn,
         trustedPrincipalArn: params.get("param_TrustedPrincipalArn")!,
         ...(options.requireExternalId === false ? {} : { externalId: params.get("param_ExternalId")! }),
+        ...(options.trustActions ? { trustActions: options.trustActions } : {}),
       });
       // What the template's Lambda sends (Connect protocol, JSON), to this stack.
       const callback = new URL(params.get("param_CallbackUrl")!);

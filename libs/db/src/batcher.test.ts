@@ -57,4 +57,21 @@ describe("createBatcher", () => {
     const batcher = createBatcher<number, number>({ maxBatch: 10, maxInFlight: 1, run: async () => [] });
     await expect(batcher.add(1)).rejects.toThrow(/returned 0 results/);
   });
+
+  it("under load a batch lingers for more items, runs at once when it fills up, and an idle batcher never lingers", async () => {
+    const batches: number[][] = [];
+    const batcher = createBatcher<number, number>({ maxBatch: 6, maxInFlight: 1, lingerMs: 10_000, run: async (items) => (batches.push([...items]), items) });
+    // Idle: the first batch runs at the next turn, whatever its size.
+    await Promise.all([1, 2, 3, 4].map((i) => batcher.add(i)));
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    // The last batch held four items, so the next one lingers (10 s here) ...
+    const lingering = [5, 6].map((i) => batcher.add(i));
+    await tick();
+    await tick();
+    expect(batches, "a batch after load waits for more items").toHaveLength(1);
+    // ... until it is full, when it runs without waiting out the linger.
+    const filling = [7, 8, 9, 10].map((i) => batcher.add(i));
+    expect(await Promise.all([...lingering, ...filling])).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(batches[1]).toEqual([5, 6, 7, 8, 9, 10]);
+  });
 });

@@ -11,8 +11,8 @@ export interface BatcherOptions<T, R> {
   readonly maxInFlight: number;
   /**
    * Under load (the last batch held at least four items), how
-   * long a batch waits for more items before it runs, in ms; 0 (the default)
-   * never waits. Bounds the latency it adds; an idle process never waits.
+   * long a batch waits for more items before it runs, in ms (it runs at
+   * once when it reaches `maxBatch`); 0 (the default) never waits. Bounds the latency it adds; an idle process never waits.
    */
   readonly lingerMs?: number;
 }
@@ -47,11 +47,15 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
   const queue: Pending<T, R>[] = [];
   let inFlight = 0;
   let scheduled = false;
+  // The pending linger timer, so a batch that fills up runs at once.
+  let lingering: ReturnType<typeof setTimeout> | undefined;
   let lastSize = 0;
   const linger = options.lingerMs ?? 0;
 
   const flush = () => {
     scheduled = false;
+    if (lingering !== undefined) clearTimeout(lingering);
+    lingering = undefined;
     while (inFlight < options.maxInFlight && queue.length > 0) {
       const batch = queue.splice(0, options.maxBatch);
       lastSize = batch.length;
@@ -66,7 +70,7 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    if (linger > 0 && lastSize >= LINGER_FROM && queue.length < options.maxBatch) setTimeout(flush, linger);
+    if (linger > 0 && lastSize >= LINGER_FROM && queue.length < options.maxBatch) lingering = setTimeout(flush, linger);
     else setImmediate(flush);
   };
 
@@ -84,7 +88,14 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): Batcher<T, R
     add(item) {
       return new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        if (inFlight < options.maxInFlight) schedule();
+        if (inFlight >= options.maxInFlight) return;
+        // A lingering batch that is now full has nothing left to wait for.
+        if (lingering !== undefined && queue.length >= options.maxBatch) {
+          clearTimeout(lingering);
+          lingering = undefined;
+          scheduled = false;
+        }
+        schedule();
       });
     },
     get queued() {

@@ -6,7 +6,7 @@ export { createInProcessBus } from "./in-process-bus.js";
 export type { EventHandler, InProcessBus, InProcessBusOptions } from "./in-process-bus.js";
 export { addOutboxTraceContext, createOutboxTable } from "./outbox-table.js";
 export type { OutboxDatabase, OutboxTable } from "./outbox-table.js";
-export { insertOutboxEvent } from "./insert-outbox-event.js";
+export { insertOutboxEvent, outboxRow } from "./insert-outbox-event.js";
 export { startOutboxRelay } from "./outbox-relay.js";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.js";
 export { DEFAULT_ACK_WAIT_MS, startDurableConsumer } from "./durable-consumer.js";

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Insertable, Kysely, Transaction } from "kysely";
 import { traceCarrierOf } from "@planton/tracing";
 import { assertEventEnvelope, type EventEnvelope } from "./event-envelope.js";
-import type { OutboxDatabase } from "./outbox-table.js";
+import type { OutboxDatabase, OutboxTable } from "./outbox-table.js";
 
 /**
  * insertOutboxEvent writes `event` to the outbox. Call it with the
@@ -20,18 +20,26 @@ import type { OutboxDatabase } from "./outbox-table.js";
  * failing the caller's transaction.
  */
 export async function insertOutboxEvent<DB extends OutboxDatabase>(db: Kysely<DB> | Transaction<DB>, event: EventEnvelope): Promise<void> {
+  // Safe: DB extends OutboxDatabase; Kysely's types are invariant in DB.
+  await (db as unknown as Kysely<OutboxDatabase>).insertInto("outbox").values(outboxRow(event)).execute();
+}
+
+/**
+ * outboxRow is the outbox row of `event`, with the active trace context (see
+ * {@link insertOutboxEvent}), for a caller that writes it as part of a larger
+ * statement (a data-modifying CTE beside the change it describes: the event
+ * then exists if and only if that statement committed). Throws a TypeError
+ * for a malformed event.
+ */
+export function outboxRow(event: EventEnvelope): Insertable<OutboxTable> {
   assertEventEnvelope(event);
   const trace = traceCarrierOf();
-  // Safe: DB extends OutboxDatabase; Kysely's types are invariant in DB.
-  await (db as unknown as Kysely<OutboxDatabase>)
-    .insertInto("outbox")
-    .values({
-      id: event.id,
-      subject: event.subject,
-      ordering_key: event.orderingKey,
-      payload: event.data,
-      traceparent: trace?.traceparent ?? null,
-      tracestate: trace?.tracestate ?? null,
-    })
-    .execute();
+  return {
+    id: event.id,
+    subject: event.subject,
+    ordering_key: event.orderingKey,
+    payload: event.data,
+    traceparent: trace?.traceparent ?? null,
+    tracestate: trace?.tracestate ?? null,
+  };
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { STDOUT_FLUSH_MS } from "@planton/logging";
+import { childServiceEnv } from "./child-service-env.js";
 import { embeddedPostgresDir } from "@planton/db";
 
 // The all-in-one process as a user runs it (`npm start`): the built entry
@@ -94,17 +95,7 @@ export async function startAllInOne(env: Record<string, string> = {}, options: A
   const dataDir = await mkdtemp(join(tmpdir(), "all-in-one-"));
   dataDirs.push(dataDir);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      PORT: "0",
-      GRPC_PORT: "0",
-      METRICS_PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "info",
-      ...env,
-    },
+    env: childServiceEnv(dataDir, { LOG_LEVEL: "info", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);

@@ -13,6 +13,7 @@ export { userTransport } from "./user-transport.js";
 export { rpcFailure } from "./rpc-failure.js";
 export { startSilentEndpoint } from "./silent-endpoint.js";
 export type { SilentEndpoint } from "./silent-endpoint.js";
+export { childServiceEnv } from "./child-service-env.js";
 export { cleanUpAllInOne, startAllInOne } from "./all-in-one-process.js";
 export type { AllInOne, AllInOneOptions } from "./all-in-one-process.js";
 export { startTcpBalancer } from "./tcp-balancer.js";

@@ -90,6 +90,8 @@ async function main(): Promise<StartedService> {
       },
     },
     metrics,
+    // One AWS identity per process: authz mints sessions as the verifier assumes roles.
+    platformAwsCredentials,
   });
   const authzComponents = authz;
   // Registry events reach authz and the verifier (below) through the in-process bus.

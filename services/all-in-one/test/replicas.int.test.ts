@@ -50,6 +50,8 @@ beforeAll(async () => {
       verifier: {
         CIVO_API_URL: `http://127.0.0.1:${(civo.address() as AddressInfo).port}`,
         AWS_STS_URL: sts.url,
+        // The trust-policy review after a verification: a closed local port, never the internet.
+        AWS_IAM_URL: "http://127.0.0.1:9",
         AWS_ACCESS_KEY_ID: PLATFORM_AWS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: PLATFORM_AWS.secretAccessKey,
         AWS_REGION: "us-west-2",

@@ -14,6 +14,9 @@ import type { CredentialOpener, RegistryLookup } from "./ports.js";
 import { createConnectionCache } from "./resolve/connection-cache.js";
 import { createPinReader } from "./resolve/pin-reader.js";
 import { createResolver, type Resolver } from "./resolve/resolver.js";
+import { createAwsSessionIssuer } from "./sessions/aws-session-issuer.js";
+import { createPlatformAwsCredentials, type PlatformAwsCredentials } from "./sessions/platform-credentials.js";
+import { createSessionMetrics } from "./sessions/session-metrics.js";
 import { startRetentionJob, type RetentionJob, type VersionDestroyer } from "./retention-job.js";
 import { createAuthzRoutes } from "./routes.js";
 import type { AuthzDatabase } from "./schema.js";
@@ -47,8 +50,10 @@ export async function buildAuthz(options: {
   logger: Logger;
   registry: RegistryLookup;
   vault: CredentialOpener & VersionDestroyer;
-  /** The process's metrics registry: resolve decisions, audit write latency and the pool are reported in it. */
+  /** The process's metrics registry: resolve decisions, audit write latency, session mints and the pool are reported in it. */
   metrics?: Registry;
+  /** The platform's own AWS identity, for session credentials; default: the standard AWS chain. */
+  platformAwsCredentials?: PlatformAwsCredentials;
 }): Promise<AuthzComponents> {
   const logger = options.logger.child({ service: "authz" });
   const database = createDatabase<AuthzDatabase>({
@@ -78,6 +83,12 @@ export async function buildAuthz(options: {
     vault: options.vault,
     authorizations,
     audit,
+    sessions: createAwsSessionIssuer({
+      ...options.config.sts,
+      credentials: options.platformAwsCredentials ?? createPlatformAwsCredentials(),
+      logger: logger.child({ component: "aws-sessions" }),
+      ...(options.metrics ? { metrics: createSessionMetrics(options.metrics) } : {}),
+    }),
     pinTtlMs: options.config.pinTtlMs,
     logger,
   });

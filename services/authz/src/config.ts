@@ -24,6 +24,15 @@ export interface AuthzConfig {
   readonly connectionCacheTtlMs: number;
   /** Group commit of resolve audit records. */
   readonly auditBatching: AuditBatching;
+  /** STS for per-deployment session credentials of AWS trust roles. */
+  readonly sts: {
+    /** `AWS_STS_URL` (the verifier's setting too): the endpoint AssumeRole is sent to, exactly. */
+    readonly endpoint: string;
+    /** `AWS_STS_MAX_ATTEMPTS`: SDK attempts per AssumeRole (retries of throttling, 5xx and network errors). */
+    readonly maxAttempts: number;
+    /** `AWS_STS_REQUEST_TIMEOUT_MS`: bound on one attempt. */
+    readonly requestTimeoutMs: number;
+  };
 }
 
 /** loadAuthzConfig parses authz's environment; throws ConfigError naming the variable. */
@@ -52,5 +61,10 @@ export function loadAuthzConfig(environment: Env, options: { requireUrls: boolea
       maxInFlight: DEFAULT_AUDIT_BATCHING.maxInFlight,
       lingerMs: DEFAULT_AUDIT_BATCHING.lingerMs,
     },
+    sts: Object.freeze({
+      endpoint: (env.url("AWS_STS_URL", ["https:", "http:"])?.toString() ?? "https://sts.amazonaws.com").replace(/\/$/, ""),
+      maxAttempts: env.int("AWS_STS_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
+      requestTimeoutMs: env.int("AWS_STS_REQUEST_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+    }),
   });
 }

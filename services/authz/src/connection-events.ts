@@ -1,7 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
-import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
+import { EventSchema, type Event } from "@planton/proto/planton/connect/v1/events_pb";
 import { isRegistryChangeKind } from "./audit-kinds.js";
 import type { AuditLog } from "./audit-log.js";
 import { changeRecordOf } from "./change-records.js";
@@ -16,7 +16,8 @@ export const CONSUMED_SUBJECTS = ["connect.>"] as const;
 
 /**
  * applyConnectionEvent records a registry change in the audit log and keeps
- * authz in step with the registry, in one transaction. Idempotent, so a
+ * authz in step with the registry, in one transaction when it changes more
+ * than the audit log. Idempotent, so a
  * redelivered event does no harm (the audit record's id is the event id):
  * - every change (see REGISTRY_CHANGE_KINDS): one audit record;
  * - `connection.rotated`, and `aws_trust.completed` on a reconnect: the
@@ -40,6 +41,13 @@ export async function applyConnectionEvent(
   // Every event authz acts on is a change; the rest (e.g. connection.reverify) are ignored.
   if (!isRegistryChangeKind(event.kind)) return undefined;
   const retiredAt = event.occurTime ? new Date(Number(event.occurTime.seconds) * 1000) : new Date();
+  if (!changesAuthzState(event)) {
+    // Most events (created, updated, verified, ...) are an audit record and
+    // nothing else: one statement (group-committed with concurrent records),
+    // not BEGIN, INSERT, COMMIT.
+    if (record !== undefined) await audit.write(record);
+    return connectionId === "" ? undefined : { orgId, connectionId };
+  }
   let deleted: string | undefined;
   await db.transaction().execute(async (trx) => {
     if (record !== undefined) await audit.write(record, trx);
@@ -69,4 +77,17 @@ export async function applyConnectionEvent(
   });
   if (deleted !== undefined) logger.info({ org_id: orgId, connection_id: deleted }, "authorizations of deleted connection removed");
   return connectionId === "" ? undefined : { orgId, connectionId };
+}
+
+// Whether the event changes authz's own tables beside the audit log: a
+// version to retire (a rotation, a trust reconnect) or a deleted connection.
+function changesAuthzState(event: Event): boolean {
+  switch (event.payload.case) {
+    case "awsTrust":
+      return event.kind === "aws_trust.completed" && event.payload.value.previousCredentialVersion > 0;
+    case "connection":
+      return (event.kind === "connection.rotated" && event.payload.value.previousCredentialVersion > 0) || event.kind === "connection.deleted";
+    default:
+      return false;
+  }
 }

@@ -38,7 +38,14 @@ export function createAuthzRoutes(deps: {
     async resolveCredentials(r, ctx) {
       return resolver.resolve(
         callerOf(ctx),
-        { deploymentId: r.deploymentId, environment: r.environment, provider: r.provider, connection: r.connection },
+        {
+          deploymentId: r.deploymentId,
+          environment: r.environment,
+          provider: r.provider,
+          connection: r.connection,
+          sessionCredentials: r.sessionCredentials,
+          sessionDuration: r.sessionDuration,
+        },
         ctx.signal,
       );
     },

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { ConnectionRow, ConnectionsTable, RegistryDatabase } from "./schema.js";
 import type { Insertable, Updateable } from "kysely";
+import type { OutboxTable } from "@planton/events";
 import type { PageCursor } from "./page-token.js";
 import { expiryWarningInterval, maxAgeInterval, type RotationPolicy } from "./rotation/rotation-policy.js";
 
@@ -26,6 +27,57 @@ export async function findConnection(db: Db, orgId: string, reference: string): 
  */
 export async function lockConnection(trx: Transaction<RegistryDatabase>, orgId: string, id: string): Promise<ConnectionRow | undefined> {
   return trx.selectFrom("connections").selectAll().where("org_id", "=", orgId).where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/**
+ * insertConnectionWithEvent stores a new connection and the outbox row of the
+ * event that announces it in one statement (data-modifying CTEs: both rows
+ * commit together or neither does), and returns the stored connection. One
+ * round trip instead of BEGIN, two INSERTs, COMMIT and a re-read.
+ */
+export async function insertConnectionWithEvent(db: Db, row: Insertable<ConnectionsTable>, event: Insertable<OutboxTable>): Promise<ConnectionRow> {
+  return db
+    .with("event", (qc) => qc.insertInto("outbox").values(event))
+    .with("inserted", (qc) => qc.insertInto("connections").values(row).returningAll())
+    .selectFrom("inserted")
+    .selectAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * creationChecks answers, in one statement, what a create must know before
+ * it seals anything: whether the org already has a connection with this
+ * name or slug, and the oldest five of its connections on `accountKey` (the
+ * duplicate-account advice; none when `accountKey` is null).
+ */
+export async function creationChecks(
+  db: Db,
+  orgId: string,
+  name: string,
+  slug: string,
+  accountKey: string | null,
+): Promise<{ taken: boolean; sameAccount: string[] }> {
+  const sameAccount =
+    accountKey === null
+      ? sql<string[]>`'{}'::text[]`
+      : sql<
+          string[]
+        >`array(${db.selectFrom("connections").select("slug").where("org_id", "=", orgId).where("account_key", "=", accountKey).orderBy("created_at").limit(5)})`;
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom("connections")
+            .select("id")
+            .where("org_id", "=", orgId)
+            .where((w) => w.or([w("name", "=", name), w("slug", "=", slug)])),
+        )
+        .as("taken"),
+      sameAccount.as("same_account"),
+    ])
+    .executeTakeFirstOrThrow();
+  return { taken: row.taken === true, sameAccount: row.same_account };
 }
 
 /** insertConnection stores a new connection. */

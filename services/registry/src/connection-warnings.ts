@@ -16,11 +16,22 @@ export async function connectionWarnings(
   connection: { orgId: string; id: string; name: string; provider: Provider; accountKey: string | null },
   accountField = accountFieldOf(connection.provider),
 ): Promise<Warning[]> {
+  const others = connection.accountKey !== null ? await slugsWithAccount(db, connection.orgId, connection.accountKey, connection.id) : [];
+  return warningsWith(connection, others, accountField);
+}
+
+/**
+ * warningsWith is {@link connectionWarnings} for a caller that already read
+ * `sameAccount`, the slugs of the org's other connections on the same cloud
+ * account (at most five, oldest first).
+ */
+export function warningsWith(
+  connection: { name: string; provider: Provider },
+  sameAccount: readonly string[],
+  accountField = accountFieldOf(connection.provider),
+): Warning[] {
   const warnings = nameWarnings(connection.name);
-  if (connection.accountKey !== null) {
-    const others = await slugsWithAccount(db, connection.orgId, connection.accountKey, connection.id);
-    if (others.length > 0) warnings.push(duplicateAccountWarning(accountField, others));
-  }
+  if (sameAccount.length > 0) warnings.push(duplicateAccountWarning(accountField, [...sameAccount]));
   return warnings;
 }
 

@@ -19,7 +19,7 @@ import { awsSecret } from "./support/fixtures.js";
 import { startRegistry, type RegistryHarness } from "./support/registry-harness.js";
 
 const PRINCIPAL = "arn:aws:iam::999999999999:role/planton-runner";
-const TEMPLATE_URL = "https://planton-templates.s3.us-east-1.amazonaws.com/aws-trust/v1/template.json";
+const TEMPLATE_URL = "https://planton-templates.s3.us-east-1.amazonaws.com/aws-trust/v2/template.json";
 const PUBLIC_URL = "https://connect.example.com";
 const ACCOUNT = "123456789012";
 const roleArn = (name: string, account = ACCOUNT) => `arn:aws:iam::${account}:role/${name}`;
@@ -474,7 +474,7 @@ describe("the template", () => {
   it("is served by GetTemplate as JSON or YAML and over plain HTTP for development", async () => {
     const { trust } = await h.clients("org-trust-template");
     const json = await trust.getTemplate({});
-    expect(json).toMatchObject({ version: "v1", templateUrl: TEMPLATE_URL, contentType: "application/json" });
+    expect(json).toMatchObject({ version: "v2", templateUrl: TEMPLATE_URL, contentType: "application/json" });
     const template = JSON.parse(json.body) as { Resources: Record<string, unknown> };
     expect(Object.keys(template.Resources)).toContain("TrustRole");
     const yaml = await trust.getTemplate({ format: TemplateFormat.YAML });

@@ -573,7 +573,7 @@ beforeAll(async () => {
     publisher: bus,
     env: {
       AWS_TRUST_PRINCIPAL_ARN: "arn:aws:iam::999999999999:role/planton-runner",
-      AWS_TRUST_TEMPLATE_URL: "https://planton-templates.s3.us-east-1.amazonaws.com/aws-trust/v1/template.json",
+      AWS_TRUST_TEMPLATE_URL: "https://planton-templates.s3.us-east-1.amazonaws.com/aws-trust/v2/template.json",
       PUBLIC_URL: "https://connect.example.com",
     },
   });

@@ -5,8 +5,9 @@ type Db = Kysely<VaultDatabase> | Transaction<VaultDatabase>;
 
 /**
  * allocateVersion hands out the next version number of a connection, creating
- * its counter on first use. The counter row stays locked until the caller's
- * transaction ends, so concurrent seals of one connection get distinct numbers.
+ * its counter on first use. One atomic upsert, so concurrent seals of one
+ * connection get distinct numbers (inside a transaction the counter row also
+ * stays locked until it ends).
  */
 export async function allocateVersion(db: Db, orgId: string, connectionId: string): Promise<number> {
   const row = await db

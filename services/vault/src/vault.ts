@@ -67,21 +67,22 @@ export function createVault(deps: VaultDeps): Vault {
       // version number (the AEAD binds that).
       const dataKey = await deps.keys.generateDataKey(encryptionContext({ orgId, connectionId }), signal);
       try {
-        const version = await deps.db.transaction().execute(async (trx) => {
-          const next = await allocateVersion(trx, orgId, connectionId);
-          const box = aeadSeal(dataKey.plaintext, payload, associatedData(FORMAT_VERSION, { orgId, connectionId, version: next }));
-          await insertVersion(trx, {
-            org_id: orgId,
-            connection_id: connectionId,
-            version: next,
-            format_version: FORMAT_VERSION,
-            key_id: dataKey.keyId,
-            wrapped_key: dataKey.wrapped,
-            nonce: box.nonce,
-            ciphertext: box.ciphertext,
-            tag: box.tag,
-          });
-          return next;
+        // Two autocommit statements, no transaction: the number is taken
+        // atomically, so concurrent seals of one connection still get
+        // distinct versions; a seal that fails after taking it leaves a gap
+        // in the numbers, never a half-written version (the row is one INSERT).
+        const version = await allocateVersion(deps.db, orgId, connectionId);
+        const box = aeadSeal(dataKey.plaintext, payload, associatedData(FORMAT_VERSION, { orgId, connectionId, version }));
+        await insertVersion(deps.db, {
+          org_id: orgId,
+          connection_id: connectionId,
+          version,
+          format_version: FORMAT_VERSION,
+          key_id: dataKey.keyId,
+          wrapped_key: dataKey.wrapped,
+          nonce: box.nonce,
+          ciphertext: box.ciphertext,
+          tag: box.tag,
         });
         return { version, keyId: dataKey.keyId };
       } finally {

@@ -21,6 +21,8 @@ export interface VerifierConfig {
   readonly trustPropagationMs: number;
   /** PERMISSION_CHECKS: after a successful verification, ask AWS, GCP and Azure what the credential may do per capability. */
   readonly checkPermissions: boolean;
+  /** AWS_TRUST_PRINCIPAL_ARN: the platform principal trust roles must trust alone (the trust-policy lint); undefined when unset. */
+  readonly trustPrincipalArn: string | undefined;
 }
 
 /** loadVerifierConfig parses the verifier's environment; throws ConfigError naming the variable. */
@@ -56,5 +58,16 @@ export function loadVerifierConfig(environment: Env, options: { requireUrls: boo
     maxTransientAttempts: env.int("VERIFY_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
     trustPropagationMs: env.int("AWS_TRUST_PROPAGATION_MS", 300_000, { min: 0, max: 3_600_000 }),
     checkPermissions: env.bool("PERMISSION_CHECKS", true),
+    trustPrincipalArn: trustPrincipalArn(env.string("AWS_TRUST_PRINCIPAL_ARN")),
   });
+}
+
+// The registry's rule for the same variable: an IAM role or user ARN, or an account root.
+const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]{1,512})$/;
+
+function trustPrincipalArn(value: string | undefined): string | undefined {
+  if (value !== undefined && !PRINCIPAL_ARN.test(value)) {
+    throw new ConfigError("AWS_TRUST_PRINCIPAL_ARN", "must be an IAM role, user or account-root ARN (arn:aws:iam::<account>:role/<name>)");
+  }
+  return value;
 }

@@ -47,6 +47,7 @@ export function buildVerifier(options: {
       maxTransientAttempts: options.config.maxTransientAttempts,
       trustPropagationMs: options.config.trustPropagationMs,
       checkPermissions: options.config.checkPermissions,
+      ...(options.config.trustPrincipalArn !== undefined ? { trustedPrincipalArn: options.config.trustPrincipalArn } : {}),
       ...(options.deliveryLimit !== undefined ? { deliveryLimit: options.deliveryLimit } : {}),
       ...(options.trustCheck ? { trustCheck: options.trustCheck } : {}),
       ...(options.platformAwsCredentials ? { platformAwsCredentials: options.platformAwsCredentials } : {}),

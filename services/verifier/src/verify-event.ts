@@ -2,13 +2,20 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandleOutcome } from "@planton/events";
 import type { Logger } from "@planton/logging";
-import { CredentialLifetimeSchema, VerificationSchema, type CredentialLifetime } from "@planton/proto/planton/connect/v1/connection_pb";
+import {
+  CredentialLifetimeSchema,
+  VerificationSchema,
+  type CredentialLifetime,
+  type TrustPolicyReview,
+  type Verification,
+} from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
 import type { VerifierMetrics } from "./verifier-metrics.js";
 import { permissionFields } from "./permission-fields.js";
+import { trustReviewFields } from "./trust-review-fields.js";
 import type { CheckResult, CredentialLifetime as CheckedLifetime, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
 import type { AwsCredentials } from "./checks/sts-call.js";
@@ -50,6 +57,8 @@ export interface EventVerifierDeps {
   readonly trustCheck?: ProviderCheck;
   /** The platform's own AWS identity, which customer roles trust (for `trustCheck`). */
   readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
+  /** The principal trust roles must trust alone (AWS_TRUST_PRINCIPAL_ARN), for the trust-policy lint. */
+  readonly trustedPrincipalArn?: string;
   /** How long after aws_trust.completed a role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
   /**
@@ -133,6 +142,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         connectionId,
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
         ...(deps.checkPermissions ? { checkPermissions: true } : {}),
+        ...(deps.trustedPrincipalArn !== undefined ? { trustedPrincipalArn: deps.trustedPrincipalArn } : {}),
       });
     }
     deps.metrics?.checked(found.connection.provider, result);
@@ -175,7 +185,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ok: result.kind === "verified",
         identity: result.kind === "verified" ? result.identity : "",
         ...(result.kind === "verified" && result.lifetime ? { lifetime: lifetimeOf(result.lifetime) } : {}),
-        ...permissionFields(result),
+        ...findingFields(result),
         reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
         message:
           result.kind === "verified"
@@ -203,6 +213,19 @@ function isNotFound(error: unknown): boolean {
   return (
     e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError"
   );
+}
+
+// What the checks found besides the verdict: the capability checks, the
+// trust role's review, and the warnings of both (the review's first: they
+// concern who may act on the account).
+function findingFields(result: CheckResult): Pick<Verification, "capabilityChecks" | "warnings"> & { trustPolicyReview?: TrustPolicyReview } {
+  const permissions = permissionFields(result);
+  const review = result.kind === "verified" && result.trustPolicyReview ? trustReviewFields(result.trustPolicyReview) : undefined;
+  return {
+    capabilityChecks: permissions.capabilityChecks,
+    warnings: [...(review?.warnings ?? []), ...permissions.warnings],
+    ...(review ? { trustPolicyReview: review.trustPolicyReview } : {}),
+  };
 }
 
 // The check's dates as the registry records them (Verification.lifetime).

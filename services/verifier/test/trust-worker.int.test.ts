@@ -15,6 +15,7 @@ import { checkAwsTrust } from "../src/checks/aws-trust-check.js";
 import { loadVerifierConfig } from "../src/config.js";
 import { inProcessPorts } from "../src/in-process-ports.js";
 import { buildVerifier, type VerifierComponents } from "../src/verifier-components.js";
+import { startFakeIam, type FakeIam } from "./support/fake-iam.js";
 import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
 
 // AWS cross-account trust end to end on the real worker: the registry's
@@ -34,9 +35,12 @@ let publisher: JetStreamPublisher;
 let verifier: VerifierComponents;
 let consumer: DurableConsumer | undefined;
 let sts: FakeSts;
+// Holds no roles: each verified role's read-back is refused (NOT_CHECKABLE), never sent off the machine.
+let iam: FakeIam;
 
 beforeAll(async () => {
   sts = await startFakeSts();
+  iam = await startFakeIam();
   sts.addKey(PLATFORM_KEY.accessKeyId, PLATFORM_KEY.secretAccessKey, { account: "999999999999", arn: PLATFORM_ARN });
   database = await createTestDatabase(inject("databaseUrl"), "verifier_trust");
   const dataDir = await mkdtemp(join(tmpdir(), "verifier-trust-"));
@@ -52,7 +56,7 @@ beforeAll(async () => {
   });
   verifier = buildVerifier({
     config: loadVerifierConfig(
-      { DATA_DIR: dataDir, AWS_STS_URL: sts.url, CHECK_TIMEOUT_MS: "1500", AWS_TRUST_PROPAGATION_MS: "60000" },
+      { DATA_DIR: dataDir, AWS_STS_URL: sts.url, AWS_IAM_URL: iam.url, CHECK_TIMEOUT_MS: "1500", AWS_TRUST_PROPAGATION_MS: "60000" },
       { requireUrls: false },
     ),
     logger: logs.logger,
@@ -83,6 +87,7 @@ afterAll(async () => {
   await publisher?.close();
   await database?.drop();
   await sts?.close();
+  await iam?.close();
 });
 
 const caller = { orgId: "org-trust-worker", subject: "user@org-trust-worker" };

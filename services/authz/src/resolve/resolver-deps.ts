@@ -1,9 +1,11 @@
+import type { Duration } from "@bufbuild/protobuf/wkt";
 import type { Kysely } from "kysely";
 import type { Logger } from "@planton/logging";
 import type { Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import type { AuditLog } from "../audit-log.js";
 import type { Authorizations } from "../authorizations/authorizations.js";
 import type { CredentialOpener, RegistryLookup } from "../ports.js";
+import type { AwsSessionIssuer } from "../sessions/aws-session-issuer.js";
 import type { AuthzDatabase } from "../schema.js";
 import type { ConnectionCache } from "./connection-cache.js";
 import type { PinReader } from "./pin-reader.js";
@@ -19,6 +21,8 @@ export interface ResolverDeps {
   readonly vault: CredentialOpener;
   readonly authorizations: Authorizations;
   readonly audit: AuditLog;
+  /** Mints AWS session credentials of trust roles (resolves with session_credentials only). */
+  readonly sessions: AwsSessionIssuer;
   /** How long a pin holds when the deployment is not released. */
   readonly pinTtlMs: number;
   readonly logger: Logger;
@@ -30,4 +34,8 @@ export interface ResolveInput {
   readonly environment: string;
   readonly provider: Provider;
   readonly connection: string;
+  /** AWS trust only: mint session credentials instead of answering the role (see mint-session.ts). */
+  readonly sessionCredentials?: boolean;
+  /** With sessionCredentials: the session's length (default 1 hour). */
+  readonly sessionDuration?: Duration | undefined;
 }

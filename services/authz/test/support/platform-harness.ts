@@ -6,6 +6,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createTokenVerifier, signDevToken } from "@planton/auth";
 import { createInProcessBus, type EventEnvelope, type InProcessBus } from "@planton/events";
 import type { Logger } from "@planton/logging";
+import type { Registry } from "prom-client";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
 import { ConnectionService } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type RegistryComponents } from "@planton/registry";
@@ -33,8 +34,11 @@ export interface PlatformHarness {
 
 const ALL_SCOPES = ["connections:read", "connections:write", "environments:admin", "credentials:resolve"];
 
-/** startPlatform builds the three services; `env` overrides authz settings (e.g. VERSION_RETENTION_MS). */
-export async function startPlatform(options: { logger: Logger; env?: Record<string, string> }): Promise<PlatformHarness> {
+/**
+ * startPlatform builds the three services; `env` overrides authz settings
+ * (e.g. VERSION_RETENTION_MS); `metrics` is the registry authz reports in.
+ */
+export async function startPlatform(options: { logger: Logger; env?: Record<string, string>; metrics?: Registry }): Promise<PlatformHarness> {
   const database = await createTestDatabase(inject("databaseUrl"), "authz");
   const dataDir = await mkdtemp(join(tmpdir(), "authz-test-"));
   const bus = createInProcessBus(options.logger, { retryBaseMs: 10 });
@@ -67,6 +71,7 @@ export async function startPlatform(options: { logger: Logger; env?: Record<stri
         await vault.vault.destroy(orgId, connectionId, version);
       },
     },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const built = authz;
   for (const subject of CONSUMED_SUBJECTS) bus.subscribe(subject, (event) => built.onConnectionEvent(event.data));

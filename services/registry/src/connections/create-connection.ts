@@ -1,13 +1,13 @@
 import { toJson } from "@bufbuild/protobuf";
-import { insertOutboxEvent } from "@planton/events";
+import { outboxRow } from "@planton/events";
 import { ConnectionDetailsSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { idPrefixOf, normalizeSpec } from "@planton/providers";
 import { Violations } from "@planton/server";
 import { bestEffort } from "../best-effort.js";
 import type { Caller } from "../caller.js";
-import { insertConnection, nameOrSlugTaken } from "../connection-store.js";
-import { connectionWarnings } from "../connection-warnings.js";
+import { creationChecks, insertConnectionWithEvent } from "../connection-store.js";
+import { warningsWith } from "../connection-warnings.js";
 import { NameTakenError } from "../errors.js";
 import { newEtag, newId, slugify } from "../ids.js";
 import { connectionEvent } from "../registry-events.js";
@@ -15,15 +15,16 @@ import { checkName, isUniqueViolation } from "../request-rules.js";
 import { checkSpec, runnerGone } from "./check-spec.js";
 import type { ConnectionWithWarnings } from "./connection-with-warnings.js";
 import type { ConnectionsDeps } from "./connections-deps.js";
-import { loadConnection } from "./load-connection.js";
 import { isForeignKeyViolation } from "./pg-errors.js";
 import { initialStatus, storedParts } from "./stored-parts.js";
 import { toConnection } from "./to-connection.js";
+import type { ConnectionRow } from "../schema.js";
 
 /**
  * CreateConnection: checks the name and spec, seals the secret half in the
  * vault (nothing to seal in runner mode), then writes the row and the
- * `connection.created` event in one transaction.
+ * `connection.created` event in one statement. Four statements in all: the
+ * checks, the seal's two (see Vault.seal), the write.
  */
 export async function createConnection(
   deps: Pick<ConnectionsDeps, "db" | "vault" | "logger" | "runnerKind" | "onCommit" | "rotation">,
@@ -36,15 +37,20 @@ export async function createConnection(
   const slug = slugify(name);
   await checkSpec(deps, caller.orgId, spec, nameViolations.list());
   const full = normalizeSpec(spec!);
-  if (await nameOrSlugTaken(deps.db, caller.orgId, name, slug)) throw new NameTakenError("connection", name);
   const parts = storedParts(full);
+  // One statement: the name check and the duplicate-account advice.
+  const checks = await creationChecks(deps.db, caller.orgId, name, slug, parts.accountKey);
+  if (checks.taken) throw new NameTakenError("connection", name);
   const id = newId(idPrefixOf(parts.provider));
   // Seal first: the vault call must not hold a database transaction open.
   const version = parts.secretPayload ? await deps.vault.seal(caller.orgId, id, parts.secretPayload, signal) : 0;
   const now = new Date();
+  let row: ConnectionRow;
   try {
-    await deps.db.transaction().execute(async (trx) => {
-      await insertConnection(trx, {
+    // The row and its event in one statement (see insertConnectionWithEvent).
+    row = await insertConnectionWithEvent(
+      deps.db,
+      {
         id,
         org_id: caller.orgId,
         name,
@@ -62,9 +68,8 @@ export async function createConnection(
         etag: newEtag(),
         created_at: now,
         updated_at: now,
-      });
-      await insertOutboxEvent(
-        trx,
+      },
+      outboxRow(
         connectionEvent("connection.created", caller, {
           connectionId: id,
           slug,
@@ -73,8 +78,8 @@ export async function createConnection(
           authMode: parts.authMode,
           credentialVersion: version,
         }),
-      );
-    });
+      ),
+    );
   } catch (error) {
     if (version > 0) await bestEffort(deps.logger, "destroy orphaned credential", () => deps.vault.destroy(caller.orgId, id, 0));
     if (isUniqueViolation(error)) throw new NameTakenError("connection", name);
@@ -83,9 +88,5 @@ export async function createConnection(
     throw error;
   }
   deps.onCommit();
-  const row = await loadConnection(deps.db, caller, id);
-  return {
-    connection: toConnection(row, deps.rotation),
-    warnings: await connectionWarnings(deps.db, { orgId: caller.orgId, id, name, provider: parts.provider, accountKey: parts.accountKey }),
-  };
+  return { connection: toConnection(row, deps.rotation), warnings: warningsWith({ name, provider: parts.provider }, checks.sameAccount) };
 }

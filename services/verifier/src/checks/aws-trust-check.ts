@@ -1,8 +1,8 @@
-import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { AwsCrossAccountTrust, ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
-import type { AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
 import { awsPermissionsStep } from "../permissions/aws-permissions.js";
 import { assumeRole, type AssumeOutcome, type Session } from "./assume-role.js";
+import { reviewDeployedRole } from "./aws-trust-review.js";
 import { callerIdentity } from "./caller-identity.js";
 import type { AwsCredentials } from "./sts-call.js";
 import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault, transient } from "./sts-results.js";
@@ -51,7 +51,10 @@ const MAX_QUOTED = 300;
  *    → `failed` ROLE_MISMATCH; error codes map as in checkAws
  *    (INVALID_CREDENTIALS, CLOCK_SKEW, EXPIRED, ...), worded for a session.
  * 4. `AssumeRole` again without ExternalId: `AccessDenied` (the expected
- *    answer) → `verified` with the assumed-role ARN of step 3 as identity;
+ *    answer) → `verified` with the assumed-role ARN of step 3 as identity
+ *    and, with `endpoints.awsIam` set, the role read back with its session
+ *    and linted (`trustPolicyReview`, see {@link reviewDeployedRole}; it
+ *    never changes the outcome);
  *    success → `failed` EXTERNAL_ID_NOT_ENFORCED; platform-credential codes →
  *    `transient` PLATFORM_CREDENTIALS; other codes → `failed`
  *    PROVIDER_REJECTED.
@@ -83,21 +86,21 @@ export const checkAwsTrust: ProviderCheck = async (spec: ConnectionSpec, options
   if (!SESSION_NAME.test(options.connectionId)) {
     throw new Error("checkAwsTrust: the connection id is not a valid RoleSessionName ([\\w+=,.@-]{2,64})");
   }
-  const { roleArn, externalId, capabilities } = aws.auth.value;
+  const { externalId } = aws.auth.value;
   // Everything secret this check handles; filled as it learns more.
   const secrets: string[] = [externalId];
-  const result = await verifyTrust(aws.accountId, roleArn, externalId, options, secrets, { region: aws.region || "us-west-2", capabilities });
+  const result = await verifyTrust(aws.accountId, aws.auth.value, options, secrets, aws.region || "us-west-2");
   return scrub(result, secrets);
 };
 
 async function verifyTrust(
   expectedAccount: string,
-  roleArn: string,
-  externalId: string,
+  trust: AwsCrossAccountTrust,
   options: CheckOptions,
   secrets: string[],
-  scope: { readonly region: string; readonly capabilities: readonly AwsCapability[] },
+  region: string,
 ): Promise<CheckResult> {
+  const { roleArn, externalId } = trust;
   const role = ROLE_ARN.exec(roleArn);
   if (!role) {
     return failed(
@@ -168,13 +171,13 @@ async function verifyTrust(
   const second = await assumeRole(roleArn, sessionName, undefined, platform, options);
   if (second.kind === "transient") return second;
   if (second.kind === "denied") {
-    // The role simulates itself (the template allows it): what each capability may do.
-    const role = { arn: roleArn, kind: "role" as const, name: roleName, partition, account: roleAccount, region: scope.region };
-    return {
-      kind: "verified",
-      identity: who.arn,
-      ...(await awsPermissionsStep(options.endpoints.awsIam, session.credentials, role, scope.capabilities, options)),
-    };
+    // The role reads itself back and simulates itself (the template allows both).
+    const role = { arn: roleArn, kind: "role" as const, name: roleName, partition, account: roleAccount, region };
+    const [review, permissions] = await Promise.all([
+      reviewDeployedRole(options, session.credentials, trust),
+      awsPermissionsStep(options.endpoints.awsIam, session.credentials, role, trust.capabilities, options),
+    ]);
+    return { kind: "verified", identity: who.arn, ...(review ? { trustPolicyReview: review } : {}), ...permissions };
   }
   if (second.kind === "session") {
     const extra = second.session.credentials;

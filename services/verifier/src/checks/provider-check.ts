@@ -1,5 +1,6 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { PermissionReport } from "../permissions/permission-report.js";
+import type { TrustPolicyReviewOutcome } from "./review-warning.js";
 import type { AwsCredentials } from "./sts-call.js";
 
 /**
@@ -10,7 +11,9 @@ import type { AwsCredentials } from "./sts-call.js";
  *   "civo", Cloudflare token id or user email); `lifetime` the credential's
  *   own dates where the provider reports them to the credential itself;
  *   `permissions` what it may do, per capability, where the provider can
- *   say (AWS, GCP, Azure, with `checkPermissions` on).
+ *   say (AWS, GCP, Azure, with `checkPermissions` on);
+ *   `trustPolicyReview` (AWS cross-account trust) the deployed role read
+ *   back and linted, its findings becoming the verification's warnings.
  * - `failed`: the provider refused for a reason the user must fix;
  *   `reason` is a stable UPPER_SNAKE code (INVALID_CREDENTIALS, EXPIRED,
  *   INSUFFICIENT_PERMISSIONS, ACCOUNT_MISMATCH, REGION_UNAVAILABLE,
@@ -20,7 +23,13 @@ import type { AwsCredentials } from "./sts-call.js";
  *   malformed response, network error); `retryAfterMs` when the provider said.
  */
 export type CheckResult =
-  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime; readonly permissions?: PermissionReport }
+  | {
+      readonly kind: "verified";
+      readonly identity: string;
+      readonly lifetime?: CredentialLifetime;
+      readonly permissions?: PermissionReport;
+      readonly trustPolicyReview?: TrustPolicyReviewOutcome;
+    }
   | { readonly kind: "failed"; readonly reason: string; readonly message: string }
   | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
 
@@ -58,7 +67,11 @@ export interface ProviderEndpoints {
    * (Google's Node library ignores it; we honour it, see the reference).
    */
   readonly gcpTokenUri: string;
-  /** AWS IAM (ListAccessKeys: an access key's CreateDate), e.g. https://iam.amazonaws.com; absent or empty: not read. */
+  /**
+   * AWS IAM (ListAccessKeys: an access key's CreateDate; a trust role read
+   * back with GetRole and its policies), e.g. https://iam.amazonaws.com;
+   * absent or empty: not read.
+   */
   readonly awsIam?: string;
   /** Microsoft Graph (the application's passwordCredentials), e.g. https://graph.microsoft.com; absent or empty: not read. */
   readonly azureGraph?: string;
@@ -94,6 +107,12 @@ export interface CheckOptions {
    * `endpoints.azureManagement`). Off or absent: not asked.
    */
   readonly checkPermissions?: boolean;
+  /**
+   * The platform's principal that customers' trust roles must trust alone
+   * (AWS_TRUST_PRINCIPAL_ARN); undefined: the trust-policy lint cannot
+   * compare principals and says so.
+   */
+  readonly trustedPrincipalArn?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readSimulation, simulationPage, type FakeSimulation, type FakeStatement } from "./fake-iam-simulate.js";
+import { createFakeIamRoles, type FakeIamCaller, type FakeIamRoles } from "./fake-iam-roles.js";
 import type { FakeStsSession } from "./fake-sts.js";
 import { sha256Hex, sigV4Signature } from "./sigv4-verify.js";
 
@@ -21,6 +22,8 @@ export interface FakeIam {
   /** Base URL, e.g. http://127.0.0.1:PORT (use as `endpoints.awsIam`). */
   readonly url: string;
   addKey(accessKeyId: string, key: FakeIamKey): void;
+  /** Role read-back (GetRole and the role's policies), signed by the fake STS's sessions; see fake-iam-roles.ts. */
+  readonly roles: FakeIamRoles;
   /** Actions received, oldest first. */
   actions(): readonly string[];
   /**
@@ -58,7 +61,11 @@ const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/a
  * `UserName` the caller's own user; `AccessKeyMetadata` members with
  * UserName, AccessKeyId, Status and CreateDate; 403 AccessDenied ("User: ...
  * is not authorized to perform: iam:ListAccessKeys on resource: user ...")
- * when the user may not list its own keys.
+ * when the user may not list its own keys. Role reads (GetRole and the
+ * role's policies, see fake-iam-roles.ts) are signed by sessions of the fake
+ * STS (`roles.acceptSessions`): their token must come as
+ * x-amz-security-token (else InvalidClientTokenId), an expired one answers
+ * ExpiredToken.
  *
  * `SimulatePrincipalPolicy` as the IAM API reference documents it:
  * PolicySourceArn, ActionNames.member.N, ResourceArns.member.N,
@@ -71,20 +78,18 @@ const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/a
  * statements do not allow iam:SimulatePrincipalPolicy on the source ARN,
  * 400 InvalidInput for an ARN that is not a user or role ARN (or an unknown
  * Marker), 404 NoSuchEntity for an unknown user or role, 400 Throttling
- * and 500 ServiceFailure when injected. Callers may also sign with
- * temporary credentials a fake STS issued (with their session token): they
- * act as the assumed role.
+ * and 500 ServiceFailure when injected. A role's session acts as its role.
  */
 export async function startFakeIam(): Promise<FakeIam> {
   const keys = new Map<string, FakeIamKey>();
   const log: string[] = [];
+  const roles = createFakeIamRoles();
   const policies = new Map<string, readonly FakeStatement[]>();
   const simulations: FakeSimulation[] = [];
   const markers = new Map<string, number>();
   const deleted = new Set<string>();
   const failures: ("throttle" | "500")[] = [];
   let pageSize = 100;
-  let stsSessions: (() => readonly FakeStsSession[]) | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -99,11 +104,14 @@ export async function startFakeIam(): Promise<FakeIam> {
     const m = AUTH.exec(header(req, "authorization") ?? "");
     if (!m) return error(res, 403, "MissingAuthenticationToken", "Request is missing Authentication Token");
     const [, keyId = "", , region = "", service = "", signedList = "", signature = ""] = m;
-    const key = keys.get(keyId);
-    const session = key === undefined ? stsSessions?.().find((s) => s.accessKeyId === keyId) : undefined;
-    if (key === undefined && (session === undefined || header(req, "x-amz-security-token") !== session.sessionToken)) {
+    const session = keys.has(keyId) ? undefined : roles.session(keyId);
+    if (session !== undefined && header(req, "x-amz-security-token") !== session.sessionToken) {
       return error(res, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
     }
+    if (session !== undefined && Date.now() >= session.expiresAt)
+      return error(res, 403, "ExpiredToken", "The security token included in the request is expired");
+    const key = keys.get(keyId) ?? (session ? { secret: session.secretAccessKey } : undefined);
+    if (key === undefined) return error(res, 403, "InvalidClientTokenId", "The security token included in the request is invalid.");
     const date = header(req, "x-amz-date") ?? "";
     const signed = signedList.split(";");
     const headers: Record<string, string> = {};
@@ -119,11 +127,21 @@ export async function startFakeIam(): Promise<FakeIam> {
       return error(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
     }
     if (action === "SimulatePrincipalPolicy") {
-      // A key acts as its user; a session as its role (sessions are checked against the role's policy).
-      const caller = key ? `arn:aws:iam::${key.account}:user/${key.userName}` : (session?.assumedRoleArn ?? "");
-      return simulate(res, form, caller, key ? caller : (session?.roleArn ?? ""));
+      // A key acts as its user; a session as its role (checked against the role's policy).
+      const user = keys.get(keyId);
+      const caller = session ? session.assumedRoleArn : `arn:aws:iam::${user?.account ?? ""}:user/${user?.userName ?? ""}`;
+      return simulate(res, form, caller, session ? session.roleArn : caller);
     }
-    if (action !== "ListAccessKeys" || key === undefined) return error(res, 400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
+    if (roles.handles(action)) {
+      const caller: FakeIamCaller = session
+        ? { arn: session.assumedRoleArn, roleArn: session.roleArn }
+        : { arn: `arn:aws:iam::${keys.get(keyId)!.account}:user/${keys.get(keyId)!.userName}` };
+      const answer = roles.answer(action, form, caller);
+      if (answer === "hang") return;
+      return "xml" in answer ? send(res, 200, answer.xml) : error(res, answer.status, answer.code, answer.message);
+    }
+    if (action !== "ListAccessKeys" || !("userName" in key))
+      return error(res, 400, "InvalidAction", `Could not find operation ${action} for version 2010-05-08`);
     const userName = form.get("UserName") ?? key.userName;
     if (!key.mayListOwnKeys || userName !== key.userName) {
       return error(
@@ -152,7 +170,7 @@ export async function startFakeIam(): Promise<FakeIam> {
     simulations.push(request);
     const failure = failures.shift();
     if (failure === "throttle") return error(res, 400, "Throttling", "Rate exceeded");
-    if (failure === "500") return error(res, 500, "ServiceFailure", "Request processing has failed due to an unknown error, exception or failure.", "Receiver");
+    if (failure === "500") return error(res, 500, "ServiceFailure", "Request processing has failed due to an unknown error, exception or failure.");
     const source = /^arn:aws[a-z-]*:iam::(\d{12}):(user|role)\/(?:.*\/)?([\w+=,.@-]+)$/.exec(request.policySourceArn);
     if (!source) return error(res, 400, "InvalidInput", `ARN ${request.policySourceArn} is not valid.`);
     const [, , kind = "", name = ""] = source;
@@ -193,6 +211,7 @@ export async function startFakeIam(): Promise<FakeIam> {
     addKey(accessKeyId, key) {
       keys.set(accessKeyId, key);
     },
+    roles,
     actions: () => [...log],
     setPolicy(principalArn, statements) {
       policies.set(principalArn, statements);
@@ -201,7 +220,7 @@ export async function startFakeIam(): Promise<FakeIam> {
       deleted.add(principalArn);
     },
     acceptSessionsOf(sts) {
-      stsSessions = () => sts.sessions();
+      roles.acceptSessions(() => sts.sessions());
     },
     setSimulationPageSize(size) {
       pageSize = size;
@@ -228,10 +247,10 @@ function send(res: ServerResponse, status: number, xml: string): void {
   res.end(xml);
 }
 
-function error(res: ServerResponse, status: number, code: string, message: string, type: "Sender" | "Receiver" = "Sender"): void {
+function error(res: ServerResponse, status: number, code: string, message: string): void {
   send(
     res,
     status,
-    `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${type}</Type>\n    <Code>${code}</Code>\n    <Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`,
+    `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>\n    <Code>${code}</Code>\n    <Message>${message.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</Message>\n  </Error>\n  <RequestId>${randomUUID()}</RequestId>\n</ErrorResponse>\n`,
   );
 }

@@ -48,6 +48,13 @@ export interface FakeRole {
   readonly assumableAfterMs?: number;
   /** The role's MaxSessionDuration (default 3600). */
   readonly maxSessionDurationSeconds?: number;
+  /**
+   * The actions its trust statement allows the trusted principal (default
+   * ["sts:AssumeRole"], as trust template v1). AssumeRole with Tags needs
+   * "sts:TagSession" and with SourceIdentity "sts:SetSourceIdentity", else
+   * AccessDenied naming the missing action, as IAM answers.
+   */
+  readonly trustActions?: readonly string[];
 }
 
 /** Temporary credentials the fake issued through AssumeRole. */
@@ -59,6 +66,10 @@ export interface FakeStsSession {
   readonly sessionName: string;
   readonly assumedRoleArn: string;
   readonly expiresAt: number;
+  /** The session tags (Tags.member.N) AssumeRole was given, in order. */
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  /** The SourceIdentity AssumeRole was given, if any. */
+  readonly sourceIdentity?: string;
 }
 
 /** A running fake STS; see {@link startFakeSts}. */
@@ -143,8 +154,12 @@ const SKEW_MS = 15 * 60 * 1000;
  * AccessDenied ("User: <caller> is not authorized to perform: sts:AssumeRole
  * on resource: <role>") for an unknown role, a caller the role does not
  * trust, a missing or wrong ExternalId when the role requires one, or a role
- * not yet propagated; otherwise it issues ASIA… credentials that
- * GetCallerIdentity reports as the assumed-role ARN.
+ * not yet propagated, or session tags (`Tags.member.N.Key/Value`) or a
+ * `SourceIdentity` the role's trust statement does not allow
+ * (`sts:TagSession`, `sts:SetSourceIdentity`; see {@link FakeRole.trustActions});
+ * otherwise it issues ASIA… credentials that GetCallerIdentity reports as
+ * the assumed-role ARN, answering `PackedPolicySize` when tags were passed
+ * and echoing `SourceIdentity`.
  */
 export async function startFakeSts(): Promise<FakeSts> {
   const keys = new Map<string, Key>();
@@ -297,6 +312,11 @@ export async function startFakeSts(): Promise<FakeSts> {
     const sessionName = form.get("RoleSessionName");
     const durationText = form.get("DurationSeconds");
     const externalId = form.get("ExternalId");
+    const sourceIdentity = form.get("SourceIdentity");
+    const tags: { key: string; value: string }[] = [];
+    for (let n = 1; form.has(`Tags.member.${n}.Key`); n++) {
+      tags.push({ key: form.get(`Tags.member.${n}.Key`) ?? "", value: form.get(`Tags.member.${n}.Value`) ?? "" });
+    }
 
     // Model constraints, reported together as STS does.
     const problems: string[] = [];
@@ -322,6 +342,20 @@ export async function startFakeSts(): Promise<FakeSts> {
       else if (externalId.length > 1224) bad(externalId, "externalId", "have length less than or equal to 1224");
       else if (!/^[\w+=,.@:/-]*$/.test(externalId)) bad(externalId, "externalId", "satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
     }
+    // Session tags and SourceIdentity, as the model and IAM's tag rules constrain them.
+    if (tags.length > 50) bad(`[${tags.length} tags]`, "tags", "have length less than or equal to 50");
+    tags.forEach((tag, i) => {
+      if (tag.key.length < 1 || tag.key.length > 128) bad(tag.key, `tags.${i + 1}.member.key`, "have length between 1 and 128");
+      else if (!TAG_TEXT.test(tag.key)) bad(tag.key, `tags.${i + 1}.member.key`, "satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
+      if (tag.value.length > 256) bad(tag.value, `tags.${i + 1}.member.value`, "have length less than or equal to 256");
+      else if (tag.value !== "" && !TAG_TEXT.test(tag.value))
+        bad(tag.value, `tags.${i + 1}.member.value`, "satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    });
+    if (sourceIdentity !== null) {
+      if (sourceIdentity.length < 2) bad(sourceIdentity, "sourceIdentity", "have length greater than or equal to 2");
+      else if (sourceIdentity.length > 64) bad(sourceIdentity, "sourceIdentity", "have length less than or equal to 64");
+      else if (!/^[\w+=,.@-]*$/.test(sourceIdentity)) bad(sourceIdentity, "sourceIdentity", "satisfy regular expression pattern: [\\w+=,.@-]*");
+    }
     if (problems.length > 0) {
       return error(
         res,
@@ -343,6 +377,16 @@ export async function startFakeSts(): Promise<FakeSts> {
       Date.now() - role.addedAt >= (role.assumableAfterMs ?? 0);
     if (!allowed) {
       return error(res, 403, "Sender", "AccessDenied", `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    }
+    // The trust statement must also allow tagging the session and setting its source identity.
+    const trustActions = role.trustActions ?? ["sts:AssumeRole"];
+    for (const [needed, used] of [
+      ["sts:TagSession", tags.length > 0],
+      ["sts:SetSourceIdentity", sourceIdentity !== null],
+    ] as const) {
+      if (used && !trustActions.includes(needed)) {
+        return error(res, 403, "Sender", "AccessDenied", `User: ${caller.arn} is not authorized to perform: ${needed} on resource: ${roleArn}`);
+      }
     }
     if (caller.fromRole && duration > 3600) {
       return error(res, 400, "Sender", "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
@@ -367,7 +411,17 @@ export async function startFakeSts(): Promise<FakeSts> {
       fromRole: true,
       expired: false,
     });
-    issued.push({ accessKeyId, secretAccessKey, sessionToken, roleArn, sessionName, assumedRoleArn, expiresAt });
+    issued.push({
+      accessKeyId,
+      secretAccessKey,
+      sessionToken,
+      roleArn,
+      sessionName,
+      assumedRoleArn,
+      expiresAt,
+      tags,
+      ...(sourceIdentity !== null ? { sourceIdentity } : {}),
+    });
     send(
       res,
       200,
@@ -383,6 +437,9 @@ export async function startFakeSts(): Promise<FakeSts> {
         `      <AssumedRoleId>${escapeXml(assumedRoleId)}</AssumedRoleId>\n` +
         `      <Arn>${escapeXml(assumedRoleArn)}</Arn>\n` +
         `    </AssumedRoleUser>\n` +
+        // Only present when tags (or a session policy) were passed, resp. a source identity.
+        (tags.length > 0 ? `    <PackedPolicySize>${Math.min(100, tags.length * 2)}</PackedPolicySize>\n` : "") +
+        (sourceIdentity !== null ? `    <SourceIdentity>${escapeXml(sourceIdentity)}</SourceIdentity>\n` : "") +
         `  </AssumeRoleResult>\n` +
         `  <ResponseMetadata>\n    <RequestId>${randomUUID()}</RequestId>\n  </ResponseMetadata>\n` +
         `</AssumeRoleResponse>\n`,
@@ -444,6 +501,8 @@ export async function startFakeSts(): Promise<FakeSts> {
 /** An IAM role ARN as IAM accepts it: partition, account, optional path, name. */
 const ROLE_ARN = /^arn:([a-z][a-z0-9-]*):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+// IAM's tag key and value characters: letters, separators, numbers and _.:/=+-@.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+";
 
 function randomChars(alphabet: string, n: number): string {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { childServiceEnv } from "@planton/testing";
 
 const servicesDir = resolve(import.meta.dirname, "../../..");
 
@@ -29,16 +30,7 @@ export interface ServiceProcess {
 export async function startServiceProcess(name: string, env: Record<string, string>): Promise<ServiceProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), `${name}-`));
   const child: ChildProcess = spawn(process.execPath, [join(servicesDir, name, "dist/src/main.js")], {
-    env: {
-      PATH: process.env["PATH"],
-      HOME: process.env["HOME"],
-      HOST: "127.0.0.1",
-      PORT: "0",
-      GRPC_PORT: "0",
-      METRICS_PORT: "0",
-      DATA_DIR: dataDir,
-      ...env,
-    },
+    env: childServiceEnv(dataDir, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

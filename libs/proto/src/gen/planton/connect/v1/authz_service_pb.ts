@@ -4,8 +4,8 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { ConnectionSpec } from "./connection_spec_pb.js";
 import { file_planton_connect_v1_connection_spec } from "./connection_spec_pb.js";
 import type { AuthMode, Provider } from "./provider_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file planton/connect/v1/authz_service.proto.
  */
 export const file_planton_connect_v1_authz_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZwbGFudG9uL2Nvbm5lY3QvdjEvYXV0aHpfc2VydmljZS5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxIkMKGkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIVCg1jb25uZWN0aW9uX2lkGAIgASgJIiwKG0NvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZRINCgVjb3VudBgBIAEoDSLQAQoNQXV0aG9yaXphdGlvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkifQoaQXV0aG9yaXplQ29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSFAoMZW52aXJvbm1lbnRzGAMgAygJIlgKG0F1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRI5Cg5hdXRob3JpemF0aW9ucxgBIAMoCzIhLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uIn0KGlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhQKDGVudmlyb25tZW50cxgDIAMoCSJYChtSZXZva2VBdXRob3JpemF0aW9uUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiJEChlMaXN0QXV0aG9yaXphdGlvbnNSZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiVwoaTGlzdEF1dGhvcml6YXRpb25zUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiK/AQoRRGVmYXVsdENvbm5lY3Rpb24SLgoIcHJvdmlkZXIYASABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhMKC2Vudmlyb25tZW50GAMgASgJEhUKDWNvbm5lY3Rpb25faWQYBCABKAkSFwoPY29ubmVjdGlvbl9zbHVnGAUgASgJIq0BChtTZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRIuCghwcm92aWRlchgCIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkiYQocU2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imQEKG0dldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBIuCghwcm92aWRlchgBIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYAyABKAkiYQocR2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imwEKHVVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXF1ZXN0Ei4KCHByb3ZpZGVyGAEgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEjUKBXNjb3BlGAIgASgOMiYucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6YXRpb25TY29wZRITCgtlbnZpcm9ubWVudBgDIAEoCSIgCh5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UiiwEKGVJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QSFQoNZGVwbG95bWVudF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchISCgpjb25uZWN0aW9uGAQgASgJIuYDChpSZXNvbHZlQ3JlZGVudGlhbHNSZXNwb25zZRIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchIvCglhdXRoX21vZGUYBCABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuQXV0aE1vZGUSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAUgASgNEjQKBmlubGluZRgKIAEoCzIiLnBsYW50b24uY29ubmVjdC52MS5Db25uZWN0aW9uU3BlY0gAEjcKBnJ1bm5lchgLIAEoCzIlLnBsYW50b24uY29ubmVjdC52MS5SdW5uZXJDcmVkZW50aWFsc0gAEjoKCGF3c19yb2xlGAwgASgLMiYucGxhbnRvbi5jb25uZWN0LnYxLkF3c1JvbGVDcmVkZW50aWFsc0gAEiwKCHBpbl90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIzCg9waW5fZXhwaXJlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg0KC2NyZWRlbnRpYWxzIiYKEVJ1bm5lckNyZWRlbnRpYWxzEhEKCXJ1bm5lcl9pZBgBIAEoCSI7ChJBd3NSb2xlQ3JlZGVudGlhbHMSEAoIcm9sZV9hcm4YASABKAkSEwoLZXh0ZXJuYWxfaWQYAiABKAkiMQoYUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkiLQoZUmVsZWFzZURlcGxveW1lbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCL8AgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIVCg1kZXBsb3ltZW50X2lkGAQgASgJEhMKC2Vudmlyb25tZW50GAUgASgJEi4KCHByb3ZpZGVyGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEhUKDWNvbm5lY3Rpb25faWQYByABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjMKCGRlY2lzaW9uGAkgASgOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF1ZGl0RGVjaXNpb24SDgoGcmVhc29uGAogASgJEgwKBGtpbmQYCyABKAkSEgoKcmVxdWVzdF9pZBgMIAEoCRIOCgZ0YXJnZXQYDSABKAkSDwoHc3VtbWFyeRgOIAEoCRISCgplcnJvcl9jb2RlGA8gASgJIrICChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSFQoNY29ubmVjdGlvbl9pZBgDIAEoCRIzCghkZWNpc2lvbhgEIAEoDjIhLnBsYW50b24uY29ubmVjdC52MS5BdWRpdERlY2lzaW9uEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJEg0KBWFjdG9yGAcgASgJEgwKBGtpbmQYCCABKAkSLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi4KBmV2ZW50cxgBIAMoCzIeLnBsYW50b24uY29ubmVjdC52MS5BdWRpdEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqFAQoSQXV0aG9yaXphdGlvblNjb3BlEiMKH0FVVEhPUklaQVRJT05fU0NPUEVfVU5TUEVDSUZJRUQQABIkCiBBVVRIT1JJWkFUSU9OX1NDT1BFX09SR0FOSVpBVElPThABEiQKIEFVVEhPUklaQVRJT05fU0NPUEVfRU5WSVJPTk1FTlRTEAIqgAEKDUF1ZGl0RGVjaXNpb24SHgoaQVVESVRfREVDSVNJT05fVU5TUEVDSUZJRUQQABIaChZBVURJVF9ERUNJU0lPTl9BTExPV0VEEAESGQoVQVVESVRfREVDSVNJT05fREVOSUVEEAISGAoUQVVESVRfREVDSVNJT05fRVJST1IQAzLcCQofRW52aXJvbm1lbnRBdXRob3JpemF0aW9uU2VydmljZRJ2ChNBdXRob3JpemVDb25uZWN0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRJ2ChNSZXZva2VBdXRob3JpemF0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXNwb25zZRJ4ChJMaXN0QXV0aG9yaXphdGlvbnMSLS5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1dGhvcml6YXRpb25zUmVxdWVzdBouLnBsYW50b24uY29ubmVjdC52MS5MaXN0QXV0aG9yaXphdGlvbnNSZXNwb25zZSIDkAIBEnkKFFNldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLlNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5TZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlEn4KFEdldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLkdldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5HZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlIgOQAgESfwoWVW5zZXREZWZhdWx0Q29ubmVjdGlvbhIxLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBoyLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UScwoSUmVzb2x2ZUNyZWRlbnRpYWxzEi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QaLi5wbGFudG9uLmNvbm5lY3QudjEuUmVzb2x2ZUNyZWRlbnRpYWxzUmVzcG9uc2UScAoRUmVsZWFzZURlcGxveW1lbnQSLC5wbGFudG9uLmNvbm5lY3QudjEuUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0Gi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlbGVhc2VEZXBsb3ltZW50UmVzcG9uc2USbwoPTGlzdEF1ZGl0RXZlbnRzEioucGxhbnRvbi5jb25uZWN0LnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaKy5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiA5ACARJ7ChNDb3VudERlcGxveW1lbnRQaW5zEi4ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_timestamp, file_planton_connect_v1_connection_spec, file_planton_connect_v1_provider]);
+  fileDesc("CiZwbGFudG9uL2Nvbm5lY3QvdjEvYXV0aHpfc2VydmljZS5wcm90bxIScGxhbnRvbi5jb25uZWN0LnYxIkMKGkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIVCg1jb25uZWN0aW9uX2lkGAIgASgJIiwKG0NvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZRINCgVjb3VudBgBIAEoDSLQAQoNQXV0aG9yaXphdGlvbhIVCg1jb25uZWN0aW9uX2lkGAEgASgJEhcKD2Nvbm5lY3Rpb25fc2x1ZxgCIAEoCRI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBiABKAkifQoaQXV0aG9yaXplQ29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSFAoMZW52aXJvbm1lbnRzGAMgAygJIlgKG0F1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRI5Cg5hdXRob3JpemF0aW9ucxgBIAMoCzIhLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uIn0KGlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhQKDGVudmlyb25tZW50cxgDIAMoCSJYChtSZXZva2VBdXRob3JpemF0aW9uUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiJEChlMaXN0QXV0aG9yaXphdGlvbnNSZXF1ZXN0EhIKCmNvbm5lY3Rpb24YASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkiVwoaTGlzdEF1dGhvcml6YXRpb25zUmVzcG9uc2USOQoOYXV0aG9yaXphdGlvbnMYASADKAsyIS5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvbiK/AQoRRGVmYXVsdENvbm5lY3Rpb24SLgoIcHJvdmlkZXIYASABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISNQoFc2NvcGUYAiABKA4yJi5wbGFudG9uLmNvbm5lY3QudjEuQXV0aG9yaXphdGlvblNjb3BlEhMKC2Vudmlyb25tZW50GAMgASgJEhUKDWNvbm5lY3Rpb25faWQYBCABKAkSFwoPY29ubmVjdGlvbl9zbHVnGAUgASgJIq0BChtTZXREZWZhdWx0Q29ubmVjdGlvblJlcXVlc3QSEgoKY29ubmVjdGlvbhgBIAEoCRIuCghwcm92aWRlchgCIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgDIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYBCABKAkiYQocU2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imQEKG0dldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBIuCghwcm92aWRlchgBIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchI1CgVzY29wZRgCIAEoDjImLnBsYW50b24uY29ubmVjdC52MS5BdXRob3JpemF0aW9uU2NvcGUSEwoLZW52aXJvbm1lbnQYAyABKAkiYQocR2V0RGVmYXVsdENvbm5lY3Rpb25SZXNwb25zZRJBChJkZWZhdWx0X2Nvbm5lY3Rpb24YASABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuRGVmYXVsdENvbm5lY3Rpb24imwEKHVVuc2V0RGVmYXVsdENvbm5lY3Rpb25SZXF1ZXN0Ei4KCHByb3ZpZGVyGAEgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEjUKBXNjb3BlGAIgASgOMiYucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6YXRpb25TY29wZRITCgtlbnZpcm9ubWVudBgDIAEoCSIgCh5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2Ui3QEKGVJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QSFQoNZGVwbG95bWVudF9pZBgBIAEoCRITCgtlbnZpcm9ubWVudBgCIAEoCRIuCghwcm92aWRlchgDIAEoDjIcLnBsYW50b24uY29ubmVjdC52MS5Qcm92aWRlchISCgpjb25uZWN0aW9uGAQgASgJEhsKE3Nlc3Npb25fY3JlZGVudGlhbHMYBSABKAgSMwoQc2Vzc2lvbl9kdXJhdGlvbhgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiKoBAoaUmVzb2x2ZUNyZWRlbnRpYWxzUmVzcG9uc2USFQoNY29ubmVjdGlvbl9pZBgBIAEoCRIXCg9jb25uZWN0aW9uX3NsdWcYAiABKAkSLgoIcHJvdmlkZXIYAyABKA4yHC5wbGFudG9uLmNvbm5lY3QudjEuUHJvdmlkZXISLwoJYXV0aF9tb2RlGAQgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhNb2RlEhoKEmNyZWRlbnRpYWxfdmVyc2lvbhgFIAEoDRI0CgZpbmxpbmUYCiABKAsyIi5wbGFudG9uLmNvbm5lY3QudjEuQ29ubmVjdGlvblNwZWNIABI3CgZydW5uZXIYCyABKAsyJS5wbGFudG9uLmNvbm5lY3QudjEuUnVubmVyQ3JlZGVudGlhbHNIABI6Cghhd3Nfcm9sZRgMIAEoCzImLnBsYW50b24uY29ubmVjdC52MS5Bd3NSb2xlQ3JlZGVudGlhbHNIABJACgthd3Nfc2Vzc2lvbhgNIAEoCzIpLnBsYW50b24uY29ubmVjdC52MS5Bd3NTZXNzaW9uQ3JlZGVudGlhbHNIABIsCghwaW5fdGltZRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPcGluX2V4cGlyZV90aW1lGBUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtjcmVkZW50aWFscyImChFSdW5uZXJDcmVkZW50aWFscxIRCglydW5uZXJfaWQYASABKAkiOwoSQXdzUm9sZUNyZWRlbnRpYWxzEhAKCHJvbGVfYXJuGAEgASgJEhMKC2V4dGVybmFsX2lkGAIgASgJIoECChVBd3NTZXNzaW9uQ3JlZGVudGlhbHMSFQoNYWNjZXNzX2tleV9pZBgBIAEoCRIZChFzZWNyZXRfYWNjZXNzX2tleRgCIAEoCRIVCg1zZXNzaW9uX3Rva2VuGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghyb2xlX2FybhgFIAEoCRIYChBhc3N1bWVkX3JvbGVfYXJuGAYgASgJEhkKEXJvbGVfc2Vzc2lvbl9uYW1lGAcgASgJEhcKD3NvdXJjZV9pZGVudGl0eRgIIAEoCRIOCgZyZWdpb24YCSABKAkiMQoYUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkiLQoZUmVsZWFzZURlcGxveW1lbnRSZXNwb25zZRIQCghyZWxlYXNlZBgBIAEoCCL8AgoKQXVkaXRFdmVudBIKCgJpZBgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIVCg1kZXBsb3ltZW50X2lkGAQgASgJEhMKC2Vudmlyb25tZW50GAUgASgJEi4KCHByb3ZpZGVyGAYgASgOMhwucGxhbnRvbi5jb25uZWN0LnYxLlByb3ZpZGVyEhUKDWNvbm5lY3Rpb25faWQYByABKAkSGgoSY3JlZGVudGlhbF92ZXJzaW9uGAggASgNEjMKCGRlY2lzaW9uGAkgASgOMiEucGxhbnRvbi5jb25uZWN0LnYxLkF1ZGl0RGVjaXNpb24SDgoGcmVhc29uGAogASgJEgwKBGtpbmQYCyABKAkSEgoKcmVxdWVzdF9pZBgMIAEoCRIOCgZ0YXJnZXQYDSABKAkSDwoHc3VtbWFyeRgOIAEoCRISCgplcnJvcl9jb2RlGA8gASgJIrICChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhUKDWRlcGxveW1lbnRfaWQYASABKAkSEwoLZW52aXJvbm1lbnQYAiABKAkSFQoNY29ubmVjdGlvbl9pZBgDIAEoCRIzCghkZWNpc2lvbhgEIAEoDjIhLnBsYW50b24uY29ubmVjdC52MS5BdWRpdERlY2lzaW9uEhEKCXBhZ2Vfc2l6ZRgFIAEoDRISCgpwYWdlX3Rva2VuGAYgASgJEg0KBWFjdG9yGAcgASgJEgwKBGtpbmQYCCABKAkSLgoKc3RhcnRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEi4KBmV2ZW50cxgBIAMoCzIeLnBsYW50b24uY29ubmVjdC52MS5BdWRpdEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqFAQoSQXV0aG9yaXphdGlvblNjb3BlEiMKH0FVVEhPUklaQVRJT05fU0NPUEVfVU5TUEVDSUZJRUQQABIkCiBBVVRIT1JJWkFUSU9OX1NDT1BFX09SR0FOSVpBVElPThABEiQKIEFVVEhPUklaQVRJT05fU0NPUEVfRU5WSVJPTk1FTlRTEAIqgAEKDUF1ZGl0RGVjaXNpb24SHgoaQVVESVRfREVDSVNJT05fVU5TUEVDSUZJRUQQABIaChZBVURJVF9ERUNJU0lPTl9BTExPV0VEEAESGQoVQVVESVRfREVDSVNJT05fREVOSUVEEAISGAoUQVVESVRfREVDSVNJT05fRVJST1IQAzLcCQofRW52aXJvbm1lbnRBdXRob3JpemF0aW9uU2VydmljZRJ2ChNBdXRob3JpemVDb25uZWN0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkF1dGhvcml6ZUNvbm5lY3Rpb25SZXNwb25zZRJ2ChNSZXZva2VBdXRob3JpemF0aW9uEi4ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLlJldm9rZUF1dGhvcml6YXRpb25SZXNwb25zZRJ4ChJMaXN0QXV0aG9yaXphdGlvbnMSLS5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1dGhvcml6YXRpb25zUmVxdWVzdBouLnBsYW50b24uY29ubmVjdC52MS5MaXN0QXV0aG9yaXphdGlvbnNSZXNwb25zZSIDkAIBEnkKFFNldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLlNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5TZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlEn4KFEdldERlZmF1bHRDb25uZWN0aW9uEi8ucGxhbnRvbi5jb25uZWN0LnYxLkdldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBowLnBsYW50b24uY29ubmVjdC52MS5HZXREZWZhdWx0Q29ubmVjdGlvblJlc3BvbnNlIgOQAgESfwoWVW5zZXREZWZhdWx0Q29ubmVjdGlvbhIxLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVxdWVzdBoyLnBsYW50b24uY29ubmVjdC52MS5VbnNldERlZmF1bHRDb25uZWN0aW9uUmVzcG9uc2UScwoSUmVzb2x2ZUNyZWRlbnRpYWxzEi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlc29sdmVDcmVkZW50aWFsc1JlcXVlc3QaLi5wbGFudG9uLmNvbm5lY3QudjEuUmVzb2x2ZUNyZWRlbnRpYWxzUmVzcG9uc2UScAoRUmVsZWFzZURlcGxveW1lbnQSLC5wbGFudG9uLmNvbm5lY3QudjEuUmVsZWFzZURlcGxveW1lbnRSZXF1ZXN0Gi0ucGxhbnRvbi5jb25uZWN0LnYxLlJlbGVhc2VEZXBsb3ltZW50UmVzcG9uc2USbwoPTGlzdEF1ZGl0RXZlbnRzEioucGxhbnRvbi5jb25uZWN0LnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaKy5wbGFudG9uLmNvbm5lY3QudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2UiA5ACARJ7ChNDb3VudERlcGxveW1lbnRQaW5zEi4ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXF1ZXN0Gi8ucGxhbnRvbi5jb25uZWN0LnYxLkNvdW50RGVwbG95bWVudFBpbnNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_planton_connect_v1_connection_spec, file_planton_connect_v1_provider]);
 
 /**
  * CountDeploymentPinsRequest names a connection of an organization.
@@ -480,6 +480,37 @@ export type ResolveCredentialsRequest = Message<"planton.connect.v1.ResolveCrede
    * @generated from field: string connection = 4;
    */
   connection: string;
+
+  /**
+   * AWS cross-account trust only: instead of the role to assume
+   * (`aws_role`), return temporary credentials minted for this deployment
+   * (`aws_session`). authz assumes the pinned version's role with its
+   * external id, RoleSessionName derived from deployment_id, session tags
+   * planton:org, planton:environment and planton:deployment, and
+   * SourceIdentity = the caller's token subject. Nothing of the session is
+   * stored; every resolve mints fresh credentials for the same pinned
+   * version (call again before expire_time to refresh a long run). The
+   * role's trust policy must allow sts:TagSession and sts:SetSourceIdentity
+   * (trust template v2), else FAILED_PRECONDITION. Set with a provider
+   * other than AWS: INVALID_ARGUMENT; with a pinned version that is not a
+   * trust role (inline keys, runner): FAILED_PRECONDITION.
+   *
+   * @generated from field: bool session_credentials = 5;
+   */
+  sessionCredentials: boolean;
+
+  /**
+   * With session_credentials: how long the session lasts, whole seconds
+   * from 15 minutes to 12 hours; unset means 1 hour. Never past the role's
+   * maximum session duration (MaxSessionDuration, 1 hour unless the role's
+   * owner raised it) nor past 1 hour when the platform's own AWS identity is
+   * itself an assumed role (role chaining): AWS refuses those, and the
+   * resolve fails with INVALID_ARGUMENT on this field. Set without
+   * session_credentials: INVALID_ARGUMENT.
+   *
+   * @generated from field: google.protobuf.Duration session_duration = 6;
+   */
+  sessionDuration?: Duration;
 };
 
 /**
@@ -549,6 +580,15 @@ export type ResolveCredentialsResponse = Message<"planton.connect.v1.ResolveCred
      */
     value: AwsRoleCredentials;
     case: "awsRole";
+  } | {
+    /**
+     * AWS cross-account trust with session_credentials: temporary
+     * credentials minted for this deployment.
+     *
+     * @generated from field: planton.connect.v1.AwsSessionCredentials aws_session = 13;
+     */
+    value: AwsSessionCredentials;
+    case: "awsSession";
   } | { case: undefined; value?: undefined };
 
   /**
@@ -615,6 +655,94 @@ export const AwsRoleCredentialsSchema: GenMessage<AwsRoleCredentials> = /*@__PUR
   messageDesc(file_planton_connect_v1_authz_service, 19);
 
 /**
+ * AwsSessionCredentials: temporary AWS credentials of one session of the
+ * pinned trust role, minted for one resolve. The secret access key and the
+ * session token are secret: never log them. authz keeps none of it; its
+ * audit record holds only the masked access key id.
+ *
+ * @generated from message planton.connect.v1.AwsSessionCredentials
+ */
+export type AwsSessionCredentials = Message<"planton.connect.v1.AwsSessionCredentials"> & {
+  /**
+   * The temporary access key id (ASIA...).
+   *
+   * @generated from field: string access_key_id = 1;
+   */
+  accessKeyId: string;
+
+  /**
+   * The secret access key (secret).
+   *
+   * @generated from field: string secret_access_key = 2;
+   */
+  secretAccessKey: string;
+
+  /**
+   * The session token that must accompany every request (secret).
+   *
+   * @generated from field: string session_token = 3;
+   */
+  sessionToken: string;
+
+  /**
+   * When the credentials stop working, as AWS reports it. Resolve again
+   * before then to continue (a refresh mints a new session).
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 4;
+   */
+  expireTime?: Timestamp;
+
+  /**
+   * The role assumed: the pinned version's role.
+   *
+   * @generated from field: string role_arn = 5;
+   */
+  roleArn: string;
+
+  /**
+   * The session's own ARN,
+   * arn:aws:sts::<account>:assumed-role/<role name>/<role_session_name>,
+   * as it appears in the customer's CloudTrail.
+   *
+   * @generated from field: string assumed_role_arn = 6;
+   */
+  assumedRoleArn: string;
+
+  /**
+   * The session name: the deployment id, or, when the deployment id does
+   * not fit AWS's rules (2-64 characters of letters, digits and
+   * "+=,.@_-"), its fitting prefix followed by "-" and a hash of the whole
+   * id, so distinct deployments keep distinct names.
+   *
+   * @generated from field: string role_session_name = 7;
+   */
+  roleSessionName: string;
+
+  /**
+   * The SourceIdentity set on the session: the caller's token subject, made
+   * to fit AWS's rules the same way as role_session_name.
+   *
+   * @generated from field: string source_identity = 8;
+   */
+  sourceIdentity: string;
+
+  /**
+   * The connection's AWS region (a convenience for AWS_REGION; the
+   * credentials work in every region the role may use).
+   *
+   * @generated from field: string region = 9;
+   */
+  region: string;
+};
+
+/**
+ * Describes the message planton.connect.v1.AwsSessionCredentials.
+ * Use `create(AwsSessionCredentialsSchema)` to create a new message.
+ */
+export const AwsSessionCredentialsSchema: GenMessage<AwsSessionCredentials> = /*@__PURE__*/
+  messageDesc(file_planton_connect_v1_authz_service, 20);
+
+/**
  * ReleaseDeploymentRequest names the deployment.
  *
  * @generated from message planton.connect.v1.ReleaseDeploymentRequest
@@ -631,7 +759,7 @@ export type ReleaseDeploymentRequest = Message<"planton.connect.v1.ReleaseDeploy
  * Use `create(ReleaseDeploymentRequestSchema)` to create a new message.
  */
 export const ReleaseDeploymentRequestSchema: GenMessage<ReleaseDeploymentRequest> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_authz_service, 20);
+  messageDesc(file_planton_connect_v1_authz_service, 21);
 
 /**
  * ReleaseDeploymentResponse says whether a pin was released.
@@ -650,7 +778,7 @@ export type ReleaseDeploymentResponse = Message<"planton.connect.v1.ReleaseDeplo
  * Use `create(ReleaseDeploymentResponseSchema)` to create a new message.
  */
 export const ReleaseDeploymentResponseSchema: GenMessage<ReleaseDeploymentResponse> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_authz_service, 21);
+  messageDesc(file_planton_connect_v1_authz_service, 22);
 
 /**
  * AuditEvent is one record of the audit log: a resolve (kind
@@ -766,7 +894,7 @@ export type AuditEvent = Message<"planton.connect.v1.AuditEvent"> & {
  * Use `create(AuditEventSchema)` to create a new message.
  */
 export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_authz_service, 22);
+  messageDesc(file_planton_connect_v1_authz_service, 23);
 
 /**
  * ListAuditEventsRequest filters and pages. Every filter that is set must
@@ -844,7 +972,7 @@ export type ListAuditEventsRequest = Message<"planton.connect.v1.ListAuditEvents
  * Use `create(ListAuditEventsRequestSchema)` to create a new message.
  */
 export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_authz_service, 23);
+  messageDesc(file_planton_connect_v1_authz_service, 24);
 
 /**
  * ListAuditEventsResponse is one page, newest first.
@@ -868,7 +996,7 @@ export type ListAuditEventsResponse = Message<"planton.connect.v1.ListAuditEvent
  * Use `create(ListAuditEventsResponseSchema)` to create a new message.
  */
 export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
-  messageDesc(file_planton_connect_v1_authz_service, 24);
+  messageDesc(file_planton_connect_v1_authz_service, 25);
 
 /**
  * AuthorizationScope says where a connection may be used.
