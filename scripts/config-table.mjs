@@ -200,6 +200,17 @@ const SETTINGS = [
       "verifier: where a verified credential reads its own dates: AWS IAM `ListAccessKeys` (the key's creation date), Microsoft Graph (the client secret's start and end), GCP IAM `serviceAccounts.keys.get` (the key's validity); a refusal never fails verification. A verified AWS trust role also reads itself back at `AWS_IAM_URL` (`GetRole` and its policies) for the trust-policy review (docs/trust-policy-lint.md)",
   },
   {
+    names: ["PERMISSION_CHECKS"],
+    default: "true",
+    meaning:
+      "verifier: after a successful verification, ask the provider what the credential may do per capability (AWS IAM `SimulatePrincipalPolicy` at `AWS_IAM_URL`, GCP `projects.testIamPermissions` at `GCP_RESOURCE_MANAGER_URL`, Azure's permissions API at `AZURE_MANAGEMENT_URL`; see [docs/permission-checks.md](docs/permission-checks.md)); a refusal is recorded as not checkable, never as a failure",
+  },
+  {
+    names: ["GCP_RESOURCE_MANAGER_URL"],
+    default: "https://cloudresourcemanager.googleapis.com",
+    meaning: "verifier: Cloud Resource Manager, where a verified GCP key tests its permissions on its project (`PERMISSION_CHECKS`)",
+  },
+  {
     names: ["GCP_TOKEN_URI"],
     default: "(the key's `token_uri`)",
     meaning:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ConnectionSchema, RotationDueReason } from "@planton/proto/planton/connect/v1/connection_pb";
+import { CapabilityCheckResult, ConnectionSchema, RotationDueReason, VerificationSchema } from "@planton/proto/planton/connect/v1/connection_pb";
 import { AuthMode, AwsCapability, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { connectionFields, connectionRow, CONNECTION_COLUMNS } from "./connection-view.js";
 
@@ -88,6 +88,24 @@ describe("connectionFields", () => {
     // Fields of other auth modes are empty and left out.
     expect(fields).not.toHaveProperty("RUNNER ID");
     expect(fields).not.toHaveProperty("ACCESS KEY ID");
+  });
+
+  it("shows the last verification's capability checks and warnings after its message", () => {
+    const checked = create(ConnectionSchema, {
+      ...trust,
+      lastVerification: create(VerificationSchema, {
+        ok: true,
+        credentialVersion: 3,
+        identity: "arn:aws:sts::123456789012:assumed-role/r/awsconn_1",
+        capabilityChecks: [
+          { capability: "EKS", enabled: true, result: CapabilityCheckResult.MISSING, missingActions: ["iam:PassRole"], checkedActionCount: 9 },
+        ],
+        warnings: [{ code: "CAPABILITY_NOT_USABLE", capability: "EKS", message: "EKS is not usable.", fix: "Re-run the setup." }],
+      }),
+    });
+    const keys = connectionFields(checked).map(([k]) => k);
+    expect(keys.slice(keys.indexOf("IDENTITY"), keys.indexOf("CREATED"))).toEqual(["IDENTITY", "CAPABILITY EKS", "WARNING"]);
+    expect(Object.fromEntries(connectionFields(checked))["CAPABILITY EKS"]).toBe("missing 1 of 9: iam:PassRole");
   });
 
   it("drops the _hint suffix of masked values and shows booleans as yes/no", () => {

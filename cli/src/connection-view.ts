@@ -4,6 +4,7 @@ import { AuthModeSchema, ConnectionStatus, ConnectionStatusSchema, ProviderSchem
 import { enumLabel } from "./enum-labels.js";
 import { formatAge, formatBool, formatDay, formatTime } from "./format-values.js";
 import { createStyles, type Styles } from "./terminal.js";
+import { verificationFindingFields } from "./verification-findings-view.js";
 
 /** CONNECTION_COLUMNS are the headers of `planton connection list`. */
 export const CONNECTION_COLUMNS = ["NAME", "PROVIDER", "AUTH", "STATUS", "VERSION", "AGE", "EXPIRES", "ROTATE", "ID"] as const;
@@ -40,7 +41,8 @@ function rotationLabel(connection: Connection, styles: Styles = plain): string {
  * connectionFields is the KEY VALUE layout of `planton connection get`: the
  * identity and state of the connection, every set field of its provider's
  * details (hints only: responses never hold secrets), and its last
- * verification.
+ * verification with its capability checks, warnings and trust policy
+ * review (see {@link verificationFindingFields}).
  */
 export function connectionFields(connection: Connection, styles: Styles = plain): [string, string][] {
   const pairs: [string, string][] = [
@@ -69,6 +71,7 @@ export function connectionFields(connection: Connection, styles: Styles = plain)
     if (v.identity !== "") pairs.push(["IDENTITY", v.identity]);
     if (v.reason !== "") pairs.push(["REASON", v.reason]);
     if (v.message !== "") pairs.push(["MESSAGE", v.message]);
+    pairs.push(...verificationFindingFields(v, styles));
   }
   pairs.push(["CREATED", formatTime(connection.createTime)], ["UPDATED", formatTime(connection.updateTime)]);
   return pairs;

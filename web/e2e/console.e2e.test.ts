@@ -70,6 +70,7 @@ beforeAll(async () => {
       AWS_IAM_URL: "http://127.0.0.1:9",
       AZURE_GRAPH_URL: "http://127.0.0.1:9",
       GCP_IAM_URL: "http://127.0.0.1:9",
+      GCP_RESOURCE_MANAGER_URL: "http://127.0.0.1:9",
       AZURE_LOGIN_URL: azure.url,
       AZURE_MANAGEMENT_URL: azure.url,
       CLOUDFLARE_API_URL: cloudflare.url,

@@ -6,7 +6,13 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import { ConnectionService, type DeleteConnectionRequest, type UpdateConnectionRequest } from "@planton/proto/planton/connect/v1/connection_service_pb";
 import { EnvironmentAuthorizationService } from "@planton/proto/planton/connect/v1/authz_service_pb";
-import { ConnectionSchema } from "@planton/proto/planton/connect/v1/connection_pb";
+import {
+  CapabilityCheckResult,
+  ConnectionSchema,
+  TrustPolicyReviewResult,
+  VerificationSchema,
+  type Connection,
+} from "@planton/proto/planton/connect/v1/connection_pb";
 import { AuthMode, ConnectionStatus, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { App } from "../src/app.js";
 
@@ -28,12 +34,12 @@ afterEach(() => {
   window.sessionStorage.clear();
 });
 
-function renderPage(handlers: { update?: (r: UpdateConnectionRequest) => void; remove?: (r: DeleteConnectionRequest) => void }) {
+function renderPage(handlers: { update?: (r: UpdateConnectionRequest) => void; remove?: (r: DeleteConnectionRequest) => void; connection?: Connection }) {
   window.history.replaceState(null, "", "/connections/civo-production");
   window.sessionStorage.setItem("planton.token", "a.b.c");
   const transport = createRouterTransport((router) => {
     router.service(ConnectionService, {
-      getConnection: () => ({ connection: civo }),
+      getConnection: () => ({ connection: handlers.connection ?? civo }),
       updateConnection(request) {
         handlers.update?.(request);
         return { connection: { ...civo, credentialVersion: 2, status: ConnectionStatus.VERIFIED }, rotated: true };
@@ -95,5 +101,54 @@ describe("Connection page", () => {
     await waitFor(() => expect(window.location.pathname).toBe("/connections"));
     expect(deletes.map((d) => d.force)).toEqual([false, true]);
     expect(deletes.every((d) => d.etag === "etag-1")).toBe(true);
+  });
+
+  it("shows what the credential may do per capability, the warnings with their fixes and the trust policy review", async () => {
+    const checked = create(ConnectionSchema, {
+      ...civo,
+      lastVerification: create(VerificationSchema, {
+        credentialVersion: 1,
+        ok: true,
+        identity: "arn:aws:sts::123456789012:assumed-role/planton/awsconn_1",
+        capabilityChecks: [
+          { capability: "EKS", enabled: true, result: CapabilityCheckResult.GRANTED, checkedActionCount: 9 },
+          { capability: "S3_STORAGE", enabled: true, result: CapabilityCheckResult.MISSING, missingActions: ["s3:DeleteBucket"], checkedActionCount: 10 },
+          {
+            capability: "KMS",
+            enabled: false,
+            result: CapabilityCheckResult.NOT_CHECKABLE,
+            reason: "AWS IAM refused iam:SimulatePrincipalPolicy (AccessDenied)",
+          },
+        ],
+        warnings: [
+          { code: "CAPABILITY_NOT_USABLE", capability: "S3_STORAGE", message: "S3_STORAGE is not usable.", fix: "Re-run the setup for this connection." },
+        ],
+        trustPolicyReview: { result: TrustPolicyReviewResult.SOUND, attachedPolicyArns: ["arn:aws:iam::123456789012:policy/planton-eks"] },
+      }),
+    });
+    renderPage({ connection: checked });
+    const table = await screen.findByRole("table", { name: "Capability checks" });
+    const rows = within(table)
+      .getAllByRole("row")
+      .slice(1)
+      .map((row) => Array.from(row.querySelectorAll("th, td")).map((cell) => cell.textContent));
+    expect(rows).toEqual([
+      ["EKS", "yes", "Granted (9 actions checked)"],
+      ["S3_STORAGE", "yes", "Missing 1 of 10: s3:DeleteBucket"],
+      ["KMS", "no", "Not checkable: AWS IAM refused iam:SimulatePrincipalPolicy (AccessDenied)"],
+    ]);
+    const warnings = screen.getByRole("list", { name: "Verification warnings" });
+    expect(warnings.textContent).toBe("CAPABILITY_NOT_USABLE (S3_STORAGE): S3_STORAGE is not usable.Fix: Re-run the setup for this connection.");
+    expect(screen.getByText("Sound: as the template made it")).toBeTruthy();
+    expect(screen.getByText("arn:aws:iam::123456789012:policy/planton-eks")).toBeTruthy();
+  });
+
+  it("shows no permission findings for a verification without them", async () => {
+    renderPage({
+      connection: create(ConnectionSchema, { ...civo, lastVerification: create(VerificationSchema, { credentialVersion: 1, ok: true, identity: "civo" }) }),
+    });
+    await screen.findByText("Accepted by the provider");
+    expect(screen.queryByRole("table", { name: "Capability checks" })).toBeNull();
+    expect(screen.queryByRole("list", { name: "Verification warnings" })).toBeNull();
   });
 });

@@ -72,6 +72,7 @@ export async function startCliStack(): Promise<CliStack> {
       AWS_IAM_URL: "http://127.0.0.1:9",
       AZURE_GRAPH_URL: "http://127.0.0.1:9",
       GCP_IAM_URL: "http://127.0.0.1:9",
+      GCP_RESOURCE_MANAGER_URL: "http://127.0.0.1:9",
       AWS_ACCESS_KEY_ID: PLATFORM.accessKeyId,
       AWS_SECRET_ACCESS_KEY: PLATFORM.secretAccessKey,
       AWS_TRUST_PRINCIPAL_ARN: PLATFORM.arn,

@@ -19,6 +19,8 @@ export interface VerifierConfig {
   readonly maxTransientAttempts: number;
   /** AWS_TRUST_PROPAGATION_MS: how long a new cross-account role that cannot be assumed is retried (IAM propagation). */
   readonly trustPropagationMs: number;
+  /** PERMISSION_CHECKS: after a successful verification, ask AWS, GCP and Azure what the credential may do per capability. */
+  readonly checkPermissions: boolean;
   /** AWS_TRUST_PRINCIPAL_ARN: the platform principal trust roles must trust alone (the trust-policy lint); undefined when unset. */
   readonly trustPrincipalArn: string | undefined;
 }
@@ -50,10 +52,12 @@ export function loadVerifierConfig(environment: Env, options: { requireUrls: boo
       awsIam: url("AWS_IAM_URL", "https://iam.amazonaws.com"),
       azureGraph: url("AZURE_GRAPH_URL", "https://graph.microsoft.com"),
       gcpIam: url("GCP_IAM_URL", "https://iam.googleapis.com"),
+      gcpResourceManager: url("GCP_RESOURCE_MANAGER_URL", "https://cloudresourcemanager.googleapis.com"),
     }),
     checkTimeoutMs: env.int("CHECK_TIMEOUT_MS", 10_000, { min: 100, max: 120_000 }),
     maxTransientAttempts: env.int("VERIFY_MAX_ATTEMPTS", 10, { min: 1, max: 100 }),
     trustPropagationMs: env.int("AWS_TRUST_PROPAGATION_MS", 300_000, { min: 0, max: 3_600_000 }),
+    checkPermissions: env.bool("PERMISSION_CHECKS", true),
     trustPrincipalArn: trustPrincipalArn(env.string("AWS_TRUST_PRINCIPAL_ARN")),
   });
 }

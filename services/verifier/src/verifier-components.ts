@@ -46,6 +46,7 @@ export function buildVerifier(options: {
       timeoutMs: options.config.checkTimeoutMs,
       maxTransientAttempts: options.config.maxTransientAttempts,
       trustPropagationMs: options.config.trustPropagationMs,
+      checkPermissions: options.config.checkPermissions,
       ...(options.config.trustPrincipalArn !== undefined ? { trustedPrincipalArn: options.config.trustPrincipalArn } : {}),
       ...(options.deliveryLimit !== undefined ? { deliveryLimit: options.deliveryLimit } : {}),
       ...(options.trustCheck ? { trustCheck: options.trustCheck } : {}),

@@ -147,3 +147,27 @@ describe("a redelivered event whose result was recorded", () => {
     expect(recorded).toHaveLength(1);
   });
 });
+
+describe("a verified trust role's findings", () => {
+  it("record the capability checks, the review, and the review's warnings before the permission check's", async () => {
+    const { recorded, handle } = setup({
+      kind: "verified",
+      identity: "arn:aws:sts::123456789012:assumed-role/R/s",
+      trustPolicyReview: {
+        result: "FINDINGS",
+        reason: "",
+        attachedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        warnings: [{ code: "POLICY_BROADER_THAN_CAPABILITIES", capability: "", message: "broad", fix: "detach" }],
+      },
+      permissions: {
+        capabilities: [{ capability: "EKS", enabled: true, outcome: "missing", missingActions: ["iam:PassRole"], checkedActionCount: 9, reason: "" }],
+        warnings: [{ code: "CAPABILITY_NOT_USABLE", capability: "EKS", message: "EKS is not usable", fix: "reconnect" }],
+      },
+    });
+    await handle(1);
+    const v = recorded[0];
+    expect(v?.warnings.map((w) => w.code)).toEqual(["POLICY_BROADER_THAN_CAPABILITIES", "CAPABILITY_NOT_USABLE"]);
+    expect(v?.capabilityChecks.map((c) => [c.capability, c.missingActions])).toEqual([["EKS", ["iam:PassRole"]]]);
+    expect(v?.trustPolicyReview?.attachedPolicyArns).toEqual(["arn:aws:iam::aws:policy/AdministratorAccess"]);
+  });
+});

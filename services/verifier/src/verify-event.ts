@@ -2,12 +2,19 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandleOutcome } from "@planton/events";
 import type { Logger } from "@planton/logging";
-import { CredentialLifetimeSchema, VerificationSchema, type CredentialLifetime } from "@planton/proto/planton/connect/v1/connection_pb";
+import {
+  CredentialLifetimeSchema,
+  VerificationSchema,
+  type CredentialLifetime,
+  type TrustPolicyReview,
+  type Verification,
+} from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionSpecSchema, type ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { AuthMode, Provider } from "@planton/proto/planton/connect/v1/provider_pb";
 import { mergeSecrets } from "@planton/providers";
 import type { VerifierMetrics } from "./verifier-metrics.js";
+import { permissionFields } from "./permission-fields.js";
 import { trustReviewFields } from "./trust-review-fields.js";
 import type { CheckResult, CredentialLifetime as CheckedLifetime, ProviderCheck, ProviderEndpoints } from "./checks/provider-check.js";
 import type { VerifierRegistry, VerifierVault } from "./ports.js";
@@ -67,6 +74,8 @@ export interface EventVerifierDeps {
   readonly logger: Logger;
   /** Where check results are counted (none: not measured). */
   readonly metrics?: VerifierMetrics;
+  /** After a successful check, ask the provider what the credential may do per capability (`PERMISSION_CHECKS`). */
+  readonly checkPermissions?: boolean;
 }
 
 /**
@@ -132,6 +141,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         timeoutMs: deps.timeoutMs,
         connectionId,
         ...(deps.platformAwsCredentials ? { platformAwsCredentials: deps.platformAwsCredentials } : {}),
+        ...(deps.checkPermissions ? { checkPermissions: true } : {}),
         ...(deps.trustedPrincipalArn !== undefined ? { trustedPrincipalArn: deps.trustedPrincipalArn } : {}),
       });
     }
@@ -175,7 +185,7 @@ export function createEventVerifier(deps: EventVerifierDeps) {
         ok: result.kind === "verified",
         identity: result.kind === "verified" ? result.identity : "",
         ...(result.kind === "verified" && result.lifetime ? { lifetime: lifetimeOf(result.lifetime) } : {}),
-        ...(result.kind === "verified" && result.trustPolicyReview ? trustReviewFields(result.trustPolicyReview) : {}),
+        ...findingFields(result),
         reason: result.kind === "verified" ? "" : result.kind === "transient" ? "PROVIDER_UNAVAILABLE" : result.reason,
         message:
           result.kind === "verified"
@@ -203,6 +213,19 @@ function isNotFound(error: unknown): boolean {
   return (
     e?.code === 5 || e?.name === "ConnectionNotFoundError" || e?.name === "CredentialVersionNotFoundError" || e?.name === "CredentialVersionDestroyedError"
   );
+}
+
+// What the checks found besides the verdict: the capability checks, the
+// trust role's review, and the warnings of both (the review's first: they
+// concern who may act on the account).
+function findingFields(result: CheckResult): Pick<Verification, "capabilityChecks" | "warnings"> & { trustPolicyReview?: TrustPolicyReview } {
+  const permissions = permissionFields(result);
+  const review = result.kind === "verified" && result.trustPolicyReview ? trustReviewFields(result.trustPolicyReview) : undefined;
+  return {
+    capabilityChecks: permissions.capabilityChecks,
+    warnings: [...(review?.warnings ?? []), ...permissions.warnings],
+    ...(review ? { trustPolicyReview: review.trustPolicyReview } : {}),
+  };
 }
 
 // The check's dates as the registry records them (Verification.lifetime).

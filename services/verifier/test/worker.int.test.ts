@@ -3,11 +3,14 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { connect } from "nats";
 import { connectJetStream, startDurableConsumer, type DurableConsumer, type JetStreamPublisher } from "@planton/events";
 import { ConnectionSpecSchema } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import { CapabilityCheckResult } from "@planton/proto/planton/connect/v1/connection_pb";
+import { EventSchema } from "@planton/proto/planton/connect/v1/events_pb";
 import { ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
+import { GCP_FAMILY_CHECKS } from "../src/permissions/gcp-family-permissions.js";
 import { buildRegistry, createLocalVaultClient, loadRegistryConfig, type RegistryComponents } from "@planton/registry";
 import { captureLogs, createTestDatabase, type TestDatabase } from "@planton/testing";
 import { buildVault, loadVaultConfig, type VaultComponents } from "@planton/vault";
@@ -21,6 +24,7 @@ import { startFakeCloudflare, type FakeCloudflare } from "./support/fake-cloudfl
 import { startFakeIam, type FakeIam } from "./support/fake-iam.js";
 import { startFakeDigitalOcean, type FakeDigitalOcean } from "./support/fake-digitalocean.js";
 import { startFakeGoogleToken, type FakeGoogleToken } from "./support/fake-google-token.js";
+import { startFakeResourceManager, type FakeResourceManager } from "./support/fake-resource-manager.js";
 import { startFakeSts, type FakeSts } from "./support/fake-sts.js";
 
 // The real worker: registry events through the machine's NATS JetStream, a
@@ -42,6 +46,7 @@ let digitalocean: FakeDigitalOcean;
 let civo: FakeCivo;
 let cloudflare: FakeCloudflare;
 let iam: FakeIam;
+let resourceManager: FakeResourceManager;
 
 const gcpKey = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const GCP_EMAIL = "deployer@acme-prod-1234.iam.gserviceaccount.com";
@@ -85,6 +90,14 @@ beforeAll(async () => {
     mayListOwnKeys: true,
   });
   sts.addKey("AKIAIOSFODNN7EXAMPLE", AWS_SECRET, { account: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer" });
+  // What each credential may do: the AWS user everything but KMS, the others everything.
+  iam.setPolicy("arn:aws:iam::123456789012:user/deployer", [
+    { effect: "Allow", actions: ["*"] },
+    { effect: "Deny", actions: ["kms:*"] },
+  ]);
+  resourceManager = await startFakeResourceManager((token) => google.tokenInfo(token));
+  resourceManager.grant("acme-prod-1234", GCP_EMAIL, [...new Set(GCP_FAMILY_CHECKS.flatMap((f) => f.permissions))]);
+  azure.setPermissions(SUBSCRIPTION, CLIENT, [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write"] }]);
   google.registerKey(GCP_EMAIL, gcpKey.publicKey.export({ type: "spki", format: "pem" }).toString(), {
     keyId: "0123456789abcdef0123456789abcdef01234567",
     validAfterTime: "2025-07-01T00:00:00Z",
@@ -129,6 +142,7 @@ beforeAll(async () => {
         AWS_IAM_URL: iam.url,
         AZURE_GRAPH_URL: azure.url,
         GCP_IAM_URL: google.iamUrl,
+        GCP_RESOURCE_MANAGER_URL: resourceManager.url,
         CHECK_TIMEOUT_MS: "1500",
         VERIFY_MAX_ATTEMPTS: "4",
       },
@@ -150,7 +164,7 @@ afterAll(async () => {
   await vault?.close();
   await publisher?.close();
   await database?.drop();
-  await Promise.all([sts, google, azure, digitalocean, civo, cloudflare, iam].map((f) => f?.close()));
+  await Promise.all([sts, google, azure, digitalocean, civo, cloudflare, iam, resourceManager].map((f) => f?.close()));
 });
 
 const caller = { orgId: "org-worker", subject: "user@org-worker" };
@@ -221,6 +235,45 @@ describe("the verifier worker on JetStream", () => {
         civo: [undefined, undefined],
       };
       expect([p, date(done.credentialCreateTime), date(done.credentialExpireTime)]).toEqual([p, ...(expected[p] ?? [])]);
+    }
+  });
+
+  it("records what each credential may do per capability and announces the unusable ones on connection.verified", async () => {
+    const nc = await connect({ servers: inject("natsUrl") });
+    const verifiedEvents = nc.subscribe("connect.connection.verified");
+    try {
+      const aws = await createConnection("worker-perm-aws", {
+        provider: {
+          case: "aws",
+          value: { accountId: "123456789012", auth: { case: "inlineKeys", value: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: AWS_SECRET } } },
+        },
+      });
+      const gcp = await createConnection("worker-perm-gcp", {
+        provider: { case: "gcp", value: { auth: { case: "serviceAccountKey", value: { keyBase64: gcpKeyBase64 } } } },
+      });
+      const results = (id: string) =>
+        settled(id, (x) => x.status !== ConnectionStatus.PENDING_VERIFICATION).then((c) => {
+          expect(ConnectionStatus[c.status]).toBe("VERIFIED");
+          return Object.fromEntries((c.lastVerification?.capabilityChecks ?? []).map((k) => [k.capability, CapabilityCheckResult[k.result]]));
+        });
+      const awsChecks = await results(aws.id);
+      expect(Object.keys(awsChecks)).toHaveLength(10);
+      expect(awsChecks).toMatchObject({ EKS: "GRANTED", S3_STORAGE: "GRANTED", KMS: "MISSING" });
+      const done = await registry.connections.get(caller, aws.id);
+      expect(done.lastVerification?.warnings.map((w) => [w.code, w.capability])).toEqual([["CAPABILITY_NOT_USABLE", ""]]);
+      expect(Object.values(await results(gcp.id)).every((r) => r === "GRANTED")).toBe(true);
+
+      // The event says which enabled capabilities are not usable, without reading the connection.
+      for await (const message of verifiedEvents) {
+        const event = fromBinary(EventSchema, message.data);
+        if (event.payload.case !== "verified" || event.payload.value.connectionId !== aws.id) continue;
+        expect(event.payload.value.warningCodes).toEqual(["CAPABILITY_NOT_USABLE"]);
+        expect(event.payload.value.unusableCapabilities).toEqual(["KMS"]);
+        break;
+      }
+    } finally {
+      verifiedEvents.unsubscribe();
+      await nc.close();
     }
   });
 

@@ -18,6 +18,7 @@ import { clientErrors, useFormErrors } from "../use-form-errors.js";
 import { AwsTrustProgress } from "./aws-trust-progress.js";
 import { CapabilityChecklist, FieldControls, FormSummary } from "./create-connection.js";
 import { CredentialAge, expiryText } from "./credential-age.js";
+import { PermissionFindings } from "./permission-findings.js";
 import { StatusText } from "./status-text.js";
 
 const when = (t: Timestamp | undefined) => (t === undefined ? "" : timestampDate(t).toLocaleString());
@@ -174,6 +175,7 @@ function Verification({ connection }: { connection: Connection }) {
           </dd>
         </dl>
       )}
+      {v === undefined ? null : <PermissionFindings verification={v} />}
     </section>
   );
 }

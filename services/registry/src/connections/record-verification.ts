@@ -1,15 +1,15 @@
-import { create, toJson } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { insertOutboxEvent } from "@planton/events";
 import { VerificationSchema, type Connection, type Verification } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
-import { maskAccessKeyIdsIn } from "@planton/providers";
 import { Violations } from "@planton/server";
 import type { Caller } from "../caller.js";
 import { recordStatusIfVersion } from "../connection-store.js";
 import { verifiedEvent } from "../registry-events.js";
 import type { ConnectionsDeps } from "./connections-deps.js";
 import { loadConnection } from "./load-connection.js";
+import { maskedVerification, verifiedFindings } from "./verification-findings.js";
 import { toConnection } from "./to-connection.js";
 
 /**
@@ -36,11 +36,7 @@ export async function recordVerification(
   if (row.credential_version !== verification.credentialVersion) return { applied: false, connection: toConnection(row, deps.rotation) };
   // Defence in depth: the API shows AWS access key ids only as hints, so
   // a result quoting one (an older or third-party verifier) is stored masked.
-  const recorded = create(VerificationSchema, {
-    ...verification,
-    message: maskAccessKeyIdsIn(verification.message),
-    identity: maskAccessKeyIdsIn(verification.identity),
-  });
+  const recorded = maskedVerification(verification);
   let applied = false;
   await deps.db.transaction().execute(async (trx) => {
     // Status is the system's, not the user's: conditional on the version
@@ -60,7 +56,13 @@ export async function recordVerification(
     if (applied) {
       await insertOutboxEvent(
         trx,
-        verifiedEvent(owner, { connectionId: row.id, credentialVersion: verification.credentialVersion, ok: verification.ok, reason: verification.reason }),
+        verifiedEvent(owner, {
+          connectionId: row.id,
+          credentialVersion: verification.credentialVersion,
+          ok: verification.ok,
+          reason: verification.reason,
+          ...verifiedFindings(recorded),
+        }),
       );
     }
   });

@@ -1,6 +1,7 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { maskIdentifier } from "@planton/providers";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
+import { awsPermissionsStep, awsUserPrincipal } from "../permissions/aws-permissions.js";
 import { readAwsKeyDates } from "./aws-key-dates.js";
 import { callerIdentity } from "./caller-identity.js";
 import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault } from "./sts-results.js";
@@ -14,7 +15,9 @@ import { failed, isStsServerFaultCode, otherStsAnswer, scrub, stsServerFault } f
  *
  * - 200 with an `<Account>` equal to the spec's `account_id` → `verified`
  *   with the caller `Arn` as identity (and, with `endpoints.awsIam` set, the
- *   key's CreateDate as lifetime, see {@link readAwsKeyDates}); a different
+ *   key's CreateDate as lifetime, see {@link readAwsKeyDates}; with
+ *   `checkPermissions` too, what the key's IAM user may do, see
+ *   {@link awsPermissionsStep}); a different
  *   account → `failed` ACCOUNT_MISMATCH.
  * - `InvalidClientTokenId` / `SignatureDoesNotMatch` → `failed`
  *   INVALID_CREDENTIALS ("Signature expired"/"not yet current" → `failed`
@@ -47,11 +50,11 @@ export const checkAws: ProviderCheck = async (spec: ConnectionSpec, options: Che
   }
   if (aws.auth.case !== "inlineKeys") throw new Error("checkAws: AWS spec has no auth set");
   const { accessKeyId, secretAccessKey } = aws.auth.value;
-  const result = await proveKey(aws.accountId, accessKeyId, secretAccessKey, options);
+  const result = await proveKey(aws.accountId, aws.region || "us-west-2", accessKeyId, secretAccessKey, options);
   return scrub(result, [secretAccessKey]);
 };
 
-async function proveKey(expectedAccount: string, accessKeyId: string, secretAccessKey: string, options: CheckOptions): Promise<CheckResult> {
+async function proveKey(expectedAccount: string, region: string, accessKeyId: string, secretAccessKey: string, options: CheckOptions): Promise<CheckResult> {
   const answer = await callerIdentity({ accessKeyId, secretAccessKey }, options);
   if (answer.kind === "transient") return answer;
   if (answer.kind === "identity") {
@@ -64,8 +67,10 @@ async function proveKey(expectedAccount: string, accessKeyId: string, secretAcce
       };
     }
     const iam = options.endpoints.awsIam;
-    if (!iam) return { kind: "verified", identity: arn };
-    return { kind: "verified", identity: arn, lifetime: await readAwsKeyDates(iam, { accessKeyId, secretAccessKey }, options) };
+    // No selection of capabilities for a key: every one counts as enabled.
+    const permissions = await awsPermissionsStep(iam, { accessKeyId, secretAccessKey }, awsUserPrincipal(arn, region), undefined, options);
+    if (!iam) return { kind: "verified", identity: arn, ...permissions };
+    return { kind: "verified", identity: arn, lifetime: await readAwsKeyDates(iam, { accessKeyId, secretAccessKey }, options), ...permissions };
   }
   const { status, code, message, retryAfterMs } = answer;
   if (code !== undefined) {

@@ -1,5 +1,6 @@
 import type { AwsCrossAccountTrust, ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
+import { awsPermissionsStep } from "../permissions/aws-permissions.js";
 import { assumeRole, type AssumeOutcome, type Session } from "./assume-role.js";
 import { reviewDeployedRole } from "./aws-trust-review.js";
 import { callerIdentity } from "./caller-identity.js";
@@ -57,6 +58,9 @@ const MAX_QUOTED = 300;
  *    success → `failed` EXTERNAL_ID_NOT_ENFORCED; platform-credential codes →
  *    `transient` PLATFORM_CREDENTIALS; other codes → `failed`
  *    PROVIDER_REJECTED.
+ * 5. With `checkPermissions` and `endpoints.awsIam`: the role's session
+ *    simulates the role's own policies per capability (see
+ *    awsPermissionsStep); its outcome never changes the verdict.
  *
  * In every step: throttling code or 429 → `transient` THROTTLED (with
  * `retryAfterMs` from Retry-After); 5xx / InternalFailure /
@@ -85,11 +89,17 @@ export const checkAwsTrust: ProviderCheck = async (spec: ConnectionSpec, options
   const { externalId } = aws.auth.value;
   // Everything secret this check handles; filled as it learns more.
   const secrets: string[] = [externalId];
-  const result = await verifyTrust(aws.accountId, aws.auth.value, options, secrets);
+  const result = await verifyTrust(aws.accountId, aws.auth.value, options, secrets, aws.region || "us-west-2");
   return scrub(result, secrets);
 };
 
-async function verifyTrust(expectedAccount: string, trust: AwsCrossAccountTrust, options: CheckOptions, secrets: string[]): Promise<CheckResult> {
+async function verifyTrust(
+  expectedAccount: string,
+  trust: AwsCrossAccountTrust,
+  options: CheckOptions,
+  secrets: string[],
+  region: string,
+): Promise<CheckResult> {
   const { roleArn, externalId } = trust;
   const role = ROLE_ARN.exec(roleArn);
   if (!role) {
@@ -161,8 +171,13 @@ async function verifyTrust(expectedAccount: string, trust: AwsCrossAccountTrust,
   const second = await assumeRole(roleArn, sessionName, undefined, platform, options);
   if (second.kind === "transient") return second;
   if (second.kind === "denied") {
-    const review = await reviewDeployedRole(options, session.credentials, trust);
-    return { kind: "verified", identity: who.arn, ...(review ? { trustPolicyReview: review } : {}) };
+    // The role reads itself back and simulates itself (the template allows both).
+    const role = { arn: roleArn, kind: "role" as const, name: roleName, partition, account: roleAccount, region };
+    const [review, permissions] = await Promise.all([
+      reviewDeployedRole(options, session.credentials, trust),
+      awsPermissionsStep(options.endpoints.awsIam, session.credentials, role, trust.capabilities, options),
+    ]);
+    return { kind: "verified", identity: who.arn, ...(review ? { trustPolicyReview: review } : {}), ...permissions };
   }
   if (second.kind === "session") {
     const extra = second.session.credentials;

@@ -1,3 +1,4 @@
+import { azurePermissionsStep } from "../permissions/azure-permissions.js";
 import { readAzureSecretDates } from "./azure-secret-dates.js";
 import type { CheckResult, ProviderCheck } from "./provider-check.js";
 import { asObject, httpCall, isHeaderSafe, isTransientStatus, malformed, str, transientForStatus, type HttpAnswer } from "./http-call.js";
@@ -14,7 +15,9 @@ const ARM_API_VERSION = "2022-12-01";
  *
  * - verified: identity = the subscription's `displayName` (else its id);
  *   lifetime = the client secret's start and end dates from Microsoft Graph
- *   when `endpoints.azureGraph` is set (see {@link readAzureSecretDates}).
+ *   when `endpoints.azureGraph` is set (see {@link readAzureSecretDates});
+ *   with `checkPermissions`, what the principal may do per resource family
+ *   (see {@link azurePermissionsStep}).
  * - failed: INVALID_CREDENTIALS (AADSTS7000215), EXPIRED (AADSTS7000222),
  *   APPLICATION_NOT_FOUND (AADSTS700016), TENANT_NOT_FOUND (AADSTS90002 /
  *   900023), INSUFFICIENT_PERMISSIONS (ARM 403 AuthorizationFailed),
@@ -73,10 +76,11 @@ export const checkAzure: ProviderCheck = async (spec, options) => {
     const body = asObject(arm.json);
     const identity = str(body, "displayName") || str(body, "subscriptionId") || str(body, "id");
     if (!identity) return malformed("Azure Resource Manager", "subscription response");
+    const permissions = await azurePermissionsStep({ subscriptionId, clientId }, accessToken, options);
     const graph = options.endpoints.azureGraph;
-    if (!graph) return { kind: "verified", identity };
+    if (!graph) return { kind: "verified", identity, ...permissions };
     const lifetime = await readAzureSecretDates(graph, options.endpoints.azureLogin, { tenantId, clientId }, clientSecret, limits);
-    return { kind: "verified", identity, lifetime };
+    return { kind: "verified", identity, lifetime, ...permissions };
   }
   return armFailure(arm, { tenantId, subscriptionId, clientId });
 };

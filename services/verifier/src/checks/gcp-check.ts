@@ -1,6 +1,7 @@
 import { sign } from "node:crypto";
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
 import { parseServiceAccountKey, type ServiceAccountKey } from "@planton/providers";
+import { gcpPermissionsStep } from "../permissions/gcp-permissions.js";
 import { readGcpKeyDates } from "./gcp-key-dates.js";
 import { httpCall, isHeaderSafe, parseRetryAfter } from "./http-call.js";
 import type { CheckOptions, CheckResult, ProviderCheck } from "./provider-check.js";
@@ -19,7 +20,10 @@ const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
  *
  * - 200 with an `access_token` → `verified`, identity = client_email; with
  *   `endpoints.gcpIam` set, the token then reads the key's own validity
- *   window (lifetime, see {@link readGcpKeyDates}) and is dropped.
+ *   window (lifetime, see {@link readGcpKeyDates}); with `checkPermissions`
+ *   and `endpoints.gcpResourceManager` set, it tests what the service
+ *   account may do per resource family (see {@link gcpPermissionsStep});
+ *   then it is dropped.
  * - `invalid_grant` "Invalid JWT Signature" → `failed` KEY_REVOKED (key
  *   deleted or rotated); account not found/deleted/disabled and other
  *   `invalid_grant`, `invalid_client`, `unauthorized_client`,
@@ -107,9 +111,11 @@ async function exchange(key: ServiceAccountKey, tokenUri: string, options: Check
     }
     const iam = options.endpoints.gcpIam;
     const accessToken = json["access_token"];
-    if (!iam || !isHeaderSafe(accessToken)) return { kind: "verified", identity: key.clientEmail };
+    if (!isHeaderSafe(accessToken)) return { kind: "verified", identity: key.clientEmail };
+    const permissions = await gcpPermissionsStep({ projectId: key.projectId, clientEmail: key.clientEmail }, accessToken, options);
+    if (!iam) return { kind: "verified", identity: key.clientEmail, ...permissions };
     const limits = { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
-    return { kind: "verified", identity: key.clientEmail, lifetime: await readGcpKeyDates(iam, key, accessToken, limits) };
+    return { kind: "verified", identity: key.clientEmail, lifetime: await readGcpKeyDates(iam, key, accessToken, limits), ...permissions };
   }
   if (status === 408 || status === 429) {
     return transient("THROTTLED", "Google is rate-limiting token requests. Try again shortly.", retryAfterMs);

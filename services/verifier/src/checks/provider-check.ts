@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from "@planton/proto/planton/connect/v1/connection_spec_pb";
+import type { PermissionReport } from "../permissions/permission-report.js";
 import type { TrustPolicyReviewOutcome } from "./review-warning.js";
 import type { AwsCredentials } from "./sts-call.js";
 
@@ -9,6 +10,8 @@ import type { AwsCredentials } from "./sts-call.js";
  *   subscription display name or id, DigitalOcean account email, Civo
  *   "civo", Cloudflare token id or user email); `lifetime` the credential's
  *   own dates where the provider reports them to the credential itself;
+ *   `permissions` what it may do, per capability, where the provider can
+ *   say (AWS, GCP, Azure, with `checkPermissions` on);
  *   `trustPolicyReview` (AWS cross-account trust) the deployed role read
  *   back and linted, its findings becoming the verification's warnings.
  * - `failed`: the provider refused for a reason the user must fix;
@@ -20,7 +23,13 @@ import type { AwsCredentials } from "./sts-call.js";
  *   malformed response, network error); `retryAfterMs` when the provider said.
  */
 export type CheckResult =
-  | { readonly kind: "verified"; readonly identity: string; readonly lifetime?: CredentialLifetime; readonly trustPolicyReview?: TrustPolicyReviewOutcome }
+  | {
+      readonly kind: "verified";
+      readonly identity: string;
+      readonly lifetime?: CredentialLifetime;
+      readonly permissions?: PermissionReport;
+      readonly trustPolicyReview?: TrustPolicyReviewOutcome;
+    }
   | { readonly kind: "failed"; readonly reason: string; readonly message: string }
   | { readonly kind: "transient"; readonly reason: string; readonly message: string; readonly retryAfterMs?: number };
 
@@ -68,6 +77,8 @@ export interface ProviderEndpoints {
   readonly azureGraph?: string;
   /** GCP IAM (serviceAccounts.keys.get), e.g. https://iam.googleapis.com; absent or empty: not read. */
   readonly gcpIam?: string;
+  /** GCP Resource Manager (projects.testIamPermissions), e.g. https://cloudresourcemanager.googleapis.com; absent or empty: not checked. */
+  readonly gcpResourceManager?: string;
 }
 
 /** Options every check gets. */
@@ -88,6 +99,14 @@ export interface CheckOptions {
    * cannot produce credentials.
    */
   readonly platformAwsCredentials?: () => Promise<AwsCredentials>;
+  /**
+   * After a successful verification, ask the provider what the credential
+   * may do per capability (AWS IAM SimulatePrincipalPolicy at
+   * `endpoints.awsIam`, GCP testIamPermissions at
+   * `endpoints.gcpResourceManager`, Azure's permissions API at
+   * `endpoints.azureManagement`). Off or absent: not asked.
+   */
+  readonly checkPermissions?: boolean;
   /**
    * The platform's principal that customers' trust roles must trust alone
    * (AWS_TRUST_PRINCIPAL_ARN); undefined: the trust-policy lint cannot

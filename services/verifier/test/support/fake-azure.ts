@@ -20,7 +20,13 @@ export interface FakePasswordCredential {
  * /v1.0/applications(appId='{appId}')` (the application's
  * passwordCredentials), which needs a token issued for the Graph scope and an
  * app allowed to read applications (Application.Read.All), else 403
- * Authorization_RequestDenied.
+ * Authorization_RequestDenied. And ARM's `GET
+ * /subscriptions/{id}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`
+ * (the Permission list Azure's authorization REST API returns for a
+ * scope): `{"value":[{actions, notActions,
+ * dataActions, notDataActions}], "nextLink"?}`, 400
+ * MissingApiVersionParameter, 401 InvalidAuthenticationToken, 404
+ * SubscriptionNotFound, 403 AuthorizationFailed.
  */
 export interface FakeAzure extends FakeControls {
   /**
@@ -38,6 +44,22 @@ export interface FakeAzure extends FakeControls {
   ): void;
   /** Registers a subscription in `tenantId`; `readers` are the client ids with a role on it. */
   addSubscription(subscriptionId: string, opts: { tenantId: string; displayName: string; readers: string[] }): void;
+  /**
+   * Sets what app `clientId` may do on the subscription, as the permissions
+   * API lists it (one entry per role assignment); `mayList: false` makes the
+   * list 403 AuthorizationFailed (a custom role without reads).
+   */
+  setPermissions(subscriptionId: string, clientId: string, permissions: readonly FakeAzurePermission[], opts?: { mayList?: boolean }): void;
+  /** At most this many permissions per page; the rest follow through `nextLink`. */
+  setPermissionsPageSize(size: number): void;
+}
+
+/** One entry of `GET …/providers/Microsoft.Authorization/permissions` (the Permission object). */
+export interface FakeAzurePermission {
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+  readonly dataActions?: readonly string[];
+  readonly notDataActions?: readonly string[];
 }
 
 const TRACE = "0000aaaa-11bb-cccc-dd22-eeeeee333333";
@@ -62,6 +84,8 @@ export async function startFakeAzure(): Promise<FakeAzure> {
   const tenants = new Map<string, Map<string, App>>();
   const subscriptions = new Map<string, { tenantId: string; displayName: string; readers: string[] }>();
   const tokens = new Map<string, { tenantId: string; clientId: string; audience: "arm" | "graph" }>();
+  const permissions = new Map<string, { list: readonly FakeAzurePermission[]; mayList: boolean }>();
+  let permissionsPageSize = 100;
 
   const controls = await startFakeServer({
     failureBody: (status) =>
@@ -113,6 +137,47 @@ export async function startFakeAzure(): Promise<FakeAzure> {
         // The scope decides the token's audience; each API accepts only its own.
         tokens.set(accessToken, { tenantId, clientId, audience: (form.get("scope") ?? "").startsWith("https://graph.microsoft.com/") ? "graph" : "arm" });
         return sendJson(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
+      }
+      const permissionsRoute = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/permissions$/i.exec(url.pathname);
+      if (permissionsRoute && req.method === "GET") {
+        if (!url.searchParams.get("api-version")) {
+          return sendJson(res, 400, {
+            error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." },
+          });
+        }
+        const subscriptionId = decodeURIComponent(permissionsRoute[1] ?? "");
+        const who = tokens.get(bearer(req) ?? "");
+        if (!who || who.audience !== "arm") {
+          return sendJson(
+            res,
+            401,
+            { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
+            { "www-authenticate": 'Bearer error="invalid_token"' },
+          );
+        }
+        const sub = subscriptions.get(subscriptionId);
+        if (!sub) return sendJson(res, 404, { error: { code: "SubscriptionNotFound", message: `The subscription '${subscriptionId}' could not be found.` } });
+        const granted = permissions.get(`${subscriptionId}/${who.clientId}`);
+        if (!sub.readers.includes(who.clientId) || granted?.mayList === false) {
+          return sendJson(res, 403, {
+            error: {
+              code: "AuthorizationFailed",
+              message: `The client '${who.clientId}' with object id '${who.clientId}' does not have authorization to perform action 'Microsoft.Authorization/permissions/read' over scope '/subscriptions/${subscriptionId}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+            },
+          });
+        }
+        const all = (granted?.list ?? []).map((p) => ({
+          actions: p.actions,
+          notActions: p.notActions,
+          dataActions: p.dataActions ?? [],
+          notDataActions: p.notDataActions ?? [],
+        }));
+        const skip = Number(url.searchParams.get("$skiptoken") ?? "0");
+        const page = all.slice(skip, skip + permissionsPageSize);
+        const more = skip + permissionsPageSize < all.length;
+        const next = new URL(url.toString());
+        next.searchParams.set("$skiptoken", String(skip + permissionsPageSize));
+        return sendJson(res, 200, { value: page, ...(more ? { nextLink: `http://${req.headers.host ?? ""}${next.pathname}${next.search}` } : {}) });
       }
       const subRoute = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
       if (subRoute && req.method === "GET") {
@@ -219,6 +284,12 @@ export async function startFakeAzure(): Promise<FakeAzure> {
     },
     addSubscription(subscriptionId: string, opts: { tenantId: string; displayName: string; readers: string[] }) {
       subscriptions.set(subscriptionId, { ...opts });
+    },
+    setPermissions(subscriptionId: string, clientId: string, list: readonly FakeAzurePermission[], opts: { mayList?: boolean } = {}) {
+      permissions.set(`${subscriptionId}/${clientId}`, { list, mayList: opts.mayList ?? true });
+    },
+    setPermissionsPageSize(size: number) {
+      permissionsPageSize = size;
     },
   });
 }

@@ -37,6 +37,8 @@ export interface FakeGoogleToken {
   failNext(kind: FakeGoogleTokenFailure, n?: number): void;
   /** Number of requests received (failures included). */
   readonly requests: number;
+  /** Whom an access token this fake issued belongs to, and its scope (for other fake Google APIs). */
+  tokenInfo(accessToken: string): { readonly email: string; readonly scope: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
   type Iam = { keyId: string; validAfterTime: string; validBeforeTime: string; mayGetKeys: boolean; projectId: string };
   const keys = new Map<string, { key: KeyObject; revoked: boolean; iam: Iam | undefined }>();
   const accessTokens = new Map<string, string>();
+  const scopes = new Map<string, string>();
   const failures: FakeGoogleTokenFailure[] = [];
   let requests = 0;
   let url = "";
@@ -114,6 +117,7 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
     }
     const accessToken = "ya29.c.fake-" + randomBytes(24).toString("base64url");
     accessTokens.set(accessToken, iss);
+    scopes.set(accessToken, claims["scope"]);
     json(res, 200, { access_token: accessToken, expires_in: 3599, token_type: "Bearer" });
   }
 
@@ -170,6 +174,10 @@ export async function startFakeGoogleToken(): Promise<FakeGoogleToken> {
     },
     get requests() {
       return requests;
+    },
+    tokenInfo(accessToken) {
+      const email = accessTokens.get(accessToken);
+      return email === undefined ? undefined : { email, scope: scopes.get(accessToken) ?? "" };
     },
     close() {
       server.closeAllConnections();
