@@ -316,6 +316,7 @@ describe("server reflection of every service of the contract", () => {
     expectSame(results, {
       missing: [],
       served: [
+        "google/protobuf/duration.proto",
         "google/protobuf/field_mask.proto",
         "google/protobuf/timestamp.proto",
         "google/rpc/error_details.proto",
