@@ -1,7 +1,8 @@
-import { IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
+import { ListAccessKeysCommand } from "@aws-sdk/client-iam";
 import { asObject, str } from "./http-call.js";
 import type { CheckOptions, CredentialLifetime } from "./provider-check.js";
 import type { AwsCredentials } from "./sts-call.js";
+import { iamClient } from "./iam-client.js";
 
 /**
  * readAwsKeyDates reads an access key's creation date with the key itself:
@@ -15,17 +16,7 @@ import type { AwsCredentials } from "./sts-call.js";
  * only. Never throws; never quotes the secret (nor the SDK's error text).
  */
 export async function readAwsKeyDates(iamUrl: string, credentials: AwsCredentials, options: CheckOptions): Promise<CredentialLifetime> {
-  const client = new IAMClient({
-    endpoint: iamUrl,
-    // IAM is global; its requests are signed for the partition's one region.
-    region: /\.amazonaws\.com\.cn(\/|$)/.test(iamUrl) ? "cn-north-1" : /us-gov/.test(iamUrl) ? "us-gov-west-1" : "us-east-1",
-    credentials,
-    maxAttempts: 1,
-    retryMode: "standard",
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
-  });
+  const client = iamClient(iamUrl, credentials, options.timeoutMs);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   try {
     const output = await client.send(new ListAccessKeysCommand({}), { abortSignal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout });

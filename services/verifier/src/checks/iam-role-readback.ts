@@ -3,7 +3,6 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
-  IAMClient,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from "@aws-sdk/client-iam";
@@ -12,6 +11,7 @@ import { decodePolicyText } from "./iam-policy-document.js";
 import type { RolePolicy } from "./permission-policy-lint.js";
 import type { CheckOptions } from "./provider-check.js";
 import type { AwsCredentials } from "./sts-call.js";
+import { iamClient } from "./iam-client.js";
 
 /** A role as {@link readRoleBack} found it. */
 export type RoleReadback =
@@ -57,17 +57,7 @@ export async function readRoleBack(
   roleName: string,
   options: Pick<CheckOptions, "timeoutMs" | "signal">,
 ): Promise<RoleReadback> {
-  const client = new IAMClient({
-    endpoint: iamUrl,
-    // IAM is global; its requests are signed for the partition's one region.
-    region: /\.amazonaws\.com\.cn(\/|$)/.test(iamUrl) ? "cn-north-1" : /us-gov/.test(iamUrl) ? "us-gov-west-1" : "us-east-1",
-    credentials,
-    maxAttempts: 1,
-    retryMode: "standard",
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
-  });
+  const client = iamClient(iamUrl, credentials, options.timeoutMs);
   const budget = AbortSignal.timeout(options.timeoutMs * BUDGET_CALLS);
   const signal = () => ({ abortSignal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), budget, ...(options.signal ? [options.signal] : [])]) });
   try {

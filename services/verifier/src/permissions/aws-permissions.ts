@@ -1,4 +1,4 @@
-import { IAMClient, SimulatePrincipalPolicyCommand, type EvaluationResult } from "@aws-sdk/client-iam";
+import { SimulatePrincipalPolicyCommand, type EvaluationResult, type IAMClient } from "@aws-sdk/client-iam";
 import type { AwsCapability } from "@planton/proto/planton/connect/v1/provider_pb";
 import { asObject, str } from "../checks/http-call.js";
 import type { CheckOptions } from "../checks/provider-check.js";
@@ -6,6 +6,7 @@ import type { AwsCredentials } from "../checks/sts-call.js";
 import { AWS_CAPABILITY_CHECKS, fillArn, SIMULATION_CONTEXT, type SimulationGroup } from "./aws-capability-actions.js";
 import { notCheckable, verdictOf, type CapabilityVerdict, type PermissionReport } from "./permission-report.js";
 import { permissionReport, refusedReport } from "./permission-warnings.js";
+import { iamClient } from "../checks/iam-client.js";
 
 /** The IAM user or role whose policies are simulated, and where its resources live. */
 export interface AwsPrincipal {
@@ -78,17 +79,7 @@ async function checkAwsPermissions(
 ): Promise<PermissionReport> {
   const isEnabled = (c: AwsCapability) => enabled === undefined || enabled.length === 0 || enabled.includes(c);
   const subjects = AWS_CAPABILITY_CHECKS.map((c) => ({ capability: c.name, enabled: isEnabled(c.capability) }));
-  const client = new IAMClient({
-    endpoint: iamUrl,
-    // IAM is global; its requests are signed for the partition's one region.
-    region: principal.partition === "aws-cn" ? "cn-north-1" : principal.partition === "aws-us-gov" ? "us-gov-west-1" : "us-east-1",
-    credentials,
-    maxAttempts: 1,
-    retryMode: "standard",
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
-  });
+  const client = iamClient(iamUrl, credentials, options.timeoutMs);
   const tasks = AWS_CAPABILITY_CHECKS.flatMap((check) => check.groups.map((group) => ({ check: check.name, group })));
   const denied = new Map<string, Set<string>>(AWS_CAPABILITY_CHECKS.map((c) => [c.name, new Set<string>()]));
   let failure: SimulationFailure | undefined;
