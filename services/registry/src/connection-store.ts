@@ -97,8 +97,13 @@ export async function updateConnectionIfEtag(db: Db, orgId: string, id: string, 
 /**
  * recordStatusIfVersion writes system-owned status (verification result,
  * next re-verification) only while the connection's current credential
- * version is still `credentialVersion`; false otherwise. It never touches
- * the etag: the etag guards what users change, not what the system records.
+ * version is still `credentialVersion`, and in the same statement the
+ * outbox row `event` that announces it (written only if the update was);
+ * returns the updated connection, or undefined when the version moved on.
+ * One statement: the event's insert reads the update's result, so it runs
+ * after the row is locked and updated (outbox order follows commit order
+ * per connection). It never touches the etag: the etag guards what users
+ * change, not what the system records.
  */
 export async function recordStatusIfVersion(
   db: Db,
@@ -109,15 +114,39 @@ export async function recordStatusIfVersion(
     Updateable<ConnectionsTable>,
     "status" | "last_verification" | "next_verification_at" | "updated_at" | "credential_created_at" | "credential_expires_at"
   >,
-): Promise<boolean> {
-  const result = await db
-    .updateTable("connections")
-    .set(changes)
-    .where("org_id", "=", orgId)
-    .where("id", "=", id)
-    .where("credential_version", "=", credentialVersion)
+  event: Insertable<OutboxTable>,
+): Promise<ConnectionRow | undefined> {
+  return db
+    .with("updated", (qc) =>
+      qc
+        .updateTable("connections")
+        .set(changes)
+        .where("org_id", "=", orgId)
+        .where("id", "=", id)
+        .where("credential_version", "=", credentialVersion)
+        .returningAll(),
+    )
+    .with("event", (qc) =>
+      qc
+        .insertInto("outbox")
+        .columns(["id", "subject", "ordering_key", "payload", "traceparent", "tracestate"])
+        .expression((eb) =>
+          eb
+            .selectFrom("updated")
+            // Typed parameters: in INSERT ... SELECT, PostgreSQL does not take their types from the columns.
+            .select([
+              sql<string>`${event.id}::uuid`.as("id"),
+              sql<string>`${event.subject}::text`.as("subject"),
+              sql<string>`${event.ordering_key}::text`.as("ordering_key"),
+              sql<Uint8Array>`${event.payload}::bytea`.as("payload"),
+              sql<string | null>`${event.traceparent ?? null}::text`.as("traceparent"),
+              sql<string | null>`${event.tracestate ?? null}::text`.as("tracestate"),
+            ]),
+        ),
+    )
+    .selectFrom("updated")
+    .selectAll()
     .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
 }
 
 /** deleteConnectionIfEtag deletes while the row still has `etag`; false otherwise. */

@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { insertOutboxEvent } from "@planton/events";
+import { outboxRow } from "@planton/events";
 import { VerificationSchema, type Connection, type Verification } from "@planton/proto/planton/connect/v1/connection_pb";
 import { ConnectionStatus } from "@planton/proto/planton/connect/v1/provider_pb";
 import { Violations } from "@planton/server";
@@ -37,12 +37,16 @@ export async function recordVerification(
   // Defence in depth: the API shows AWS access key ids only as hints, so
   // a result quoting one (an older or third-party verifier) is stored masked.
   const recorded = maskedVerification(verification);
-  let applied = false;
-  await deps.db.transaction().execute(async (trx) => {
-    // Status is the system's, not the user's: conditional on the version
-    // (a rotation meanwhile makes this result stale), never on the etag,
-    // and the etag stays as it is (see Connection.etag in the proto).
-    applied = await recordStatusIfVersion(trx, orgId, row.id, verification.credentialVersion, {
+  // Status is the system's, not the user's: conditional on the version
+  // (a rotation meanwhile makes this result stale), never on the etag, and
+  // the etag stays as it is (see Connection.etag in the proto). The status
+  // and its connection.verified event are one statement.
+  const updated = await recordStatusIfVersion(
+    deps.db,
+    orgId,
+    row.id,
+    verification.credentialVersion,
+    {
       status: verification.ok ? ConnectionStatus.VERIFIED : ConnectionStatus.VERIFICATION_FAILED,
       last_verification: JSON.stringify(toJson(VerificationSchema, recorded)),
       // Spread re-verifications: each connection is due interval x [0.9, 1.1) later.
@@ -52,22 +56,20 @@ export async function recordVerification(
       // read) keeps what an earlier result of the same version reported.
       ...lifetimeColumns(verification),
       updated_at: new Date(),
-    });
-    if (applied) {
-      await insertOutboxEvent(
-        trx,
-        verifiedEvent(owner, {
-          connectionId: row.id,
-          credentialVersion: verification.credentialVersion,
-          ok: verification.ok,
-          reason: verification.reason,
-          ...verifiedFindings(recorded),
-        }),
-      );
-    }
-  });
-  if (applied) deps.onCommit();
-  return { applied, connection: toConnection(await loadConnection(deps.db, owner, row.id), deps.rotation) };
+    },
+    outboxRow(
+      verifiedEvent(owner, {
+        connectionId: row.id,
+        credentialVersion: verification.credentialVersion,
+        ok: verification.ok,
+        reason: verification.reason,
+        ...verifiedFindings(recorded),
+      }),
+    ),
+  );
+  if (updated === undefined) return { applied: false, connection: toConnection(await loadConnection(deps.db, owner, row.id), deps.rotation) };
+  deps.onCommit();
+  return { applied: true, connection: toConnection(updated, deps.rotation) };
 }
 
 // Only dates the provider reported overwrite stored ones; an implausible
