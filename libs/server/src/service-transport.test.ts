@@ -1,4 +1,4 @@
-import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import { constants, createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -54,5 +54,38 @@ describe("createServiceTransport", () => {
     const aborted = new AbortController();
     aborted.abort();
     expect(await codeOf(dropped(request(aborted.signal)))).toBe(Code.Canceled);
+  });
+
+  it("reports a stream the server refused (a replica shutting down) as UNAVAILABLE", async () => {
+    // A server that refuses every stream, as a stopping HTTP/2 server does
+    // after its GOAWAY: the request was never processed.
+    const refusing = createServer();
+    const open = new Set<ServerHttp2Session>();
+    refusing.on("session", (session) => open.add(session));
+    refusing.on("stream", (stream) => {
+      stream.on("error", () => undefined);
+      stream.close(constants.NGHTTP2_REFUSED_STREAM);
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    try {
+      // (connect-node alone says UNAVAILABLE on Node 20 and INTERNAL on Node 24.)
+      expect(await codeOf(createClient(Health, createServiceTransport(url)).check({ service: "" }))).toBe(Code.Unavailable);
+    } finally {
+      for (const session of open) session.destroy();
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  });
+
+  it("reports INTERNAL from a refused stream as UNAVAILABLE, and other stream errors as they are", async () => {
+    // What connect-node gives on Node 24 for a stream the server refused: INTERNAL, Node's error as the cause.
+    const streamError = (rstName: string) =>
+      connectionLossIsUnavailable(async () => {
+        const cause = Object.assign(new Error(`Stream closed with error code ${rstName}`), { code: "ERR_HTTP2_STREAM_ERROR" });
+        throw new ConnectError(cause.message, Code.Internal, undefined, undefined, cause);
+      });
+    const request = { signal: new AbortController().signal } as Parameters<ReturnType<typeof streamError>>[0];
+    expect(await codeOf(streamError("NGHTTP2_REFUSED_STREAM")(request))).toBe(Code.Unavailable);
+    expect(await codeOf(streamError("NGHTTP2_PROTOCOL_ERROR")(request))).toBe(Code.Internal);
   });
 });

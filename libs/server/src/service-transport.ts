@@ -11,7 +11,8 @@ const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "ERR_HTTP2_GOAWAY_SESSIO
  * UNAVAILABLE. connect-node classifies ECONNRESET as ABORTED (right for a
  * server whose client hung up, wrong for a client whose server went away),
  * a stream Node resets with CANCEL when its connection drops as CANCELED,
- * and other connection failures as INTERNAL, and a service passes its
+ * and other connection failures (a stream a stopping replica refused
+ * included) as INTERNAL, and a service passes its
  * dependency's error on to its own caller: a replica of the registry that
  * crashes under authz's call would make a resolve fail with ABORTED, which
  * callers do not retry. UNAVAILABLE tells them to retry (another replica
@@ -35,6 +36,10 @@ function lostConnection(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_LOST.has(code)) return true;
+    // A replica that is shutting down refuses new streams (RST_STREAM
+    // REFUSED_STREAM after its GOAWAY): HTTP/2 guarantees the request was
+    // not processed, so another replica may take it.
+    if (code === "ERR_HTTP2_STREAM_ERROR" && e.message.includes("NGHTTP2_REFUSED_STREAM")) return true;
   }
   return false;
 }
