@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearer, sendJson, startFakeServer, type FakeControls } from "./fake-server-kit.js";
 
 /**
@@ -87,6 +88,39 @@ export async function startFakeAzure(): Promise<FakeAzure> {
   const permissions = new Map<string, { list: readonly FakeAzurePermission[]; mayList: boolean }>();
   let permissionsPageSize = 100;
 
+  // What every ARM read checks first, answering as ARM does when it fails:
+  // the api-version, an ARM token, the subscription, the token's tenant.
+  const armCaller = (req: IncomingMessage, res: ServerResponse, url: URL, subscriptionId: string) => {
+    if (!url.searchParams.get("api-version")) {
+      sendJson(res, 400, {
+        error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." },
+      });
+      return undefined;
+    }
+    const who = tokens.get(bearer(req) ?? "");
+    if (!who || who.audience !== "arm") {
+      sendJson(
+        res,
+        401,
+        { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
+        { "www-authenticate": 'Bearer error="invalid_token"' },
+      );
+      return undefined;
+    }
+    const sub = subscriptions.get(subscriptionId);
+    if (!sub) {
+      sendJson(res, 404, { error: { code: "SubscriptionNotFound", message: `The subscription '${subscriptionId}' could not be found.` } });
+      return undefined;
+    }
+    if (sub.tenantId !== who.tenantId) {
+      sendJson(res, 401, {
+        error: { code: "InvalidAuthenticationTokenTenant", message: `The access token is from the wrong issuer 'https://sts.windows.net/${who.tenantId}/'.` },
+      });
+      return undefined;
+    }
+    return { who, sub };
+  };
+
   const controls = await startFakeServer({
     failureBody: (status) =>
       status === 429
@@ -140,23 +174,10 @@ export async function startFakeAzure(): Promise<FakeAzure> {
       }
       const permissionsRoute = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/permissions$/i.exec(url.pathname);
       if (permissionsRoute && req.method === "GET") {
-        if (!url.searchParams.get("api-version")) {
-          return sendJson(res, 400, {
-            error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." },
-          });
-        }
         const subscriptionId = decodeURIComponent(permissionsRoute[1] ?? "");
-        const who = tokens.get(bearer(req) ?? "");
-        if (!who || who.audience !== "arm") {
-          return sendJson(
-            res,
-            401,
-            { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
-            { "www-authenticate": 'Bearer error="invalid_token"' },
-          );
-        }
-        const sub = subscriptions.get(subscriptionId);
-        if (!sub) return sendJson(res, 404, { error: { code: "SubscriptionNotFound", message: `The subscription '${subscriptionId}' could not be found.` } });
+        const caller = armCaller(req, res, url, subscriptionId);
+        if (!caller) return;
+        const { who, sub } = caller;
         const granted = permissions.get(`${subscriptionId}/${who.clientId}`);
         if (!sub.readers.includes(who.clientId) || granted?.mayList === false) {
           return sendJson(res, 403, {
@@ -181,30 +202,10 @@ export async function startFakeAzure(): Promise<FakeAzure> {
       }
       const subRoute = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
       if (subRoute && req.method === "GET") {
-        if (!url.searchParams.get("api-version")) {
-          return sendJson(res, 400, {
-            error: { code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." },
-          });
-        }
         const subscriptionId = decodeURIComponent(subRoute[1] ?? "");
-        const who = tokens.get(bearer(req) ?? "");
-        if (!who || who.audience !== "arm")
-          return sendJson(
-            res,
-            401,
-            { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } },
-            { "www-authenticate": 'Bearer error="invalid_token"' },
-          );
-        const sub = subscriptions.get(subscriptionId);
-        if (!sub) return sendJson(res, 404, { error: { code: "SubscriptionNotFound", message: `The subscription '${subscriptionId}' could not be found.` } });
-        if (sub.tenantId !== who.tenantId) {
-          return sendJson(res, 401, {
-            error: {
-              code: "InvalidAuthenticationTokenTenant",
-              message: `The access token is from the wrong issuer 'https://sts.windows.net/${who.tenantId}/'.`,
-            },
-          });
-        }
+        const caller = armCaller(req, res, url, subscriptionId);
+        if (!caller) return;
+        const { who, sub } = caller;
         if (!sub.readers.includes(who.clientId)) {
           return sendJson(res, 403, {
             error: {
